@@ -1,0 +1,42 @@
+package dev.switchboard.core;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One call into the gateway: the decoded body, the caller's headers (names in lower case), its tenant and the
+ * request id that ties logs, headers and errors together.
+ */
+public record GatewayRequest(RequestView body, Map<String, String> headers, String tenant, String requestId) {
+    /** Tenant of callers that did not identify themselves. */
+    public static final String ANONYMOUS = "anonymous";
+
+    public GatewayRequest {
+        Objects.requireNonNull(body, "body");
+        Map<String, String> lower = new HashMap<>();
+        Objects.requireNonNull(headers, "headers").forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        headers = Map.copyOf(lower);
+        tenant = tenant == null || tenant.isBlank() ? ANONYMOUS : tenant;
+        requestId = requestId == null || requestId.isBlank() ? newRequestId() : requestId;
+    }
+
+    /** A chat request from a JSON body, with no headers, the anonymous tenant and a new id. */
+    public static GatewayRequest chat(String json) {
+        return new GatewayRequest(RequestView.chat(json), Map.of(), null, null);
+    }
+
+    public static GatewayRequest of(RequestView body, Map<String, String> headers, String tenant) {
+        return new GatewayRequest(body, headers, tenant, null);
+    }
+
+    public GatewayRequest withTenant(String newTenant) {
+        return new GatewayRequest(body, headers, newTenant, requestId);
+    }
+
+    public static String newRequestId() {
+        return "req_" + UUID.randomUUID().toString().replace("-", "");
+    }
+}

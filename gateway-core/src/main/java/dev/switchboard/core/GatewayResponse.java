@@ -1,0 +1,24 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.routing.RoutingDecision;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A complete answer: the upstream's body (the JSON an OpenAI client expects), where it came from and what it
+ * used.
+ *
+ * @param body        the response body as the upstream sent it
+ * @param contentType its media type
+ * @param requestId   the gateway's id for this request
+ * @param decision    the routing decision, with its reasons
+ * @param backend     the backend that answered
+ * @param usage       tokens as reported by the upstream
+ * @param attempts    backends tried, the answering one included
+ */
+public record GatewayResponse(byte[] body, String contentType, String requestId, RoutingDecision decision,
+        String backend, Usage usage, int attempts) {
+
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+}

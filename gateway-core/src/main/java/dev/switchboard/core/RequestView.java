@@ -1,0 +1,272 @@
+package dev.switchboard.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.request.TokenEstimator;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * A client's request body decoded once: the few fields routing needs, plus the original JSON, which is
+ * forwarded untouched except for {@code model}. Unknown fields (tools, response_format, vendor extensions) pass
+ * through as they came.
+ */
+public final class RequestView {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            // Keep numbers exactly as sent: 0.1 must not come back as 0.1000000000000000055.
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(200).maxNumberLength(200).build());
+    }
+
+    private final Operation operation;
+    private final ObjectNode json;
+    private final String model;
+    private final boolean stream;
+    private final boolean includeUsage;
+    private final OptionalInt maxTokens;
+    private final OptionalDouble temperature;
+    private final boolean hasTools;
+    private final boolean hasImages;
+    private final String promptText;
+    private volatile int promptTokens = -1;
+
+    private RequestView(Operation operation, ObjectNode json) {
+        this.operation = operation;
+        this.json = json;
+        this.model = requireText(json, "model");
+        if (operation == Operation.CHAT) {
+            this.stream = optionalBoolean(json, "stream");
+            JsonNode options = json.get("stream_options");
+            if (options != null && !options.isNull() && !options.isObject()) {
+                throw GatewayException.invalid("stream_options", "'stream_options' must be an object");
+            }
+            this.includeUsage = options != null && options.path("include_usage").asBoolean(false);
+            JsonNode max = json.hasNonNull("max_completion_tokens") ? json.get("max_completion_tokens")
+                    : json.get("max_tokens");
+            if (max != null && !max.isNull() && (!max.canConvertToInt() || !max.isIntegralNumber() || max.asInt() < 1)) {
+                throw GatewayException.invalid("max_tokens", "'max_tokens' must be a positive integer");
+            }
+            this.maxTokens = max == null || max.isNull() ? OptionalInt.empty() : OptionalInt.of(max.asInt());
+            JsonNode t = json.get("temperature");
+            if (t != null && !t.isNull() && !t.isNumber()) {
+                throw GatewayException.invalid("temperature", "'temperature' must be a number");
+            }
+            this.temperature = t == null || t.isNull() ? OptionalDouble.empty() : OptionalDouble.of(t.asDouble());
+            JsonNode tools = json.get("tools");
+            this.hasTools = tools != null && tools.isArray() && !tools.isEmpty()
+                    || json.has("functions") && json.get("functions").isArray() && !json.get("functions").isEmpty();
+            JsonNode messages = json.get("messages");
+            if (messages == null || !messages.isArray()) {
+                throw GatewayException.invalid("messages", "'messages' is required and must be an array");
+            }
+            if (messages.isEmpty()) {
+                throw GatewayException.invalid("messages", "'messages' must not be empty");
+            }
+            StringBuilder text = new StringBuilder();
+            boolean images = false;
+            for (int i = 0; i < messages.size(); i++) {
+                JsonNode m = messages.get(i);
+                if (!m.isObject()) {
+                    throw GatewayException.invalid("messages[" + i + "]", "'messages[" + i + "]' must be an object");
+                }
+                images |= appendText(m, text);
+            }
+            this.hasImages = images;
+            this.promptText = text.toString();
+        } else {
+            this.stream = false;
+            this.includeUsage = false;
+            this.maxTokens = OptionalInt.empty();
+            this.temperature = OptionalDouble.empty();
+            this.hasTools = false;
+            this.hasImages = false;
+            JsonNode input = json.get("input");
+            if (input == null || !(input.isTextual() || input.isArray())) {
+                throw GatewayException.invalid("input", "'input' is required and must be a string or an array");
+            }
+            StringBuilder text = new StringBuilder();
+            if (input.isTextual()) {
+                text.append(input.asText());
+            } else {
+                input.forEach(n -> text.append(n.isTextual() ? n.asText() : n.toString()).append('\n'));
+            }
+            this.promptText = text.toString();
+        }
+    }
+
+    /** Decodes a chat-completions body; a malformed one is a {@link GatewayException} of kind 400. */
+    public static RequestView chat(byte[] body) {
+        return new RequestView(Operation.CHAT, parseObject(body));
+    }
+
+    public static RequestView chat(String body) {
+        return chat(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Decodes an embeddings body. */
+    public static RequestView embeddings(byte[] body) {
+        return new RequestView(Operation.EMBEDDINGS, parseObject(body));
+    }
+
+    public static RequestView of(Operation operation, byte[] body) {
+        return new RequestView(operation, parseObject(body));
+    }
+
+    private static ObjectNode parseObject(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        if (body.length == 0) {
+            throw GatewayException.invalid(null, "request body is empty (expected a JSON object)");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw GatewayException.invalid(null, "request body is not valid JSON" + where + ": "
+                    + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw GatewayException.invalid(null, "request body could not be read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw GatewayException.invalid(null, "request body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    private static String requireText(ObjectNode json, String field) {
+        JsonNode n = json.get(field);
+        if (n == null || n.isNull()) {
+            throw GatewayException.invalid(field, "'" + field + "' is required");
+        }
+        if (!n.isTextual() || n.asText().isBlank()) {
+            throw GatewayException.invalid(field, "'" + field + "' must be a non-empty string");
+        }
+        return n.asText();
+    }
+
+    private static boolean optionalBoolean(ObjectNode json, String field) {
+        JsonNode n = json.get(field);
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw GatewayException.invalid(field, "'" + field + "' must be true or false");
+        }
+        return n.asBoolean();
+    }
+
+    /** Adds every text the upstream would read from one message; returns whether it holds an image. */
+    private static boolean appendText(JsonNode message, StringBuilder out) {
+        boolean images = false;
+        JsonNode content = message.get("content");
+        if (content != null) {
+            if (content.isTextual()) {
+                out.append(content.asText()).append('\n');
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    String type = part.path("type").asText("");
+                    if (type.equals("image_url") || type.equals("input_image") || type.equals("image")) {
+                        images = true;
+                    }
+                    if (part.hasNonNull("text")) {
+                        out.append(part.get("text").asText()).append('\n');
+                    }
+                }
+            }
+        }
+        if (message.hasNonNull("name")) {
+            out.append(message.get("name").asText()).append('\n');
+        }
+        for (JsonNode call : message.path("tool_calls")) {
+            JsonNode fn = call.path("function");
+            out.append(fn.path("name").asText("")).append('\n').append(fn.path("arguments").asText("")).append('\n');
+        }
+        return images;
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    /** The route alias the client named. */
+    public String model() {
+        return model;
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    /** Whether the client itself asked for {@code stream_options.include_usage}. */
+    public boolean clientWantsUsage() {
+        return includeUsage;
+    }
+
+    public OptionalInt maxTokens() {
+        return maxTokens;
+    }
+
+    public OptionalDouble temperature() {
+        return temperature;
+    }
+
+    public boolean hasTools() {
+        return hasTools;
+    }
+
+    public boolean hasImages() {
+        return hasImages;
+    }
+
+    /** All text the upstream would read (message content, names, tool-call arguments), one part per line. */
+    public String promptText() {
+        return promptText;
+    }
+
+    /** Estimated prompt tokens (computed once, on first use). */
+    public int promptTokens() {
+        int n = promptTokens;
+        if (n < 0) {
+            n = TokenEstimator.shared().estimate(this);
+            promptTokens = n;
+        }
+        return n;
+    }
+
+    /** A copy of the original JSON; changes to it do not affect this view. */
+    public ObjectNode json() {
+        return json.deepCopy();
+    }
+
+    /**
+     * The body to send upstream: the client's JSON with {@code model} replaced, and — for streams where the
+     * client did not ask for it — {@code stream_options.include_usage} added so the gateway learns the real usage.
+     */
+    public byte[] upstreamBody(String upstreamModel, boolean addUsageRequest) {
+        ObjectNode copy = json.deepCopy();
+        copy.put("model", upstreamModel);
+        if (addUsageRequest && stream && !includeUsage) {
+            JsonNode options = copy.get("stream_options");
+            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+            o.put("include_usage", true);
+        }
+        try {
+            return JSON.writeValueAsBytes(copy);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.routing.RoutingDecision;
+
+/**
+ * Receives a streamed completion. Calls come on an upstream thread, in order, never concurrently; a listener may
+ * block in {@link #onEvent} to slow the upstream down (backpressure), but never on a thread it does not own.
+ *
+ * <p>Either {@link #onStart} then events then exactly one of {@link #onComplete}/{@link #onError}; or, when no
+ * backend could start the stream, {@link #onError} alone with {@code started == false}.
+ */
+public interface StreamListener {
+    /** A backend has produced its first event, which follows at once; failover is no longer possible. */
+    void onStart(RoutingDecision decision, String backend);
+
+    /** One SSE {@code data:} payload, a {@code chat.completion.chunk} JSON object. */
+    void onEvent(String data);
+
+    /** The stream ended cleanly. */
+    void onComplete(Usage usage, String finishReason);
+
+    /**
+     * The stream failed.
+     *
+     * @param started whether {@link #onStart} was called (then the client has partial output)
+     */
+    void onError(GatewayException error, boolean started);
+}

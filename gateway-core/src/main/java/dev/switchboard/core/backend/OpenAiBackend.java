@@ -1,0 +1,228 @@
+package dev.switchboard.core.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.config.BackendSpec;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+
+/** A backend that speaks the OpenAI HTTP API: async calls and streamed relays over the shared OkHttp client. */
+public final class OpenAiBackend implements Backend {
+    private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ERROR_BODY = 8 * 1024;
+
+    private final BackendSpec spec;
+    private final OkHttpClient client;
+    private final HttpUrl chatUrl;
+    private final HttpUrl embeddingsUrl;
+
+    public OpenAiBackend(BackendSpec spec, OkHttpClient client) {
+        this.spec = spec;
+        this.client = client;
+        this.chatUrl = HttpUrl.get(spec.baseUrl() + Operation.CHAT.path());
+        this.embeddingsUrl = HttpUrl.get(spec.baseUrl() + Operation.EMBEDDINGS.path());
+    }
+
+    @Override
+    public BackendSpec spec() {
+        return spec;
+    }
+
+    private Request request(Operation operation, byte[] body, boolean stream) {
+        Request.Builder b = new Request.Builder()
+                .url(operation == Operation.CHAT ? chatUrl : embeddingsUrl)
+                .post(RequestBody.create(body, JSON_TYPE))
+                .header("Accept", stream ? "text/event-stream" : "application/json");
+        if (spec.apiKey().isPresent()) {
+            b.header("Authorization", "Bearer " + spec.apiKey().reveal());
+        }
+        return b.build();
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+        CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
+        Call call = client.newCall(request(operation, body, false));
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                result.completeExceptionally(classify(e, c.isCanceled()));
+            }
+
+            @Override
+            public void onResponse(Call c, Response response) {
+                try (response) {
+                    if (!response.isSuccessful()) {
+                        result.completeExceptionally(statusFailure(response));
+                        return;
+                    }
+                    ResponseBody rb = response.body();
+                    MediaType type = rb.contentType();
+                    result.complete(new UpstreamReply(response.code(), rb.bytes(),
+                            type == null ? "application/json" : type.toString()));
+                } catch (IOException e) {
+                    result.completeExceptionally(classify(e, c.isCanceled()));
+                }
+            }
+        });
+        // Cancelling the future (client gone) cancels the upstream call.
+        result.whenComplete((r, t) -> {
+            if (result.isCancelled()) {
+                call.cancel();
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
+        Call call = client.newCall(request(Operation.CHAT, body, true));
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                sink.onFailure(classify(e, c.isCanceled()), 0);
+            }
+
+            @Override
+            public void onResponse(Call c, Response response) {
+                try (response) {
+                    if (!response.isSuccessful()) {
+                        sink.onFailure(statusFailure(response), 0);
+                        return;
+                    }
+                    relay(c, response.body().source(), forwardUsageChunk, sink);
+                }
+            }
+        });
+        return call::cancel;
+    }
+
+    /** Reads SSE lines and hands each {@code data:} payload on; the thread blocks here, never an event loop. */
+    private void relay(Call call, BufferedSource source, boolean forwardUsageChunk, StreamSink sink) {
+        int delivered = 0;
+        Usage usage = Usage.UNKNOWN;
+        String finishReason = null;
+        StringBuilder data = new StringBuilder();
+        try {
+            while (true) {
+                String line = source.readUtf8Line();
+                if (line == null) {
+                    break;
+                }
+                if (line.startsWith("data:")) {
+                    if (data.length() > 0) {
+                        data.append('\n');
+                    }
+                    data.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
+                    continue;
+                }
+                if (!line.isEmpty() || data.length() == 0) {
+                    continue; // comments, event names and ids carry nothing to relay
+                }
+                String payload = data.toString();
+                data.setLength(0);
+                if (payload.equals("[DONE]")) {
+                    sink.onDone(usage, finishReason);
+                    return;
+                }
+                boolean usageOnly = false;
+                if (payload.contains("\"usage\"") || payload.contains("\"finish_reason\":\"")
+                        || payload.contains("\"finish_reason\": \"")) {
+                    JsonNode chunk = JSON.readTree(payload);
+                    JsonNode u = chunk.get("usage");
+                    if (u != null && u.isObject()) {
+                        usage = new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0));
+                        usageOnly = chunk.path("choices").isEmpty();
+                    }
+                    for (JsonNode choice : chunk.path("choices")) {
+                        if (choice.hasNonNull("finish_reason")) {
+                            finishReason = choice.get("finish_reason").asText();
+                        }
+                    }
+                }
+                if (usageOnly && !forwardUsageChunk) {
+                    continue;
+                }
+                sink.onEvent(payload);
+                delivered++;
+            }
+            if (finishReason != null) {
+                // Some upstreams end without [DONE]; a finish_reason still marks a complete answer.
+                sink.onDone(usage, finishReason);
+            } else {
+                sink.onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(),
+                        "backend '" + spec.name() + "' ended the stream before it was complete", 0, null, null, null),
+                        delivered);
+            }
+        } catch (IOException e) {
+            sink.onFailure(classify(e, call.isCanceled()), delivered);
+        }
+    }
+
+    private UpstreamFailure statusFailure(Response response) {
+        String text;
+        try {
+            text = response.peekBody(MAX_ERROR_BODY).string();
+        } catch (IOException e) {
+            text = "";
+        }
+        return new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
+                + "' answered HTTP " + response.code(), response.code(), text,
+                retryAfter(response.header("Retry-After")), null);
+    }
+
+    static Duration retryAfter(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(header.trim());
+            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            try {
+                var when = java.time.ZonedDateTime.parse(header.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(java.time.Instant.now(), when.toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (java.time.format.DateTimeParseException ignored) {
+                return null;
+            }
+        }
+    }
+
+    private UpstreamFailure classify(IOException e, boolean cancelled) {
+        String name = spec.name();
+        if (cancelled) {
+            return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, name, "call to backend '" + name
+                    + "' was cancelled", 0, null, null, e);
+        }
+        if (e instanceof ConnectException || e instanceof UnknownHostException) {
+            return new UpstreamFailure(UpstreamFailure.Kind.CONNECT, name, "cannot connect to backend '" + name
+                    + "': " + e.getMessage(), 0, null, null, e);
+        }
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, name, "backend '" + name + "' timed out: "
+                    + e.getMessage(), 0, null, null, e);
+        }
+        return new UpstreamFailure(UpstreamFailure.Kind.IO, name, "I/O error talking to backend '" + name + "': "
+                + e.getMessage(), 0, null, null, e);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.Usage;
+
+/**
+ * Receives one upstream stream, on the thread that reads it (never a Netty event loop; a sink may block it to
+ * apply backpressure). Exactly one of {@link #onDone} and {@link #onFailure} ends the stream.
+ */
+public interface StreamSink {
+    /** One SSE {@code data:} payload to relay, in order. */
+    void onEvent(String data);
+
+    /** The stream ended cleanly; usage as the upstream reported it. */
+    void onDone(Usage usage, String finishReason);
+
+    void onFailure(UpstreamFailure failure, int eventsDelivered);
+}

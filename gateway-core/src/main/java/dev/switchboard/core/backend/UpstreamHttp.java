@@ -1,0 +1,78 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.config.BackendSpec;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+
+/**
+ * The one OkHttp client behind every backend: one connection pool and one dispatcher, with per-backend timeouts
+ * derived from it ({@link OkHttpClient#newBuilder()} shares both).
+ *
+ * <p>OkHttp reads a streamed body by blocking a thread, so one open stream holds one dispatcher thread. On JDK 21+
+ * those are virtual threads; on 17 a platform pool that grows with demand. The dispatcher's queue limits, 64 calls
+ * and 5 per host by default, would queue streams behind each other, so they are sized from the backends'
+ * {@code max-concurrency} instead.
+ */
+public final class UpstreamHttp implements AutoCloseable {
+    private final OkHttpClient base;
+    private final ExecutorService executor;
+
+    public UpstreamHttp(List<BackendSpec> backends) {
+        this.executor = newExecutor();
+        Dispatcher dispatcher = new Dispatcher(executor);
+        long sum = backends.stream().mapToLong(b -> b.limits().maxConcurrency()).sum();
+        int perHost = backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64);
+        dispatcher.setMaxRequests((int) Math.min(Integer.MAX_VALUE, Math.max(64, sum)));
+        dispatcher.setMaxRequestsPerHost(Math.max(5, perHost));
+        this.base = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(Math.max(5, perHost), 5, TimeUnit.MINUTES))
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .retryOnConnectionFailure(false) // retries are the failover executor's decision
+                .followRedirects(false)
+                .build();
+    }
+
+    /** A client for one backend: its timeouts over the shared pool and dispatcher. */
+    public OkHttpClient clientFor(BackendSpec spec) {
+        return base.newBuilder()
+                .connectTimeout(spec.limits().connectTimeout())
+                .readTimeout(spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
+                        ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout())
+                .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
+                .callTimeout(spec.limits().totalTimeout())
+                .build();
+    }
+
+    private static ExecutorService newExecutor() {
+        try {
+            Method m = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+            return (ExecutorService) m.invoke(null);
+        } catch (ReflectiveOperationException e) {
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), r -> {
+                        Thread t = new Thread(null, r, "switchboard-upstream-" + n.incrementAndGet(), 256 * 1024);
+                        t.setDaemon(true);
+                        return t;
+                    });
+            return pool;
+        }
+    }
+
+    @Override
+    public void close() {
+        base.dispatcher().cancelAll();
+        executor.shutdown();
+        base.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.switchboard.core.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A whole config file, bound and validated: the input of the routing table compiler. */
+public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes) {
+    public GatewaySpec {
+        Objects.requireNonNull(server, "server");
+        backends = List.copyOf(backends);
+        routes = List.copyOf(routes);
+    }
+
+    public Optional<BackendSpec> backend(String name) {
+        return backends.stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,6 @@
+package dev.switchboard.core.config;
+
+/** Where a backend runs: inside the bank's network or outside it. */
+public enum Residency {
+    INTERNAL, EXTERNAL
+}

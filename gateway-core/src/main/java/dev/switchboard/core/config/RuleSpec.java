@@ -1,0 +1,31 @@
+package dev.switchboard.core.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One rule of a route: when its condition holds, its candidates are tried by its strategy.
+ *
+ * @param when     the condition ({@link ConditionSpec.Always} when absent)
+ * @param use      candidate backends with their weights (1 unless written)
+ * @param strategy how the candidates are ordered
+ * @param reason   the human reason shown in decisions; may be empty
+ */
+public record RuleSpec(ConditionSpec when, List<WeightedBackend> use, StrategyKind strategy, String reason) {
+    public RuleSpec {
+        Objects.requireNonNull(when, "when");
+        use = List.copyOf(use);
+        Objects.requireNonNull(strategy, "strategy");
+        Objects.requireNonNull(reason, "reason");
+    }
+
+    /** A backend named by a rule, with its weight for {@link StrategyKind#WEIGHTED}. */
+    public record WeightedBackend(String backend, int weight) {
+        public WeightedBackend {
+            Objects.requireNonNull(backend, "backend");
+            if (weight < 0) {
+                throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
+            }
+        }
+    }
+}

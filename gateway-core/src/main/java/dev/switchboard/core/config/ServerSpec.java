@@ -1,0 +1,31 @@
+package dev.switchboard.core.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The sidecar's network settings (ignored by the embedded library).
+ *
+ * @param listen        host:port of the OpenAI-compatible API
+ * @param admin         host:port of the admin API (loopback by default)
+ * @param maxBodyBytes  largest request body accepted (413 beyond)
+ * @param readTimeout   a client that sends nothing for this long is disconnected
+ */
+public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout) {
+    public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
+            new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60));
+
+    public ServerSpec {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+    }
+
+    /** A host and port, as in {@code 127.0.0.1:8080}. */
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+}

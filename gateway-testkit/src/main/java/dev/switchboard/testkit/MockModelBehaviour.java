@@ -1,0 +1,221 @@
+package dev.switchboard.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What the simulated model says: shared by every connection of one {@link MockModelServer}. */
+final class MockModelBehaviour {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] WORDS = {
+        "The", " account", " shows", " a", " steady", " balance", " and", " no", " unusual",
+        " activity", " this", " quarter", ".", " Further", " review", " is", " not", " required",
+    };
+
+    private final AtomicReference<MockModelOptions> options;
+    private final Queue<RecordedRequest> recorded;
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile Random random;
+    private volatile long seededWith = Long.MIN_VALUE;
+
+    MockModelBehaviour(AtomicReference<MockModelOptions> options, Queue<RecordedRequest> recorded) {
+        this.options = options;
+        this.recorded = recorded;
+    }
+
+    MockModelOptions options() {
+        return options.get();
+    }
+
+    void record(RecordedRequest request) {
+        recorded.add(request);
+    }
+
+    int openStreams() {
+        return openStreams.get();
+    }
+
+    void streamOpened() {
+        openStreams.incrementAndGet();
+    }
+
+    void streamClosed() {
+        openStreams.decrementAndGet();
+    }
+
+    String nextId() {
+        return "chatcmpl-mock-" + ids.incrementAndGet();
+    }
+
+    /** The status this request fails with, or 0 when it is served. */
+    int failureStatus(MockModelOptions o) {
+        if (o.forcedStatus() != 0) {
+            return o.forcedStatus();
+        }
+        if (o.errorRate() > 0 && random(o).nextDouble() < o.errorRate()) {
+            return 500;
+        }
+        return 0;
+    }
+
+    private synchronized Random random(MockModelOptions o) {
+        if (random == null || seededWith != o.seed()) {
+            random = new Random(o.seed());
+            seededWith = o.seed();
+        }
+        return random;
+    }
+
+    /** Tokens to produce for this request: the configured length, capped by {@code max_tokens}. */
+    int completionTokens(MockModelOptions o, JsonNode request) {
+        int n = o.responseTokens();
+        JsonNode max = request.has("max_completion_tokens") ? request.get("max_completion_tokens")
+                : request.get("max_tokens");
+        if (max != null && max.canConvertToInt() && max.asInt() > 0) {
+            n = Math.min(n, max.asInt());
+        }
+        return n;
+    }
+
+    static String word(int i) {
+        return WORDS[i % WORDS.length];
+    }
+
+    /** A rough prompt size: one token per four characters of message text, at least one. */
+    static int promptTokens(JsonNode request) {
+        int chars = 0;
+        for (JsonNode m : request.path("messages")) {
+            JsonNode content = m.path("content");
+            if (content.isTextual()) {
+                chars += content.asText().length();
+            } else if (content.isArray()) {
+                for (JsonNode part : content) {
+                    chars += part.path("text").asText("").length();
+                }
+            }
+        }
+        return Math.max(1, chars / 4);
+    }
+
+    ObjectNode completion(MockModelOptions o, JsonNode request, String id) {
+        int n = completionTokens(o, request);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            text.append(word(i));
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id);
+        root.put("object", "chat.completion");
+        root.put("created", System.currentTimeMillis() / 1000);
+        root.put("model", o.model());
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", text.toString());
+        choice.put("finish_reason", n < o.responseTokens() ? "length" : "stop");
+        root.set("usage", usage(promptTokens(request), n));
+        return root;
+    }
+
+    static ObjectNode usage(int prompt, int completion) {
+        ObjectNode usage = JSON.createObjectNode();
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completion);
+        usage.put("total_tokens", prompt + completion);
+        return usage;
+    }
+
+    ObjectNode chunk(MockModelOptions o, String id, long created) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id);
+        root.put("object", "chat.completion.chunk");
+        root.put("created", created);
+        root.put("model", o.model());
+        return root;
+    }
+
+    ObjectNode deltaChunk(MockModelOptions o, String id, long created, String role, String content,
+            String finishReason) {
+        ObjectNode root = chunk(o, id, created);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (role != null) {
+            delta.put("role", role);
+        }
+        if (content != null) {
+            delta.put("content", content);
+        }
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        return root;
+    }
+
+    ObjectNode usageChunk(MockModelOptions o, String id, long created, int prompt, int completion) {
+        ObjectNode root = chunk(o, id, created);
+        root.putArray("choices");
+        root.set("usage", usage(prompt, completion));
+        return root;
+    }
+
+    ObjectNode models(MockModelOptions o) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("object", "list");
+        ObjectNode model = root.putArray("data").addObject();
+        model.put("id", o.model());
+        model.put("object", "model");
+        model.put("created", 0);
+        model.put("owned_by", "switchboard-testkit");
+        return root;
+    }
+
+    /** Deterministic 8-dimensional vectors derived from the text, so equal inputs embed equally. */
+    ObjectNode embeddings(MockModelOptions o, JsonNode request) {
+        JsonNode input = request.path("input");
+        ObjectNode root = JSON.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        int tokens = 0;
+        int index = 0;
+        Iterable<JsonNode> inputs = input.isArray() ? input : java.util.List.of(input);
+        for (JsonNode in : inputs) {
+            String text = in.asText("");
+            tokens += Math.max(1, text.length() / 4);
+            ObjectNode item = data.addObject();
+            item.put("object", "embedding");
+            item.put("index", index++);
+            ArrayNode vector = item.putArray("embedding");
+            Random r = new Random(text.hashCode());
+            for (int d = 0; d < 8; d++) {
+                vector.add(Math.round((r.nextDouble() * 2 - 1) * 1e6) / 1e6);
+            }
+        }
+        root.put("model", o.model());
+        ObjectNode usage = root.putObject("usage");
+        usage.put("prompt_tokens", tokens);
+        usage.put("total_tokens", tokens);
+        return root;
+    }
+
+    static ObjectNode error(int status, String message) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", message);
+        error.put("type", status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error"
+                : "invalid_request_error");
+        error.put("code", "mock_" + status);
+        return root;
+    }
+}

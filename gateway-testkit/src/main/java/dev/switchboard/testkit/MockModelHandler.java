@@ -1,0 +1,231 @@
+package dev.switchboard.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Answers one connection's requests as the simulated model; all timing is scheduled on the event loop. */
+final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final MockModelBehaviour behaviour;
+
+    MockModelHandler(MockModelBehaviour behaviour) {
+        this.behaviour = behaviour;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        String uri = request.uri();
+        behaviour.record(new RecordedRequest(request.method().name(), uri, headers, body));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+
+        MockModelOptions o = behaviour.options();
+        if (HttpMethod.GET.equals(request.method()) && path.endsWith("/models")) {
+            writeJson(ctx, HttpResponseStatus.OK, behaviour.models(o), keepAlive);
+            return;
+        }
+        if (!HttpMethod.POST.equals(request.method())
+                || !(path.endsWith("/chat/completions") || path.endsWith("/embeddings"))) {
+            writeJson(ctx, HttpResponseStatus.NOT_FOUND,
+                    MockModelBehaviour.error(404, "no route " + request.method() + " " + path), keepAlive);
+            return;
+        }
+        JsonNode json;
+        try {
+            json = MockModelBehaviour.JSON.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            writeJson(ctx, HttpResponseStatus.BAD_REQUEST,
+                    MockModelBehaviour.error(400, "body is not a JSON object"), keepAlive);
+            return;
+        }
+        int failure = behaviour.failureStatus(o);
+        JsonNode req = json;
+        long delayNanos = o.firstTokenDelay().toNanos();
+        if (failure != 0) {
+            ctx.executor().schedule(() -> writeFailure(ctx, o, failure, keepAlive), delayNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (path.endsWith("/embeddings")) {
+            ctx.executor().schedule(() -> writeJson(ctx, HttpResponseStatus.OK, behaviour.embeddings(o, req),
+                    keepAlive), delayNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (req.path("stream").asBoolean(false)) {
+            new MockStream(ctx, behaviour, o, req, keepAlive).start(delayNanos);
+        } else {
+            int n = behaviour.completionTokens(o, req);
+            long total = delayNanos + (o.tokensPerSecond() > 0 ? (long) ((n - 1) * 1e9 / o.tokensPerSecond()) : 0);
+            ctx.executor().schedule(() -> writeJson(ctx, HttpResponseStatus.OK,
+                    behaviour.completion(o, req, behaviour.nextId()), keepAlive), total, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static void writeFailure(ChannelHandlerContext ctx, MockModelOptions o, int status, boolean keepAlive) {
+        FullHttpResponse response = jsonResponse(HttpResponseStatus.valueOf(status),
+                MockModelBehaviour.error(status, "simulated failure " + status));
+        if (o.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, o.retryAfterSeconds());
+        }
+        write(ctx, response, keepAlive);
+    }
+
+    static void writeJson(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
+        write(ctx, jsonResponse(status, body), keepAlive);
+    }
+
+    private static FullHttpResponse jsonResponse(HttpResponseStatus status, ObjectNode body) {
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var future = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** One SSE stream: headers and first token after the delay, then one token per tick. */
+    private static final class MockStream {
+        private final ChannelHandlerContext ctx;
+        private final MockModelBehaviour behaviour;
+        private final MockModelOptions o;
+        private final boolean keepAlive;
+        private final boolean includeUsage;
+        private final int tokens;
+        private final int promptTokens;
+        private final String id;
+        private final long created = System.currentTimeMillis() / 1000;
+        private final long intervalNanos;
+        private int sent;
+        private boolean closed;
+
+        MockStream(ChannelHandlerContext ctx, MockModelBehaviour behaviour, MockModelOptions o, JsonNode req,
+                boolean keepAlive) {
+            this.ctx = ctx;
+            this.behaviour = behaviour;
+            this.o = o;
+            this.keepAlive = keepAlive;
+            this.includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+            this.tokens = behaviour.completionTokens(o, req);
+            this.promptTokens = MockModelBehaviour.promptTokens(req);
+            this.id = behaviour.nextId();
+            this.intervalNanos = o.tokensPerSecond() > 0 ? (long) (1e9 / o.tokensPerSecond()) : 0;
+        }
+
+        void start(long delayNanos) {
+            behaviour.streamOpened();
+            ctx.channel().closeFuture().addListener(f -> finish());
+            ctx.executor().schedule(this::begin, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        private void begin() {
+            if (!ctx.channel().isActive()) {
+                finish();
+                return;
+            }
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+            HttpUtil.setTransferEncodingChunked(response, true);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.write(response);
+            next();
+        }
+
+        private void next() {
+            if (closed || !ctx.channel().isActive()) {
+                finish();
+                return;
+            }
+            if (o.dropAfterChunks() >= 0 && sent >= o.dropAfterChunks()) {
+                ctx.flush();
+                ctx.close();
+                finish();
+                return;
+            }
+            if (sent < tokens) {
+                ObjectNode chunk = behaviour.deltaChunk(o, id, created, sent == 0 ? "assistant" : null,
+                        MockModelBehaviour.word(sent), null);
+                sent++;
+                ctx.writeAndFlush(event(chunk));
+                if (intervalNanos == 0) {
+                    ctx.executor().execute(this::next);
+                } else {
+                    ctx.executor().schedule(this::next, intervalNanos, TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            ctx.write(event(behaviour.deltaChunk(o, id, created, null, null,
+                    tokens < o.responseTokens() ? "length" : "stop")));
+            if (includeUsage) {
+                ctx.write(event(behaviour.usageChunk(o, id, created, promptTokens, tokens)));
+            }
+            ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(DONE)));
+            var future = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (!keepAlive) {
+                future.addListener(ChannelFutureListener.CLOSE);
+            }
+            finish();
+        }
+
+        private void finish() {
+            if (!closed) {
+                closed = true;
+                behaviour.streamClosed();
+            }
+        }
+
+        private static DefaultHttpContent event(ObjectNode json) {
+            byte[] bytes = ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+            return new DefaultHttpContent(buf);
+        }
+    }
+}

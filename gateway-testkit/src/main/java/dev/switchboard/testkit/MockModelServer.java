@@ -1,0 +1,119 @@
+package dev.switchboard.testkit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A simulated OpenAI-compatible model server: real HTTP on a real port, for tests, benchmarks, the demo, and
+ * users who want to try their routing rules without a GPU.
+ *
+ * <p>Serves {@code POST /v1/chat/completions} (JSON and SSE streaming), {@code GET /v1/models} and
+ * {@code POST /v1/embeddings}. Every request is recorded ({@link #requests()}) so tests can prove what reached
+ * the upstream. Knobs ({@link MockModelOptions}) can be changed while it runs.
+ */
+public final class MockModelServer implements AutoCloseable {
+
+    private final AtomicReference<MockModelOptions> options;
+    private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final MockModelBehaviour behaviour;
+
+    private MockModelServer(String host, int port, MockModelOptions initial, int threads) {
+        this.options = new AtomicReference<>(Objects.requireNonNull(initial, "options"));
+        this.behaviour = new MockModelBehaviour(options, recorded);
+        this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        try {
+            this.serverChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast("codec", new HttpServerCodec())
+                                    .addLast("keepAlive", new HttpServerKeepAliveHandler())
+                                    .addLast("aggregator", new HttpObjectAggregator(64 * 1024 * 1024))
+                                    .addLast("model", new MockModelHandler(behaviour));
+                        }
+                    })
+                    .bind(new InetSocketAddress(host, port))
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a server on a free loopback port. */
+    public static MockModelServer start(MockModelOptions options) {
+        return start("127.0.0.1", 0, options);
+    }
+
+    /** Starts a server on the given address ({@code port} 0 picks a free one). */
+    public static MockModelServer start(String host, int port, MockModelOptions options) {
+        return new MockModelServer(host, port, options, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The OpenAI base URL of this server, e.g. {@code http://127.0.0.1:41234/v1}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    public MockModelOptions options() {
+        return options.get();
+    }
+
+    /** Swaps the knobs; requests that arrive afterwards see the new ones. */
+    public void options(MockModelOptions newOptions) {
+        options.set(Objects.requireNonNull(newOptions, "newOptions"));
+    }
+
+    /** Every request received so far, oldest first. */
+    public List<RecordedRequest> requests() {
+        return List.copyOf(recorded);
+    }
+
+    /** Requests received so far on the given path (e.g. {@code /v1/chat/completions}). */
+    public List<RecordedRequest> requests(String path) {
+        return recorded.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    public void clearRequests() {
+        recorded.clear();
+    }
+
+    /** Streams currently being written (started and not yet finished or cut). */
+    public int openStreams() {
+        return behaviour.openStreams();
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
