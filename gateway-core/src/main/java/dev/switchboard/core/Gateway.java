@@ -45,7 +45,7 @@ public final class Gateway implements AutoCloseable {
         this.http = new UpstreamHttp(spec.backends());
         Map<String, Backend> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
-            map.put(b.name(), new OpenAiBackend(b, http.clientFor(b)));
+            map.put(b.name(), new OpenAiBackend(b, http));
         }
         this.backends = Map.copyOf(map);
     }

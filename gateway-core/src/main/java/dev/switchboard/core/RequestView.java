@@ -22,6 +22,7 @@ public final class RequestView {
     static final ObjectMapper JSON = JsonMapper.builder()
             // Keep numbers exactly as sent: 0.1 must not come back as 0.1000000000000000055.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 

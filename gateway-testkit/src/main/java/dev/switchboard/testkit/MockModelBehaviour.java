@@ -86,7 +86,8 @@ final class MockModelBehaviour {
     }
 
     static String word(int i) {
-        return WORDS[i % WORDS.length];
+        String w = WORDS[i % WORDS.length];
+        return i > 0 && i % WORDS.length == 0 ? " " + w : w;
     }
 
     /** A rough prompt size: one token per four characters of message text, at least one. */

@@ -12,6 +12,9 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -30,13 +33,17 @@ public final class OpenAiBackend implements Backend {
     private static final int MAX_ERROR_BODY = 8 * 1024;
 
     private final BackendSpec spec;
-    private final OkHttpClient client;
+    private final OkHttpClient unary;
+    private final OkHttpClient streaming;
+    private final ScheduledExecutorService timers;
     private final HttpUrl chatUrl;
     private final HttpUrl embeddingsUrl;
 
-    public OpenAiBackend(BackendSpec spec, OkHttpClient client) {
+    public OpenAiBackend(BackendSpec spec, UpstreamHttp http) {
         this.spec = spec;
-        this.client = client;
+        this.unary = http.unaryClientFor(spec);
+        this.streaming = http.streamingClientFor(spec);
+        this.timers = http.timers();
         this.chatUrl = HttpUrl.get(spec.baseUrl() + Operation.CHAT.path());
         this.embeddingsUrl = HttpUrl.get(spec.baseUrl() + Operation.EMBEDDINGS.path());
     }
@@ -60,11 +67,12 @@ public final class OpenAiBackend implements Backend {
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
-        Call call = client.newCall(request(operation, body, false));
+        Call call = unary.newCall(request(operation, body, false));
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                result.completeExceptionally(classify(e, c.isCanceled()));
+                // OkHttp's call timeout also cancels the call; only a cancelled future means the caller left.
+                result.completeExceptionally(classify(e, result.isCancelled()));
             }
 
             @Override
@@ -79,7 +87,7 @@ public final class OpenAiBackend implements Backend {
                     result.complete(new UpstreamReply(response.code(), rb.bytes(),
                             type == null ? "application/json" : type.toString()));
                 } catch (IOException e) {
-                    result.completeExceptionally(classify(e, c.isCanceled()));
+                    result.completeExceptionally(classify(e, result.isCancelled()));
                 }
             }
         });
@@ -94,29 +102,72 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
-        Call call = client.newCall(request(Operation.CHAT, body, true));
+        Call call = streaming.newCall(request(Operation.CHAT, body, true));
+        FirstTokenDeadline deadline = new FirstTokenDeadline(call);
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                sink.onFailure(classify(e, c.isCanceled()), 0);
+                deadline.passed();
+                sink.onFailure(deadline.classify(e), 0);
             }
 
             @Override
             public void onResponse(Call c, Response response) {
                 try (response) {
                     if (!response.isSuccessful()) {
+                        deadline.passed();
                         sink.onFailure(statusFailure(response), 0);
                         return;
                     }
-                    relay(c, response.body().source(), forwardUsageChunk, sink);
+                    relay(deadline, response.body().source(), forwardUsageChunk, sink);
                 }
             }
         });
-        return call::cancel;
+        return deadline::abandon;
+    }
+
+    /**
+     * Cancels a stream whose first event has not arrived in time, and remembers that it did so, so the failure is
+     * reported as a first-token timeout rather than a cancellation.
+     */
+    private final class FirstTokenDeadline {
+        private final Call call;
+        private final ScheduledFuture<?> timer;
+        private volatile boolean expired;
+        private volatile boolean abandoned;
+
+        FirstTokenDeadline(Call call) {
+            this.call = call;
+            this.timer = timers.schedule(() -> {
+                expired = true;
+                call.cancel();
+            }, spec.limits().firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        void passed() {
+            timer.cancel(false);
+        }
+
+        /** The caller no longer wants this stream. */
+        void abandon() {
+            abandoned = true;
+            passed();
+            call.cancel();
+        }
+
+        UpstreamFailure classify(IOException e) {
+            if (expired) {
+                return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, spec.name(), "backend '" + spec.name()
+                        + "' sent no first token within " + spec.limits().firstTokenTimeout().toMillis() + " ms",
+                        0, null, null, e);
+            }
+            return OpenAiBackend.this.classify(e, abandoned);
+        }
     }
 
     /** Reads SSE lines and hands each {@code data:} payload on; the thread blocks here, never an event loop. */
-    private void relay(Call call, BufferedSource source, boolean forwardUsageChunk, StreamSink sink) {
+    private void relay(FirstTokenDeadline deadline, BufferedSource source, boolean forwardUsageChunk,
+            StreamSink sink) {
         int delivered = 0;
         Usage usage = Usage.UNKNOWN;
         String finishReason = null;
@@ -139,6 +190,9 @@ public final class OpenAiBackend implements Backend {
                 }
                 String payload = data.toString();
                 data.setLength(0);
+                if (delivered == 0) {
+                    deadline.passed();
+                }
                 if (payload.equals("[DONE]")) {
                     sink.onDone(usage, finishReason);
                     return;
@@ -164,6 +218,7 @@ public final class OpenAiBackend implements Backend {
                 sink.onEvent(payload);
                 delivered++;
             }
+            deadline.passed();
             if (finishReason != null) {
                 // Some upstreams end without [DONE]; a finish_reason still marks a complete answer.
                 sink.onDone(usage, finishReason);
@@ -173,7 +228,8 @@ public final class OpenAiBackend implements Backend {
                         delivered);
             }
         } catch (IOException e) {
-            sink.onFailure(classify(e, call.isCanceled()), delivered);
+            deadline.passed();
+            sink.onFailure(deadline.classify(e), delivered);
         }
     }
 
@@ -208,6 +264,7 @@ public final class OpenAiBackend implements Backend {
         }
     }
 
+    /** @param cancelled whether the caller itself gave up on the call (then nobody waits for the failure) */
     private UpstreamFailure classify(IOException e, boolean cancelled) {
         String name = spec.name();
         if (cancelled) {

@@ -2,7 +2,10 @@ package dev.switchboard.core.backend;
 
 import dev.switchboard.core.config.BackendSpec;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -25,9 +28,17 @@ import okhttp3.Protocol;
 public final class UpstreamHttp implements AutoCloseable {
     private final OkHttpClient base;
     private final ExecutorService executor;
+    private final ScheduledExecutorService timers;
 
     public UpstreamHttp(List<BackendSpec> backends) {
         this.executor = newExecutor();
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "switchboard-upstream-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.timers = scheduler;
         Dispatcher dispatcher = new Dispatcher(executor);
         long sum = backends.stream().mapToLong(b -> b.limits().maxConcurrency()).sum();
         int perHost = backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64);
@@ -42,15 +53,37 @@ public final class UpstreamHttp implements AutoCloseable {
                 .build();
     }
 
-    /** A client for one backend: its timeouts over the shared pool and dispatcher. */
-    public OkHttpClient clientFor(BackendSpec spec) {
+    /**
+     * A client for one backend's complete (non-streamed) calls: a model writes the whole answer before the
+     * first byte, so only the total timeout bounds the wait.
+     */
+    public OkHttpClient unaryClientFor(BackendSpec spec) {
         return base.newBuilder()
                 .connectTimeout(spec.limits().connectTimeout())
-                .readTimeout(spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
-                        ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout())
+                .readTimeout(spec.limits().totalTimeout())
                 .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
                 .callTimeout(spec.limits().totalTimeout())
                 .build();
+    }
+
+    /**
+     * A client for one backend's streams: reads may pause for the idle timeout (or the first-token timeout before
+     * the first event, which a timer enforces when it is the shorter one).
+     */
+    public OkHttpClient streamingClientFor(BackendSpec spec) {
+        Duration read = spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
+                ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout();
+        return base.newBuilder()
+                .connectTimeout(spec.limits().connectTimeout())
+                .readTimeout(read)
+                .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
+                .callTimeout(spec.limits().totalTimeout())
+                .build();
+    }
+
+    /** One timer thread for every first-token deadline. */
+    public ScheduledExecutorService timers() {
+        return timers;
     }
 
     private static ExecutorService newExecutor() {
@@ -73,6 +106,7 @@ public final class UpstreamHttp implements AutoCloseable {
     public void close() {
         base.dispatcher().cancelAll();
         executor.shutdown();
+        timers.shutdownNow();
         base.connectionPool().evictAll();
     }
 }

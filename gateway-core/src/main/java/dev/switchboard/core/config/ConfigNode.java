@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
  */
 final class ConfigNode {
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
 
     private final String path;
@@ -236,20 +235,12 @@ final class ConfigNode {
         if (s.isEmpty()) {
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(s.get().trim());
-        if (!m.matches()) {
+        Optional<Duration> d = Durations.parse(s.get());
+        if (d.isEmpty()) {
             error("'" + s.get() + "' (expected: a duration such as 800ms, 2s, 10m, 1h)");
             return defaultValue;
         }
-        double amount = Double.parseDouble(m.group(1));
-        double millis = switch (m.group(2)) {
-            case "ms" -> amount;
-            case "s" -> amount * 1_000;
-            case "m" -> amount * 60_000;
-            case "h" -> amount * 3_600_000;
-            default -> amount * 86_400_000;
-        };
-        return Duration.ofNanos((long) (millis * 1_000_000));
+        return d.get();
     }
 
     long bytes(long defaultValue) {

@@ -1,0 +1,176 @@
+package dev.switchboard.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static final String VALID = """
+            server:
+              listen: 127.0.0.1:8081
+              max-body-size: 2MiB
+            backends:
+              - name: hosted-100b
+                base-url: https://api.example.com/v1/
+                api-key: ${env:HOSTED_KEY}
+                model: big-model-v3
+                residency: external
+                price: { input-per-mtok: 2.0, output-per-mtok: 8.0, currency: cny }
+                limits: { max-concurrency: 256, connect-timeout: 2s, first-token-timeout: 15s, total-timeout: 120s }
+              - name: inhouse-10b
+                base-url: http://vllm.internal:8000/v1
+                model: qwen
+                residency: internal
+            routes:
+              - name: chat
+                aliases: [gpt-4o]
+                rules:
+                  - when: { header: { x-scenario: aml-report }, tenant: [retail, risk] }
+                    use: [hosted-100b, inhouse-10b]
+                    reason: quality first
+                  - when: { prompt-tokens: { gt: 6000 } }
+                    use: [hosted-100b]
+                  - use: [{ backend: inhouse-10b, weight: 3 }, { backend: hosted-100b, weight: 1 }]
+                    strategy: weighted
+            """;
+
+    private static GatewaySpec parse(String yaml, Map<String, String> env) {
+        return ConfigLoader.withEnv(env::get).parse(yaml, "test.yaml");
+    }
+
+    private static List<String> errors(String yaml) {
+        try {
+            parse(yaml, Map.of());
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected the config to be rejected");
+    }
+
+    @Test
+    void bindsAValidConfigWithDefaultsAndSecrets() {
+        GatewaySpec spec = parse(VALID, Map.of("HOSTED_KEY", "sk-secret"));
+        assertThat(spec.server().listen()).isEqualTo(new ServerSpec.HostPort("127.0.0.1", 8081));
+        assertThat(spec.server().maxBodyBytes()).isEqualTo(2L * 1024 * 1024);
+        BackendSpec hosted = spec.backend("hosted-100b").orElseThrow();
+        assertThat(hosted.baseUrl()).isEqualTo("https://api.example.com/v1");
+        assertThat(hosted.apiKey().reveal()).isEqualTo("sk-secret");
+        assertThat(hosted.apiKey().toString()).doesNotContain("sk-secret");
+        assertThat(hosted.toString()).doesNotContain("sk-secret");
+        assertThat(hosted.price()).isEqualTo(new PriceSpec(2.0, 8.0, "CNY"));
+        assertThat(hosted.limits().firstTokenTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(hosted.residency()).isEqualTo(Residency.EXTERNAL);
+        BackendSpec inhouse = spec.backend("inhouse-10b").orElseThrow();
+        assertThat(inhouse.limits()).isEqualTo(LimitsSpec.DEFAULTS);
+        assertThat(inhouse.apiKey().isPresent()).isFalse();
+
+        RouteSpec chat = spec.routes().get(0);
+        assertThat(chat.aliases()).containsExactly("gpt-4o");
+        assertThat(chat.rules()).hasSize(3);
+        assertThat(chat.rules().get(0).when()).isInstanceOf(ConditionSpec.All.class);
+        assertThat(chat.rules().get(0).reason()).isEqualTo("quality first");
+        assertThat(chat.rules().get(1).when()).isEqualTo(new ConditionSpec.PromptTokens(6000L, null, null, null));
+        assertThat(chat.rules().get(2).strategy()).isEqualTo(StrategyKind.WEIGHTED);
+        assertThat(chat.rules().get(2).use()).containsExactly(new RuleSpec.WeightedBackend("inhouse-10b", 3),
+                new RuleSpec.WeightedBackend("hosted-100b", 1));
+    }
+
+    @Test
+    void envDefaultsApplyWhenTheVariableIsUnset() {
+        GatewaySpec spec = parse(VALID.replace("${env:HOSTED_KEY}", "${env:HOSTED_KEY:-fallback}"), Map.of());
+        assertThat(spec.backend("hosted-100b").orElseThrow().apiKey().reveal()).isEqualTo("fallback");
+    }
+
+    @Test
+    void reportsEveryErrorWithItsFieldPath() {
+        String yaml = VALID
+                .replace("use: [hosted-100b, inhouse-10b]", "use: [hosted-100b, gpt5]")
+                .replace("residency: internal", "residency: moon")
+                .replace("connect-timeout: 2s", "connect-timeout: soon")
+                .replace("strategy: weighted", "strategy: fastest-horse")
+                .replace("max-concurrency: 256", "max-concurrency: -1")
+                .replace("tenant: [retail, risk]", "tennant: retail");
+        assertThat(errors(yaml)).containsExactlyInAnyOrder(
+                "backends[0].api-key: environment variable HOSTED_KEY is not set",
+                "backends[0].limits.max-concurrency: -1 (expected: 1..1000000)",
+                "backends[0].limits.connect-timeout: 'soon' (expected: a duration such as 800ms, 2s, 10m, 1h)",
+                "backends[1].residency: 'moon' (expected one of: internal, external)",
+                "routes[0].rules[0].when.tennant: unknown key (expected one of: all, any, header, model, not, "
+                        + "prompt-tokens, tenant)",
+                "routes[0].rules[0].use[1]: unknown backend 'gpt5'",
+                "routes[0].rules[2].strategy: 'fastest-horse' (expected one of: priority, weighted)");
+    }
+
+    @Test
+    void rejectsDuplicatesAndMissingPieces() {
+        String yaml = """
+                backends:
+                  - name: a
+                    base-url: ftp://example.com
+                    model: m
+                    residency: internal
+                  - name: a
+                    model: m
+                    residency: external
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [a, a]
+                  - name: chat2
+                    aliases: chat
+                  - name: r3
+                    rules:
+                      - use: []
+                        strategy: weighted
+                """;
+        assertThat(errors(yaml)).containsExactlyInAnyOrder(
+                "backends[0].base-url: 'ftp://example.com' (expected: an http or https URL such as "
+                        + "https://api.example.com/v1)",
+                "backends[1].name: duplicate backend 'a'",
+                "backends[1].base-url: required",
+                "routes[0].rules[0].use[1]: backend 'a' is listed twice",
+                "routes[1].aliases: model name 'chat' is already used by route 'chat'",
+                "routes[1].rules: required (at least one rule)");
+    }
+
+    @Test
+    void aBackendMustDeclareResidency() {
+        String yaml = """
+                backends:
+                  - { name: a, base-url: "http://x:1/v1", model: m }
+                routes:
+                  - { name: chat, rules: [ { use: [a] } ] }
+                """;
+        assertThat(errors(yaml)).containsExactly(
+                "backends[0].residency: required (internal or external): every backend must say where data goes");
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThat(errors("backends: [\n  - name: x\n")).singleElement().asString()
+                .startsWith("not valid YAML at line");
+    }
+
+    @Test
+    void unknownTopLevelKeysAreErrors() {
+        assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
+                "rutes: unknown key (expected one of: backends, routes, server)");
+    }
+
+    @Test
+    void loadsFromAFileAndReportsAMissingOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, VALID.replace("${env:HOSTED_KEY}", "literal"));
+        assertThat(ConfigLoader.withSystemEnv().load(file).backends()).hasSize(2);
+        assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(dir.resolve("missing.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read file");
+    }
+}

@@ -1,0 +1,242 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayRequest;
+import dev.switchboard.core.GatewayResponse;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.RequestView;
+import dev.switchboard.core.StreamCall;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI-compatible endpoints, as a thin layer over the core: decode the body once on the event loop, release
+ * the buffer, hand the request to the {@link Gateway}, and write back what it answers. Shared by all channels.
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    /** The stream being written on a channel, so writability changes can wake its writer. */
+    static final AttributeKey<SseResponseWriter> STREAM = AttributeKey.valueOf("switchboard.stream");
+    static final String TENANT_HEADER = "x-switchboard-tenant";
+
+    private final Supplier<Gateway> gateway;
+
+    ApiHandler(Supplier<Gateway> gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public boolean isSharable() {
+        return true;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String requestId = requestId(request);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            ErrorKind kind = cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException
+                    ? ErrorKind.HEADERS_TOO_LARGE : ErrorKind.INVALID_REQUEST;
+            String message = kind == ErrorKind.HEADERS_TOO_LARGE ? "request line or headers too large"
+                    : "malformed HTTP request: " + (cause instanceof TooLongFrameException ? "too long"
+                            : String.valueOf(cause.getMessage()));
+            write(ctx.channel(), HttpResponses.error(kind, message, requestId), false);
+            return;
+        }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        HttpMethod method = request.method();
+        switch (path) {
+            case "/v1/chat/completions", "/chat/completions" -> {
+                if (requirePost(ctx, method, requestId, keepAlive)) {
+                    handleModelCall(ctx, request, Operation.CHAT, requestId, keepAlive);
+                }
+            }
+            case "/v1/embeddings", "/embeddings" -> {
+                if (requirePost(ctx, method, requestId, keepAlive)) {
+                    handleModelCall(ctx, request, Operation.EMBEDDINGS, requestId, keepAlive);
+                }
+            }
+            case "/v1/models", "/models" -> {
+                if (requireGet(ctx, method, requestId, keepAlive)) {
+                    write(ctx.channel(), withId(HttpResponses.json(HttpResponseStatus.OK, models()), requestId),
+                            keepAlive);
+                }
+            }
+            case "/healthz" -> {
+                if (requireGet(ctx, method, requestId, keepAlive)) {
+                    ObjectNode ok = HttpResponses.JSON.createObjectNode().put("status", "ok");
+                    write(ctx.channel(), withId(HttpResponses.json(HttpResponseStatus.OK, ok), requestId), keepAlive);
+                }
+            }
+            default -> write(ctx.channel(), HttpResponses.error(ErrorKind.NOT_FOUND,
+                    "no endpoint " + method + " " + path + " (try POST /v1/chat/completions)", requestId), keepAlive);
+        }
+    }
+
+    private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
+            String requestId, boolean keepAlive) {
+        Channel channel = ctx.channel();
+        GatewayRequest gatewayRequest;
+        try {
+            // Decode once, here; the body buffer is released by SimpleChannelInboundHandler after this returns.
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            RequestView view = RequestView.of(operation, body);
+            gatewayRequest = new GatewayRequest(view, headers(request), request.headers().get(TENANT_HEADER),
+                    requestId);
+        } catch (GatewayException e) {
+            write(channel, HttpResponses.error(e, requestId), keepAlive);
+            return;
+        }
+        Gateway g = gateway.get();
+        if (gatewayRequest.body().stream()) {
+            SseResponseWriter writer = new SseResponseWriter(channel, requestId, keepAlive);
+            channel.attr(STREAM).set(writer);
+            StreamCall call = g.chatStream(gatewayRequest, writer);
+            channel.closeFuture().addListener(f -> call.cancel());
+            return;
+        }
+        CompletableFuture<GatewayResponse> future = operation == Operation.CHAT ? g.chatAsync(gatewayRequest)
+                : g.embeddingsAsync(gatewayRequest);
+        ChannelFutureListener cancelOnClose = f -> future.cancel(true);
+        channel.closeFuture().addListener(cancelOnClose);
+        future.whenComplete((response, error) -> {
+            channel.closeFuture().removeListener(cancelOnClose);
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause instanceof java.util.concurrent.CancellationException) {
+                    return;
+                }
+                GatewayException ge = cause instanceof GatewayException g2 ? g2
+                        : new GatewayException(ErrorKind.INTERNAL, "internal error", cause);
+                if (ge.kind() == ErrorKind.INTERNAL) {
+                    log.error("request {} failed", requestId, cause);
+                }
+                write(channel, HttpResponses.error(ge, requestId), keepAlive);
+                return;
+            }
+            FullHttpResponse out = HttpResponses.json(HttpResponseStatus.OK, response.body(), response.contentType());
+            out.headers()
+                    .set(HttpResponses.REQUEST_ID, requestId)
+                    .set(HttpResponses.ROUTE, response.decision().route())
+                    .set(HttpResponses.RULE, response.decision().ruleIndex())
+                    .set(HttpResponses.DECISION, response.decision().id())
+                    .set(HttpResponses.BACKEND, response.backend())
+                    .set(HttpResponses.ATTEMPTS, response.attempts());
+            write(channel, out, keepAlive);
+        });
+    }
+
+    private ObjectNode models() {
+        ObjectNode root = HttpResponses.JSON.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (String model : gateway.get().models()) {
+            data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "switchboard");
+        }
+        return root;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        SseResponseWriter writer = ctx.channel().attr(STREAM).get();
+        if (writer != null) {
+            writer.writabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        SseResponseWriter writer = ctx.channel().attr(STREAM).getAndSet(null);
+        if (writer != null) {
+            writer.writabilityChanged(); // wake a parked upstream reader so it sees the channel is gone
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("closing connection after error: {}", cause.toString());
+        ctx.close();
+    }
+
+    private boolean requirePost(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
+        if (HttpMethod.POST.equals(method)) {
+            return true;
+        }
+        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use POST)",
+                requestId), keepAlive);
+        return false;
+    }
+
+    private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
+        if (HttpMethod.GET.equals(method)) {
+            return true;
+        }
+        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use GET)",
+                requestId), keepAlive);
+        return false;
+    }
+
+    private static FullHttpResponse withId(FullHttpResponse response, String requestId) {
+        response.headers().set(HttpResponses.REQUEST_ID, requestId);
+        return response;
+    }
+
+    /** Writes a complete response from any thread; closes the connection when it is not kept alive. */
+    static void write(Channel channel, FullHttpResponse response, boolean keepAlive) {
+        if (!channel.isActive()) {
+            response.release();
+            return;
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = channel.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static Map<String, String> headers(FullHttpRequest request) {
+        Map<String, String> out = new HashMap<>();
+        request.headers().forEach(e -> out.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        out.remove("authorization");
+        out.remove("x-api-key");
+        return out;
+    }
+
+    private static String requestId(FullHttpRequest request) {
+        String given = request.headers().get(HttpResponses.REQUEST_ID);
+        // Accept a caller's id only when it is short and plain, so it cannot inject into logs or headers.
+        if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+            return given;
+        }
+        return GatewayRequest.newRequestId();
+    }
+}

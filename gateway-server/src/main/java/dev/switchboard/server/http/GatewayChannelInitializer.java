@@ -1,0 +1,35 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.config.ServerSpec;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** The sidecar's pipeline, in the order a request travels through it. */
+final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final int MAX_INITIAL_LINE = 8 * 1024;
+    static final int MAX_HEADER_SIZE = 16 * 1024;
+
+    private final ServerSpec server;
+    private final ApiHandler api;
+
+    GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway) {
+        this.server = server;
+        this.api = new ApiHandler(gateway);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("readTimeout", new ReadTimeoutHandler(server.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
+                .addLast("keepAlive", new HttpServerKeepAliveHandler())
+                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))
+                .addLast("api", api);
+    }
+}

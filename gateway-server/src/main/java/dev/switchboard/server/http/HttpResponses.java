@@ -1,0 +1,89 @@
+package dev.switchboard.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+
+/** Builds the sidecar's responses: JSON bodies and OpenAI-shaped errors that carry the request id. */
+final class HttpResponses {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final AsciiString REQUEST_ID = AsciiString.cached("x-switchboard-request-id");
+    static final AsciiString ROUTE = AsciiString.cached("x-switchboard-route");
+    static final AsciiString BACKEND = AsciiString.cached("x-switchboard-backend");
+    static final AsciiString RULE = AsciiString.cached("x-switchboard-rule");
+    static final AsciiString DECISION = AsciiString.cached("x-switchboard-decision-id");
+    static final AsciiString ATTEMPTS = AsciiString.cached("x-switchboard-attempts");
+    static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
+
+    private HttpResponses() {
+    }
+
+    static FullHttpResponse json(HttpResponseStatus status, byte[] body, String contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
+    static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
+        return json(status, body.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    static FullHttpResponse error(GatewayException e, String requestId) {
+        FullHttpResponse response = json(HttpResponseStatus.valueOf(e.status()), errorBody(e, requestId));
+        response.headers().set(REQUEST_ID, requestId);
+        if (e.kind() == ErrorKind.UNAVAILABLE) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
+        return response;
+    }
+
+    static FullHttpResponse error(ErrorKind kind, String message, String requestId) {
+        return error(new GatewayException(kind, message), requestId);
+    }
+
+    /** {@code {"error":{"message","type","param","code","request_id"}}}, as OpenAI clients parse it. */
+    static ObjectNode errorBody(GatewayException e, String requestId) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", e.getMessage());
+        error.put("type", e.kind().type());
+        if (e.param() == null) {
+            error.putNull("param");
+        } else {
+            error.put("param", e.param());
+        }
+        error.put("code", e.kind().code());
+        error.put("request_id", requestId);
+        return root;
+    }
+
+    static ByteBuf sseEvent(ByteBufAllocator alloc, String data) {
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = alloc.buffer(bytes.length + 8);
+        buf.writeBytes(DATA_PREFIX).writeBytes(bytes).writeBytes(EVENT_END);
+        return buf;
+    }
+
+    static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] ERROR_EVENT = "event: error\n".getBytes(StandardCharsets.US_ASCII);
+
+    static String contentTypeJson() {
+        return HttpHeaderValues.APPLICATION_JSON.toString();
+    }
+}

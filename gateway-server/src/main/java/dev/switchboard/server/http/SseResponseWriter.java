@@ -1,0 +1,127 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.routing.RoutingDecision;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes one streamed completion to the client as SSE. Runs on the upstream's reader thread: when the client's
+ * channel is not writable it parks that thread (never the event loop) until the channel drains, so a slow client
+ * slows the upstream read instead of filling memory.
+ */
+final class SseResponseWriter implements StreamListener {
+    private static final long WRITABILITY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Channel channel;
+    private final String requestId;
+    private final boolean keepAlive;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition writable = lock.newCondition();
+
+    SseResponseWriter(Channel channel, String requestId, boolean keepAlive) {
+        this.channel = channel;
+        this.requestId = requestId;
+        this.keepAlive = keepAlive;
+    }
+
+    /** Called by the handler when the channel's writability changes. */
+    void writabilityChanged() {
+        lock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onStart(RoutingDecision decision, String backend) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                .set(HttpResponses.REQUEST_ID, requestId)
+                .set(HttpResponses.ROUTE, decision.route())
+                .set(HttpResponses.RULE, decision.ruleIndex())
+                .set(HttpResponses.DECISION, decision.id())
+                .set(HttpResponses.BACKEND, backend);
+        HttpUtil.setTransferEncodingChunked(response, true);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        channel.write(response);
+    }
+
+    @Override
+    public void onEvent(String data) {
+        awaitWritable();
+        if (channel.isActive()) {
+            channel.writeAndFlush(new DefaultHttpContent(HttpResponses.sseEvent(channel.alloc(), data)));
+        }
+    }
+
+    @Override
+    public void onComplete(Usage usage, String finishReason) {
+        channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(HttpResponses.DONE)));
+        finish();
+    }
+
+    @Override
+    public void onError(GatewayException error, boolean started) {
+        if (!started) {
+            var response = HttpResponses.error(error, requestId);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            var f = channel.writeAndFlush(response);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        // Headers and part of the answer are out: the only honest end is an error event and no [DONE].
+        byte[] body = HttpResponses.errorBody(error, requestId).toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = channel.alloc().buffer(body.length + 24);
+        buf.writeBytes(HttpResponses.ERROR_EVENT).writeBytes(HttpResponses.DATA_PREFIX).writeBytes(body)
+                .writeBytes(HttpResponses.EVENT_END);
+        channel.write(new DefaultHttpContent(buf));
+        finish();
+    }
+
+    private void finish() {
+        var f = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void awaitWritable() {
+        if (channel.isWritable() || !channel.isActive()) {
+            return;
+        }
+        lock.lock();
+        try {
+            while (!channel.isWritable() && channel.isActive()) {
+                writable.awaitNanos(WRITABILITY_WAIT_NANOS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.config.ServerSpec;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** The sidecar: the OpenAI-compatible API on Netty, in front of a {@link Gateway}. */
+public final class SwitchboardServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel channel;
+
+    private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway) {
+        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        try {
+            this.channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childHandler(new GatewayChannelInitializer(spec, gateway))
+                    .bind(new InetSocketAddress(spec.listen().host(), spec.listen().port()))
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Binds the API port of {@code spec} and serves the given gateway. */
+    public static SwitchboardServer start(ServerSpec spec, Gateway gateway) {
+        Objects.requireNonNull(gateway, "gateway");
+        return new SwitchboardServer(spec, () -> gateway);
+    }
+
+    /** Serves whichever gateway the supplier returns at the moment a request arrives (hot reload). */
+    public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway) {
+        return new SwitchboardServer(spec, gateway);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT/v1}, the base URL to give OpenAI clients. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
