@@ -229,7 +229,12 @@ public final class OpenAiBackend implements Backend {
             }
         } catch (IOException e) {
             deadline.passed();
-            sink.onFailure(deadline.classify(e), delivered);
+            UpstreamFailure failure = deadline.classify(e);
+            if (failure.kind() == UpstreamFailure.Kind.IO) {
+                failure = new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(), "backend '" + spec.name()
+                        + "' cut the stream after " + delivered + " events (" + describe(e) + ")", 0, null, null, e);
+            }
+            sink.onFailure(failure, delivered);
         }
     }
 
@@ -273,13 +278,17 @@ public final class OpenAiBackend implements Backend {
         }
         if (e instanceof ConnectException || e instanceof UnknownHostException) {
             return new UpstreamFailure(UpstreamFailure.Kind.CONNECT, name, "cannot connect to backend '" + name
-                    + "': " + e.getMessage(), 0, null, null, e);
+                    + "': " + describe(e), 0, null, null, e);
         }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, name, "backend '" + name + "' timed out: "
-                    + e.getMessage(), 0, null, null, e);
+                    + describe(e), 0, null, null, e);
         }
         return new UpstreamFailure(UpstreamFailure.Kind.IO, name, "I/O error talking to backend '" + name + "': "
-                + e.getMessage(), 0, null, null, e);
+                + describe(e), 0, null, null, e);
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

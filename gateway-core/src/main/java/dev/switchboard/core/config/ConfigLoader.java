@@ -115,7 +115,7 @@ public final class ConfigLoader {
     }
 
     private static List<BackendSpec> backends(ConfigNode list) {
-        if (list.isMissing()) {
+        if (list.isMissing() || list.isArray() && list.items().isEmpty()) {
             list.error("required (at least one backend)");
         }
         List<BackendSpec> out = new ArrayList<>();
@@ -198,7 +198,7 @@ public final class ConfigLoader {
     }
 
     private static List<RouteSpec> routes(ConfigNode list, List<BackendSpec> backends) {
-        if (list.isMissing()) {
+        if (list.isMissing() || list.isArray() && list.items().isEmpty()) {
             list.error("required (at least one route)");
         }
         Set<String> backendNames = new HashSet<>();

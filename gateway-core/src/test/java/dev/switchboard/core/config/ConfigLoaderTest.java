@@ -154,6 +154,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void emptyBackendsAndRoutesAreErrors() {
+        assertThat(errors("backends: []\nroutes: []\n")).containsExactly(
+                "backends: required (at least one backend)", "routes: required (at least one route)");
+    }
+
+    @Test
     void malformedYamlNamesTheLine() {
         assertThat(errors("backends: [\n  - name: x\n")).singleElement().asString()
                 .startsWith("not valid YAML at line");

@@ -1,0 +1,79 @@
+package dev.switchboard.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private int run(String... args) {
+        return SwitchboardCli.newCommandLine().execute(args);
+    }
+
+    @Test
+    void validateAcceptsTheExampleConfig() {
+        assertThat(run("validate", "--config", "../examples/configs/demo.yaml")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("is valid: 2 backends, 2 routes");
+    }
+
+    @Test
+    void validateListsEveryErrorAndExits1() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                backends:
+                  - { name: a, base-url: "http://a:1/v1", model: m, residency: inside }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [a, x]
+                """);
+        assertThat(run("validate", "--config", bad.toString())).isEqualTo(1);
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("has 2 errors")
+                .contains("backends[0].residency: 'inside' (expected one of: internal, external)")
+                .contains("routes[0].rules[0].use[1]: unknown backend 'x'");
+    }
+
+    @Test
+    void serveRefusesAnInvalidConfig() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "backends: []\nroutes: []\n");
+        assertThat(run("serve", "--config", bad.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("refusing to start");
+    }
+
+    @Test
+    void mockModelRejectsABadDuration() {
+        assertThat(run("mock-model", "--port", "0", "--first-token-delay", "soon")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");
+    }
+}
