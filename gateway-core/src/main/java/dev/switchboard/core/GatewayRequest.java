@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * One call into the gateway: the decoded body, the caller's headers (names in lower case), its tenant and the
@@ -37,6 +36,6 @@ public record GatewayRequest(RequestView body, Map<String, String> headers, Stri
     }
 
     public static String newRequestId() {
-        return "req_" + UUID.randomUUID().toString().replace("-", "");
+        return RandomIds.next("req_");
     }
 }

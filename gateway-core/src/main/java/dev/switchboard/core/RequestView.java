@@ -24,6 +24,8 @@ public final class RequestView {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Two "model" keys would let routing and the upstream read different values.
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     static {
@@ -33,6 +35,11 @@ public final class RequestView {
 
     private final Operation operation;
     private final ObjectNode json;
+    private final byte[] raw;
+    /** Byte offsets of the top-level {@code model} value in {@link #raw}: spliced, not re-encoded, on the way out. */
+    private final int modelStart;
+    private final int modelEnd;
+    private final boolean hasStreamOptions;
     private final String model;
     private final boolean stream;
     private final boolean includeUsage;
@@ -43,10 +50,15 @@ public final class RequestView {
     private final String promptText;
     private volatile int promptTokens = -1;
 
-    private RequestView(Operation operation, ObjectNode json) {
+    private RequestView(Operation operation, byte[] raw) {
         this.operation = operation;
-        this.json = json;
+        this.raw = raw;
+        this.json = parseObject(raw);
         this.model = requireText(json, "model");
+        int[] span = topLevelValueSpan(raw, "model");
+        this.modelStart = span[0];
+        this.modelEnd = span[1];
+        this.hasStreamOptions = json.has("stream_options");
         if (operation == Operation.CHAT) {
             this.stream = optionalBoolean(json, "stream");
             JsonNode options = json.get("stream_options");
@@ -109,7 +121,7 @@ public final class RequestView {
 
     /** Decodes a chat-completions body; a malformed one is a {@link GatewayException} of kind 400. */
     public static RequestView chat(byte[] body) {
-        return new RequestView(Operation.CHAT, parseObject(body));
+        return new RequestView(Operation.CHAT, body);
     }
 
     public static RequestView chat(String body) {
@@ -118,11 +130,11 @@ public final class RequestView {
 
     /** Decodes an embeddings body. */
     public static RequestView embeddings(byte[] body) {
-        return new RequestView(Operation.EMBEDDINGS, parseObject(body));
+        return new RequestView(Operation.EMBEDDINGS, body);
     }
 
     public static RequestView of(Operation operation, byte[] body) {
-        return new RequestView(operation, parseObject(body));
+        return new RequestView(operation, body);
     }
 
     private static ObjectNode parseObject(byte[] body) {
@@ -257,17 +269,62 @@ public final class RequestView {
      * client did not ask for it — {@code stream_options.include_usage} added so the gateway learns the real usage.
      */
     public byte[] upstreamBody(String upstreamModel, boolean addUsageRequest) {
+        boolean addUsage = addUsageRequest && stream && !includeUsage;
+        if (addUsage && hasStreamOptions) {
+            return reencoded(upstreamModel); // merge into the client's own stream_options
+        }
+        // Splice the new model into the client's bytes: every other byte goes upstream exactly as it came.
+        byte[] quoted = JSON_QUOTER.quoteAsUTF8(upstreamModel);
+        byte[] extra = addUsage ? USAGE_REQUEST : new byte[0];
+        byte[] out = new byte[modelStart + 2 + quoted.length + extra.length + (raw.length - modelEnd)];
+        System.arraycopy(raw, 0, out, 0, modelStart);
+        int at = modelStart;
+        out[at++] = '"';
+        System.arraycopy(quoted, 0, out, at, quoted.length);
+        at += quoted.length;
+        out[at++] = '"';
+        System.arraycopy(extra, 0, out, at, extra.length);
+        at += extra.length;
+        System.arraycopy(raw, modelEnd, out, at, raw.length - modelEnd);
+        return out;
+    }
+
+    private byte[] reencoded(String upstreamModel) {
         ObjectNode copy = json.deepCopy();
         copy.put("model", upstreamModel);
-        if (addUsageRequest && stream && !includeUsage) {
-            JsonNode options = copy.get("stream_options");
-            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
-            o.put("include_usage", true);
-        }
+        JsonNode options = copy.get("stream_options");
+        ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+        o.put("include_usage", true);
         try {
             return JSON.writeValueAsBytes(copy);
         } catch (JsonProcessingException e) {
             throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
         }
     }
-}
+
+    private static final com.fasterxml.jackson.core.io.JsonStringEncoder JSON_QUOTER =
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+    private static final byte[] USAGE_REQUEST = ",\"stream_options\":{\"include_usage\":true}"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /** Start and end byte offsets of a top-level field's value (the string token, quotes included). */
+    private static int[] topLevelValueSpan(byte[] body, String field) {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(body)) {
+            p.nextToken(); // START_OBJECT, checked by parseObject
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (field.equals(name)) {
+                    int start = (int) p.currentTokenLocation().getByteOffset();
+                    p.getTextLength(); // makes the parser consume the whole string
+                    p.finishToken();
+                    int end = (int) p.currentLocation().getByteOffset();
+                    return new int[] {start, end};
+                }
+                p.skipChildren();
+            }
+        } catch (java.io.IOException e) {
+            throw GatewayException.invalid(null, "request body is not valid JSON: " + e.getMessage());
+        }
+        throw GatewayException.invalid(field, "'" + field + "' is required");
+    }}

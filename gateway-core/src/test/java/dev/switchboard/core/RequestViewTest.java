@@ -60,6 +60,20 @@ class RequestViewTest {
         RequestView asked = RequestView.chat("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(asked.clientWantsUsage()).isTrue();
+        RequestView own = RequestView.chat("{\"stream_options\":{\"x\":1},\"model\":\"m\",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        JsonNode merged = JSON.readTree(own.upstreamBody("b\"q", true));
+        assertThat(merged.get("model").asText()).isEqualTo("b\"q");
+        assertThat(merged.get("stream_options").toString()).isEqualTo("{\"x\":1,\"include_usage\":true}");
+    }
+
+    @Test
+    void theModelIsSplicedEvenWhenEscaped() throws Exception {
+        RequestView v = RequestView.chat("{ \"messages\" : [{\"role\":\"user\",\"content\":\"x\"}] ,\n"
+                + "  \"model\" :\t\"ch\\u0061t\" , \"n\":1}");
+        assertThat(v.model()).isEqualTo("chat");
+        assertThat(new String(v.upstreamBody("qwen", false), StandardCharsets.UTF_8)).isEqualTo(
+                "{ \"messages\" : [{\"role\":\"user\",\"content\":\"x\"}] ,\n  \"model\" :\t\"qwen\" , \"n\":1}");
     }
 
     @Test
@@ -68,6 +82,7 @@ class RequestViewTest {
         assertInvalid("{bad", null, "not valid JSON");
         assertInvalid("[1,2]", null, "must be a JSON object");
         assertInvalid("{} {}", null, "not valid JSON");
+        assertInvalid("{\"model\":\"a\",\"model\":\"b\",\"messages\":[{}]}", null, "Duplicate field 'model'");
         assertInvalid("{\"messages\":[]}", "model", "'model' is required");
         assertInvalid("{\"model\":5,\"messages\":[]}", "model", "non-empty string");
         assertInvalid("{\"model\":\"m\"}", "messages", "'messages' is required");

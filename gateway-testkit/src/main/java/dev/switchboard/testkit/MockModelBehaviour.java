@@ -22,6 +22,7 @@ final class MockModelBehaviour {
     private final AtomicReference<MockModelOptions> options;
     private final Queue<RecordedRequest> recorded;
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicInteger recordedCount = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private volatile Random random;
     private volatile long seededWith = Long.MIN_VALUE;
@@ -36,7 +37,21 @@ final class MockModelBehaviour {
     }
 
     void record(RecordedRequest request) {
+        int limit = options.get().recordLimit();
+        if (limit == 0) {
+            return;
+        }
         recorded.add(request);
+        // ConcurrentLinkedQueue.size() walks the queue; keep our own count.
+        if (recordedCount.incrementAndGet() > limit && recorded.poll() != null) {
+            recordedCount.decrementAndGet();
+        }
+    }
+
+    void clearRecorded() {
+        while (recorded.poll() != null) {
+            recordedCount.decrementAndGet();
+        }
     }
 
     int openStreams() {

@@ -74,12 +74,12 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         JsonNode req = json;
         long delayNanos = o.firstTokenDelay().toNanos();
         if (failure != 0) {
-            ctx.executor().schedule(() -> writeFailure(ctx, o, failure, keepAlive), delayNanos, TimeUnit.NANOSECONDS);
+            later(ctx, () -> writeFailure(ctx, o, failure, keepAlive), delayNanos);
             return;
         }
         if (path.endsWith("/embeddings")) {
-            ctx.executor().schedule(() -> writeJson(ctx, HttpResponseStatus.OK, behaviour.embeddings(o, req),
-                    keepAlive), delayNanos, TimeUnit.NANOSECONDS);
+            later(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.embeddings(o, req), keepAlive),
+                    delayNanos);
             return;
         }
         if (req.path("stream").asBoolean(false)) {
@@ -87,8 +87,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         } else {
             int n = behaviour.completionTokens(o, req);
             long total = delayNanos + (o.tokensPerSecond() > 0 ? (long) ((n - 1) * 1e9 / o.tokensPerSecond()) : 0);
-            ctx.executor().schedule(() -> writeJson(ctx, HttpResponseStatus.OK,
-                    behaviour.completion(o, req, behaviour.nextId()), keepAlive), total, TimeUnit.NANOSECONDS);
+            later(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.completion(o, req, behaviour.nextId()),
+                    keepAlive), total);
         }
     }
 
@@ -123,6 +123,15 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         var future = ctx.writeAndFlush(response);
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Runs now when there is no delay: a zero-delay schedule waits for the event loop's next wake-up. */
+    private static void later(ChannelHandlerContext ctx, Runnable task, long delayNanos) {
+        if (delayNanos <= 0) {
+            task.run();
+        } else {
+            ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -162,7 +171,7 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         void start(long delayNanos) {
             behaviour.streamOpened();
             ctx.channel().closeFuture().addListener(f -> finish());
-            ctx.executor().schedule(this::begin, delayNanos, TimeUnit.NANOSECONDS);
+            later(ctx, this::begin, delayNanos);
         }
 
         private void begin() {

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param dropAfterChunks   when non-negative, streams are cut (connection closed) after this many content chunks
  * @param retryAfterSeconds when positive, error answers carry {@code Retry-After} with this value
  * @param seed              seed of the random source behind {@code errorRate}
+ * @param recordLimit       how many received requests are kept for {@link MockModelServer#requests()}, newest
+ *                          last; older ones are dropped so a long benchmark does not fill the heap
  */
 public record MockModelOptions(
         String model,
@@ -28,7 +30,8 @@ public record MockModelOptions(
         double errorRate,
         int dropAfterChunks,
         int retryAfterSeconds,
-        long seed) {
+        long seed,
+        int recordLimit) {
 
     public MockModelOptions {
         Objects.requireNonNull(model, "model");
@@ -51,6 +54,9 @@ public record MockModelOptions(
         if (errorRate < 0 || errorRate > 1) {
             throw new IllegalArgumentException("errorRate: " + errorRate + " (expected: 0..1)");
         }
+        if (recordLimit < 0) {
+            throw new IllegalArgumentException("recordLimit: " + recordLimit + " (expected: >= 0)");
+        }
         if (retryAfterSeconds < 0) {
             throw new IllegalArgumentException("retryAfterSeconds: " + retryAfterSeconds + " (expected: >= 0)");
         }
@@ -69,7 +75,8 @@ public record MockModelOptions(
         return new Builder()
                 .model(model).firstTokenDelay(firstTokenDelay).tokensPerSecond(tokensPerSecond)
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
-                .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed);
+                .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
+                .recordLimit(recordLimit);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -83,6 +90,7 @@ public record MockModelOptions(
         private int dropAfterChunks = -1;
         private int retryAfterSeconds = 0;
         private long seed = 42;
+        private int recordLimit = 10_000;
 
         private Builder() {
         }
@@ -132,9 +140,14 @@ public record MockModelOptions(
             return this;
         }
 
+        public Builder recordLimit(int recordLimit) {
+            this.recordLimit = recordLimit;
+            return this;
+        }
+
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
-                    errorRate, dropAfterChunks, retryAfterSeconds, seed);
+                    errorRate, dropAfterChunks, retryAfterSeconds, seed, recordLimit);
         }
     }
 }

@@ -103,7 +103,7 @@ public final class MockModelServer implements AutoCloseable {
     }
 
     public void clearRequests() {
-        recorded.clear();
+        behaviour.clearRecorded();
     }
 
     /** Streams currently being written (started and not yet finished or cut). */

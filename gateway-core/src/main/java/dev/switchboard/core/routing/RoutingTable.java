@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.random.RandomGenerator;
 
 /**
@@ -72,7 +71,7 @@ public final class RoutingTable {
             traces.add(new RuleTrace(rule.index(), rule.condition().describe(), matched));
             if (matched) {
                 List<CandidateTrace> order = rule.order(random);
-                return new RoutingDecision(UUID.randomUUID().toString(), route.name(), rule.index(), rule.reason(),
+                return new RoutingDecision(dev.switchboard.core.RandomIds.next("dec_"), route.name(), rule.index(), rule.reason(),
                         rule.strategy(), order.stream().map(CandidateTrace::backend).toList(), traces, order);
             }
         }

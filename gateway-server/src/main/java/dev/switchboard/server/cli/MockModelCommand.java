@@ -44,11 +44,16 @@ final class MockModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the error-rate dice.")
     long seed;
 
+    @Option(names = "--record-limit", defaultValue = "1000",
+            description = "Requests kept in memory for inspection (default: ${DEFAULT-VALUE}; 0 = none).")
+    int recordLimit;
+
     @Override
     public Integer call() {
         MockModelOptions options = MockModelOptions.builder().model(model).firstTokenDelay(firstTokenDelay)
                 .tokensPerSecond(tokensPerSecond).responseTokens(responseTokens).forcedStatus(status)
-                .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter).seed(seed).build();
+                .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter).seed(seed)
+                .recordLimit(recordLimit).build();
         MockModelServer server = MockModelServer.start(host, port, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mock-model-shutdown"));
         System.out.printf("mock model '%s' listening at http://%s:%d/v1%n", model, host, server.port());

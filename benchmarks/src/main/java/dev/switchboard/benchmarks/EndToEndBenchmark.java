@@ -1,0 +1,190 @@
+package dev.switchboard.benchmarks;
+
+import dev.switchboard.benchmarks.load.LoadGenerator;
+import dev.switchboard.benchmarks.load.LoadResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Direct versus through the sidecar, in one run: a simulated backend and the sidecar run as their own JVMs; the
+ * same open-model load goes at the backend (A) and at the sidecar (B) in alternating rounds, so drift of the shared
+ * machine hits both sides alike. Reports latency from intended start (coordinated omission corrected), the
+ * latency the sidecar adds, and closed-loop throughput at the same connection count.
+ */
+@Command(name = "e2e", mixinStandardHelpOptions = true,
+        description = "Load the backend directly and through the sidecar, alternating rounds; compare.")
+final class EndToEndBenchmark implements Callable<Integer> {
+    @Option(names = "--jar", defaultValue = "gateway-server/target/switchboard.jar", description = "The sidecar jar.")
+    Path jar;
+
+    @Option(names = "--java", description = "java executable for the backend and the sidecar (default: this one).")
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
+            description = "JVM flags of the sidecar (default: ${DEFAULT-VALUE}).")
+    String sidecarJvmArgs;
+
+    @Option(names = "--rates", split = ",", defaultValue = "1000,3000", description = "Requests per second (open model).")
+    List<Double> rates;
+
+    @Option(names = "--connections", defaultValue = "64", description = "Keep-alive connections of the load generator.")
+    int connections;
+
+    @Option(names = "--duration", defaultValue = "10s", description = "Length of each measured round.")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "10s", description = "Unmeasured warm-up per side and scenario.")
+    Duration warmup;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds per side (alternating A/B).")
+    int rounds;
+
+    @Option(names = "--prompt-tokens", defaultValue = "200", description = "Size of the user message.")
+    int promptTokens;
+
+    @Option(names = "--response-tokens", defaultValue = "16", description = "Tokens the backend answers with.")
+    int responseTokens;
+
+    @Option(names = "--modes", split = ",", defaultValue = "plain,stream", description = "plain and/or stream.")
+    List<String> modes;
+
+    @Option(names = "--skip-throughput", description = "Skip the closed-loop throughput rounds.")
+    boolean skipThroughput;
+
+    @Option(names = "--out", description = "Also write the report (markdown) to this file.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> report = new ArrayList<>();
+        try (ManagedProcess backend = ManagedProcess.start("backend", java,
+                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), jar, List.of("mock-model", "--port", "0",
+                        "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
+            Path config = Files.createTempFile("switchboard-bench", ".yaml");
+            Files.writeString(config, """
+                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                    backends:
+                      - name: bench-backend
+                        base-url: http://127.0.0.1:%d/v1
+                        model: bench-model
+                        residency: internal
+                        limits: { max-concurrency: 8192 }
+                    routes:
+                      - name: bench
+                        rules:
+                          - use: [bench-backend]
+                    """.formatted(backend.port()));
+            try (ManagedProcess sidecar = ManagedProcess.start("sidecar", java,
+                    Arrays.asList(sidecarJvmArgs.trim().split("\\s+")), jar,
+                    List.of("serve", "--config", config.toString()))) {
+                report.add(header(sidecar));
+                for (String mode : modes) {
+                    boolean stream = mode.equals("stream");
+                    for (double rate : rates) {
+                        report.add(compareAtRate(backend, sidecar, stream, rate));
+                    }
+                    if (!skipThroughput) {
+                        report.add(compareThroughput(backend, sidecar, stream));
+                    }
+                }
+            } finally {
+                Files.deleteIfExists(config);
+            }
+        }
+        String text = String.join("\n", report);
+        System.out.println(text);
+        if (out != null) {
+            Files.writeString(out, text);
+        }
+        return 0;
+    }
+
+    private String header(ManagedProcess sidecar) {
+        return String.format(Locale.ROOT, "# e2e: %d connections, %s rounds x %d per side, prompt %d tokens, answer %d "
+                        + "tokens; sidecar %s (start to ready %d ms)%n", connections, duration, rounds, promptTokens,
+                responseTokens, sidecarJvmArgs, sidecar.startToReady().toMillis());
+    }
+
+    private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
+            throws Exception {
+        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
+        LoadGenerator.Workload through = Workloads.chat("bench", promptTokens, stream);
+        LoadResult a = LoadResult.empty();
+        LoadResult b = LoadResult.empty();
+        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
+             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
+            toBackend.run(direct, rate, connections, warmup);
+            toSidecar.run(through, rate, connections, warmup);
+            for (int i = 0; i < rounds; i++) {
+                a = a.plus(toBackend.run(direct, rate, connections, duration));
+                b = b.plus(toSidecar.run(through, rate, connections, duration));
+            }
+        }
+        String what = (stream ? "stream" : "plain") + String.format(Locale.ROOT, " @ %.0f req/s", rate);
+        StringBuilder sb = new StringBuilder("\n## ").append(what).append("\n\n");
+        sb.append("| path | req/s | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        sb.append(row("direct", a, a.total())).append(row("sidecar", b, b.total()));
+        sb.append(added("added (sidecar - direct), total time", a.total(), b.total()));
+        if (stream) {
+            sb.append("\nTime to first token:\n\n");
+            sb.append("| path | p50 ms | p90 ms | p99 ms | p99.9 ms |\n|---|---|---|---|---|\n");
+            sb.append(ttftRow("direct", a.firstByte())).append(ttftRow("sidecar", b.firstByte()));
+            sb.append(added("added time to first token", a.firstByte(), b.firstByte()));
+        }
+        System.out.println(sb);
+        return sb.toString();
+    }
+
+    private String compareThroughput(ManagedProcess backend, ManagedProcess sidecar, boolean stream) throws Exception {
+        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
+        LoadGenerator.Workload through = Workloads.chat("bench", promptTokens, stream);
+        LoadResult a = LoadResult.empty();
+        LoadResult b = LoadResult.empty();
+        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
+             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
+            toBackend.run(direct, 0, connections, warmup);
+            toSidecar.run(through, 0, connections, warmup);
+            for (int i = 0; i < rounds; i++) {
+                a = a.plus(toBackend.run(direct, 0, connections, duration));
+                b = b.plus(toSidecar.run(through, 0, connections, duration));
+            }
+        }
+        String s = String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections%n%n"
+                        + "| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n"
+                        + "| direct | %.0f | %d | %.2f | %.2f |%n| sidecar | %.0f | %d | %.2f | %.2f |%n%n"
+                        + "sidecar / direct throughput: **%.2f**%n", stream ? "stream" : "plain", connections,
+                a.throughput(), a.errors(), ms(a.total(), 50), ms(a.total(), 99),
+                b.throughput(), b.errors(), ms(b.total(), 50), ms(b.total(), 99), b.throughput() / a.throughput());
+        System.out.println(s);
+        return s;
+    }
+
+    private static String row(String path, LoadResult r, Histogram h) {
+        return String.format(Locale.ROOT, "| %s | %.0f | %d | %.3f | %.3f | %.3f | %.3f | %.3f |%n", path,
+                r.throughput(), r.errors(), ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0);
+    }
+
+    private static String ttftRow(String path, Histogram h) {
+        return String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", path, ms(h, 50), ms(h, 90),
+                ms(h, 99), ms(h, 99.9));
+    }
+
+    private static String added(String what, Histogram a, Histogram b) {
+        return String.format(Locale.ROOT, "%n%s: p50 **%+.3f ms**, p90 %+.3f ms, p99 **%+.3f ms**, p99.9 %+.3f ms%n",
+                what, ms(b, 50) - ms(a, 50), ms(b, 90) - ms(a, 90), ms(b, 99) - ms(a, 99), ms(b, 99.9) - ms(a, 99.9));
+    }
+
+    static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

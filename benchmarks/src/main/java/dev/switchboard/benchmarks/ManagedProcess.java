@@ -1,0 +1,158 @@
+package dev.switchboard.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A JVM the benchmark starts (the simulated backend, the sidecar), kept apart from the load generator so their
+ * garbage collectors and JIT do not share a heap. Knows its pid, its port and how long it took to be ready.
+ */
+public final class ManagedProcess implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("listening (?:on |at http://)[0-9.]+:(\\d+)");
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Duration startToReady;
+
+    private ManagedProcess(String name, Process process, int port, Duration startToReady) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.startToReady = startToReady;
+    }
+
+    /** Starts {@code java [jvmArgs] -jar jar args...} and waits for its "listening" line. */
+    public static ManagedProcess start(String name, String java, List<String> jvmArgs, Path jar, List<String> args)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher m = PORT.matcher(line);
+                    if (!port.isDone() && m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    } else if (line.contains("ERROR") || line.contains("Exception")) {
+                        System.err.println("[" + name + "] " + line);
+                    }
+                }
+            } catch (IOException e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException(name + " exited before it was ready"));
+        }, name + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        int bound = port.get(30, TimeUnit.SECONDS);
+        return new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** From {@code exec} to the "listening" line: JVM start, config load, bind. */
+    public Duration startToReady() {
+        return startToReady;
+    }
+
+    /** Resident set size, from {@code /proc}. */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Java heap in use (survivors, eden, old), from {@code jstat -gc}; -1 when jstat is unavailable. */
+    public long heapUsedBytes() {
+        Path jstat = Path.of(System.getProperty("java.home"), "bin", "jstat");
+        try {
+            Process p = new ProcessBuilder(jstat.toString(), "-gc", Long.toString(pid())).redirectErrorStream(true)
+                    .start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .toList();
+            p.waitFor(10, TimeUnit.SECONDS);
+            if (lines.size() < 2) {
+                return -1;
+            }
+            String[] names = lines.get(0).trim().split("\\s+");
+            String[] values = lines.get(1).trim().split("\\s+");
+            double kb = 0;
+            for (int i = 0; i < names.length && i < values.length; i++) {
+                if (names[i].equals("S0U") || names[i].equals("S1U") || names[i].equals("EU")
+                        || names[i].equals("OU")) {
+                    kb += Double.parseDouble(values[i]);
+                }
+            }
+            return (long) (kb * 1024);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Live threads of the process, from {@code /proc}. */
+    public long threads() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
