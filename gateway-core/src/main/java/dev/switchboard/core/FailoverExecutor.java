@@ -5,147 +5,346 @@ import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
+import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.Residency;
+import dev.switchboard.core.routing.Costs;
 import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.stats.BackendStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tries a decision's candidates in order. A failure moves on to the next candidate only while nothing has reached
- * the client; a request the upstream refused as invalid (4xx) is not retried elsewhere, since any backend would
- * refuse it too.
+ * Tries a decision's candidates in order. Before each call it takes a slot of the backend's capacity and reserves
+ * the call's worst-case cost against the tenant's budget; a backend that has neither is passed over, never queued
+ * for. A failure moves on to the next candidate only while nothing has reached the client; a request the upstream
+ * refused as invalid (4xx) is not retried elsewhere, since any backend would refuse it too. When the call ends —
+ * answered, failed, cut or abandoned by the client — the slot is returned, the reservation settled to what was
+ * produced, the backend's statistics updated and a {@link CallRecord} handed on.
  */
 final class FailoverExecutor {
     private static final Logger log = LoggerFactory.getLogger(FailoverExecutor.class);
 
-    private FailoverExecutor() {
+    /** A backend and its live statistics. */
+    record BackendRuntime(Backend backend, BackendStats stats) {
+        BackendSpec spec() {
+            return backend.spec();
+        }
     }
 
-    static CompletableFuture<GatewayResponse> send(GatewayRequest request, RoutingDecision decision,
-            Map<String, Backend> backends) {
+    private final Map<String, BackendRuntime> backends;
+    private final BudgetLedger ledger;
+    private final Clock clock;
+    private final Consumer<CallRecord> onFinish;
+
+    FailoverExecutor(Map<String, BackendRuntime> backends, BudgetLedger ledger, Clock clock,
+            Consumer<CallRecord> onFinish) {
+        this.backends = backends;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.onFinish = onFinish;
+    }
+
+    /** The state one request carries across its attempts. */
+    private final class Call {
+        final GatewayRequest request;
+        final RoutingDecision decision;
+        final Instant arrived = clock.instant();
+        final long startNanos = System.nanoTime();
+        final List<Attempt> attempts = new ArrayList<>();
+        final List<UpstreamFailure> failures = new ArrayList<>();
+        int index = -1;
+        boolean skippedForCapacity;
+        boolean skippedForBudget;
+
+        Call(GatewayRequest request, RoutingDecision decision) {
+            this.request = request;
+            this.decision = decision;
+        }
+
+        /** The next candidate that has a free slot and budget, with both taken; empty when none is left. */
+        Optional<Admitted> admitNext() {
+            while (++index < decision.candidates().size()) {
+                BackendRuntime rt = backends.get(decision.candidates().get(index));
+                if (!rt.stats().tryAcquire()) {
+                    skippedForCapacity = true;
+                    attempts.add(new Attempt(rt.spec().name(), "skipped: at capacity", 0));
+                    continue;
+                }
+                boolean internalOnly = rt.spec().residency() == Residency.INTERNAL && ledger.budget(request.tenant())
+                        .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
+                Integer maxTokens = request.body().maxTokens().isPresent() ? request.body().maxTokens().getAsInt()
+                        : null;
+                double worst = Costs.worstCase(rt.spec(), decision.promptTokens(), maxTokens);
+                Optional<BudgetLedger.Reservation> reservation = ledger.reserve(request.tenant(), worst, internalOnly);
+                if (reservation.isEmpty()) {
+                    rt.stats().release();
+                    skippedForBudget = true;
+                    attempts.add(new Attempt(rt.spec().name(), "skipped: over budget", 0));
+                    continue;
+                }
+                return Optional.of(new Admitted(rt, reservation.get(), System.nanoTime()));
+            }
+            return Optional.empty();
+        }
+
+        GatewayException exhausted() {
+            if (failures.isEmpty() && skippedForCapacity) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "every candidate backend is at capacity ("
+                        + String.join(", ", decision.candidates()) + "); retry shortly");
+            }
+            if (failures.isEmpty() && skippedForBudget) {
+                return new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + request.tenant()
+                        + "' has not enough budget left for this request on any candidate backend");
+            }
+            StringBuilder sb = new StringBuilder("all backends failed for route '").append(decision.route())
+                    .append("': ");
+            for (int i = 0; i < failures.size(); i++) {
+                sb.append(i == 0 ? "" : "; ").append(failures.get(i).getMessage());
+            }
+            boolean allTimeouts = !failures.isEmpty()
+                    && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.TIMEOUT);
+            return new GatewayException(allTimeouts ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_ERROR,
+                    sb.toString());
+        }
+
+        void record(String backend, int status, String error, Usage usage, double cost, String currency) {
+            try {
+                onFinish.accept(new CallRecord(arrived, request.requestId(), request.tenant(), request.body().model(),
+                        request.body().stream(), decision, attempts, backend, status, error, usage, cost, currency,
+                        (System.nanoTime() - startNanos) / 1_000_000));
+            } catch (RuntimeException e) {
+                log.error("request {}: recording the call failed", request.requestId(), e);
+            }
+        }
+    }
+
+    /** A candidate admitted for one attempt: its slot and reservation are held until {@link #finish}. */
+    private final class Admitted {
+        final BackendRuntime rt;
+        final BudgetLedger.Reservation reservation;
+        final long startNanos;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Admitted(BackendRuntime rt, BudgetLedger.Reservation reservation, long startNanos) {
+            this.rt = rt;
+            this.reservation = reservation;
+            this.startNanos = startNanos;
+        }
+
+        /** Returns the slot and settles the reservation, once. */
+        boolean finish(double cost) {
+            if (!finished.compareAndSet(false, true)) {
+                return false;
+            }
+            rt.stats().release();
+            reservation.settle(cost);
+            return true;
+        }
+
+        long millis() {
+            return (System.nanoTime() - startNanos) / 1_000_000;
+        }
+    }
+
+    CompletableFuture<GatewayResponse> send(GatewayRequest request, RoutingDecision decision) {
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
-        attempt(request, decision, backends, 0, new ArrayList<>(), result);
+        attempt(new Call(request, decision), result);
         return result;
     }
 
-    private static void attempt(GatewayRequest request, RoutingDecision decision, Map<String, Backend> backends,
-            int index, List<UpstreamFailure> failures, CompletableFuture<GatewayResponse> result) {
+    private void attempt(Call call, CompletableFuture<GatewayResponse> result) {
         if (result.isDone()) {
             return;
         }
-        if (index >= decision.candidates().size()) {
-            result.completeExceptionally(exhausted(request, decision, failures));
+        Optional<Admitted> next = call.admitNext();
+        if (next.isEmpty()) {
+            GatewayException e = call.exhausted();
+            call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
+            result.completeExceptionally(e);
             return;
         }
-        Backend backend = backends.get(decision.candidates().get(index));
-        byte[] body = request.body().upstreamBody(backend.spec().model(), false);
-        CompletableFuture<UpstreamReply> call = backend.send(request.body().operation(), body);
+        Admitted a = next.get();
+        BackendSpec spec = a.rt.spec();
+        byte[] body = call.request.body().upstreamBody(spec.model(), false);
+        CompletableFuture<UpstreamReply> upstream = a.rt.backend().send(call.request.body().operation(), body);
         result.whenComplete((r, t) -> {
             if (result.isCancelled()) {
-                call.cancel(true);
+                upstream.cancel(true);
+                // The client left: nothing was delivered, so nothing is charged.
+                if (a.finish(0)) {
+                    call.attempts.add(new Attempt(spec.name(), "cancelled: client left", a.millis()));
+                    call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, 0, spec.price().currency());
+                }
             }
         });
-        call.whenComplete((reply, error) -> {
+        upstream.whenComplete((reply, error) -> {
             if (error == null) {
-                result.complete(new GatewayResponse(reply.body(), reply.contentType(), request.requestId(), decision,
-                        backend.name(), UsageReader.fromBody(reply.body()), index + 1));
+                Usage usage = UsageReader.fromBody(reply.body());
+                double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                        : Costs.estimate(spec, call.decision.promptTokens(), call.decision.expectedOutputTokens());
+                long millis = a.millis();
+                if (!a.finish(cost)) {
+                    return;
+                }
+                a.rt.stats().recordSuccess();
+                if (usage.known() && millis > 0) {
+                    a.rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
+                }
+                call.attempts.add(new Attempt(spec.name(), "ok", millis));
+                call.record(spec.name(), 200, null, usage, cost, spec.price().currency());
+                result.complete(new GatewayResponse(reply.body(), reply.contentType(), call.request.requestId(),
+                        call.decision, spec.name(), usage, call.attempts.size(), List.copyOf(call.attempts), cost,
+                        spec.price().currency()));
                 return;
             }
-            UpstreamFailure failure = unwrap(error, backend.name());
-            if (failure.kind() == UpstreamFailure.Kind.CANCELLED) {
+            UpstreamFailure failure = unwrap(error, spec.name());
+            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || !a.finish(0)) {
                 return;
             }
-            log.warn("request {} backend {} failed: {}", request.requestId(), backend.name(), failure.getMessage());
+            log.warn("request {} backend {} failed: {}", call.request.requestId(), spec.name(), failure.getMessage());
+            call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
             if (failure.isClientError()) {
-                result.completeExceptionally(rejected(failure));
+                GatewayException e = rejected(failure);
+                call.record(spec.name(), e.status(), e.kind().code(), Usage.UNKNOWN, 0, spec.price().currency());
+                result.completeExceptionally(e);
                 return;
             }
-            failures.add(failure);
-            attempt(request, decision, backends, index + 1, failures, result);
+            a.rt.stats().recordFailure();
+            call.failures.add(failure);
+            attempt(call, result);
         });
     }
 
-    static StreamCall stream(GatewayRequest request, RoutingDecision decision, Map<String, Backend> backends,
-            StreamListener listener) {
-        StreamAttempts attempts = new StreamAttempts(request, decision, backends, listener);
+    StreamCall stream(GatewayRequest request, RoutingDecision decision, StreamListener listener) {
+        StreamAttempts attempts = new StreamAttempts(new Call(request, decision), listener);
         attempts.next();
         return attempts;
     }
 
     /** The state of one streamed request across its candidates. */
-    private static final class StreamAttempts implements StreamCall {
-        private final GatewayRequest request;
-        private final RoutingDecision decision;
-        private final Map<String, Backend> backends;
+    private final class StreamAttempts implements StreamCall {
+        private final Call call;
         private final StreamListener listener;
-        private final List<UpstreamFailure> failures = new ArrayList<>();
         private final AtomicReference<UpstreamStream> current = new AtomicReference<>();
+        private final AtomicReference<Admitted> admitted = new AtomicReference<>();
         private final AtomicBoolean cancelled = new AtomicBoolean();
-        private int index = -1;
+        private volatile int delivered;
 
-        StreamAttempts(GatewayRequest request, RoutingDecision decision, Map<String, Backend> backends,
-                StreamListener listener) {
-            this.request = request;
-            this.decision = decision;
-            this.backends = backends;
+        StreamAttempts(Call call, StreamListener listener) {
+            this.call = call;
             this.listener = listener;
+        }
+
+        /** What a cut stream cost: the prompt, and one token per chunk the client received. */
+        private double partialCost(BackendSpec spec) {
+            return Costs.estimate(spec, call.decision.promptTokens(), 0)
+                    + Costs.actual(spec, 0, Math.max(0, delivered - 1));
         }
 
         void next() {
             if (cancelled.get()) {
                 return;
             }
-            index++;
-            if (index >= decision.candidates().size()) {
-                listener.onError(exhausted(request, decision, failures), false);
+            Optional<Admitted> next = call.admitNext();
+            if (next.isEmpty()) {
+                GatewayException e = call.exhausted();
+                call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
+                listener.onError(e, false);
                 return;
             }
-            Backend backend = backends.get(decision.candidates().get(index));
-            byte[] body = request.body().upstreamBody(backend.spec().model(), true);
-            UpstreamStream stream = backend.stream(body, request.body().clientWantsUsage(), new StreamSink() {
-                private boolean started;
+            Admitted a = next.get();
+            admitted.set(a);
+            BackendSpec spec = a.rt.spec();
+            byte[] body = call.request.body().upstreamBody(spec.model(), true);
+            UpstreamStream stream = a.rt.backend().stream(body, call.request.body().clientWantsUsage(),
+                    new StreamSink() {
+                        private boolean started;
+                        private long firstEventNanos;
 
-                @Override
-                public void onEvent(String data) {
-                    if (!started) {
-                        started = true;
-                        listener.onStart(decision, backend.name());
-                    }
-                    listener.onEvent(data);
-                }
+                        private void start() {
+                            started = true;
+                            firstEventNanos = System.nanoTime();
+                            a.rt.stats().recordFirstToken(Duration.ofNanos(firstEventNanos - a.startNanos));
+                            listener.onStart(call.decision, spec.name());
+                        }
 
-                @Override
-                public void onDone(Usage usage, String finishReason) {
-                    if (!started) {
-                        listener.onStart(decision, backend.name());
-                    }
-                    listener.onComplete(usage, finishReason);
-                }
+                        @Override
+                        public void onEvent(String data) {
+                            if (!started) {
+                                start();
+                            }
+                            delivered++;
+                            listener.onEvent(data);
+                        }
 
-                @Override
-                public void onFailure(UpstreamFailure failure, int eventsDelivered) {
-                    if (failure.kind() == UpstreamFailure.Kind.CANCELLED || cancelled.get()) {
-                        return;
-                    }
-                    log.warn("request {} backend {} stream failed after {} events: {}", request.requestId(),
-                            backend.name(), eventsDelivered, failure.getMessage());
-                    if (started) {
-                        listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR, failure.getMessage()
-                                + " after the response had started; the answer is incomplete"), true);
-                    } else if (failure.isClientError()) {
-                        listener.onError(rejected(failure), false);
-                    } else {
-                        failures.add(failure);
-                        next();
-                    }
-                }
-            });
+                        @Override
+                        public void onDone(Usage usage, String finishReason) {
+                            if (!started) {
+                                start();
+                            }
+                            double cost = usage.known()
+                                    ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                                    : partialCost(spec);
+                            long generationNanos = System.nanoTime() - firstEventNanos;
+                            if (!a.finish(cost)) {
+                                return;
+                            }
+                            a.rt.stats().recordSuccess();
+                            if (usage.known() && usage.completionTokens() > 1 && generationNanos > 0) {
+                                a.rt.stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
+                                        / generationNanos);
+                            }
+                            call.attempts.add(new Attempt(spec.name(), "ok", a.millis()));
+                            call.record(spec.name(), 200, null, usage, cost, spec.price().currency());
+                            listener.onComplete(usage, finishReason);
+                        }
+
+                        @Override
+                        public void onFailure(UpstreamFailure failure, int eventsDelivered) {
+                            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || cancelled.get()) {
+                                return;
+                            }
+                            double cost = started ? partialCost(spec) : 0;
+                            if (!a.finish(cost)) {
+                                return;
+                            }
+                            log.warn("request {} backend {} stream failed after {} events: {}",
+                                    call.request.requestId(), spec.name(), eventsDelivered, failure.getMessage());
+                            call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
+                            if (!failure.isClientError()) {
+                                a.rt.stats().recordFailure();
+                            }
+                            if (started) {
+                                GatewayException e = new GatewayException(ErrorKind.UPSTREAM_ERROR,
+                                        failure.getMessage() + "; the answer is incomplete");
+                                call.record(spec.name(), 200, "stream_cut", Usage.UNKNOWN, cost,
+                                        spec.price().currency());
+                                listener.onError(e, true);
+                            } else if (failure.isClientError()) {
+                                GatewayException e = rejected(failure);
+                                call.record(spec.name(), e.status(), e.kind().code(), Usage.UNKNOWN, 0,
+                                        spec.price().currency());
+                                listener.onError(e, false);
+                            } else {
+                                call.failures.add(failure);
+                                next();
+                            }
+                        }
+                    });
             current.set(stream);
             if (cancelled.get()) {
                 stream.cancel(); // the client left while this attempt was starting
@@ -158,6 +357,16 @@ final class FailoverExecutor {
                 UpstreamStream s = current.get();
                 if (s != null) {
                     s.cancel();
+                }
+                Admitted a = admitted.get();
+                if (a != null) {
+                    BackendSpec spec = a.rt.spec();
+                    double cost = delivered > 0 ? partialCost(spec) : 0;
+                    if (a.finish(cost)) {
+                        call.attempts.add(new Attempt(spec.name(), "cancelled: client left after " + delivered
+                                + " events", a.millis()));
+                        call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, cost, spec.price().currency());
+                    }
                 }
             }
         }
@@ -180,17 +389,5 @@ final class FailoverExecutor {
         return new GatewayException(ErrorKind.UPSTREAM_REJECTED, failure.status(), "backend '" + failure.backend()
                 + "' rejected the request (HTTP " + failure.status() + ")" + (message.isEmpty() ? "" : ": " + message),
                 null, failure);
-    }
-
-    private static GatewayException exhausted(GatewayRequest request, RoutingDecision decision,
-            List<UpstreamFailure> failures) {
-        StringBuilder sb = new StringBuilder("all backends failed for route '").append(decision.route()).append("': ");
-        for (int i = 0; i < failures.size(); i++) {
-            sb.append(i == 0 ? "" : "; ").append(failures.get(i).getMessage());
-        }
-        boolean allTimeouts = !failures.isEmpty()
-                && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.TIMEOUT);
-        return new GatewayException(allTimeouts ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_ERROR,
-                sb.toString());
     }
 }

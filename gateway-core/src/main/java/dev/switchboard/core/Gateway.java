@@ -1,6 +1,10 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.audit.AuditLog;
+import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.routing.LiveSignals;
+import dev.switchboard.core.stats.BackendStats;
 import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.UpstreamHttp;
 import dev.switchboard.core.config.BackendSpec;
@@ -36,18 +40,39 @@ public final class Gateway implements AutoCloseable {
     private final GatewayOptions options;
     private final RoutingTable table;
     private final UpstreamHttp http;
-    private final Map<String, Backend> backends;
+    private final Map<String, FailoverExecutor.BackendRuntime> backends;
+    private final BudgetLedger ledger;
+    private final AuditLog audit;
+    private final FailoverExecutor executor;
+    private final LiveSignals signals;
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
         this.table = RoutingTable.compile(spec);
         this.http = new UpstreamHttp(spec.backends());
-        Map<String, Backend> map = new LinkedHashMap<>();
+        Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
-            map.put(b.name(), new OpenAiBackend(b, http));
+            map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http),
+                    new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock())));
         }
-        this.backends = Map.copyOf(map);
+        this.backends = java.util.Collections.unmodifiableMap(map);
+        this.ledger = new BudgetLedger(spec.budgets(), options.clock());
+        this.audit = AuditLog.open(spec.audit(), options.clock());
+        this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append);
+        this.signals = new LiveSignals() {
+            @Override
+            public BackendStats stats(String backend) {
+                FailoverExecutor.BackendRuntime rt = backends.get(backend);
+                return rt == null ? null : rt.stats();
+            }
+
+            @Override
+            public java.util.Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant) {
+                return ledger.exhausted(tenant) ? ledger.budget(tenant).map(BudgetSpec::whenExhausted)
+                        : java.util.Optional.empty();
+            }
+        };
     }
 
     /** Loads, validates and starts a gateway from a YAML file; {@code ${env:NAME}} reads the environment. */
@@ -73,9 +98,38 @@ public final class Gateway implements AutoCloseable {
         return table.modelNames();
     }
 
-    /** Where this request would go and why, without calling any backend. */
+    /**
+     * Where this request would go and why, without calling any backend: the same decision a call would make now,
+     * over the live statistics and budgets.
+     *
+     * @throws GatewayException as a call would fail before reaching a backend (unknown model, no rule, budget)
+     */
     public RoutingDecision explain(GatewayRequest request) {
-        return table.decide(new RoutingInput(request.body(), request.headers(), request.tenant()), options.random());
+        return table.decide(new RoutingInput(request.body(), request.headers(), request.tenant(),
+                options.clock().instant()), options.random(), signals);
+    }
+
+    /** Live statistics of every backend. */
+    public List<BackendStats.Snapshot> backendStats() {
+        return backends.values().stream().map(rt -> rt.stats().snapshot()).toList();
+    }
+
+    /** Every tenant budget's state. */
+    public List<BudgetLedger.TenantState> budgets() {
+        return ledger.snapshot();
+    }
+
+    /** Decides, recording a refusal in the audit log before it is thrown. */
+    private RoutingDecision decide(GatewayRequest request) {
+        try {
+            return explain(request);
+        } catch (GatewayException e) {
+            RoutingDecision decision = e instanceof RoutingTable.NoCandidateException n ? n.decision() : null;
+            audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
+                    request.body().model(), request.body().stream(), decision, List.of(), null, e.status(),
+                    e.kind().code(), Usage.UNKNOWN, 0, "", 0));
+            throw e;
+        }
     }
 
     /** A chat completion, waiting for the answer. */
@@ -111,11 +165,11 @@ public final class Gateway implements AutoCloseable {
         }
         RoutingDecision decision;
         try {
-            decision = explain(request);
+            decision = decide(request);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return FailoverExecutor.send(request, decision, backends);
+        return executor.send(request, decision);
     }
 
     /**
@@ -130,12 +184,12 @@ public final class Gateway implements AutoCloseable {
         }
         RoutingDecision decision;
         try {
-            decision = explain(request);
+            decision = decide(request);
         } catch (GatewayException e) {
             listener.onError(e, false);
             return () -> { };
         }
-        return FailoverExecutor.stream(request, decision, backends, listener);
+        return executor.stream(request, decision, listener);
     }
 
     private static GatewayResponse await(CompletableFuture<GatewayResponse> future) {
@@ -154,8 +208,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Stops upstream calls and writes out the audit log. */
     @Override
     public void close() {
         http.close();
+        audit.close();
     }
 }

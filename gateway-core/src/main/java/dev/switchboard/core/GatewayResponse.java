@@ -14,9 +14,12 @@ import java.nio.charset.StandardCharsets;
  * @param backend     the backend that answered
  * @param usage       tokens as reported by the upstream
  * @param attempts    backends tried, the answering one included
+ * @param steps       every backend called or passed over, in order
+ * @param cost        what the call cost at the backend's prices
+ * @param currency    of the cost
  */
 public record GatewayResponse(byte[] body, String contentType, String requestId, RoutingDecision decision,
-        String backend, Usage usage, int attempts) {
+        String backend, Usage usage, int attempts, java.util.List<Attempt> steps, double cost, String currency) {
 
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);

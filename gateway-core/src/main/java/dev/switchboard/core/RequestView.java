@@ -249,6 +249,27 @@ public final class RequestView {
         return promptText;
     }
 
+    /** The string values of the request's OpenAI {@code metadata} object (empty when absent). */
+    public java.util.Map<String, String> metadata() {
+        JsonNode md = json.get("metadata");
+        if (md == null || !md.isObject() || md.isEmpty()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        md.fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode()) {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return out;
+    }
+
+    /** The request's top-level {@code user} field, or null. */
+    public String user() {
+        JsonNode u = json.get("user");
+        return u != null && u.isTextual() ? u.asText() : null;
+    }
+
     /** Estimated prompt tokens (computed once, on first use). */
     public int promptTokens() {
         int n = promptTokens;

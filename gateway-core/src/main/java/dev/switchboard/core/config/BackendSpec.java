@@ -13,9 +13,14 @@ import java.util.Objects;
  * @param residency inside or outside the bank
  * @param price     per million tokens
  * @param limits    concurrency and timeouts
+ * @param tokenFactor     this backend's tokens per estimated (o200k) token; its tokenizer may count differently
+ * @param maxOutputTokens the most a call may produce when the request sets no {@code max_tokens}: the worst case a
+ *                        budget reservation assumes
+ * @param expected        assumed speed until statistics exist
  */
 public record BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
-        Residency residency, PriceSpec price, LimitsSpec limits) {
+        Residency residency, PriceSpec price, LimitsSpec limits, double tokenFactor, int maxOutputTokens,
+        LatencyPrior expected) {
     public BackendSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
@@ -25,5 +30,12 @@ public record BackendSpec(String name, Provider provider, String baseUrl, Secret
         Objects.requireNonNull(residency, "residency");
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(expected, "expected");
+    }
+
+    /** A backend with default token factor, output cap and no prior, for tests and code-built configs. */
+    public BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
+            Residency residency, PriceSpec price, LimitsSpec limits) {
+        this(name, provider, baseUrl, apiKey, model, residency, price, limits, 1.0, 4096, LatencyPrior.UNKNOWN);
     }
 }

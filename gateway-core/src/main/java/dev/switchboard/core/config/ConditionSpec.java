@@ -32,8 +32,70 @@ public sealed interface ConditionSpec {
         }
     }
 
-    /** Estimated prompt tokens within bounds (each bound optional). */
-    record PromptTokens(Long gt, Long gte, Long lt, Long lte) implements ConditionSpec {
+    /** Numeric bounds, each optional: {@code gt}, {@code gte}, {@code lt}, {@code lte}. */
+    record Bounds(Long gt, Long gte, Long lt, Long lte) {
+        public boolean test(long n) {
+            return (gt == null || n > gt) && (gte == null || n >= gte) && (lt == null || n < lt)
+                    && (lte == null || n <= lte);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            if (gt != null) {
+                sb.append(" > ").append(gt);
+            }
+            if (gte != null) {
+                sb.append(" >= ").append(gte);
+            }
+            if (lt != null) {
+                sb.append(" < ").append(lt);
+            }
+            if (lte != null) {
+                sb.append(" <= ").append(lte);
+            }
+            return sb.toString().trim();
+        }
+    }
+
+    /** Estimated prompt tokens within bounds. */
+    record PromptTokens(Bounds bounds) implements ConditionSpec {
+    }
+
+    /** The request's {@code max_tokens} (or {@code max_completion_tokens}) within bounds; absent never matches. */
+    record MaxTokens(Bounds bounds) implements ConditionSpec {
+    }
+
+    /** Whether the request offers tools (functions). */
+    record HasTools(boolean expected) implements ConditionSpec {
+    }
+
+    /** Whether the request holds images. */
+    record HasImages(boolean expected) implements ConditionSpec {
+    }
+
+    /**
+     * Each key of the request's OpenAI {@code metadata} object has one of the values; the key {@code user}
+     * also matches the request's top-level {@code user} field.
+     */
+    record Metadata(Map<String, List<String>> expected) implements ConditionSpec {
+        public Metadata {
+            expected = Map.copyOf(expected);
+        }
+    }
+
+    /**
+     * The wall-clock time falls in a daily window, in a time zone, on some days of the week. A window whose end is
+     * before its start runs over midnight.
+     */
+    record TimeWindow(java.time.LocalTime from, java.time.LocalTime to, java.time.ZoneId zone,
+            java.util.Set<java.time.DayOfWeek> days) implements ConditionSpec {
+        public TimeWindow {
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(zone, "zone");
+            days = java.util.Set.copyOf(days);
+        }
     }
 
     /** Every part holds. */

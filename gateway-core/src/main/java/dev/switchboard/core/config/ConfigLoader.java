@@ -67,14 +67,16 @@ public final class ConfigLoader {
         if (!top.isObject()) {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
-        top.allowOnly(Set.of("server", "backends", "routes"));
+        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit"));
         ServerSpec server = server(top.get("server"));
         List<BackendSpec> backends = backends(top.get("backends"));
         List<RouteSpec> routes = routes(top.get("routes"), backends);
+        List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
+        AuditSpec audit = audit(top.get("audit"));
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes);
+        return new GatewaySpec(server, backends, routes, budgets, audit);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -125,7 +127,8 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("name", "provider", "base-url", "api-key", "model", "residency", "price", "limits"));
+            n.allowOnly(Set.of("name", "provider", "base-url", "api-key", "model", "residency", "price", "limits",
+                    "token-factor", "max-output-tokens", "expected"));
             String name = n.get("name").requiredString();
             if (!name.isEmpty() && !names.add(name)) {
                 n.get("name").error("duplicate backend '" + name + "'");
@@ -139,8 +142,10 @@ public final class ConfigLoader {
                 residencyNode.error("required (internal or external): every backend must say where data goes");
             }
             Residency residency = residencyNode.enumValue(Residency.class, Residency.EXTERNAL);
+            double tokenFactor = n.get("token-factor").number(1.0, 0.01);
+            int maxOutput = (int) n.get("max-output-tokens").integer(4096, 1, 10_000_000);
             out.add(new BackendSpec(name, provider, baseUrl, key, model, residency, price(n.get("price")),
-                    limits(n.get("limits"))));
+                    limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected"))));
         }
         return out;
     }
@@ -160,6 +165,15 @@ public final class ConfigLoader {
             n.error("'" + s + "' is not a URL: " + e.getReason());
         }
         return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static LatencyPrior prior(ConfigNode n) {
+        if (n.isMissing()) {
+            return LatencyPrior.UNKNOWN;
+        }
+        n.allowOnly(Set.of("first-token", "tokens-per-second"));
+        Duration first = n.get("first-token").isMissing() ? null : positive(n.get("first-token"), Duration.ofSeconds(1));
+        return new LatencyPrior(first, n.get("tokens-per-second").number(0, 0));
     }
 
     private static PriceSpec price(ConfigNode n) {
@@ -210,7 +224,7 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("name", "aliases", "rules"));
+            n.allowOnly(Set.of("name", "aliases", "rules", "expected-output-tokens"));
             String name = n.get("name").requiredString();
             List<String> aliases = n.get("aliases").stringOrList();
             List<String> all = new ArrayList<>(aliases);
@@ -234,7 +248,8 @@ public final class ConfigLoader {
             for (ConfigNode r : rulesNode.items()) {
                 rules.add(rule(r, backendNames));
             }
-            out.add(new RouteSpec(name, aliases, rules));
+            int expectedOutput = (int) n.get("expected-output-tokens").integer(256, 1, 10_000_000);
+            out.add(new RouteSpec(name, aliases, rules, expectedOutput));
         }
         return out;
     }
@@ -242,9 +257,9 @@ public final class ConfigLoader {
     private static RuleSpec rule(ConfigNode n, Set<String> backendNames) {
         if (!n.isObject()) {
             n.error("expected a mapping");
-            return new RuleSpec(new ConditionSpec.Always(), List.of(), StrategyKind.PRIORITY, "");
+            return new RuleSpec(new ConditionSpec.Always(), List.of(), StrategyKind.PRIORITY, "", SloSpec.NONE);
         }
-        n.allowOnly(Set.of("when", "use", "strategy", "reason"));
+        n.allowOnly(Set.of("when", "use", "strategy", "reason", "slo"));
         ConfigNode whenNode = n.get("when");
         ConditionSpec when = whenNode.isMissing() ? new ConditionSpec.Always() : condition(whenNode);
         StrategyKind strategy = n.get("strategy").enumValue(StrategyKind.class, StrategyKind.PRIORITY);
@@ -280,7 +295,123 @@ public final class ConfigLoader {
                 && use.stream().mapToInt(RuleSpec.WeightedBackend::weight).sum() == 0) {
             useNode.error("weights are all 0 (expected: at least one weight > 0)");
         }
-        return new RuleSpec(when, use, strategy, n.get("reason").string(""));
+        SloSpec slo = slo(n.get("slo"));
+        if (strategy == StrategyKind.CHEAPEST_WITHIN_SLO && slo.isEmpty()) {
+            n.get("slo").error("required by strategy cheapest-within-slo (first-token-p95 and/or total-p95)");
+        }
+        return new RuleSpec(when, use, strategy, n.get("reason").string(""), slo);
+    }
+
+    private static SloSpec slo(ConfigNode n) {
+        if (n.isMissing()) {
+            return SloSpec.NONE;
+        }
+        n.allowOnly(Set.of("first-token-p95", "total-p95"));
+        Duration first = n.get("first-token-p95").isMissing() ? null
+                : positive(n.get("first-token-p95"), Duration.ofSeconds(1));
+        Duration total = n.get("total-p95").isMissing() ? null : positive(n.get("total-p95"), Duration.ofSeconds(1));
+        if (first == null && total == null) {
+            n.error("expected first-token-p95 and/or total-p95");
+        }
+        return new SloSpec(first, total);
+    }
+
+    private static List<BudgetSpec> budgets(ConfigNode list, List<BackendSpec> backends) {
+        List<BudgetSpec> out = new ArrayList<>();
+        Set<String> tenants = new HashSet<>();
+        Set<String> priced = new HashSet<>();
+        backends.stream().filter(b -> b.price().inputPerMtok() > 0 || b.price().outputPerMtok() > 0)
+                .forEach(b -> priced.add(b.price().currency()));
+        for (ConfigNode n : list.items()) {
+            if (!n.isObject()) {
+                n.error("expected a mapping");
+                continue;
+            }
+            n.allowOnly(Set.of("tenant", "limit", "daily", "monthly", "currency", "when-exhausted", "zone"));
+            String tenant = n.get("tenant").requiredString();
+            if (!tenant.isEmpty() && !tenants.add(tenant)) {
+                n.get("tenant").error("duplicate budget for tenant '" + tenant + "'");
+            }
+            String currency = n.get("currency").string("").trim().toUpperCase(Locale.ROOT);
+            java.math.BigDecimal daily = amount(n.get("daily"));
+            java.math.BigDecimal monthly = amount(n.get("monthly"));
+            ConfigNode limitNode = n.get("limit");
+            List<ConfigNode> limits = limitNode.isArray() ? limitNode.items()
+                    : limitNode.isMissing() ? List.of() : List.of(limitNode);
+            for (ConfigNode l : limits) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\s*(\\d+(?:\\.\\d+)?)\\s*([A-Za-z]{3})\\s*/\\s*(day|month)\\s*").matcher(l.string(""));
+                if (!m.matches()) {
+                    l.error("'" + l.string("") + "' (expected e.g. 500 CNY/day or 10000 CNY/month)");
+                    continue;
+                }
+                String cur = m.group(2).toUpperCase(Locale.ROOT);
+                if (!currency.isEmpty() && !currency.equals(cur)) {
+                    l.error("currency " + cur + " differs from " + currency);
+                }
+                currency = cur;
+                if (m.group(3).equals("day")) {
+                    daily = new java.math.BigDecimal(m.group(1));
+                } else {
+                    monthly = new java.math.BigDecimal(m.group(1));
+                }
+            }
+            if (daily == null && monthly == null) {
+                n.error("expected a limit: 'limit: 500 CNY/day', or daily/monthly amounts with a currency");
+            }
+            if (currency.isEmpty()) {
+                currency = priced.size() == 1 ? priced.iterator().next() : "";
+                if (currency.isEmpty()) {
+                    n.get("currency").error("required (the currency of the limits)");
+                }
+            } else if (!currency.matches("[A-Z]{3}")) {
+                n.get("currency").error("'" + currency + "' (expected: a three-letter currency code such as CNY)");
+            }
+            for (String p : priced) {
+                if (!currency.isEmpty() && !p.equals(currency)) {
+                    n.get("currency").error("budget in " + currency + " but backends are priced in " + p
+                            + " (no exchange rates: price every backend in the budget's currency)");
+                    break;
+                }
+            }
+            BudgetSpec.WhenExhausted when = n.get("when-exhausted").enumValue(BudgetSpec.WhenExhausted.class,
+                    BudgetSpec.WhenExhausted.REJECT);
+            java.time.ZoneId zone = zone(n.get("zone"));
+            out.add(new BudgetSpec(tenant, daily, monthly, currency.isEmpty() ? "USD" : currency, when, zone));
+        }
+        return out;
+    }
+
+    private static java.math.BigDecimal amount(ConfigNode n) {
+        if (n.isMissing()) {
+            return null;
+        }
+        double v = n.number(0, 0);
+        return java.math.BigDecimal.valueOf(v);
+    }
+
+    private static java.time.ZoneId zone(ConfigNode n) {
+        String z = n.string("UTC");
+        try {
+            return java.time.ZoneId.of(z);
+        } catch (java.time.DateTimeException e) {
+            n.error("'" + z + "' (expected: a time zone such as Asia/Shanghai or UTC)");
+            return java.time.ZoneOffset.UTC;
+        }
+    }
+
+    private static AuditSpec audit(ConfigNode n) {
+        if (n.isMissing()) {
+            return AuditSpec.DISABLED;
+        }
+        n.allowOnly(Set.of("path", "max-file-size", "keep"));
+        String path = n.get("path").requiredString();
+        long max = n.get("max-file-size").bytes(AuditSpec.DISABLED.maxFileBytes());
+        if (max < 1024) {
+            n.get("max-file-size").error(max + " bytes (expected: at least 1KiB)");
+        }
+        int keep = (int) n.get("keep").integer(10, 1, 10_000);
+        return new AuditSpec(path.isEmpty() ? null : java.nio.file.Path.of(path), max, keep);
     }
 
     private static ConditionSpec condition(ConfigNode n) {
@@ -288,7 +419,8 @@ public final class ConfigLoader {
             n.error("expected a mapping of conditions");
             return new ConditionSpec.Always();
         }
-        n.allowOnly(Set.of("header", "tenant", "model", "prompt-tokens", "all", "any", "not"));
+        n.allowOnly(Set.of("header", "tenant", "model", "prompt-tokens", "max-tokens", "has-tools", "has-images",
+                "metadata", "time", "all", "any", "not"));
         List<ConditionSpec> parts = new ArrayList<>();
         for (Map.Entry<String, ConfigNode> e : n.entries()) {
             ConfigNode v = e.getValue();
@@ -309,7 +441,21 @@ public final class ConfigLoader {
                 }
                 case "tenant" -> parts.add(new ConditionSpec.Tenant(nonEmpty(v)));
                 case "model" -> parts.add(new ConditionSpec.Model(nonEmpty(v)));
-                case "prompt-tokens" -> parts.add(bounds(v));
+                case "prompt-tokens" -> parts.add(new ConditionSpec.PromptTokens(bounds(v)));
+                case "max-tokens" -> parts.add(new ConditionSpec.MaxTokens(bounds(v)));
+                case "has-tools" -> parts.add(new ConditionSpec.HasTools(v.bool(true)));
+                case "has-images" -> parts.add(new ConditionSpec.HasImages(v.bool(true)));
+                case "metadata" -> {
+                    Map<String, List<String>> expected = new LinkedHashMap<>();
+                    if (!v.isObject()) {
+                        v.error("expected a mapping of metadata key to value(s)");
+                    }
+                    for (Map.Entry<String, ConfigNode> h : v.entries()) {
+                        expected.put(h.getKey(), nonEmpty(h.getValue()));
+                    }
+                    parts.add(new ConditionSpec.Metadata(expected));
+                }
+                case "time" -> parts.add(timeWindow(v));
                 case "all", "any" -> {
                     List<ConditionSpec> sub = new ArrayList<>();
                     if (!v.isArray() || v.items().isEmpty()) {
@@ -338,10 +484,52 @@ public final class ConfigLoader {
         return values;
     }
 
-    private static ConditionSpec bounds(ConfigNode v) {
+    private static ConditionSpec timeWindow(ConfigNode v) {
+        if (!v.isObject()) {
+            v.error("expected { from: \"09:00\", to: \"18:00\", zone: Asia/Shanghai, days: [mon, tue, ...] }");
+            return new ConditionSpec.Always();
+        }
+        v.allowOnly(Set.of("from", "to", "zone", "days"));
+        java.time.LocalTime from = localTime(v.get("from"));
+        java.time.LocalTime to = localTime(v.get("to"));
+        java.time.ZoneId zone = zone(v.get("zone"));
+        Set<java.time.DayOfWeek> days = java.util.EnumSet.noneOf(java.time.DayOfWeek.class);
+        for (ConfigNode d : v.get("days").items()) {
+            String day = d.string("").trim().toUpperCase(Locale.ROOT);
+            java.time.DayOfWeek match = null;
+            for (java.time.DayOfWeek w : java.time.DayOfWeek.values()) {
+                if (day.length() >= 3 && w.name().startsWith(day)) {
+                    match = w;
+                }
+            }
+            if (match == null) {
+                d.error("'" + d.string("") + "' (expected a day: mon, tue, wed, thu, fri, sat, sun)");
+            } else {
+                days.add(match);
+            }
+        }
+        if (days.isEmpty()) {
+            days = java.util.EnumSet.allOf(java.time.DayOfWeek.class);
+        }
+        return new ConditionSpec.TimeWindow(from, to, zone, days);
+    }
+
+    private static java.time.LocalTime localTime(ConfigNode n) {
+        String s = n.requiredString();
+        try {
+            return java.time.LocalTime.parse(s.length() == 4 ? "0" + s : s);
+        } catch (java.time.format.DateTimeParseException e) {
+            if (!s.isEmpty()) {
+                n.error("'" + s + "' (expected a time of day such as 09:00 or 17:30)");
+            }
+            return java.time.LocalTime.MIDNIGHT;
+        }
+    }
+
+    private static ConditionSpec.Bounds bounds(ConfigNode v) {
         if (!v.isObject()) {
             v.error("expected bounds such as { gt: 6000 } (keys: gt, gte, lt, lte)");
-            return new ConditionSpec.Always();
+            return new ConditionSpec.Bounds(null, null, null, null);
         }
         v.allowOnly(Set.of("gt", "gte", "lt", "lte"));
         Long gt = v.get("gt").isMissing() ? null : v.get("gt").integer(0, 0, Long.MAX_VALUE);
@@ -351,6 +539,6 @@ public final class ConfigLoader {
         if (gt == null && gte == null && lt == null && lte == null) {
             v.error("expected at least one bound (gt, gte, lt, lte)");
         }
-        return new ConditionSpec.PromptTokens(gt, gte, lt, lte);
+        return new ConditionSpec.Bounds(gt, gte, lt, lte);
     }
 }

@@ -5,11 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** A whole config file, bound and validated: the input of the routing table compiler. */
-public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes) {
+public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
+        List<BudgetSpec> budgets, AuditSpec audit) {
     public GatewaySpec {
         Objects.requireNonNull(server, "server");
         backends = List.copyOf(backends);
         routes = List.copyOf(routes);
+        budgets = List.copyOf(budgets);
+        Objects.requireNonNull(audit, "audit");
+    }
+
+    public Optional<BudgetSpec> budget(String tenant) {
+        return budgets.stream().filter(b -> b.tenant().equals(tenant)).findFirst();
     }
 
     public Optional<BackendSpec> backend(String name) {

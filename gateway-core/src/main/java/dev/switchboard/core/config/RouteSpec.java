@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param name    the alias clients send as {@code model}
  * @param aliases further names clients may use for the same route
  * @param rules   tried top to bottom; the first whose condition holds decides
+ * @param expectedOutputTokens output assumed for cost and latency estimates when a request sets no
+ *                             {@code max_tokens}
  */
-public record RouteSpec(String name, List<String> aliases, List<RuleSpec> rules) {
+public record RouteSpec(String name, List<String> aliases, List<RuleSpec> rules, int expectedOutputTokens) {
     public RouteSpec {
         Objects.requireNonNull(name, "name");
         aliases = List.copyOf(aliases);

@@ -10,9 +10,12 @@ import java.util.Objects;
  * @param use      candidate backends with their weights (1 unless written)
  * @param strategy how the candidates are ordered
  * @param reason   the human reason shown in decisions; may be empty
+ * @param slo      latency objective for {@link StrategyKind#CHEAPEST_WITHIN_SLO} and spill-over
  */
-public record RuleSpec(ConditionSpec when, List<WeightedBackend> use, StrategyKind strategy, String reason) {
+public record RuleSpec(ConditionSpec when, List<WeightedBackend> use, StrategyKind strategy, String reason,
+        SloSpec slo) {
     public RuleSpec {
+        Objects.requireNonNull(slo, "slo");
         Objects.requireNonNull(when, "when");
         use = List.copyOf(use);
         Objects.requireNonNull(strategy, "strategy");

@@ -1,11 +1,25 @@
 package dev.switchboard.core.routing;
 
 /**
- * Why one backend of the chosen rule stands where it does in the decision.
+ * Why one backend of the chosen rule stands where it does in the decision, with the figures behind it.
  *
- * @param backend  backend name
- * @param position 0 for the first choice, then fallbacks in order; -1 when excluded
- * @param reason   in words, e.g. {@code "priority 1 of 2"} or {@code "weighted pick (weight 3 of 4)"}
+ * @param backend                 backend name
+ * @param position                0 for the first choice, then fallbacks in order; -1 when excluded
+ * @param reason                  in words, e.g. {@code "cheapest within SLO"} or {@code "excluded: at capacity (64/64)"}
+ * @param estimatedCost           expected cost of this request on this backend
+ * @param currency                of the cost
+ * @param predictedFirstTokenMillis 95th percentile, NaN when unknown
+ * @param predictedTotalMillis    NaN when unknown
  */
-public record CandidateTrace(String backend, int position, String reason) {
+public record CandidateTrace(String backend, int position, String reason, double estimatedCost, String currency,
+        double predictedFirstTokenMillis, double predictedTotalMillis) {
+
+    /** A trace without figures, for decisions on config alone. */
+    public CandidateTrace(String backend, int position, String reason) {
+        this(backend, position, reason, 0, "", Double.NaN, Double.NaN);
+    }
+
+    public boolean excluded() {
+        return position < 0;
+    }
 }

@@ -37,24 +37,45 @@ interface Condition {
             return of(in -> m.models().contains(in.request().model()), "model in " + m.models());
         }
         if (spec instanceof ConditionSpec.PromptTokens p) {
-            StringBuilder text = new StringBuilder("prompt-tokens");
-            if (p.gt() != null) {
-                text.append(" > ").append(p.gt());
-            }
-            if (p.gte() != null) {
-                text.append(" >= ").append(p.gte());
-            }
-            if (p.lt() != null) {
-                text.append(" < ").append(p.lt());
-            }
-            if (p.lte() != null) {
-                text.append(" <= ").append(p.lte());
-            }
+            return of(in -> p.bounds().test(in.request().promptTokens()), "prompt-tokens " + p.bounds());
+        }
+        if (spec instanceof ConditionSpec.MaxTokens m) {
+            return of(in -> in.request().maxTokens().isPresent()
+                    && m.bounds().test(in.request().maxTokens().getAsInt()), "max-tokens " + m.bounds());
+        }
+        if (spec instanceof ConditionSpec.HasTools t) {
+            return of(in -> in.request().hasTools() == t.expected(), t.expected() ? "has tools" : "has no tools");
+        }
+        if (spec instanceof ConditionSpec.HasImages i) {
+            return of(in -> in.request().hasImages() == i.expected(), i.expected() ? "has images" : "has no images");
+        }
+        if (spec instanceof ConditionSpec.Metadata md) {
+            Map<String, List<String>> expected = md.expected();
+            String text = expected.entrySet().stream()
+                    .map(e -> "metadata " + e.getKey() + " in " + e.getValue()).collect(Collectors.joining(" and "));
+            return of(in -> expected.entrySet().stream().allMatch(e -> {
+                String value = in.request().metadata().get(e.getKey());
+                if (value == null && e.getKey().equals("user")) {
+                    value = in.request().user();
+                }
+                return value != null && e.getValue().contains(value);
+            }), text);
+        }
+        if (spec instanceof ConditionSpec.TimeWindow w) {
+            String text = "time " + w.from() + "-" + w.to() + " " + w.zone()
+                    + (w.days().size() == 7 ? "" : " on " + w.days().stream().sorted()
+                            .map(d -> d.name().substring(0, 3).toLowerCase(java.util.Locale.ROOT)).toList());
             return of(in -> {
-                long n = in.request().promptTokens();
-                return (p.gt() == null || n > p.gt()) && (p.gte() == null || n >= p.gte())
-                        && (p.lt() == null || n < p.lt()) && (p.lte() == null || n <= p.lte());
-            }, text.toString());
+                java.time.ZonedDateTime t = in.now().atZone(w.zone());
+                java.time.LocalTime time = t.toLocalTime();
+                boolean overMidnight = w.to().isBefore(w.from());
+                boolean inWindow = overMidnight ? !time.isBefore(w.from()) || time.isBefore(w.to())
+                        : !time.isBefore(w.from()) && time.isBefore(w.to());
+                // Past midnight the window belongs to the day it started on.
+                java.time.DayOfWeek day = overMidnight && time.isBefore(w.to()) ? t.getDayOfWeek().minus(1)
+                        : t.getDayOfWeek();
+                return inWindow && w.days().contains(day);
+            }, text);
         }
         if (spec instanceof ConditionSpec.All a) {
             List<Condition> parts = a.parts().stream().map(Condition::compile).toList();

@@ -2,23 +2,28 @@ package dev.switchboard.core.routing;
 
 import dev.switchboard.core.config.StrategyKind;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Where a request goes and why: the route, the rule that matched, the backends in the order they will be tried,
- * and for every rule and candidate the reason. A value: it goes to response headers and the audit log.
+ * and for every rule and candidate the reason, excluded candidates included. A value: it goes to response headers,
+ * the audit log and {@code /admin/explain}.
  *
- * @param id         unique id of this decision
- * @param route      the route's name
- * @param ruleIndex  the rule that decided
- * @param reason     the rule's written reason (may be empty)
- * @param strategy   how the candidates were ordered
- * @param candidates backend names, first choice first
- * @param rules      the rules tried, up to the one that matched
- * @param traces     per candidate, why it stands where it does
+ * @param id                   unique id of this decision
+ * @param route                the route's name
+ * @param ruleIndex            the rule that decided
+ * @param reason               the rule's written reason (may be empty)
+ * @param strategy             how the candidates were ordered
+ * @param candidates           backend names to try, first choice first (excluded ones are not here)
+ * @param rules                the rules tried, up to the one that matched
+ * @param traces               per candidate of the rule, kept and excluded, why
+ * @param promptTokens         estimated prompt tokens (o200k)
+ * @param expectedOutputTokens output assumed for estimates
  */
 public record RoutingDecision(String id, String route, int ruleIndex, String reason, StrategyKind strategy,
-        List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces) {
+        List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces, int promptTokens,
+        int expectedOutputTokens) {
     public RoutingDecision {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(route, "route");
@@ -27,16 +32,52 @@ public record RoutingDecision(String id, String route, int ruleIndex, String rea
         traces = List.copyOf(traces);
     }
 
-    /** A one-line explanation for logs and headers. */
+    public String strategyName() {
+        return strategy.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private String matchedCondition() {
+        return rules.stream().filter(RuleTrace::matched).findFirst().map(RuleTrace::condition).orElse("?");
+    }
+
+    /** A one-line explanation for logs. */
     public String explain() {
         StringBuilder sb = new StringBuilder("route ").append(route).append(" rule ").append(ruleIndex);
-        rules.stream().filter(RuleTrace::matched).findFirst()
-                .ifPresent(r -> sb.append(" (").append(r.condition()).append(')'));
+        sb.append(" (").append(matchedCondition()).append(')');
         if (!reason.isEmpty()) {
             sb.append(" reason '").append(reason).append('\'');
         }
-        sb.append(" strategy ").append(strategy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        sb.append(" strategy ").append(strategyName());
         sb.append(" -> ").append(String.join(", ", candidates));
         return sb.toString();
+    }
+
+    /**
+     * One short sentence for the {@code x-switchboard-decision} header, e.g. {@code rule 2 (always): inhouse-10b,
+     * cheapest within SLO; then hosted-100b; excluded: none}. ASCII only, so it is a valid header value.
+     */
+    public String summary() {
+        StringBuilder sb = new StringBuilder("rule ").append(ruleIndex).append(" (").append(matchedCondition())
+                .append("): ");
+        CandidateTrace first = traces.stream().filter(t -> t.position() == 0).findFirst().orElse(null);
+        if (first == null) {
+            sb.append("no candidate");
+        } else {
+            sb.append(first.backend()).append(", ").append(first.reason());
+        }
+        if (candidates.size() > 1) {
+            sb.append("; then ").append(String.join(", ", candidates.subList(1, candidates.size())));
+        }
+        List<CandidateTrace> excluded = traces.stream().filter(CandidateTrace::excluded).toList();
+        if (!excluded.isEmpty()) {
+            sb.append("; ");
+            for (int i = 0; i < excluded.size(); i++) {
+                sb.append(i == 0 ? "" : ", ").append(excluded.get(i).backend()).append(' ')
+                        .append(excluded.get(i).reason());
+            }
+        }
+        StringBuilder ascii = new StringBuilder(sb.length());
+        sb.chars().forEach(c -> ascii.append(c >= 32 && c < 127 ? (char) c : '?'));
+        return ascii.toString();
     }
 }

@@ -2,6 +2,8 @@ package dev.switchboard.core.routing;
 
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.config.RouteSpec;
 import java.util.ArrayList;
@@ -17,13 +19,15 @@ import java.util.random.RandomGenerator;
 public final class RoutingTable {
     private final Map<String, CompiledRoute> byAlias;
     private final List<String> aliases;
+    private final Map<String, BackendSpec> backends;
 
-    private record CompiledRoute(String name, List<Rule> rules) {
+    private record CompiledRoute(String name, List<Rule> rules, int expectedOutputTokens) {
     }
 
-    private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases) {
+    private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases, Map<String, BackendSpec> backends) {
         this.byAlias = Map.copyOf(byAlias);
         this.aliases = List.copyOf(aliases);
+        this.backends = Map.copyOf(backends);
     }
 
     public static RoutingTable compile(GatewaySpec spec) {
@@ -34,7 +38,7 @@ public final class RoutingTable {
             for (int i = 0; i < route.rules().size(); i++) {
                 rules.add(new Rule(i, route.rules().get(i)));
             }
-            CompiledRoute compiled = new CompiledRoute(route.name(), List.copyOf(rules));
+            CompiledRoute compiled = new CompiledRoute(route.name(), List.copyOf(rules), route.expectedOutputTokens());
             byAlias.put(route.name(), compiled);
             aliases.add(route.name());
             for (String alias : route.aliases()) {
@@ -42,7 +46,9 @@ public final class RoutingTable {
                 aliases.add(alias);
             }
         }
-        return new RoutingTable(byAlias, aliases);
+        Map<String, BackendSpec> backends = new HashMap<>();
+        spec.backends().forEach(b -> backends.put(b.name(), b));
+        return new RoutingTable(byAlias, aliases, backends);
     }
 
     /** Every model name clients may send, routes first then their aliases. */
@@ -54,28 +60,65 @@ public final class RoutingTable {
         return byAlias.containsKey(model);
     }
 
-    /**
-     * Decides where a request goes: the first rule whose condition holds orders its candidates.
-     *
-     * @throws GatewayException 404 for an unknown model, 400 when no rule matches
-     */
+    /** Decides on config alone (no statistics, no budgets). */
     public RoutingDecision decide(RoutingInput in, RandomGenerator random) {
+        return decide(in, random, LiveSignals.NONE);
+    }
+
+    /**
+     * Decides where a request goes: the first rule whose condition holds; its strategy orders the candidates over
+     * their estimated cost and predicted latency; those that cannot take the call now are excluded.
+     *
+     * @throws GatewayException 404 for an unknown model, 400 when no rule matches, 429 when the tenant's budget is
+     *                          exhausted and its policy is to reject, 503 when every candidate is excluded
+     */
+    public RoutingDecision decide(RoutingInput in, RandomGenerator random, LiveSignals signals) {
         CompiledRoute route = byAlias.get(in.request().model());
         if (route == null) {
             throw new GatewayException(ErrorKind.MODEL_NOT_FOUND, "The model '" + in.request().model()
                     + "' does not exist; available: " + String.join(", ", aliases));
+        }
+        if (signals.exhaustedBudget(in.tenant()).orElse(null) == BudgetSpec.WhenExhausted.REJECT) {
+            throw new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + in.tenant()
+                    + "' has used its budget for this period; requests are refused until it renews");
         }
         List<RuleTrace> traces = new ArrayList<>();
         for (Rule rule : route.rules()) {
             boolean matched = rule.condition().test(in);
             traces.add(new RuleTrace(rule.index(), rule.condition().describe(), matched));
             if (matched) {
-                List<CandidateTrace> order = rule.order(random);
-                return new RoutingDecision(dev.switchboard.core.RandomIds.next("dec_"), route.name(), rule.index(), rule.reason(),
-                        rule.strategy(), order.stream().map(CandidateTrace::backend).toList(), traces, order);
+                int promptTokens = in.request().promptTokens();
+                int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
+                        : route.expectedOutputTokens();
+                List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
+                        signals, random);
+                List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)
+                        .toList();
+                RoutingDecision decision = new RoutingDecision(dev.switchboard.core.RandomIds.next("dec_"),
+                        route.name(), rule.index(), rule.reason(), rule.strategy(), candidates, traces, order,
+                        promptTokens, expectedOutput);
+                if (candidates.isEmpty()) {
+                    throw new NoCandidateException(decision);
+                }
+                return decision;
             }
         }
         throw new GatewayException(ErrorKind.NO_MATCHING_RULE, "no rule of route '" + route.name()
                 + "' matches this request (add a last rule without 'when' as a catch-all)");
+    }
+
+    /** Every candidate of the matching rule was excluded: 503, with the decision that says why. */
+    public static final class NoCandidateException extends GatewayException {
+        private final RoutingDecision decision;
+
+        NoCandidateException(RoutingDecision decision) {
+            super(ErrorKind.UNAVAILABLE, "no backend can take this request now: " + decision.traces().stream()
+                    .map(t -> t.backend() + " " + t.reason()).collect(java.util.stream.Collectors.joining("; ")));
+            this.decision = decision;
+        }
+
+        public RoutingDecision decision() {
+            return decision;
+        }
     }
 }

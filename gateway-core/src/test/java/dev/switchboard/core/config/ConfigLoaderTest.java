@@ -77,7 +77,7 @@ class ConfigLoaderTest {
         assertThat(chat.rules()).hasSize(3);
         assertThat(chat.rules().get(0).when()).isInstanceOf(ConditionSpec.All.class);
         assertThat(chat.rules().get(0).reason()).isEqualTo("quality first");
-        assertThat(chat.rules().get(1).when()).isEqualTo(new ConditionSpec.PromptTokens(6000L, null, null, null));
+        assertThat(chat.rules().get(1).when()).isEqualTo(new ConditionSpec.PromptTokens(new ConditionSpec.Bounds(6000L, null, null, null)));
         assertThat(chat.rules().get(2).strategy()).isEqualTo(StrategyKind.WEIGHTED);
         assertThat(chat.rules().get(2).use()).containsExactly(new RuleSpec.WeightedBackend("inhouse-10b", 3),
                 new RuleSpec.WeightedBackend("hosted-100b", 1));
@@ -103,10 +103,10 @@ class ConfigLoaderTest {
                 "backends[0].limits.max-concurrency: -1 (expected: 1..1000000)",
                 "backends[0].limits.connect-timeout: 'soon' (expected: a duration such as 800ms, 2s, 10m, 1h)",
                 "backends[1].residency: 'moon' (expected one of: internal, external)",
-                "routes[0].rules[0].when.tennant: unknown key (expected one of: all, any, header, model, not, "
-                        + "prompt-tokens, tenant)",
+                "routes[0].rules[0].when.tennant: unknown key (expected one of: all, any, has-images, has-tools, "
+                        + "header, max-tokens, metadata, model, not, prompt-tokens, tenant, time)",
                 "routes[0].rules[0].use[1]: unknown backend 'gpt5'",
-                "routes[0].rules[2].strategy: 'fastest-horse' (expected one of: priority, weighted)");
+                "routes[0].rules[2].strategy: 'fastest-horse' (expected one of: priority, weighted, cheapest, fastest, cheapest-within-slo)");
     }
 
     @Test
@@ -168,7 +168,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: backends, routes, server)");
+                "rutes: unknown key (expected one of: audit, backends, budgets, routes, server)");
     }
 
     @Test

@@ -29,9 +29,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:8080", description = "Where the sidecar listens (default: ${DEFAULT-VALUE}).")
     String listen;
 
+    @Option(names = "--admin", defaultValue = "127.0.0.1:9090", description = "Where the admin API listens (default: ${DEFAULT-VALUE}).")
+    String admin;
+
     @Override
     public Integer call() {
-        Demo demo = Demo.start(listen);
+        Demo demo = Demo.start(listen, admin);
         Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
         System.out.println(demo.banner());
         return 0;
@@ -51,13 +54,14 @@ final class DemoCommand implements Callable<Integer> {
             this.server = server;
         }
 
-        static Demo start(String listen) {
+        static Demo start(String listen, String admin) {
             MockModelServer hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3")
                     .firstTokenDelay(Duration.ofMillis(400)).tokensPerSecond(60).responseTokens(32).build());
             MockModelServer inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen2.5-14b-instruct")
                     .firstTokenDelay(Duration.ofMillis(60)).tokensPerSecond(40).responseTokens(24).build());
             Map<String, String> overrides = Map.of(
                     "SWITCHBOARD_LISTEN", listen,
+                    "SWITCHBOARD_ADMIN", admin,
                     "DEMO_HOSTED_URL", hosted.baseUrl(),
                     "DEMO_INHOUSE_URL", inhouse.baseUrl(),
                     "HOSTED_API_KEY", "demo-not-a-secret");
@@ -91,6 +95,8 @@ final class DemoCommand implements Callable<Integer> {
             return String.join("\n",
                     "Switchboard demo is running.",
                     "  sidecar      " + url + "/v1   (route aliases: " + String.join(", ", gateway.models()) + ")",
+                    "  admin        http://127.0.0.1:" + server.adminPort() + "/admin/backends, /admin/budgets, "
+                            + "POST /admin/explain",
                     "  hosted-100b  " + hosted.baseUrl() + "  (simulated, external, 400 ms to first token)",
                     "  inhouse-10b  " + inhouse.baseUrl() + "  (simulated, internal, 60 ms to first token)",
                     "",

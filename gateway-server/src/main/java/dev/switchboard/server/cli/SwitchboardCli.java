@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar switchboard.jar <command>}: the sidecar's command line. */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "switchboard 0.1.0",
         description = "A routing gateway for LLM traffic: the OpenAI API in front of your models.",
-        subcommands = {ServeCommand.class, DemoCommand.class, ValidateCommand.class, MockModelCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, ValidateCommand.class, ExplainCommand.class,
+                MockModelCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SwitchboardCli implements Runnable {
     @CommandLine.Spec

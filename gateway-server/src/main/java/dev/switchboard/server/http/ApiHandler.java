@@ -146,7 +146,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .set(HttpResponses.REQUEST_ID, requestId)
                     .set(HttpResponses.ROUTE, response.decision().route())
                     .set(HttpResponses.RULE, response.decision().ruleIndex())
-                    .set(HttpResponses.DECISION, response.decision().id())
+                    .set(HttpResponses.DECISION_ID, response.decision().id())
+                    .set(HttpResponses.DECISION, response.decision().summary())
                     .set(HttpResponses.BACKEND, response.backend())
                     .set(HttpResponses.ATTEMPTS, response.attempts());
             write(channel, out, keepAlive);

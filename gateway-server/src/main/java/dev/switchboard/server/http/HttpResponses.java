@@ -23,7 +23,8 @@ final class HttpResponses {
     static final AsciiString ROUTE = AsciiString.cached("x-switchboard-route");
     static final AsciiString BACKEND = AsciiString.cached("x-switchboard-backend");
     static final AsciiString RULE = AsciiString.cached("x-switchboard-rule");
-    static final AsciiString DECISION = AsciiString.cached("x-switchboard-decision-id");
+    static final AsciiString DECISION_ID = AsciiString.cached("x-switchboard-decision-id");
+    static final AsciiString DECISION = AsciiString.cached("x-switchboard-decision");
     static final AsciiString ATTEMPTS = AsciiString.cached("x-switchboard-attempts");
     static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 

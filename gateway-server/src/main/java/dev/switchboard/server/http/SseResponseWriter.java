@@ -61,7 +61,8 @@ final class SseResponseWriter implements StreamListener {
                 .set(HttpResponses.REQUEST_ID, requestId)
                 .set(HttpResponses.ROUTE, decision.route())
                 .set(HttpResponses.RULE, decision.ruleIndex())
-                .set(HttpResponses.DECISION, decision.id())
+                .set(HttpResponses.DECISION_ID, decision.id())
+                .set(HttpResponses.DECISION, decision.summary())
                 .set(HttpResponses.BACKEND, backend);
         HttpUtil.setTransferEncodingChunked(response, true);
         HttpUtil.setKeepAlive(response, keepAlive);

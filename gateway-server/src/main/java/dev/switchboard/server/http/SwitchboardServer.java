@@ -20,6 +20,7 @@ public final class SwitchboardServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel channel;
+    private final Channel adminChannel;
 
     private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway) {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -34,6 +35,13 @@ public final class SwitchboardServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .childHandler(new GatewayChannelInitializer(spec, gateway))
                     .bind(new InetSocketAddress(spec.listen().host(), spec.listen().port()))
+                    .syncUninterruptibly()
+                    .channel();
+            this.adminChannel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new AdminChannelInitializer(spec, gateway))
+                    .bind(new InetSocketAddress(spec.admin().host(), spec.admin().port()))
                     .syncUninterruptibly()
                     .channel();
         } catch (RuntimeException e) {
@@ -63,9 +71,15 @@ public final class SwitchboardServer implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /** The admin port (loopback by default). */
+    public int adminPort() {
+        return ((InetSocketAddress) adminChannel.localAddress()).getPort();
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        adminChannel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

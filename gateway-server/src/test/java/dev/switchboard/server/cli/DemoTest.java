@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class DemoTest {
     @Test
     void demoServesTheChatRouteOnBothBackends() {
-        try (DemoCommand.Demo demo = DemoCommand.Demo.start("127.0.0.1:0")) {
+        try (DemoCommand.Demo demo = DemoCommand.Demo.start("127.0.0.1:0", "127.0.0.1:0")) {
             assertThat(demo.banner()).contains("curl -s http://127.0.0.1:" + demo.server.port() + "/v1/chat/completions");
             OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(demo.server.baseUrl()).apiKey("demo").build();
             try {

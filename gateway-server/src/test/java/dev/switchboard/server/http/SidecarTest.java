@@ -57,6 +57,7 @@ class SidecarTest {
         GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
                 server:
                   listen: 127.0.0.1:0
+                  admin: 127.0.0.1:0
                   max-body-size: 64KiB
                 backends:
                   - { name: hosted-100b, base-url: "%s", api-key: sk-upstream-secret, model: big-model-v3, residency: external }

@@ -1,0 +1,31 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.routing.RoutingDecision;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What happened to one request, for the audit log: never prompt text, never credentials.
+ *
+ * @param time      when it arrived
+ * @param requestId the gateway's id
+ * @param tenant    the caller's tenant
+ * @param model     the model name the client sent
+ * @param stream    whether it was streamed
+ * @param decision  the routing decision, or null when none was made (unknown model, no rule)
+ * @param attempts  backends called or passed over, in order
+ * @param backend   the backend that answered, or null
+ * @param status    the HTTP status the client got (200 for a stream that started, even if it later failed)
+ * @param error     the error code, or null
+ * @param usage     tokens as the upstream reported them
+ * @param cost      settled cost
+ * @param currency  of the cost
+ * @param millis    total time
+ */
+public record CallRecord(Instant time, String requestId, String tenant, String model, boolean stream,
+        RoutingDecision decision, List<Attempt> attempts, String backend, int status, String error, Usage usage,
+        double cost, String currency, long millis) {
+    public CallRecord {
+        attempts = List.copyOf(attempts);
+    }
+}

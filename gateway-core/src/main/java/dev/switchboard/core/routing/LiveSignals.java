@@ -1,0 +1,27 @@
+package dev.switchboard.core.routing;
+
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.stats.BackendStats;
+import java.util.Optional;
+
+/** What a decision may know of the present: backends' statistics and tenants' budgets. */
+public interface LiveSignals {
+    /** Statistics of a backend, or null when none are kept. */
+    BackendStats stats(String backend);
+
+    /** The tenant's budget policy when its budget is exhausted now; empty otherwise. */
+    Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant);
+
+    /** No statistics and no budgets: decisions on config alone. */
+    LiveSignals NONE = new LiveSignals() {
+        @Override
+        public BackendStats stats(String backend) {
+            return null;
+        }
+
+        @Override
+        public Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant) {
+            return Optional.empty();
+        }
+    };
+}

@@ -1,0 +1,33 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.config.ServerSpec;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** The admin port's pipeline: the same limits as the API port, then the admin endpoints. */
+final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ServerSpec server;
+    private final AdminHandler admin;
+
+    AdminChannelInitializer(ServerSpec server, Supplier<Gateway> gateway) {
+        this.server = server;
+        this.admin = new AdminHandler(gateway);
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("readTimeout", new ReadTimeoutHandler(server.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("codec", new HttpServerCodec(GatewayChannelInitializer.MAX_INITIAL_LINE,
+                        GatewayChannelInitializer.MAX_HEADER_SIZE, 8192))
+                .addLast("keepAlive", new HttpServerKeepAliveHandler())
+                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))
+                .addLast("admin", admin);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.switchboard.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayRequest;
+import dev.switchboard.core.RequestView;
+import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.routing.RoutingTable;
+import dev.switchboard.core.stats.BackendStats;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.Supplier;
+
+/**
+ * The admin API, on its own port (loopback by default): budgets, backend statistics, and the full decision trace
+ * of a request body without calling any upstream.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Supplier<Gateway> gateway;
+
+    AdminHandler(Supplier<Gateway> gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public boolean isSharable() {
+        return true;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String requestId = GatewayRequest.newRequestId();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?'))
+                : request.uri();
+        try {
+            ObjectNode body = switch (path) {
+                case "/admin/budgets" -> only(request, HttpMethod.GET, this::budgets);
+                case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
+                case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
+                default -> throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
+                        + " (try /admin/budgets, /admin/backends, POST /admin/explain)");
+            };
+            ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, body), keepAlive);
+        } catch (GatewayException e) {
+            ApiHandler.write(ctx.channel(), HttpResponses.error(e, requestId), keepAlive);
+        }
+    }
+
+    private static ObjectNode only(FullHttpRequest request, HttpMethod method, Supplier<ObjectNode> action) {
+        if (!method.equals(request.method())) {
+            throw new GatewayException(ErrorKind.METHOD_NOT_ALLOWED, request.method() + " is not allowed here (use "
+                    + method + ")");
+        }
+        return action.get();
+    }
+
+    private ObjectNode budgets() {
+        ObjectNode root = HttpResponses.JSON.createObjectNode();
+        ArrayNode list = root.putArray("budgets");
+        for (BudgetLedger.TenantState s : gateway.get().budgets()) {
+            ObjectNode o = list.addObject();
+            o.put("tenant", s.tenant()).put("currency", s.currency()).put("day", String.valueOf(s.day()));
+            if (s.dailyLimit() != null) {
+                o.put("daily_limit", s.dailyLimit());
+            }
+            o.put("spent_today", s.spentToday()).put("reserved_today", s.reservedToday());
+            if (s.monthlyLimit() != null) {
+                o.put("monthly_limit", s.monthlyLimit());
+            }
+            o.put("spent_this_month", s.spentThisMonth()).put("reserved_this_month", s.reservedThisMonth());
+            o.put("exhausted", s.exhausted());
+            o.put("when_exhausted", s.whenExhausted().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return root;
+    }
+
+    private ObjectNode backends() {
+        ObjectNode root = HttpResponses.JSON.createObjectNode();
+        ArrayNode list = root.putArray("backends");
+        for (BackendStats.Snapshot s : gateway.get().backendStats()) {
+            ObjectNode o = list.addObject();
+            o.put("name", s.backend()).put("in_flight", s.inFlight()).put("max_concurrency", s.capacity());
+            put(o, "first_token_p50_ms", s.firstTokenP50Millis());
+            put(o, "first_token_p95_ms", s.firstTokenP95Millis());
+            put(o, "tokens_per_second_p50", s.tokensPerSecondP50());
+            o.put("error_rate", s.errorRate()).put("calls_in_window", s.calls());
+        }
+        return root;
+    }
+
+    private static void put(ObjectNode o, String field, OptionalDouble v) {
+        if (v.isPresent()) {
+            o.put(field, Math.round(v.getAsDouble() * 10) / 10.0);
+        } else {
+            o.putNull(field);
+        }
+    }
+
+    /** The body is a chat request; headers and {@code x-switchboard-tenant} count as they would on a call. */
+    private ObjectNode explain(FullHttpRequest request, String requestId) {
+        RequestView view = RequestView.chat(ByteBufUtil.getBytes(request.content()));
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+        GatewayRequest gr = new GatewayRequest(view, headers, headers.get(ApiHandler.TENANT_HEADER), requestId);
+        try {
+            return DecisionJson.of(gateway.get().explain(gr));
+        } catch (RoutingTable.NoCandidateException e) {
+            ObjectNode o = DecisionJson.of(e.decision());
+            o.put("error", e.getMessage());
+            return o;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+}
