@@ -72,6 +72,20 @@ class CliTest {
     }
 
     @Test
+    void explainShowsTheDecisionOffline() throws Exception {
+        Path request = dir.resolve("request.json");
+        Files.writeString(request, "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Draft it\"}]}");
+        assertThat(run("explain", "--config", "../examples/configs/demo.yaml", "--request", request.toString(),
+                "-H", "x-scenario=aml-report")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("\"route\" : \"chat\"").contains("\"rule\" : 0")
+                .contains("suspicious-transaction reports need the strongest model");
+        assertThat(run("explain", "--config", "../examples/configs/demo.yaml", "--request", request.toString()))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"rule\" : 2");
+    }
+
+    @Test
     void mockModelRejectsABadDuration() {
         assertThat(run("mock-model", "--port", "0", "--first-token-delay", "soon")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");

@@ -155,6 +155,38 @@ class SidecarTest {
         assertThat(r.headers().firstValue("x-switchboard-rule")).hasValue("0");
         assertThat(r.headers().firstValue("x-switchboard-request-id")).hasValueSatisfying(
                 id -> assertThat(id).startsWith("req_"));
+        assertThat(r.headers().firstValue("x-switchboard-decision")).hasValue(
+                "rule 0 (header x-scenario in [aml-report]): hosted-100b, priority 1 of 1");
+    }
+
+    @Test
+    void adminPortShowsBackendsBudgetsAndExplains() throws Exception {
+        post("/v1/chat/completions", "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        String admin = "http://127.0.0.1:" + server.adminPort();
+        HttpResponse<String> backends = http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/backends")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode list = JSON.readTree(backends.body()).get("backends");
+        assertThat(list).hasSize(2);
+        assertThat(list.get(1).get("name").asText()).isEqualTo("inhouse-10b");
+        assertThat(list.get(1).get("calls_in_window").asInt()).isEqualTo(1);
+        assertThat(backends.body()).doesNotContain("sk-upstream-secret");
+        HttpResponse<String> budgets = http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/budgets")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(budgets.body()).get("budgets")).isEmpty();
+        HttpResponse<String> explain = http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/explain"))
+                .header("x-scenario", "aml-report")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode trace = JSON.readTree(explain.body());
+        assertThat(trace.get("route").asText()).isEqualTo("chat");
+        assertThat(trace.get("rule").asInt()).isZero();
+        assertThat(trace.at("/rules/0/matched").asBoolean()).isTrue();
+        assertThat(trace.at("/candidates/0/backend").asText()).isEqualTo("hosted-100b");
+        assertThat(hosted.requests()).isEmpty(); // explaining calls nothing
+        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/nothing")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -1,0 +1,51 @@
+package dev.switchboard.core.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class BackendStatsTest {
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-30T00:00:00Z"));
+    private final BackendStats stats = new BackendStats("b", 3, clock);
+
+    @Test
+    void percentilesOverTheWindow() {
+        for (int i = 1; i <= 100; i++) {
+            stats.recordFirstToken(Duration.ofMillis(i));
+        }
+        assertThat(stats.firstTokenMillis(50)).hasValue(50.0);
+        assertThat(stats.firstTokenMillis(95)).hasValue(95.0);
+        clock.advance(BackendStats.WINDOW.plusSeconds(1));
+        assertThat(stats.firstTokenMillis(50)).isEmpty();
+    }
+
+    @Test
+    void newSamplesReplaceOldOnes() {
+        for (int i = 0; i < 300; i++) {
+            stats.recordTokensPerSecond(10);
+        }
+        for (int i = 0; i < 256; i++) {
+            stats.recordTokensPerSecond(50);
+        }
+        assertThat(stats.tokensPerSecond(5)).hasValue(50.0);
+    }
+
+    @Test
+    void errorRateAndCapacity() {
+        stats.recordSuccess();
+        stats.recordSuccess();
+        stats.recordSuccess();
+        stats.recordFailure();
+        assertThat(stats.errorRate()).isEqualTo(0.25);
+        assertThat(stats.tryAcquire()).isTrue();
+        assertThat(stats.tryAcquire()).isTrue();
+        assertThat(stats.tryAcquire()).isTrue();
+        assertThat(stats.tryAcquire()).isFalse();
+        assertThat(stats.atCapacity()).isTrue();
+        stats.release();
+        assertThat(stats.snapshot().inFlight()).isEqualTo(2);
+    }
+}
