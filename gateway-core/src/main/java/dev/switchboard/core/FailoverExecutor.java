@@ -9,6 +9,8 @@ import dev.switchboard.core.budget.BudgetLedger;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.Residency;
+import dev.switchboard.core.config.RetrySpec;
+import dev.switchboard.core.resilience.BackendBreaker;
 import dev.switchboard.core.routing.Costs;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.stats.BackendStats;
@@ -21,6 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -38,8 +43,8 @@ import org.slf4j.LoggerFactory;
 final class FailoverExecutor {
     private static final Logger log = LoggerFactory.getLogger(FailoverExecutor.class);
 
-    /** A backend and its live statistics. */
-    record BackendRuntime(Backend backend, BackendStats stats) {
+    /** A backend, its live statistics and its circuit breaker. */
+    record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker) {
         BackendSpec spec() {
             return backend.spec();
         }
@@ -49,13 +54,62 @@ final class FailoverExecutor {
     private final BudgetLedger ledger;
     private final Clock clock;
     private final Consumer<CallRecord> onFinish;
+    private final RetrySpec retry;
+    private final ScheduledExecutorService timers;
+    private final RandomGenerator random;
+    private final GatewayMetrics metrics;
 
     FailoverExecutor(Map<String, BackendRuntime> backends, BudgetLedger ledger, Clock clock,
-            Consumer<CallRecord> onFinish) {
+            Consumer<CallRecord> onFinish, RetrySpec retry, ScheduledExecutorService timers, RandomGenerator random,
+            GatewayMetrics metrics) {
         this.backends = backends;
         this.ledger = ledger;
         this.clock = clock;
         this.onFinish = onFinish;
+        this.retry = retry;
+        this.timers = timers;
+        this.random = random;
+        this.metrics = metrics;
+    }
+
+    /**
+     * How long to wait before trying the same backend again, or empty to move on to the next candidate: the
+     * upstream's {@code Retry-After} when it sent one (if not longer than {@code max-retry-after}), else exponential
+     * backoff with full jitter.
+     */
+    private Optional<Duration> retryDelay(UpstreamFailure failure, int tries) {
+        if (tries >= retry.attempts() || !failure.retryable()) {
+            return Optional.empty();
+        }
+        if (failure.retryAfter().isPresent()) {
+            Duration after = failure.retryAfter().get();
+            return after.compareTo(retry.maxRetryAfter()) > 0 ? Optional.empty() : Optional.of(after);
+        }
+        long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffMin().toNanos() << Math.min(20, tries - 1));
+        return Optional.of(Duration.ofNanos(cap <= 0 ? 0 : random.nextLong(cap + 1)));
+    }
+
+    /** Runs a retry after its backoff; a failure inside it is logged, never lost with the timer's future. */
+    private void later(Duration delay, Runnable retryTask, Call call) {
+        timers.schedule(() -> {
+            try {
+                retryTask.run();
+            } catch (RuntimeException e) {
+                log.error("request {}: retry failed", call.request.requestId(), e);
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Records a failure in the backend's statistics, breaker and metrics. */
+    private void failed(Admitted a, UpstreamFailure failure) {
+        metrics.upstreamFailure(a.rt.spec().name(), failure.kind());
+        Duration took = Duration.ofNanos(System.nanoTime() - a.startNanos);
+        if (failure.countsAgainstBackend()) {
+            a.rt.stats().recordFailure();
+            a.rt.breaker().onFailure(took, failure.kind().metricName());
+        } else {
+            a.rt.breaker().onSuccess(took); // the backend answered; the request was at fault
+        }
     }
 
     /** The state one request carries across its attempts. */
@@ -67,22 +121,50 @@ final class FailoverExecutor {
         final List<Attempt> attempts = new ArrayList<>();
         final List<UpstreamFailure> failures = new ArrayList<>();
         int index = -1;
+        int tries;
         boolean skippedForCapacity;
         boolean skippedForBudget;
+        boolean skippedForBreaker;
 
         Call(GatewayRequest request, RoutingDecision decision) {
             this.request = request;
             this.decision = decision;
         }
 
-        /** The next candidate that has a free slot and budget, with both taken; empty when none is left. */
-        Optional<Admitted> admitNext() {
+        /** The next candidate that admits the call, or the same one again for a retry; empty when none is left. */
+        Optional<Admitted> admitNext(boolean sameAgain) {
+            if (sameAgain) {
+                Optional<Admitted> again = admit(backends.get(decision.candidates().get(index)));
+                if (again.isPresent()) {
+                    tries++;
+                    return again;
+                }
+            }
             while (++index < decision.candidates().size()) {
-                BackendRuntime rt = backends.get(decision.candidates().get(index));
+                Optional<Admitted> a = admit(backends.get(decision.candidates().get(index)));
+                if (a.isPresent()) {
+                    tries = 1;
+                    return a;
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Takes a breaker permit, a capacity slot and a budget reservation, or none of them. */
+        private Optional<Admitted> admit(BackendRuntime rt) {
+            {
+                if (!rt.breaker().tryAcquire()) {
+                    skippedForBreaker = true;
+                    metrics.skipped(rt.spec().name(), "circuit_open");
+                    attempts.add(new Attempt(rt.spec().name(), "skipped: circuit open", 0));
+                    return Optional.empty();
+                }
                 if (!rt.stats().tryAcquire()) {
+                    rt.breaker().release();
                     skippedForCapacity = true;
+                    metrics.skipped(rt.spec().name(), "at_capacity");
                     attempts.add(new Attempt(rt.spec().name(), "skipped: at capacity", 0));
-                    continue;
+                    return Optional.empty();
                 }
                 boolean internalOnly = rt.spec().residency() == Residency.INTERNAL && ledger.budget(request.tenant())
                         .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
@@ -92,16 +174,23 @@ final class FailoverExecutor {
                 Optional<BudgetLedger.Reservation> reservation = ledger.reserve(request.tenant(), worst, internalOnly);
                 if (reservation.isEmpty()) {
                     rt.stats().release();
+                    rt.breaker().release();
                     skippedForBudget = true;
+                    metrics.skipped(rt.spec().name(), "over_budget");
                     attempts.add(new Attempt(rt.spec().name(), "skipped: over budget", 0));
-                    continue;
+                    return Optional.empty();
                 }
                 return Optional.of(new Admitted(rt, reservation.get(), System.nanoTime()));
             }
-            return Optional.empty();
         }
 
         GatewayException exhausted() {
+            boolean unreachable = failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.CONNECT);
+            if (unreachable && (skippedForBreaker || !failures.isEmpty()) && !skippedForBudget) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no backend of route '" + decision.route()
+                        + "' is reachable now (" + attempts.stream().map(a -> a.backend() + ": " + a.outcome())
+                        .collect(java.util.stream.Collectors.joining("; ")) + "); retry shortly");
+            }
             if (failures.isEmpty() && skippedForCapacity) {
                 return new GatewayException(ErrorKind.UNAVAILABLE, "every candidate backend is at capacity ("
                         + String.join(", ", decision.candidates()) + "); retry shortly");
@@ -145,6 +234,12 @@ final class FailoverExecutor {
             this.startNanos = startNanos;
         }
 
+        /** The call worked: statistics and breaker learn it. */
+        void succeeded() {
+            rt.stats().recordSuccess();
+            rt.breaker().onSuccess(Duration.ofNanos(System.nanoTime() - startNanos));
+        }
+
         /** Returns the slot and settles the reservation, once. */
         boolean finish(double cost) {
             if (!finished.compareAndSet(false, true)) {
@@ -162,15 +257,15 @@ final class FailoverExecutor {
 
     CompletableFuture<GatewayResponse> send(GatewayRequest request, RoutingDecision decision) {
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
-        attempt(new Call(request, decision), result);
+        attempt(new Call(request, decision), result, false);
         return result;
     }
 
-    private void attempt(Call call, CompletableFuture<GatewayResponse> result) {
+    private void attempt(Call call, CompletableFuture<GatewayResponse> result, boolean sameAgain) {
         if (result.isDone()) {
             return;
         }
-        Optional<Admitted> next = call.admitNext();
+        Optional<Admitted> next = call.admitNext(sameAgain);
         if (next.isEmpty()) {
             GatewayException e = call.exhausted();
             call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
@@ -186,6 +281,7 @@ final class FailoverExecutor {
                 upstream.cancel(true);
                 // The client left: nothing was delivered, so nothing is charged.
                 if (a.finish(0)) {
+                    a.rt.breaker().release();
                     call.attempts.add(new Attempt(spec.name(), "cancelled: client left", a.millis()));
                     call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, 0, spec.price().currency());
                 }
@@ -200,7 +296,7 @@ final class FailoverExecutor {
                 if (!a.finish(cost)) {
                     return;
                 }
-                a.rt.stats().recordSuccess();
+                a.succeeded();
                 if (usage.known() && millis > 0) {
                     a.rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
                 }
@@ -217,21 +313,27 @@ final class FailoverExecutor {
             }
             log.warn("request {} backend {} failed: {}", call.request.requestId(), spec.name(), failure.getMessage());
             call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
+            failed(a, failure);
             if (failure.isClientError()) {
                 GatewayException e = rejected(failure);
                 call.record(spec.name(), e.status(), e.kind().code(), Usage.UNKNOWN, 0, spec.price().currency());
                 result.completeExceptionally(e);
                 return;
             }
-            a.rt.stats().recordFailure();
             call.failures.add(failure);
-            attempt(call, result);
+            Optional<Duration> delay = retryDelay(failure, call.tries);
+            if (delay.isPresent()) {
+                metrics.retry(spec.name());
+                later(delay.get(), () -> attempt(call, result, true), call);
+            } else {
+                attempt(call, result, false);
+            }
         });
     }
 
     StreamCall stream(GatewayRequest request, RoutingDecision decision, StreamListener listener) {
         StreamAttempts attempts = new StreamAttempts(new Call(request, decision), listener);
-        attempts.next();
+        attempts.next(false);
         return attempts;
     }
 
@@ -255,11 +357,11 @@ final class FailoverExecutor {
                     + Costs.actual(spec, 0, Math.max(0, delivered - 1));
         }
 
-        void next() {
+        void next(boolean sameAgain) {
             if (cancelled.get()) {
                 return;
             }
-            Optional<Admitted> next = call.admitNext();
+            Optional<Admitted> next = call.admitNext(sameAgain);
             if (next.isEmpty()) {
                 GatewayException e = call.exhausted();
                 call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
@@ -303,7 +405,7 @@ final class FailoverExecutor {
                             if (!a.finish(cost)) {
                                 return;
                             }
-                            a.rt.stats().recordSuccess();
+                            a.succeeded();
                             if (usage.known() && usage.completionTokens() > 1 && generationNanos > 0) {
                                 a.rt.stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
                                         / generationNanos);
@@ -325,9 +427,7 @@ final class FailoverExecutor {
                             log.warn("request {} backend {} stream failed after {} events: {}",
                                     call.request.requestId(), spec.name(), eventsDelivered, failure.getMessage());
                             call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
-                            if (!failure.isClientError()) {
-                                a.rt.stats().recordFailure();
-                            }
+                            failed(a, failure);
                             if (started) {
                                 GatewayException e = new GatewayException(ErrorKind.UPSTREAM_ERROR,
                                         failure.getMessage() + "; the answer is incomplete");
@@ -341,7 +441,13 @@ final class FailoverExecutor {
                                 listener.onError(e, false);
                             } else {
                                 call.failures.add(failure);
-                                next();
+                                Optional<Duration> delay = retryDelay(failure, call.tries);
+                                if (delay.isPresent()) {
+                                    metrics.retry(spec.name());
+                                    later(delay.get(), () -> next(true), call);
+                                } else {
+                                    next(false);
+                                }
                             }
                         }
                     });
@@ -363,6 +469,7 @@ final class FailoverExecutor {
                     BackendSpec spec = a.rt.spec();
                     double cost = delivered > 0 ? partialCost(spec) : 0;
                     if (a.finish(cost)) {
+                        a.rt.breaker().release();
                         call.attempts.add(new Attempt(spec.name(), "cancelled: client left after " + delivered
                                 + " events", a.millis()));
                         call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, cost, spec.price().currency());

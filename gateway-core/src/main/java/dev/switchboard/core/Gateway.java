@@ -45,26 +45,41 @@ public final class Gateway implements AutoCloseable {
     private final AuditLog audit;
     private final FailoverExecutor executor;
     private final LiveSignals signals;
+    private final GatewayMetrics metrics;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
         this.table = RoutingTable.compile(spec);
+        this.metrics = new GatewayMetrics(options.meters());
         this.http = new UpstreamHttp(spec.backends());
         Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
             map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http),
-                    new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock())));
+                    new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock()),
+                    new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
+                            t -> {
+                                metrics.breakerTransition(b.name(), t.from(), t.to());
+                                log.warn("circuit breaker of backend {}: {} -> {}", b.name(), t.from(), t.to());
+                            })));
         }
         this.backends = java.util.Collections.unmodifiableMap(map);
         this.ledger = new BudgetLedger(spec.budgets(), options.clock());
         this.audit = AuditLog.open(spec.audit(), options.clock());
-        this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append);
+        this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append, spec.retry(),
+                http.timers(), options.random(), metrics);
         this.signals = new LiveSignals() {
             @Override
             public BackendStats stats(String backend) {
                 FailoverExecutor.BackendRuntime rt = backends.get(backend);
                 return rt == null ? null : rt.stats();
+            }
+
+            @Override
+            public boolean circuitOpen(String backend) {
+                FailoverExecutor.BackendRuntime rt = backends.get(backend);
+                return rt != null && rt.breaker().rejectsNow();
             }
 
             @Override
@@ -112,6 +127,18 @@ public final class Gateway implements AutoCloseable {
     /** Live statistics of every backend. */
     public List<BackendStats.Snapshot> backendStats() {
         return backends.values().stream().map(rt -> rt.stats().snapshot()).toList();
+    }
+
+    /** Circuit breakers by backend: state, failure rate and recent transitions. */
+    public Map<String, dev.switchboard.core.resilience.BackendBreaker> breakers() {
+        Map<String, dev.switchboard.core.resilience.BackendBreaker> out = new LinkedHashMap<>();
+        backends.forEach((name, rt) -> out.put(name, rt.breaker()));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /** The metrics registry the gateway writes to. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return options.meters();
     }
 
     /** Every tenant budget's state. */

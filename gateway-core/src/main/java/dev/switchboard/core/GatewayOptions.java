@@ -11,27 +11,35 @@ import java.util.random.RandomGenerator;
  * @param clock  wall time for statistics and budgets
  * @param random randomness for weighted choices
  * @param env    lookup behind {@code ${env:NAME}} in the config (returns null when unset)
+ * @param meters where the gateway's metrics go
  */
-public record GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env) {
+public record GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
+        io.micrometer.core.instrument.MeterRegistry meters) {
     public GatewayOptions {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(meters, "meters");
     }
 
     public static GatewayOptions defaults() {
-        return new GatewayOptions(Clock.systemUTC(), new java.util.Random(), System::getenv);
+        return new GatewayOptions(Clock.systemUTC(), new java.util.Random(), System::getenv,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     public GatewayOptions withClock(Clock newClock) {
-        return new GatewayOptions(newClock, random, env);
+        return new GatewayOptions(newClock, random, env, meters);
     }
 
     public GatewayOptions withRandom(RandomGenerator newRandom) {
-        return new GatewayOptions(clock, newRandom, env);
+        return new GatewayOptions(clock, newRandom, env, meters);
     }
 
     public GatewayOptions withEnv(Function<String, String> newEnv) {
-        return new GatewayOptions(clock, random, newEnv);
+        return new GatewayOptions(clock, random, newEnv, meters);
+    }
+
+    public GatewayOptions withMeters(io.micrometer.core.instrument.MeterRegistry newMeters) {
+        return new GatewayOptions(clock, random, env, newMeters);
     }
 }

@@ -240,7 +240,7 @@ class GatewayRoutingTest {
         assertThat(first.get("rule").asInt()).isZero();
         assertThat(first.get("strategy").asText()).isEqualTo("cheapest");
         assertThat(first.get("backend").asText()).isEqualTo("hosted-100b");
-        assertThat(first.get("attempts")).hasSize(2);
+        assertThat(first.get("attempts")).hasSize(3); // one retry on the same backend by default, then failover
         assertThat(first.at("/attempts/0/outcome").asText()).contains("HTTP 503");
         assertThat(first.get("candidates")).hasSize(2);
         assertThat(first.get("cost").asDouble()).isPositive();

@@ -23,6 +23,8 @@ final class MockModelBehaviour {
     private final Queue<RecordedRequest> recorded;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger recordedCount = new AtomicInteger();
+    private final AtomicInteger forcedLeft = new AtomicInteger();
+    private volatile MockModelOptions countedFor;
     private final AtomicLong ids = new AtomicLong();
     private volatile Random random;
     private volatile long seededWith = Long.MIN_VALUE;
@@ -73,6 +75,18 @@ final class MockModelBehaviour {
     /** The status this request fails with, or 0 when it is served. */
     int failureStatus(MockModelOptions o) {
         if (o.forcedStatus() != 0) {
+            if (o.forcedStatusCount() > 0) {
+                // Count per options instance: swapping in new options starts a new count.
+                if (countedFor != o) {
+                    synchronized (this) {
+                        if (countedFor != o) {
+                            forcedLeft.set(o.forcedStatusCount());
+                            countedFor = o;
+                        }
+                    }
+                }
+                return forcedLeft.getAndDecrement() > 0 ? o.forcedStatus() : 0;
+            }
             return o.forcedStatus();
         }
         if (o.errorRate() > 0 && random(o).nextDouble() < o.errorRate()) {

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param dropAfterChunks   when non-negative, streams are cut (connection closed) after this many content chunks
  * @param retryAfterSeconds when positive, error answers carry {@code Retry-After} with this value
  * @param seed              seed of the random source behind {@code errorRate}
+ * @param forcedStatusCount when positive, only this many requests get {@code forcedStatus}; later ones are served
  * @param recordLimit       how many received requests are kept for {@link MockModelServer#requests()}, newest
  *                          last; older ones are dropped so a long benchmark does not fill the heap
  */
@@ -31,6 +32,7 @@ public record MockModelOptions(
         int dropAfterChunks,
         int retryAfterSeconds,
         long seed,
+        int forcedStatusCount,
         int recordLimit) {
 
     public MockModelOptions {
@@ -76,7 +78,7 @@ public record MockModelOptions(
                 .model(model).firstTokenDelay(firstTokenDelay).tokensPerSecond(tokensPerSecond)
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
-                .recordLimit(recordLimit);
+                .forcedStatusCount(forcedStatusCount).recordLimit(recordLimit);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -91,6 +93,7 @@ public record MockModelOptions(
         private int retryAfterSeconds = 0;
         private long seed = 42;
         private int recordLimit = 10_000;
+        private int forcedStatusCount = 0;
 
         private Builder() {
         }
@@ -140,6 +143,11 @@ public record MockModelOptions(
             return this;
         }
 
+        public Builder forcedStatusCount(int forcedStatusCount) {
+            this.forcedStatusCount = forcedStatusCount;
+            return this;
+        }
+
         public Builder recordLimit(int recordLimit) {
             this.recordLimit = recordLimit;
             return this;
@@ -147,7 +155,7 @@ public record MockModelOptions(
 
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
-                    errorRate, dropAfterChunks, retryAfterSeconds, seed, recordLimit);
+                    errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, recordLimit);
         }
     }
 }

@@ -34,6 +34,8 @@ public final class MockModelServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final MockModelBehaviour behaviour;
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private MockModelServer(String host, int port, MockModelOptions initial, int threads) {
         this.options = new AtomicReference<>(Objects.requireNonNull(initial, "options"));
@@ -48,6 +50,7 @@ public final class MockModelServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
                             ch.pipeline()
                                     .addLast("codec", new HttpServerCodec())
                                     .addLast("keepAlive", new HttpServerKeepAliveHandler())
@@ -111,9 +114,15 @@ public final class MockModelServer implements AutoCloseable {
         return behaviour.openStreams();
     }
 
+    /** Stops the server; open connections are cut. Calling it again does nothing. */
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         serverChannel.close().syncUninterruptibly();
+        // Like a killed process: every open connection is closed now, none is left unanswered.
+        connections.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -29,8 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RoutingBenchmark {
     RoutingTable table;
+    RoutingTable large;
     RoutingInput firstRule;
     RoutingInput lastRule;
+    RoutingInput largeLastRule;
     RandomGenerator random = new SplittableRandom(1);
 
     @Setup
@@ -56,6 +58,41 @@ public class RoutingBenchmark {
         view.promptTokens(); // estimated once per request in the gateway too
         firstRule = new RoutingInput(view, Map.of("x-scenario", "aml-report"), "retail");
         lastRule = new RoutingInput(view, Map.of(), "retail");
+        large = RoutingTable.compile(ConfigLoader.withEnv(k -> null).parse(largeConfig(), "bench-large"));
+        RequestView largeView = RequestView.chat("{\"model\":\"chat\",\"max_tokens\":300,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"Summarise the account.\"}]}");
+        largeView.promptTokens();
+        largeLastRule = new RoutingInput(largeView, Map.of("x-scenario", "none"), "retail");
+    }
+
+    /** 10 priced backends and 100 rules of mixed conditions; the request matches only the last. */
+    static String largeConfig() {
+        StringBuilder sb = new StringBuilder("backends:\n");
+        for (int b = 0; b < 10; b++) {
+            sb.append("  - { name: b").append(b).append(", base-url: \"http://b").append(b)
+                    .append(":1/v1\", model: m, residency: ").append(b % 2 == 0 ? "internal" : "external")
+                    .append(", price: { input-per-mtok: ").append(0.1 * (b + 1)).append(", output-per-mtok: ")
+                    .append(0.3 * (b + 1)).append(", currency: CNY } }\n");
+        }
+        sb.append("routes:\n  - name: chat\n    rules:\n");
+        for (int r = 0; r < 99; r++) {
+            String when = switch (r % 4) {
+                case 0 -> "{ header: { x-scenario: s" + r + " } }";
+                case 1 -> "{ tenant: [t" + r + ", u" + r + "] }";
+                case 2 -> "{ all: [ { prompt-tokens: { gt: " + (10_000 + r) + " } }, { has-tools: true } ] }";
+                default -> "{ metadata: { team: x" + r + " } }";
+            };
+            sb.append("      - when: ").append(when).append("\n        use: [b").append(r % 10).append(", b")
+                    .append((r + 1) % 10).append("]\n");
+        }
+        sb.append("      - use: [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9]\n        strategy: cheapest-within-slo\n")
+                .append("        slo: { first-token-p95: 800ms }\n");
+        return sb.toString();
+    }
+
+    @Benchmark
+    public RoutingDecision hundredRulesTenBackends() {
+        return large.decide(largeLastRule, random);
     }
 
     @Benchmark

@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class TokenEstimationBenchmark {
-    @Param({"1024", "32768"})
+    @Param({"4096", "32768"})
     int chars;
 
     String text;

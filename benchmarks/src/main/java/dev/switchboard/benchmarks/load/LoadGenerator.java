@@ -2,7 +2,6 @@ package dev.switchboard.benchmarks.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -61,8 +60,7 @@ public final class LoadGenerator implements AutoCloseable {
     public record Workload(String path, byte[] body, List<String[]> headers, boolean stream) {
     }
 
-    private static final ByteBuf DONE = Unpooled.unreleasableBuffer(
-            Unpooled.copiedBuffer("data: [DONE]", java.nio.charset.StandardCharsets.US_ASCII));
+
 
     public LoadResult run(Workload workload, double rate, int connections, Duration duration) throws Exception {
         Round round = new Round(workload, rate, duration);
@@ -212,6 +210,7 @@ public final class LoadGenerator implements AutoCloseable {
         private int status;
         private boolean busy;
         private boolean sawDone;
+        private String tail = "";
 
         Connection(Round round) {
             this.round = round;
@@ -229,6 +228,7 @@ public final class LoadGenerator implements AutoCloseable {
             intended = intendedStart;
             firstByte = 0;
             sawDone = false;
+            tail = "";
             ByteBuf body = Unpooled.wrappedBuffer(round.workload.body());
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                     round.workload.path(), body);
@@ -250,8 +250,13 @@ public final class LoadGenerator implements AutoCloseable {
                 if (firstByte == 0) {
                     firstByte = System.nanoTime();
                 }
-                if (round.workload.stream() && !sawDone && ByteBufUtil.indexOf(DONE, c.content()) >= 0) {
-                    sawDone = true;
+                if (round.workload.stream() && !sawDone) {
+                    // "[DONE]" may be split across reads: look at the tail of the previous chunk too.
+                    ByteBuf content = c.content();
+                    tail = tail + content.toString(Math.max(content.readerIndex(), content.writerIndex() - 64),
+                            Math.min(64, content.readableBytes()), java.nio.charset.StandardCharsets.US_ASCII);
+                    sawDone = tail.contains("data: [DONE]");
+                    tail = tail.substring(Math.max(0, tail.length() - 16));
                 }
             }
             if (msg instanceof LastHttpContent) {

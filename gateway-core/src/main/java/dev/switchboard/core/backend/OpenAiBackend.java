@@ -35,7 +35,7 @@ public final class OpenAiBackend implements Backend {
     private final BackendSpec spec;
     private final OkHttpClient unary;
     private final OkHttpClient streaming;
-    private final ScheduledExecutorService timers;
+    private final StreamWatchdog watchdog;
     private final HttpUrl chatUrl;
     private final HttpUrl embeddingsUrl;
 
@@ -43,7 +43,7 @@ public final class OpenAiBackend implements Backend {
         this.spec = spec;
         this.unary = http.unaryClientFor(spec);
         this.streaming = http.streamingClientFor(spec);
-        this.timers = http.timers();
+        this.watchdog = http.watchdog();
         this.chatUrl = HttpUrl.get(spec.baseUrl() + Operation.CHAT.path());
         this.embeddingsUrl = HttpUrl.get(spec.baseUrl() + Operation.EMBEDDINGS.path());
     }
@@ -103,70 +103,33 @@ public final class OpenAiBackend implements Backend {
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
         Call call = streaming.newCall(request(Operation.CHAT, body, true));
-        FirstTokenDeadline deadline = new FirstTokenDeadline(call);
+        StreamWatchdog.Guard guard = watchdog.watch(spec.name(), spec.limits(), call);
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                deadline.passed();
-                sink.onFailure(deadline.classify(e), 0);
+                guard.done();
+                sink.onFailure(guard.classify(e, OpenAiBackend.this::classify), 0);
             }
 
             @Override
             public void onResponse(Call c, Response response) {
                 try (response) {
                     if (!response.isSuccessful()) {
-                        deadline.passed();
+                        guard.done();
                         sink.onFailure(statusFailure(response), 0);
                         return;
                     }
-                    relay(deadline, response.body().source(), forwardUsageChunk, sink);
+                    relay(guard, response.body().source(), forwardUsageChunk, sink);
+                } finally {
+                    guard.done();
                 }
             }
         });
-        return deadline::abandon;
-    }
-
-    /**
-     * Cancels a stream whose first event has not arrived in time, and remembers that it did so, so the failure is
-     * reported as a first-token timeout rather than a cancellation.
-     */
-    private final class FirstTokenDeadline {
-        private final Call call;
-        private final ScheduledFuture<?> timer;
-        private volatile boolean expired;
-        private volatile boolean abandoned;
-
-        FirstTokenDeadline(Call call) {
-            this.call = call;
-            this.timer = timers.schedule(() -> {
-                expired = true;
-                call.cancel();
-            }, spec.limits().firstTokenTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-
-        void passed() {
-            timer.cancel(false);
-        }
-
-        /** The caller no longer wants this stream. */
-        void abandon() {
-            abandoned = true;
-            passed();
-            call.cancel();
-        }
-
-        UpstreamFailure classify(IOException e) {
-            if (expired) {
-                return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, spec.name(), "backend '" + spec.name()
-                        + "' sent no first token within " + spec.limits().firstTokenTimeout().toMillis() + " ms",
-                        0, null, null, e);
-            }
-            return OpenAiBackend.this.classify(e, abandoned);
-        }
+        return guard::abandon;
     }
 
     /** Reads SSE lines and hands each {@code data:} payload on; the thread blocks here, never an event loop. */
-    private void relay(FirstTokenDeadline deadline, BufferedSource source, boolean forwardUsageChunk,
+    private void relay(StreamWatchdog.Guard guard, BufferedSource source, boolean forwardUsageChunk,
             StreamSink sink) {
         int delivered = 0;
         Usage usage = Usage.UNKNOWN;
@@ -190,9 +153,7 @@ public final class OpenAiBackend implements Backend {
                 }
                 String payload = data.toString();
                 data.setLength(0);
-                if (delivered == 0) {
-                    deadline.passed();
-                }
+                guard.onEvent();
                 if (payload.equals("[DONE]")) {
                     sink.onDone(usage, finishReason);
                     return;
@@ -218,7 +179,6 @@ public final class OpenAiBackend implements Backend {
                 sink.onEvent(payload);
                 delivered++;
             }
-            deadline.passed();
             if (finishReason != null) {
                 // Some upstreams end without [DONE]; a finish_reason still marks a complete answer.
                 sink.onDone(usage, finishReason);
@@ -228,8 +188,7 @@ public final class OpenAiBackend implements Backend {
                         delivered);
             }
         } catch (IOException e) {
-            deadline.passed();
-            UpstreamFailure failure = deadline.classify(e);
+            UpstreamFailure failure = guard.classify(e, this::classify);
             if (failure.kind() == UpstreamFailure.Kind.IO) {
                 failure = new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(), "backend '" + spec.name()
                         + "' cut the stream after " + delivered + " events (" + describe(e) + ")", 0, null, null, e);
@@ -280,7 +239,18 @@ public final class OpenAiBackend implements Backend {
             return new UpstreamFailure(UpstreamFailure.Kind.CONNECT, name, "cannot connect to backend '" + name
                     + "': " + describe(e), 0, null, null, e);
         }
-        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+        String text = describe(e).toLowerCase(java.util.Locale.ROOT);
+        if (e instanceof SocketTimeoutException && text.contains("connect")) {
+            return new UpstreamFailure(UpstreamFailure.Kind.CONNECT, name, "cannot connect to backend '" + name
+                    + "' within " + spec.limits().connectTimeout().toMillis() + " ms", 0, null, null, e);
+        }
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+            // OkHttp's call timeout: the whole call took longer than total-timeout.
+            return new UpstreamFailure(UpstreamFailure.Kind.TOTAL_TIMEOUT, name, "backend '" + name
+                    + "' did not answer within its total time of " + spec.limits().totalTimeout().toMillis() + " ms",
+                    0, null, null, e);
+        }
+        if (e instanceof SocketTimeoutException) {
             return new UpstreamFailure(UpstreamFailure.Kind.TIMEOUT, name, "backend '" + name + "' timed out: "
                     + describe(e), 0, null, null, e);
         }

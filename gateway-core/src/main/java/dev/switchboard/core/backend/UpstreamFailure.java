@@ -9,9 +9,35 @@ import java.util.Optional;
  */
 public final class UpstreamFailure extends Exception {
 
-    /** The ways a backend call fails. */
+    /** The ways a backend call fails; each has its own message and metric. */
     public enum Kind {
-        CONNECT, TIMEOUT, IO, STATUS, TRUNCATED, CANCELLED
+        /** The connection could not be made (refused, unreachable, connect timeout). */
+        CONNECT,
+        /** No first token within {@code first-token-timeout}. */
+        FIRST_TOKEN_TIMEOUT,
+        /** Silence between two chunks longer than {@code idle-timeout}. */
+        IDLE_TIMEOUT,
+        /** Slower than {@code min-tokens-per-second} after the first token. */
+        TOO_SLOW,
+        /** The whole call took longer than {@code total-timeout}. */
+        TOTAL_TIMEOUT,
+        /** Another read or write timeout. */
+        TIMEOUT,
+        IO,
+        /** A non-2xx answer. */
+        STATUS,
+        /** The stream ended without {@code [DONE]} or a finish reason. */
+        TRUNCATED,
+        /** The caller gave up. */
+        CANCELLED;
+
+        public boolean isTimeout() {
+            return this == FIRST_TOKEN_TIMEOUT || this == IDLE_TIMEOUT || this == TOTAL_TIMEOUT || this == TIMEOUT;
+        }
+
+        public String metricName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     private final Kind kind;
@@ -56,6 +82,20 @@ public final class UpstreamFailure extends Exception {
      * Whether the request itself was refused (4xx other than 408 and 429): another backend would refuse it too,
      * and the backend is not at fault.
      */
+    /** Whether this says the backend is unhealthy (counted by its breaker); refusals of the request are not. */
+    public boolean countsAgainstBackend() {
+        return kind != Kind.CANCELLED && !isClientError();
+    }
+
+    /** Whether trying the same backend again may help: 429, 503 (with or without Retry-After), 5xx, I/O. */
+    public boolean retryable() {
+        return switch (kind) {
+            case STATUS -> status == 429 || status == 408 || status >= 500;
+            case CONNECT, IO, TRUNCATED, TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOO_SLOW, TOTAL_TIMEOUT -> true;
+            case CANCELLED -> false;
+        };
+    }
+
     public boolean isClientError() {
         return kind == Kind.STATUS && status >= 400 && status < 500 && status != 408 && status != 429;
     }

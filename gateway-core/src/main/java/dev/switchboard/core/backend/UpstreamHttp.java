@@ -29,6 +29,7 @@ public final class UpstreamHttp implements AutoCloseable {
     private final OkHttpClient base;
     private final ExecutorService executor;
     private final ScheduledExecutorService timers;
+    private final StreamWatchdog watchdog;
 
     public UpstreamHttp(List<BackendSpec> backends) {
         this.executor = newExecutor();
@@ -39,6 +40,7 @@ public final class UpstreamHttp implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         this.timers = scheduler;
+        this.watchdog = new StreamWatchdog(scheduler);
         Dispatcher dispatcher = new Dispatcher(executor);
         long sum = backends.stream().mapToLong(b -> b.limits().maxConcurrency()).sum();
         int perHost = backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64);
@@ -67,12 +69,12 @@ public final class UpstreamHttp implements AutoCloseable {
     }
 
     /**
-     * A client for one backend's streams: reads may pause for the idle timeout (or the first-token timeout before
-     * the first event, which a timer enforces when it is the shorter one).
+     * A client for one backend's streams. The {@link StreamWatchdog} enforces first-token, idle, speed and total
+     * limits; OkHttp's read timeout is only a backstop behind it.
      */
     public OkHttpClient streamingClientFor(BackendSpec spec) {
-        Duration read = spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
-                ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout();
+        Duration read = (spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
+                ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout()).plusSeconds(1);
         return base.newBuilder()
                 .connectTimeout(spec.limits().connectTimeout())
                 .readTimeout(read)
@@ -81,9 +83,13 @@ public final class UpstreamHttp implements AutoCloseable {
                 .build();
     }
 
-    /** One timer thread for every first-token deadline. */
+    /** One timer thread for retries' backoff and the stream watchdog. */
     public ScheduledExecutorService timers() {
         return timers;
+    }
+
+    StreamWatchdog watchdog() {
+        return watchdog;
     }
 
     private static ExecutorService newExecutor() {

@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param maxOutputTokens the most a call may produce when the request sets no {@code max_tokens}: the worst case a
  *                        budget reservation assumes
  * @param expected        assumed speed until statistics exist
+ * @param breaker         its circuit breaker
  */
 public record BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
         Residency residency, PriceSpec price, LimitsSpec limits, double tokenFactor, int maxOutputTokens,
-        LatencyPrior expected) {
+        LatencyPrior expected, BreakerSpec breaker) {
     public BackendSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
@@ -31,11 +32,13 @@ public record BackendSpec(String name, Provider provider, String baseUrl, Secret
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(breaker, "breaker");
     }
 
     /** A backend with default token factor, output cap and no prior, for tests and code-built configs. */
     public BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
             Residency residency, PriceSpec price, LimitsSpec limits) {
-        this(name, provider, baseUrl, apiKey, model, residency, price, limits, 1.0, 4096, LatencyPrior.UNKNOWN);
+        this(name, provider, baseUrl, apiKey, model, residency, price, limits, 1.0, 4096, LatencyPrior.UNKNOWN,
+                BreakerSpec.DEFAULTS);
     }
 }

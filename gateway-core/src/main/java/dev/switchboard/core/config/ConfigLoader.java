@@ -67,16 +67,20 @@ public final class ConfigLoader {
         if (!top.isObject()) {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
-        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit"));
+        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience"));
         ServerSpec server = server(top.get("server"));
-        List<BackendSpec> backends = backends(top.get("backends"));
+        ConfigNode resilience = top.get("resilience");
+        resilience.allowOnly(Set.of("circuit-breaker", "retry"));
+        BreakerSpec breakerDefaults = breaker(resilience.get("circuit-breaker"), BreakerSpec.DEFAULTS);
+        RetrySpec retry = retry(resilience.get("retry"));
+        List<BackendSpec> backends = backends(top.get("backends"), breakerDefaults);
         List<RouteSpec> routes = routes(top.get("routes"), backends);
         List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
         AuditSpec audit = audit(top.get("audit"));
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes, budgets, audit);
+        return new GatewaySpec(server, backends, routes, budgets, audit, retry);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -116,7 +120,64 @@ public final class ConfigLoader {
         }
     }
 
-    private static List<BackendSpec> backends(ConfigNode list) {
+    private static BreakerSpec breaker(ConfigNode n, BreakerSpec d) {
+        if (n.isMissing()) {
+            return d;
+        }
+        n.allowOnly(Set.of("failure-rate", "slow-call-rate", "slow-call", "window", "minimum-calls", "open-for",
+                "half-open-calls"));
+        return new BreakerSpec(percent(n.get("failure-rate"), d.failureRate()),
+                percent(n.get("slow-call-rate"), d.slowCallRate()), positive(n.get("slow-call"), d.slowCall()),
+                (int) n.get("window").integer(d.window(), 1, 100_000),
+                (int) n.get("minimum-calls").integer(d.minimumCalls(), 1, 100_000),
+                positive(n.get("open-for"), d.openFor()),
+                (int) n.get("half-open-calls").integer(d.halfOpenCalls(), 1, 10_000));
+    }
+
+    private static float percent(ConfigNode n, float d) {
+        String s = n.string(null);
+        if (s == null) {
+            return d;
+        }
+        String t = s.trim().endsWith("%") ? s.trim().substring(0, s.trim().length() - 1) : s.trim();
+        try {
+            float v = Float.parseFloat(t);
+            if (v <= 0 || v > 100) {
+                n.error("'" + s + "' (expected: a percentage in (0, 100], such as 50%)");
+                return d;
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            n.error("'" + s + "' (expected: a percentage such as 50%)");
+            return d;
+        }
+    }
+
+    private static RetrySpec retry(ConfigNode n) {
+        RetrySpec d = RetrySpec.DEFAULTS;
+        if (n.isMissing()) {
+            return d;
+        }
+        n.allowOnly(Set.of("attempts", "backoff", "max-retry-after"));
+        int attempts = (int) n.get("attempts").integer(d.attempts(), 1, 10);
+        Duration min = d.backoffMin();
+        Duration max = d.backoffMax();
+        String backoff = n.get("backoff").string(null);
+        if (backoff != null) {
+            String[] parts = backoff.split("\\.\\.");
+            java.util.Optional<Duration> lo = Durations.parse(parts[0]);
+            java.util.Optional<Duration> hi = parts.length == 2 ? Durations.parse(parts[1]) : lo;
+            if (parts.length > 2 || lo.isEmpty() || hi.isEmpty() || hi.get().compareTo(lo.get()) < 0) {
+                n.get("backoff").error("'" + backoff + "' (expected: MIN..MAX such as 100ms..2s)");
+            } else {
+                min = lo.get();
+                max = hi.get();
+            }
+        }
+        return new RetrySpec(attempts, min, max, n.get("max-retry-after").duration(d.maxRetryAfter()));
+    }
+
+    private static List<BackendSpec> backends(ConfigNode list, BreakerSpec breakerDefaults) {
         if (list.isMissing() || list.isArray() && list.items().isEmpty()) {
             list.error("required (at least one backend)");
         }
@@ -128,7 +189,7 @@ public final class ConfigLoader {
                 continue;
             }
             n.allowOnly(Set.of("name", "provider", "base-url", "api-key", "model", "residency", "price", "limits",
-                    "token-factor", "max-output-tokens", "expected"));
+                    "token-factor", "max-output-tokens", "expected", "circuit-breaker"));
             String name = n.get("name").requiredString();
             if (!name.isEmpty() && !names.add(name)) {
                 n.get("name").error("duplicate backend '" + name + "'");
@@ -145,7 +206,8 @@ public final class ConfigLoader {
             double tokenFactor = n.get("token-factor").number(1.0, 0.01);
             int maxOutput = (int) n.get("max-output-tokens").integer(4096, 1, 10_000_000);
             out.add(new BackendSpec(name, provider, baseUrl, key, model, residency, price(n.get("price")),
-                    limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected"))));
+                    limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected")),
+                    breaker(n.get("circuit-breaker"), breakerDefaults)));
         }
         return out;
     }
@@ -194,12 +256,13 @@ public final class ConfigLoader {
             return d;
         }
         n.allowOnly(Set.of("max-concurrency", "connect-timeout", "first-token-timeout", "idle-timeout",
-                "total-timeout"));
+                "total-timeout", "min-tokens-per-second"));
         return new LimitsSpec((int) n.get("max-concurrency").integer(d.maxConcurrency(), 1, 1_000_000),
                 positive(n.get("connect-timeout"), d.connectTimeout()),
                 positive(n.get("first-token-timeout"), d.firstTokenTimeout()),
                 positive(n.get("idle-timeout"), d.idleTimeout()),
-                positive(n.get("total-timeout"), d.totalTimeout()));
+                positive(n.get("total-timeout"), d.totalTimeout()),
+                n.get("min-tokens-per-second").number(0, 0));
     }
 
     private static Duration positive(ConfigNode n, Duration d) {

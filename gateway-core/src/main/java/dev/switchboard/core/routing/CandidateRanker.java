@@ -50,7 +50,9 @@ final class CandidateRanker {
                     : ttftP95 + expectedOutput / tps * 1000;
             boolean within = withinSlo(rule.slo(), ttftP95, totalP95);
             String exclusion = null;
-            if (stats != null && stats.atCapacity()) {
+            if (signals.circuitOpen(spec.name())) {
+                exclusion = "circuit open";
+            } else if (stats != null && stats.atCapacity()) {
                 exclusion = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";
             } else if (budget.isPresent() && budget.get() == BudgetSpec.WhenExhausted.INTERNAL_ONLY
                     && spec.residency() == Residency.EXTERNAL) {

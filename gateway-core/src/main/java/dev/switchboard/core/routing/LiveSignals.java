@@ -9,6 +9,11 @@ public interface LiveSignals {
     /** Statistics of a backend, or null when none are kept. */
     BackendStats stats(String backend);
 
+    /** Whether the backend's circuit breaker refuses calls now. */
+    default boolean circuitOpen(String backend) {
+        return false;
+    }
+
     /** The tenant's budget policy when its budget is exhausted now; empty otherwise. */
     Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant);
 

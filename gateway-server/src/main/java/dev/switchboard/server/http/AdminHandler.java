@@ -90,9 +90,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private ObjectNode backends() {
         ObjectNode root = HttpResponses.JSON.createObjectNode();
         ArrayNode list = root.putArray("backends");
-        for (BackendStats.Snapshot s : gateway.get().backendStats()) {
+        Gateway g = gateway.get();
+        for (BackendStats.Snapshot s : g.backendStats()) {
             ObjectNode o = list.addObject();
             o.put("name", s.backend()).put("in_flight", s.inFlight()).put("max_concurrency", s.capacity());
+            var breaker = g.breakers().get(s.backend());
+            ObjectNode b = o.putObject("circuit_breaker");
+            b.put("state", breaker.state());
+            b.put("failure_rate", breaker.failureRate() < 0 ? null : (double) breaker.failureRate());
+            ArrayNode transitions = b.putArray("transitions");
+            breaker.transitions().forEach(t -> transitions.addObject().put("at", t.at().toString())
+                    .put("from", t.from().toLowerCase(Locale.ROOT)).put("to", t.to().toLowerCase(Locale.ROOT)));
             put(o, "first_token_p50_ms", s.firstTokenP50Millis());
             put(o, "first_token_p95_ms", s.firstTokenP95Millis());
             put(o, "tokens_per_second_p50", s.tokensPerSecondP50());

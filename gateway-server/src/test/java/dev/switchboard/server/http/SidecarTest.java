@@ -169,6 +169,7 @@ class SidecarTest {
         assertThat(list).hasSize(2);
         assertThat(list.get(1).get("name").asText()).isEqualTo("inhouse-10b");
         assertThat(list.get(1).get("calls_in_window").asInt()).isEqualTo(1);
+        assertThat(list.get(1).at("/circuit_breaker/state").asText()).isEqualTo("closed");
         assertThat(backends.body()).doesNotContain("sk-upstream-secret");
         HttpResponse<String> budgets = http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/budgets")).build(),
                 HttpResponse.BodyHandlers.ofString());

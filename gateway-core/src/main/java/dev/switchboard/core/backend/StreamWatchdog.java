@@ -1,0 +1,124 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.config.LimitsSpec;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+
+/**
+ * Watches every open upstream stream from one timer thread: no first token in time, silence between chunks, a
+ * backend dribbling tokens slower than its minimum, a call past its total time. A stream that breaks a guard is
+ * cancelled and remembers why, so it fails with its own kind and message. One sweep over all streams every 50 ms
+ * costs far less than a timer per chunk with thousands of streams open.
+ */
+final class StreamWatchdog {
+    static final long TICK_MILLIS = 50;
+
+    private final Set<Guard> open = ConcurrentHashMap.newKeySet();
+
+    StreamWatchdog(ScheduledExecutorService timers) {
+        timers.scheduleWithFixedDelay(this::sweep, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    Guard watch(String backend, LimitsSpec limits, Call call) {
+        Guard g = new Guard(backend, limits, call, System.nanoTime());
+        open.add(g);
+        return g;
+    }
+
+    int watching() {
+        return open.size();
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Guard g : open) {
+            g.check(now);
+        }
+    }
+
+    /** One stream's clocks. Events come from its reader thread; checks from the watchdog's. */
+    final class Guard {
+        private final String backend;
+        private final LimitsSpec limits;
+        private final Call call;
+        private final long startNanos;
+        private volatile long firstEventNanos;
+        private volatile long lastEventNanos;
+        private volatile int events;
+        private volatile UpstreamFailure.Kind broken;
+        private volatile String message;
+        private volatile boolean abandoned;
+
+        Guard(String backend, LimitsSpec limits, Call call, long startNanos) {
+            this.backend = backend;
+            this.limits = limits;
+            this.call = call;
+            this.startNanos = startNanos;
+        }
+
+        void onEvent() {
+            long now = System.nanoTime();
+            if (firstEventNanos == 0) {
+                firstEventNanos = now;
+            }
+            lastEventNanos = now;
+            events++;
+        }
+
+        void check(long now) {
+            if (broken != null) {
+                return;
+            }
+            long first = firstEventNanos;
+            if (now - startNanos > limits.totalTimeout().toNanos()) {
+                breakWith(UpstreamFailure.Kind.TOTAL_TIMEOUT, "backend '" + backend + "' stream exceeded its total "
+                        + "time of " + limits.totalTimeout().toMillis() + " ms");
+            } else if (first == 0) {
+                if (now - startNanos > limits.firstTokenTimeout().toNanos()) {
+                    breakWith(UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT, "backend '" + backend + "' sent no first "
+                            + "token within " + limits.firstTokenTimeout().toMillis() + " ms");
+                }
+            } else if (now - lastEventNanos > limits.idleTimeout().toNanos()) {
+                breakWith(UpstreamFailure.Kind.IDLE_TIMEOUT, "backend '" + backend + "' went silent for more than "
+                        + limits.idleTimeout().toMillis() + " ms mid-stream");
+            } else if (limits.minTokensPerSecond() > 0 && now - first > LimitsSpec.SLOW_GRACE.toNanos()) {
+                double tps = (events - 1) * 1e9 / (now - first);
+                if (tps < limits.minTokensPerSecond()) {
+                    breakWith(UpstreamFailure.Kind.TOO_SLOW, String.format(java.util.Locale.ROOT,
+                            "backend '%s' streams %.1f tokens/s, below its minimum of %.1f", backend, tps,
+                            limits.minTokensPerSecond()));
+                }
+            }
+        }
+
+        private void breakWith(UpstreamFailure.Kind kind, String why) {
+            message = why;
+            broken = kind;
+            call.cancel();
+        }
+
+        /** The caller no longer wants the stream. */
+        void abandon() {
+            abandoned = true;
+            done();
+            call.cancel();
+        }
+
+        void done() {
+            open.remove(this);
+        }
+
+        /** The failure for an I/O error of this stream: a broken guard's, the caller's cancellation, or the error's. */
+        UpstreamFailure classify(java.io.IOException e, java.util.function.BiFunction<java.io.IOException, Boolean,
+                UpstreamFailure> fallback) {
+            UpstreamFailure.Kind kind = broken;
+            if (kind != null) {
+                return new UpstreamFailure(kind, backend, message, 0, null, null, e);
+            }
+            return fallback.apply(e, abandoned);
+        }
+    }
+}

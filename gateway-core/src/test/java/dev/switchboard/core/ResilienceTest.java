@@ -1,0 +1,230 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.testkit.ManualClock;
+import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.testkit.MockModelServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Fault injection with simulated models: breakers, retries, stream guards, dead backends. */
+class ResilienceTest {
+    private MockModelServer hosted;
+    private MockModelServer inhouse;
+    private Gateway gateway;
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-30T09:00:00Z"));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        hosted = MockModelServer.start(MockModelOptions.builder().model("big").responseTokens(5).build());
+        inhouse = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(5).build());
+    }
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        hosted.close();
+        inhouse.close();
+    }
+
+    private void gateway(String inhouseExtra, String resilience) throws Exception {
+        Path config = dir.resolve("switchboard.yaml");
+        Files.writeString(config, """
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: big, residency: external }
+                  - name: inhouse-10b
+                    base-url: "%s"
+                    model: small
+                    residency: internal
+                %s
+                routes:
+                  - name: chat
+                    rules: [ { use: [inhouse-10b, hosted-100b] } ]
+                resilience:
+                %s
+                """.formatted(hosted.baseUrl(), inhouse.baseUrl(), inhouseExtra, resilience));
+        gateway = Gateway.fromConfig(config, GatewayOptions.defaults().withClock(clock).withMeters(meters));
+    }
+
+    private static GatewayRequest chat(boolean stream) {
+        return GatewayRequest.chat("{\"model\":\"chat\",\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+    }
+
+    @Test
+    void aFailingBackendsBreakerOpensAndAHalfOpenProbeBringsItBack() throws Exception {
+        gateway("", """
+                  circuit-breaker: { failure-rate: 50%, window: 4, minimum-calls: 4, open-for: 30s, half-open-calls: 2 }
+                  retry: { attempts: 1 }
+                """);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(500).build());
+        for (int i = 0; i < 4; i++) {
+            assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        }
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("open");
+        assertThat(inhouse.requests()).hasSize(4);
+
+        // Open: the in-house model is not even tried; the decision says why.
+        GatewayResponse whileOpen = gateway.chat(chat(false));
+        assertThat(whileOpen.backend()).isEqualTo("hosted-100b");
+        assertThat(whileOpen.decision().summary()).contains("inhouse-10b excluded: circuit open");
+        assertThat(inhouse.requests()).hasSize(4);
+
+        // It recovers; after the open period, probes go through and close the breaker again.
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(0).build());
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("half_open");
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("closed");
+        assertThat(gateway.breakers().get("inhouse-10b").transitions()).extracting(t -> t.to())
+                .containsExactly("OPEN", "HALF_OPEN", "CLOSED");
+        assertThat(meters.find("switchboard.breaker.transitions").tag("to", "open").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void clientErrorsDoNotOpenTheBreaker() throws Exception {
+        gateway("", """
+                  circuit-breaker: { failure-rate: 50%, window: 4, minimum-calls: 4 }
+                """);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(400).build());
+        for (int i = 0; i < 6; i++) {
+            assertThatThrownBy(() -> gateway.chat(chat(false))).isInstanceOfSatisfying(GatewayException.class,
+                    e -> assertThat(e.status()).isEqualTo(400));
+        }
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("closed");
+    }
+
+    @Test
+    void retryAfterIsHonouredOnTheSameBackend() throws Exception {
+        gateway("", """
+                  retry: { attempts: 2, backoff: 10ms..50ms, max-retry-after: 5s }
+                """);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(429).retryAfterSeconds(1).forcedStatusCount(1)
+                .build());
+        long start = System.nanoTime();
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("inhouse-10b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(inhouse.requests()).hasSize(2);
+        assertThat(hosted.requests()).isEmpty();
+        assertThat(meters.find("switchboard.upstream.retries").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetryAfterLongerThanAllowedFailsOverAtOnce() throws Exception {
+        gateway("", """
+                  retry: { attempts: 3, max-retry-after: 2s }
+                """);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(503).retryAfterSeconds(60).build());
+        long start = System.nanoTime();
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(inhouse.requests()).hasSize(1);
+    }
+
+    @Test
+    void backoffRetriesTheSameBackendBeforeFailingOver() throws Exception {
+        gateway("", """
+                  retry: { attempts: 3, backoff: 5ms..20ms }
+                """);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(502).forcedStatusCount(2).build());
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("inhouse-10b");
+        assertThat(inhouse.requests()).hasSize(3);
+        assertThat(r.steps()).extracting(Attempt::outcome).element(2).isEqualTo("ok");
+    }
+
+    @Test
+    void aStreamThatGoesSilentIsCutWithItsOwnMessage() throws Exception {
+        gateway("    limits: { idle-timeout: 300ms }", "  retry: { attempts: 1 }");
+        inhouse.options(inhouse.options().toBuilder().tokensPerSecond(1).responseTokens(5).build());
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.errorAfterStart.get()).isTrue();
+        assertThat(rec.error.get().getMessage()).contains("went silent for more than 300 ms");
+        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "idle_timeout").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBackendDribblingTokensIsFailing() throws Exception {
+        gateway("    limits: { min-tokens-per-second: 5 }", "  retry: { attempts: 1 }");
+        inhouse.options(inhouse.options().toBuilder().tokensPerSecond(2).responseTokens(20).build());
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.error.get().getMessage()).contains("tokens/s, below its minimum of 5.0");
+        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "too_slow").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void stoppingABackendUnderLoadLosesNoRequest() throws Exception {
+        // A total time bounds calls caught on a connection the dying backend never answers.
+        gateway("    limits: { total-timeout: 3s }", """
+                  retry: { attempts: 2, backoff: 5ms..20ms }
+                """);
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofMillis(5)).build());
+        List<CompletableFuture<GatewayResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(gateway.chatAsync(chat(false)));
+            if (i == 60) {
+                inhouse.close(); // in-flight calls are cut, later ones are refused
+            }
+        }
+        int viaHosted = 0;
+        for (CompletableFuture<GatewayResponse> c : calls) {
+            GatewayResponse r = c.get(20, TimeUnit.SECONDS);
+            if (r.backend().equals("hosted-100b")) {
+                viaHosted++;
+            }
+        }
+        assertThat(viaHosted).isGreaterThanOrEqualTo(139);
+    }
+
+    @Test
+    void allBackendsDownGivesFast503s() throws Exception {
+        gateway("", """
+                  circuit-breaker: { window: 4, minimum-calls: 4 }
+                  retry: { attempts: 2, backoff: 5ms..20ms }
+                """);
+        hosted.close();
+        inhouse.close();
+        for (int i = 0; i < 6; i++) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> gateway.chat(chat(false))).isInstanceOfSatisfying(GatewayException.class,
+                    e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        }
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.error.get().status()).isEqualTo(503);
+        assertThat(gateway.breakers().values()).allSatisfy(b -> assertThat(b.state()).isEqualTo("open"));
+    }
+}
