@@ -394,6 +394,11 @@ final class FailoverExecutor {
                         }
 
                         @Override
+                        public void onIdle() {
+                            listener.onIdle();
+                        }
+
+                        @Override
                         public void onDone(Usage usage, String finishReason) {
                             if (!started) {
                                 start();

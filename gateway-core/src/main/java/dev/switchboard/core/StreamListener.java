@@ -16,6 +16,13 @@ public interface StreamListener {
     /** One SSE {@code data:} payload, a {@code chat.completion.chunk} JSON object. */
     void onEvent(String data);
 
+    /**
+     * The upstream has nothing more ready right now. A listener that buffers events flushes here: one write per
+     * burst instead of one per event.
+     */
+    default void onIdle() {
+    }
+
     /** The stream ended cleanly. */
     void onComplete(Usage usage, String finishReason);
 

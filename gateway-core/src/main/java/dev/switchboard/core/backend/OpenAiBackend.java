@@ -178,6 +178,9 @@ public final class OpenAiBackend implements Backend {
                 }
                 sink.onEvent(payload);
                 delivered++;
+                if (source.getBuffer().size() == 0) {
+                    sink.onIdle(); // the next read may block: let what was relayed go out now
+                }
             }
             if (finishReason != null) {
                 // Some upstreams end without [DONE]; a finish_reason still marks a complete answer.

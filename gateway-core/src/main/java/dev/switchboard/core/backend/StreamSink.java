@@ -10,6 +10,10 @@ public interface StreamSink {
     /** One SSE {@code data:} payload to relay, in order. */
     void onEvent(String data);
 
+    /** The upstream has nothing more ready right now: a good moment to flush what was relayed. */
+    default void onIdle() {
+    }
+
     /** The stream ended cleanly; usage as the upstream reported it. */
     void onDone(Usage usage, String finishReason);
 

@@ -35,6 +35,9 @@ final class SseResponseWriter implements StreamListener {
     private final boolean keepAlive;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writable = lock.newCondition();
+    /** Events not yet handed to the channel; touched only by the upstream reader thread. */
+    private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(1024);
+    private static final int FLUSH_BYTES = 16 * 1024;
 
     SseResponseWriter(Channel channel, String requestId, boolean keepAlive) {
         this.channel = channel;
@@ -69,16 +72,64 @@ final class SseResponseWriter implements StreamListener {
         channel.write(response);
     }
 
+    /**
+     * Events are gathered here on the reader thread and handed to the event loop once per burst ({@link #onIdle}):
+     * a write from another thread is a task on the loop, and one per event would cost a wake-up each.
+     */
     @Override
     public void onEvent(String data) {
         awaitWritable();
-        if (channel.isActive()) {
-            channel.writeAndFlush(new DefaultHttpContent(HttpResponses.sseEvent(channel.alloc(), data)));
+        if (!channel.isActive()) {
+            return;
+        }
+        byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+        pending.writeBytes(HttpResponses.DATA_PREFIX);
+        pending.writeBytes(bytes);
+        pending.writeBytes(HttpResponses.EVENT_END);
+        if (pending.size() >= FLUSH_BYTES) {
+            onIdle();
+        }
+    }
+
+    @Override
+    public void onIdle() {
+        ByteBuf out = takePending();
+        if (out != null) {
+            writeOrRelease(out, true);
+        }
+    }
+
+    /**
+     * The gathered events as one buffer, or null. They are gathered in a plain byte array (not a pooled buffer)
+     * so that a stream abandoned half-way leaves nothing to release.
+     */
+    private ByteBuf takePending() {
+        if (pending.size() == 0) {
+            return null;
+        }
+        ByteBuf out = Unpooled.wrappedBuffer(pending.toByteArray());
+        pending.reset();
+        return out;
+    }
+
+    private void writeOrRelease(ByteBuf out, boolean flush) {
+        if (!channel.isActive()) {
+            out.release();
+            return;
+        }
+        if (flush) {
+            channel.writeAndFlush(new DefaultHttpContent(out));
+        } else {
+            channel.write(new DefaultHttpContent(out));
         }
     }
 
     @Override
     public void onComplete(Usage usage, String finishReason) {
+        ByteBuf out = takePending();
+        if (out != null) {
+            writeOrRelease(out, false);
+        }
         channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(HttpResponses.DONE)));
         finish();
     }
@@ -93,6 +144,10 @@ final class SseResponseWriter implements StreamListener {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
             return;
+        }
+        ByteBuf held = takePending();
+        if (held != null) {
+            writeOrRelease(held, false);
         }
         // Headers and part of the answer are out: the only honest end is an error event and no [DONE].
         byte[] body = HttpResponses.errorBody(error, requestId).toString().getBytes(StandardCharsets.UTF_8);

@@ -252,6 +252,19 @@ class SidecarTest {
     }
 
     @Test
+    void allBackendsDownIsAFast503WithRetryAfter() throws Exception {
+        hosted.close();
+        inhouse.close();
+        long start = System.nanoTime();
+        HttpResponse<String> r = post("/v1/chat/completions",
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("retry-after")).hasValue("1");
+        assertThat(JSON.readTree(r.body()).at("/error/code").asText()).isEqualTo("no_backend_available");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void oversizeBodyIs413() throws Exception {
         String big = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}";
         HttpResponse<String> r = post("/v1/chat/completions", big);
