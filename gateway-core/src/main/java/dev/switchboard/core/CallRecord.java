@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.compliance.Assessment;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,10 +22,13 @@ import java.util.List;
  * @param cost      settled cost
  * @param currency  of the cost
  * @param millis    total time
+ * @param sensitive kinds and counts of customer data found (never the values)
+ * @param compliance what the policy did: {@code none}, {@code route-internal}, {@code masked}, {@code blocked}
+ * @param prompt    the prompt text, only when {@code compliance.log-prompts} is on; else null
  */
 public record CallRecord(Instant time, String requestId, String tenant, String model, boolean stream,
         RoutingDecision decision, List<Attempt> attempts, String backend, int status, String error, Usage usage,
-        double cost, String currency, long millis) {
+        double cost, String currency, long millis, Assessment sensitive, String compliance, String prompt) {
     public CallRecord {
         attempts = List.copyOf(attempts);
     }

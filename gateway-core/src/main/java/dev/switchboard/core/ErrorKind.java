@@ -4,6 +4,8 @@ package dev.switchboard.core;
 public enum ErrorKind {
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
     NO_MATCHING_RULE(400, "invalid_request_error", "no_matching_rule"),
+    /** The request holds customer data and the compliance policy is to block it. */
+    SENSITIVE_DATA_BLOCKED(400, "invalid_request_error", "sensitive_data_blocked"),
     UNAUTHORIZED(401, "invalid_request_error", "invalid_api_key"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),

@@ -8,6 +8,12 @@ import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.budget.BudgetLedger;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.BudgetSpec;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Masking;
+import dev.switchboard.core.compliance.PlaceholderRestorer;
+import dev.switchboard.core.compliance.RequestScanner;
+import dev.switchboard.core.config.ComplianceSpec;
 import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.config.RetrySpec;
 import dev.switchboard.core.resilience.BackendBreaker;
@@ -58,10 +64,14 @@ final class FailoverExecutor {
     private final ScheduledExecutorService timers;
     private final RandomGenerator random;
     private final GatewayMetrics metrics;
+    private final ComplianceSpec compliance;
+    private final RequestScanner scanner;
 
     FailoverExecutor(Map<String, BackendRuntime> backends, BudgetLedger ledger, Clock clock,
             Consumer<CallRecord> onFinish, RetrySpec retry, ScheduledExecutorService timers, RandomGenerator random,
-            GatewayMetrics metrics) {
+            GatewayMetrics metrics, ComplianceSpec compliance, RequestScanner scanner) {
+        this.compliance = compliance;
+        this.scanner = scanner;
         this.backends = backends;
         this.ledger = ledger;
         this.clock = clock;
@@ -116,6 +126,10 @@ final class FailoverExecutor {
     private final class Call {
         final GatewayRequest request;
         final RoutingDecision decision;
+        final Assessment sensitive;
+        private Masking masking;
+        private ObjectNode maskedTree;
+        boolean masked;
         final Instant arrived = clock.instant();
         final long startNanos = System.nanoTime();
         final List<Attempt> attempts = new ArrayList<>();
@@ -126,9 +140,42 @@ final class FailoverExecutor {
         boolean skippedForBudget;
         boolean skippedForBreaker;
 
-        Call(GatewayRequest request, RoutingDecision decision) {
+        Call(GatewayRequest request, RoutingDecision decision, Assessment sensitive) {
             this.request = request;
             this.decision = decision;
+            this.sensitive = sensitive;
+        }
+
+        /**
+         * The body for one backend: the client's, or — for a sensitive request bound for an external backend under
+         * the {@code mask} policy — a copy with every value replaced by its placeholder.
+         */
+        byte[] bodyFor(BackendSpec spec, boolean stream) {
+            if (sensitive.sensitive() && compliance.action() == ComplianceSpec.Action.MASK
+                    && spec.residency() == Residency.EXTERNAL) {
+                if (maskedTree == null) {
+                    masking = new Masking();
+                    maskedTree = scanner.mask((ObjectNode) request.body().tree(), masking);
+                }
+                masked = true;
+                return request.body().upstreamBodyOf(maskedTree, spec.model(), stream);
+            }
+            return request.body().upstreamBody(spec.model(), stream);
+        }
+
+        /** Whether an answer from this backend carries placeholders to put back. */
+        boolean restoreFrom(BackendSpec spec) {
+            return masking != null && !masking.isEmpty() && compliance.restoreMasked()
+                    && spec.residency() == Residency.EXTERNAL;
+        }
+
+        String complianceAction() {
+            if (!sensitive.sensitive()) {
+                return "none";
+            }
+            return masked ? "masked" : compliance.action() == ComplianceSpec.Action.ROUTE_INTERNAL
+                    ? "route-internal" : compliance.action() == ComplianceSpec.Action.MASK ? "internal-unmasked"
+                    : "blocked";
         }
 
         /** The next candidate that admits the call, or the same one again for a retry; empty when none is left. */
@@ -153,6 +200,12 @@ final class FailoverExecutor {
         /** Takes a breaker permit, a capacity slot and a budget reservation, or none of them. */
         private Optional<Admitted> admit(BackendRuntime rt) {
             {
+                // Fail closed: whatever the decision said, customer data under route-internal never leaves.
+                if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK
+                        && rt.spec().residency() == Residency.EXTERNAL) {
+                    attempts.add(new Attempt(rt.spec().name(), "skipped: sensitive data stays internal", 0));
+                    return Optional.empty();
+                }
                 if (!rt.breaker().tryAcquire()) {
                     skippedForBreaker = true;
                     metrics.skipped(rt.spec().name(), "circuit_open");
@@ -185,6 +238,12 @@ final class FailoverExecutor {
         }
 
         GatewayException exhausted() {
+            if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
+                        + "which holds customer data (" + sensitive.describe() + "); it is never sent outside ("
+                        + attempts.stream().map(a -> a.backend() + ": " + a.outcome())
+                        .collect(java.util.stream.Collectors.joining("; ")) + ")");
+            }
             boolean unreachable = failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.CONNECT);
             if (unreachable && (skippedForBreaker || !failures.isEmpty()) && !skippedForBudget) {
                 return new GatewayException(ErrorKind.UNAVAILABLE, "no backend of route '" + decision.route()
@@ -214,7 +273,8 @@ final class FailoverExecutor {
             try {
                 onFinish.accept(new CallRecord(arrived, request.requestId(), request.tenant(), request.body().model(),
                         request.body().stream(), decision, attempts, backend, status, error, usage, cost, currency,
-                        (System.nanoTime() - startNanos) / 1_000_000));
+                        (System.nanoTime() - startNanos) / 1_000_000, sensitive, complianceAction(),
+                        compliance.logPrompts() ? request.body().promptText() : null));
             } catch (RuntimeException e) {
                 log.error("request {}: recording the call failed", request.requestId(), e);
             }
@@ -255,9 +315,9 @@ final class FailoverExecutor {
         }
     }
 
-    CompletableFuture<GatewayResponse> send(GatewayRequest request, RoutingDecision decision) {
+    CompletableFuture<GatewayResponse> send(GatewayRequest request, RoutingDecision decision, Assessment sensitive) {
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
-        attempt(new Call(request, decision), result, false);
+        attempt(new Call(request, decision, sensitive), result, false);
         return result;
     }
 
@@ -274,7 +334,7 @@ final class FailoverExecutor {
         }
         Admitted a = next.get();
         BackendSpec spec = a.rt.spec();
-        byte[] body = call.request.body().upstreamBody(spec.model(), false);
+        byte[] body = call.bodyFor(spec, false);
         CompletableFuture<UpstreamReply> upstream = a.rt.backend().send(call.request.body().operation(), body);
         result.whenComplete((r, t) -> {
             if (result.isCancelled()) {
@@ -302,7 +362,9 @@ final class FailoverExecutor {
                 }
                 call.attempts.add(new Attempt(spec.name(), "ok", millis));
                 call.record(spec.name(), 200, null, usage, cost, spec.price().currency());
-                result.complete(new GatewayResponse(reply.body(), reply.contentType(), call.request.requestId(),
+                byte[] answer = call.restoreFrom(spec) ? PlaceholderRestorer.restoreBody(reply.body(), call.masking)
+                        : reply.body();
+                result.complete(new GatewayResponse(answer, reply.contentType(), call.request.requestId(),
                         call.decision, spec.name(), usage, call.attempts.size(), List.copyOf(call.attempts), cost,
                         spec.price().currency()));
                 return;
@@ -331,8 +393,9 @@ final class FailoverExecutor {
         });
     }
 
-    StreamCall stream(GatewayRequest request, RoutingDecision decision, StreamListener listener) {
-        StreamAttempts attempts = new StreamAttempts(new Call(request, decision), listener);
+    StreamCall stream(GatewayRequest request, RoutingDecision decision, Assessment sensitive,
+            StreamListener listener) {
+        StreamAttempts attempts = new StreamAttempts(new Call(request, decision, sensitive), listener);
         attempts.next(false);
         return attempts;
     }
@@ -371,7 +434,8 @@ final class FailoverExecutor {
             Admitted a = next.get();
             admitted.set(a);
             BackendSpec spec = a.rt.spec();
-            byte[] body = call.request.body().upstreamBody(spec.model(), true);
+            byte[] body = call.bodyFor(spec, true);
+            PlaceholderRestorer restorer = call.restoreFrom(spec) ? new PlaceholderRestorer(call.masking) : null;
             UpstreamStream stream = a.rt.backend().stream(body, call.request.body().clientWantsUsage(),
                     new StreamSink() {
                         private boolean started;
@@ -390,7 +454,7 @@ final class FailoverExecutor {
                                 start();
                             }
                             delivered++;
-                            listener.onEvent(data);
+                            listener.onEvent(restorer == null ? data : restorer.restoreChunk(data));
                         }
 
                         @Override
@@ -417,6 +481,10 @@ final class FailoverExecutor {
                             }
                             call.attempts.add(new Attempt(spec.name(), "ok", a.millis()));
                             call.record(spec.name(), 200, null, usage, cost, spec.price().currency());
+                            String rest = restorer == null ? null : restorer.remainder();
+                            if (rest != null) {
+                                listener.onEvent(rest);
+                            }
                             listener.onComplete(usage, finishReason);
                         }
 

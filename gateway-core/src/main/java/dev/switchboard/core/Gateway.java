@@ -1,6 +1,9 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.audit.AuditLog;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.RequestScanner;
+import dev.switchboard.core.config.ComplianceSpec;
 import dev.switchboard.core.budget.BudgetLedger;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.routing.LiveSignals;
@@ -46,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private final FailoverExecutor executor;
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
+    private final RequestScanner scanner;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
@@ -67,8 +71,9 @@ public final class Gateway implements AutoCloseable {
         this.backends = java.util.Collections.unmodifiableMap(map);
         this.ledger = new BudgetLedger(spec.budgets(), options.clock());
         this.audit = AuditLog.open(spec.audit(), options.clock());
+        this.scanner = new RequestScanner(spec.compliance().scanner());
         this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append, spec.retry(),
-                http.timers(), options.random(), metrics);
+                http.timers(), options.random(), metrics, spec.compliance(), scanner);
         this.signals = new LiveSignals() {
             @Override
             public BackendStats stats(String backend) {
@@ -120,8 +125,17 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException as a call would fail before reaching a backend (unknown model, no rule, budget)
      */
     public RoutingDecision explain(GatewayRequest request) {
+        return explain(request, assess(request));
+    }
+
+    private RoutingDecision explain(GatewayRequest request, Assessment sensitive) {
         return table.decide(new RoutingInput(request.body(), request.headers(), request.tenant(),
-                options.clock().instant()), options.random(), signals);
+                options.clock().instant(), sensitive), options.random(), signals);
+    }
+
+    /** The kinds and counts of customer data in a request (never the values). */
+    public Assessment assess(GatewayRequest request) {
+        return scanner.assess(request.body().tree());
     }
 
     /** Live statistics of every backend. */
@@ -146,15 +160,26 @@ public final class Gateway implements AutoCloseable {
         return ledger.snapshot();
     }
 
-    /** Decides, recording a refusal in the audit log before it is thrown. */
-    private RoutingDecision decide(GatewayRequest request) {
+    /**
+     * Decides, applying the compliance policy first (a blocked request never reaches routing), and records a
+     * refusal in the audit log before it is thrown.
+     */
+    private RoutingDecision decide(GatewayRequest request, Assessment sensitive) {
         try {
-            return explain(request);
+            if (sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK) {
+                throw new GatewayException(ErrorKind.SENSITIVE_DATA_BLOCKED, "request blocked: it contains "
+                        + "customer data (" + sensitive.describe() + "); remove it or ask for an exception");
+            }
+            return explain(request, sensitive);
         } catch (GatewayException e) {
             RoutingDecision decision = e instanceof RoutingTable.NoCandidateException n ? n.decision() : null;
+            String action = !sensitive.sensitive() ? "none"
+                    : e.kind() == ErrorKind.SENSITIVE_DATA_BLOCKED ? "blocked"
+                    : spec.compliance().action().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
             audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
                     request.body().model(), request.body().stream(), decision, List.of(), null, e.status(),
-                    e.kind().code(), Usage.UNKNOWN, 0, "", 0));
+                    e.kind().code(), Usage.UNKNOWN, 0, "", 0, sensitive, action,
+                    spec.compliance().logPrompts() ? request.body().promptText() : null));
             throw e;
         }
     }
@@ -191,12 +216,13 @@ public final class Gateway implements AutoCloseable {
                     "'stream: true' needs the streaming call (chatStream)"));
         }
         RoutingDecision decision;
+        Assessment sensitive = assess(request);
         try {
-            decision = decide(request);
+            decision = decide(request, sensitive);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return executor.send(request, decision);
+        return executor.send(request, decision, sensitive);
     }
 
     /**
@@ -210,13 +236,14 @@ public final class Gateway implements AutoCloseable {
             return () -> { };
         }
         RoutingDecision decision;
+        Assessment sensitive = assess(request);
         try {
-            decision = decide(request);
+            decision = decide(request, sensitive);
         } catch (GatewayException e) {
             listener.onError(e, false);
             return () -> { };
         }
-        return executor.stream(request, decision, listener);
+        return executor.stream(request, decision, sensitive, listener);
     }
 
     private static GatewayResponse await(CompletableFuture<GatewayResponse> future) {

@@ -280,6 +280,30 @@ public final class RequestView {
         return n;
     }
 
+    /** The decoded JSON itself, for read-only walks (scanning); never modify it. */
+    public JsonNode tree() {
+        return json;
+    }
+
+    /**
+     * The body to send upstream built from a replacement tree (e.g. with customer data masked): its fields, with
+     * {@code model} replaced and, for streams, {@code include_usage} requested.
+     */
+    public byte[] upstreamBodyOf(ObjectNode replacement, String upstreamModel, boolean addUsageRequest) {
+        ObjectNode copy = replacement.deepCopy();
+        copy.put("model", upstreamModel);
+        if (addUsageRequest && stream && !includeUsage) {
+            JsonNode options = copy.get("stream_options");
+            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+            o.put("include_usage", true);
+        }
+        try {
+            return JSON.writeValueAsBytes(copy);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
+        }
+    }
+
     /** A copy of the original JSON; changes to it do not affect this view. */
     public ObjectNode json() {
         return json.deepCopy();

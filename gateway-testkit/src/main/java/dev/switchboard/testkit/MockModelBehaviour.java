@@ -103,6 +103,44 @@ final class MockModelBehaviour {
         return random;
     }
 
+    /** The answer's tokens: the canned text, or with {@code echo} the last user message in 5-char pieces. */
+    java.util.List<String> tokens(MockModelOptions o, JsonNode request) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (o.echo()) {
+            String text = lastUserText(request);
+            for (int i = 0; i < text.length(); i += 5) {
+                out.add(text.substring(i, Math.min(text.length(), i + 5)));
+            }
+            if (out.isEmpty()) {
+                out.add("");
+            }
+            return out;
+        }
+        int n = completionTokens(o, request);
+        for (int i = 0; i < n; i++) {
+            out.add(word(i));
+        }
+        return out;
+    }
+
+    private static String lastUserText(JsonNode request) {
+        String text = "";
+        for (JsonNode m : request.path("messages")) {
+            if (!"user".equals(m.path("role").asText())) {
+                continue;
+            }
+            JsonNode content = m.path("content");
+            if (content.isTextual()) {
+                text = content.asText();
+            } else if (content.isArray()) {
+                StringBuilder sb = new StringBuilder();
+                content.forEach(p -> sb.append(p.path("text").asText("")));
+                text = sb.toString();
+            }
+        }
+        return text;
+    }
+
     /** Tokens to produce for this request: the configured length, capped by {@code max_tokens}. */
     int completionTokens(MockModelOptions o, JsonNode request) {
         int n = o.responseTokens();
@@ -136,11 +174,10 @@ final class MockModelBehaviour {
     }
 
     ObjectNode completion(MockModelOptions o, JsonNode request, String id) {
-        int n = completionTokens(o, request);
+        java.util.List<String> tokens = tokens(o, request);
+        int n = tokens.size();
         StringBuilder text = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            text.append(word(i));
-        }
+        tokens.forEach(text::append);
         ObjectNode root = JSON.createObjectNode();
         root.put("id", id);
         root.put("object", "chat.completion");
@@ -151,7 +188,7 @@ final class MockModelBehaviour {
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
         message.put("content", text.toString());
-        choice.put("finish_reason", n < o.responseTokens() ? "length" : "stop");
+        choice.put("finish_reason", !o.echo() && n < o.responseTokens() ? "length" : "stop");
         root.set("usage", usage(promptTokens(request), n));
         return root;
     }

@@ -147,6 +147,7 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         private final MockModelOptions o;
         private final boolean keepAlive;
         private final boolean includeUsage;
+        private final java.util.List<String> texts;
         private final int tokens;
         private final int promptTokens;
         private final String id;
@@ -162,7 +163,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
             this.o = o;
             this.keepAlive = keepAlive;
             this.includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
-            this.tokens = behaviour.completionTokens(o, req);
+            this.texts = behaviour.tokens(o, req);
+            this.tokens = texts.size();
             this.promptTokens = MockModelBehaviour.promptTokens(req);
             this.id = behaviour.nextId();
             this.intervalNanos = o.tokensPerSecond() > 0 ? (long) (1e9 / o.tokensPerSecond()) : 0;
@@ -201,7 +203,7 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
             }
             if (sent < tokens) {
                 ObjectNode chunk = behaviour.deltaChunk(o, id, created, sent == 0 ? "assistant" : null,
-                        MockModelBehaviour.word(sent), null);
+                        texts.get(sent), null);
                 sent++;
                 ctx.writeAndFlush(event(chunk));
                 if (intervalNanos == 0) {
@@ -212,7 +214,7 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 return;
             }
             ctx.write(event(behaviour.deltaChunk(o, id, created, null, null,
-                    tokens < o.responseTokens() ? "length" : "stop")));
+                    !o.echo() && tokens < o.responseTokens() ? "length" : "stop")));
             if (includeUsage) {
                 ctx.write(event(behaviour.usageChunk(o, id, created, promptTokens, tokens)));
             }

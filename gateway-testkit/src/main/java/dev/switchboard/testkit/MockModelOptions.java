@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param retryAfterSeconds when positive, error answers carry {@code Retry-After} with this value
  * @param seed              seed of the random source behind {@code errorRate}
  * @param forcedStatusCount when positive, only this many requests get {@code forcedStatus}; later ones are served
+ * @param echo              answer with the last user message itself (in 5-character tokens) instead of the
+ *                          canned text, so tests can see what the model was given
  * @param recordLimit       how many received requests are kept for {@link MockModelServer#requests()}, newest
  *                          last; older ones are dropped so a long benchmark does not fill the heap
  */
@@ -33,6 +35,7 @@ public record MockModelOptions(
         int retryAfterSeconds,
         long seed,
         int forcedStatusCount,
+        boolean echo,
         int recordLimit) {
 
     public MockModelOptions {
@@ -78,7 +81,7 @@ public record MockModelOptions(
                 .model(model).firstTokenDelay(firstTokenDelay).tokensPerSecond(tokensPerSecond)
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
-                .forcedStatusCount(forcedStatusCount).recordLimit(recordLimit);
+                .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -94,6 +97,7 @@ public record MockModelOptions(
         private long seed = 42;
         private int recordLimit = 10_000;
         private int forcedStatusCount = 0;
+        private boolean echo = false;
 
         private Builder() {
         }
@@ -148,6 +152,11 @@ public record MockModelOptions(
             return this;
         }
 
+        public Builder echo(boolean echo) {
+            this.echo = echo;
+            return this;
+        }
+
         public Builder recordLimit(int recordLimit) {
             this.recordLimit = recordLimit;
             return this;
@@ -155,7 +164,7 @@ public record MockModelOptions(
 
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
-                    errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, recordLimit);
+                    errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit);
         }
     }
 }

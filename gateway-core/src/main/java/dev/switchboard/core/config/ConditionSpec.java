@@ -66,6 +66,16 @@ public sealed interface ConditionSpec {
     record MaxTokens(Bounds bounds) implements ConditionSpec {
     }
 
+    /**
+     * Whether the request holds customer data: any kind ({@code sensitive-data: true}), none ({@code false}), or one
+     * of the listed kinds.
+     */
+    record SensitiveData(boolean expected, List<String> kinds) implements ConditionSpec {
+        public SensitiveData {
+            kinds = List.copyOf(kinds);
+        }
+    }
+
     /** Whether the request offers tools (functions). */
     record HasTools(boolean expected) implements ConditionSpec {
     }

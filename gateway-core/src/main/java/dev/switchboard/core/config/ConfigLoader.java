@@ -67,7 +67,7 @@ public final class ConfigLoader {
         if (!top.isObject()) {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
-        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience"));
+        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry"));
@@ -77,10 +77,11 @@ public final class ConfigLoader {
         List<RouteSpec> routes = routes(top.get("routes"), backends);
         List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
         AuditSpec audit = audit(top.get("audit"));
+        ComplianceSpec compliance = compliance(top.get("compliance"));
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes, budgets, audit, retry);
+        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -463,6 +464,54 @@ public final class ConfigLoader {
         }
     }
 
+    private static ComplianceSpec compliance(ConfigNode n) {
+        ComplianceSpec d = ComplianceSpec.DEFAULTS;
+        if (n.isMissing()) {
+            return d;
+        }
+        n.allowOnly(Set.of("detectors", "patterns", "keywords", "action", "restore-masked", "log-prompts"));
+        Set<String> detectors = new java.util.LinkedHashSet<>();
+        ConfigNode dn = n.get("detectors");
+        if (dn.isMissing()) {
+            detectors.addAll(d.detectors());
+        }
+        for (ConfigNode item : dn.items()) {
+            String k = item.string("");
+            if (!dev.switchboard.core.compliance.SensitiveDataScanner.BUILT_IN.contains(k)) {
+                item.error("'" + k + "' (expected one of: bank-card, cn-mobile, cn-resident-id, email)");
+            } else {
+                detectors.add(k);
+            }
+        }
+        List<dev.switchboard.core.compliance.SensitiveDataScanner.CustomPattern> patterns = new ArrayList<>();
+        for (ConfigNode p : n.get("patterns").items()) {
+            p.allowOnly(Set.of("name", "regex"));
+            String name = p.get("name").requiredString();
+            String regex = p.get("regex").requiredString();
+            try {
+                if (!regex.isEmpty()) {
+                    patterns.add(new dev.switchboard.core.compliance.SensitiveDataScanner.CustomPattern(name,
+                            java.util.regex.Pattern.compile(regex)));
+                }
+            } catch (java.util.regex.PatternSyntaxException e) {
+                p.get("regex").error("not a valid regular expression: " + e.getDescription());
+            }
+        }
+        List<dev.switchboard.core.compliance.SensitiveDataScanner.KeywordList> keywords = new ArrayList<>();
+        for (ConfigNode k : n.get("keywords").items()) {
+            k.allowOnly(Set.of("name", "words"));
+            String name = k.get("name").requiredString();
+            List<String> words = k.get("words").stringOrList();
+            if (words.isEmpty()) {
+                k.get("words").error("expected at least one word");
+            }
+            keywords.add(new dev.switchboard.core.compliance.SensitiveDataScanner.KeywordList(name, words));
+        }
+        return new ComplianceSpec(detectors, patterns, keywords,
+                n.get("action").enumValue(ComplianceSpec.Action.class, d.action()),
+                n.get("restore-masked").bool(d.restoreMasked()), n.get("log-prompts").bool(d.logPrompts()));
+    }
+
     private static AuditSpec audit(ConfigNode n) {
         if (n.isMissing()) {
             return AuditSpec.DISABLED;
@@ -483,7 +532,7 @@ public final class ConfigLoader {
             return new ConditionSpec.Always();
         }
         n.allowOnly(Set.of("header", "tenant", "model", "prompt-tokens", "max-tokens", "has-tools", "has-images",
-                "metadata", "time", "all", "any", "not"));
+                "metadata", "time", "sensitive-data", "all", "any", "not"));
         List<ConditionSpec> parts = new ArrayList<>();
         for (Map.Entry<String, ConfigNode> e : n.entries()) {
             ConfigNode v = e.getValue();
@@ -507,6 +556,9 @@ public final class ConfigLoader {
                 case "prompt-tokens" -> parts.add(new ConditionSpec.PromptTokens(bounds(v)));
                 case "max-tokens" -> parts.add(new ConditionSpec.MaxTokens(bounds(v)));
                 case "has-tools" -> parts.add(new ConditionSpec.HasTools(v.bool(true)));
+                case "sensitive-data" -> parts.add(v.isArray()
+                        ? new ConditionSpec.SensitiveData(true, nonEmpty(v))
+                        : new ConditionSpec.SensitiveData(v.bool(true), List.of()));
                 case "has-images" -> parts.add(new ConditionSpec.HasImages(v.bool(true)));
                 case "metadata" -> {
                     Map<String, List<String>> expected = new LinkedHashMap<>();

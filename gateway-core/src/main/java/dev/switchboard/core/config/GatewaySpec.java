@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /** A whole config file, bound and validated: the input of the routing table compiler. */
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
-        List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry) {
+        List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance) {
     public GatewaySpec {
+        Objects.requireNonNull(compliance, "compliance");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(server, "server");
         backends = List.copyOf(backends);

@@ -33,7 +33,7 @@ final class CandidateRanker {
     }
 
     static List<CandidateTrace> rank(Rule rule, Map<String, BackendSpec> backends, RoutingInput in,
-            int promptTokens, int expectedOutput, LiveSignals signals, RandomGenerator random) {
+            int promptTokens, int expectedOutput, LiveSignals signals, RandomGenerator random, boolean internalOnly) {
         Optional<BudgetSpec.WhenExhausted> budget = signals.exhaustedBudget(in.tenant());
         List<Candidate> all = new ArrayList<>();
         for (RuleSpec.WeightedBackend use : rule.use()) {
@@ -50,7 +50,9 @@ final class CandidateRanker {
                     : ttftP95 + expectedOutput / tps * 1000;
             boolean within = withinSlo(rule.slo(), ttftP95, totalP95);
             String exclusion = null;
-            if (signals.circuitOpen(spec.name())) {
+            if (internalOnly && spec.residency() == Residency.EXTERNAL) {
+                exclusion = "sensitive data (" + String.join(", ", in.sensitive().kinds()) + ") must stay internal";
+            } else if (signals.circuitOpen(spec.name())) {
                 exclusion = "circuit open";
             } else if (stats != null && stats.atCapacity()) {
                 exclusion = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";

@@ -43,6 +43,15 @@ interface Condition {
             return of(in -> in.request().maxTokens().isPresent()
                     && m.bounds().test(in.request().maxTokens().getAsInt()), "max-tokens " + m.bounds());
         }
+        if (spec instanceof ConditionSpec.SensitiveData sd) {
+            if (!sd.kinds().isEmpty()) {
+                return of(in -> sd.kinds().stream().anyMatch(k -> in.sensitive().kinds().contains(k)
+                        || in.sensitive().kinds().contains(dev.switchboard.core.compliance.Assessment.DETECTOR_ERROR)),
+                        "sensitive data of kind " + sd.kinds());
+            }
+            return of(in -> in.sensitive().sensitive() == sd.expected(),
+                    sd.expected() ? "sensitive data" : "no sensitive data");
+        }
         if (spec instanceof ConditionSpec.HasTools t) {
             return of(in -> in.request().hasTools() == t.expected(), t.expected() ? "has tools" : "has no tools");
         }

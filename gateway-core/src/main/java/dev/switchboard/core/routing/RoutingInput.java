@@ -1,6 +1,7 @@
 package dev.switchboard.core.routing;
 
 import dev.switchboard.core.RequestView;
+import dev.switchboard.core.compliance.Assessment;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -9,17 +10,24 @@ import java.util.Objects;
 /**
  * What rule conditions may look at: the decoded request, its headers (names in lower case) and the tenant.
  */
-public record RoutingInput(RequestView request, Map<String, String> headers, String tenant, Instant now) {
+public record RoutingInput(RequestView request, Map<String, String> headers, String tenant, Instant now,
+        Assessment sensitive) {
     public RoutingInput {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(sensitive, "sensitive");
     }
 
-    /** An input decided at the current instant. */
+    /** An input decided at the current instant, holding no customer data. */
     public RoutingInput(RequestView request, Map<String, String> headers, String tenant) {
-        this(request, headers, tenant, Instant.now());
+        this(request, headers, tenant, Instant.now(), Assessment.CLEAN);
+    }
+
+    /** An input holding no customer data. */
+    public RoutingInput(RequestView request, Map<String, String> headers, String tenant, Instant now) {
+        this(request, headers, tenant, now, Assessment.CLEAN);
     }
 
     public String header(String lowerCaseName) {

@@ -20,11 +20,14 @@ public final class RoutingTable {
     private final Map<String, CompiledRoute> byAlias;
     private final List<String> aliases;
     private final Map<String, BackendSpec> backends;
+    private final dev.switchboard.core.config.ComplianceSpec.Action compliance;
 
     private record CompiledRoute(String name, List<Rule> rules, int expectedOutputTokens) {
     }
 
-    private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases, Map<String, BackendSpec> backends) {
+    private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases, Map<String, BackendSpec> backends,
+            dev.switchboard.core.config.ComplianceSpec.Action compliance) {
+        this.compliance = compliance;
         this.byAlias = Map.copyOf(byAlias);
         this.aliases = List.copyOf(aliases);
         this.backends = Map.copyOf(backends);
@@ -48,7 +51,7 @@ public final class RoutingTable {
         }
         Map<String, BackendSpec> backends = new HashMap<>();
         spec.backends().forEach(b -> backends.put(b.name(), b));
-        return new RoutingTable(byAlias, aliases, backends);
+        return new RoutingTable(byAlias, aliases, backends, spec.compliance().action());
     }
 
     /** Every model name clients may send, routes first then their aliases. */
@@ -90,8 +93,10 @@ public final class RoutingTable {
                 int promptTokens = in.request().promptTokens();
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
+                boolean internalOnly = in.sensitive().sensitive()
+                        && compliance == dev.switchboard.core.config.ComplianceSpec.Action.ROUTE_INTERNAL;
                 List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
-                        signals, random);
+                        signals, random, internalOnly);
                 List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)
                         .toList();
                 RoutingDecision decision = new RoutingDecision(dev.switchboard.core.RandomIds.next("dec_"),
@@ -113,7 +118,9 @@ public final class RoutingTable {
 
         NoCandidateException(RoutingDecision decision) {
             super(ErrorKind.UNAVAILABLE, "no backend can take this request now: " + decision.traces().stream()
-                    .map(t -> t.backend() + " " + t.reason()).collect(java.util.stream.Collectors.joining("; ")));
+                    .map(t -> t.backend() + " " + t.reason()).collect(java.util.stream.Collectors.joining("; "))
+                    + (decision.traces().stream().anyMatch(t -> t.reason().contains("must stay internal"))
+                    ? " (customer data is never sent outside)" : ""));
             this.decision = decision;
         }
 

@@ -104,7 +104,7 @@ class ConfigLoaderTest {
                 "backends[0].limits.connect-timeout: 'soon' (expected: a duration such as 800ms, 2s, 10m, 1h)",
                 "backends[1].residency: 'moon' (expected one of: internal, external)",
                 "routes[0].rules[0].when.tennant: unknown key (expected one of: all, any, has-images, has-tools, "
-                        + "header, max-tokens, metadata, model, not, prompt-tokens, tenant, time)",
+                        + "header, max-tokens, metadata, model, not, prompt-tokens, sensitive-data, tenant, time)",
                 "routes[0].rules[0].use[1]: unknown backend 'gpt5'",
                 "routes[0].rules[2].strategy: 'fastest-horse' (expected one of: priority, weighted, cheapest, fastest, cheapest-within-slo)");
     }
@@ -168,7 +168,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: audit, backends, budgets, resilience, routes, server)");
+                "rutes: unknown key (expected one of: audit, backends, budgets, compliance, resilience, routes, server)");
     }
 
     @Test

@@ -6,8 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The admin port's pipeline: the same limits as the API port, then the admin endpoints. */
@@ -23,7 +21,7 @@ final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
-                .addLast("readTimeout", new ReadTimeoutHandler(server.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))
                 .addLast("codec", new HttpServerCodec(GatewayChannelInitializer.MAX_INITIAL_LINE,
                         GatewayChannelInitializer.MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())

@@ -102,6 +102,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
             String requestId, boolean keepAlive) {
         Channel channel = ctx.channel();
+        channel.attr(ClientIdleHandler.ANSWERING).set(true);
         GatewayRequest gatewayRequest;
         try {
             // Decode once, here; the body buffer is released by SimpleChannelInboundHandler after this returns.
@@ -213,6 +214,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Writes a complete response from any thread; closes the connection when it is not kept alive. */
     static void write(Channel channel, FullHttpResponse response, boolean keepAlive) {
+        channel.attr(ClientIdleHandler.ANSWERING).set(false);
         if (!channel.isActive()) {
             response.release();
             return;

@@ -6,8 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The sidecar's pipeline, in the order a request travels through it. */
@@ -26,7 +24,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
-                .addLast("readTimeout", new ReadTimeoutHandler(server.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))

@@ -38,6 +38,7 @@ final class SseResponseWriter implements StreamListener {
     /** Events not yet handed to the channel; touched only by the upstream reader thread. */
     private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(1024);
     private static final int FLUSH_BYTES = 16 * 1024;
+    private boolean firstSent;
 
     SseResponseWriter(Channel channel, String requestId, boolean keepAlive) {
         this.channel = channel;
@@ -86,7 +87,9 @@ final class SseResponseWriter implements StreamListener {
         pending.writeBytes(HttpResponses.DATA_PREFIX);
         pending.writeBytes(bytes);
         pending.writeBytes(HttpResponses.EVENT_END);
-        if (pending.size() >= FLUSH_BYTES) {
+        // The first token goes out at once (time to first token is what users feel); later ones per burst.
+        if (!firstSent || pending.size() >= FLUSH_BYTES) {
+            firstSent = true;
             onIdle();
         }
     }
@@ -137,6 +140,7 @@ final class SseResponseWriter implements StreamListener {
     @Override
     public void onError(GatewayException error, boolean started) {
         if (!started) {
+            channel.attr(ClientIdleHandler.ANSWERING).set(false);
             var response = HttpResponses.error(error, requestId);
             HttpUtil.setKeepAlive(response, keepAlive);
             var f = channel.writeAndFlush(response);
@@ -159,6 +163,7 @@ final class SseResponseWriter implements StreamListener {
     }
 
     private void finish() {
+        channel.attr(ClientIdleHandler.ANSWERING).set(false);
         var f = channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);

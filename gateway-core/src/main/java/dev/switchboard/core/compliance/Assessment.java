@@ -1,0 +1,36 @@
+package dev.switchboard.core.compliance;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a request holds: the kinds of sensitive data and how many of each — never the values. A detector that
+ * failed counts as sensitive ({@code detector-error}): when in doubt, the data stays inside.
+ *
+ * @param counts kind → number of values found
+ */
+public record Assessment(Map<String, Integer> counts) {
+    public static final String DETECTOR_ERROR = "detector-error";
+    public static final Assessment CLEAN = new Assessment(Map.of());
+
+    public Assessment {
+        counts = java.util.Collections.unmodifiableMap(new TreeMap<>(counts));
+    }
+
+    public boolean sensitive() {
+        return !counts.isEmpty();
+    }
+
+    public Set<String> kinds() {
+        return counts.keySet();
+    }
+
+    /** {@code cn-resident-id (1), bank-card (2)}: for messages, logs and audit. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(" (").append(v)
+                .append(')'));
+        return sb.toString();
+    }
+}
