@@ -44,6 +44,9 @@ final class MockModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the error-rate dice.")
     long seed;
 
+    @Option(names = "--echo", description = "Answer with the last user message itself (shows what the model was given).")
+    boolean echo;
+
     @Option(names = "--record-limit", defaultValue = "1000",
             description = "Requests kept in memory for inspection (default: ${DEFAULT-VALUE}; 0 = none).")
     int recordLimit;
@@ -53,7 +56,7 @@ final class MockModelCommand implements Callable<Integer> {
         MockModelOptions options = MockModelOptions.builder().model(model).firstTokenDelay(firstTokenDelay)
                 .tokensPerSecond(tokensPerSecond).responseTokens(responseTokens).forcedStatus(status)
                 .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter).seed(seed)
-                .recordLimit(recordLimit).build();
+                .recordLimit(recordLimit).echo(echo).build();
         MockModelServer server = MockModelServer.start(host, port, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mock-model-shutdown"));
         System.out.printf("mock model '%s' listening at http://%s:%d/v1%n", model, host, server.port());
