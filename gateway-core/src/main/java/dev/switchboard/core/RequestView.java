@@ -249,20 +249,26 @@ public final class RequestView {
         return promptText;
     }
 
-    /** The string values of the request's OpenAI {@code metadata} object (empty when absent). */
+    /** The string values of the request's OpenAI {@code metadata} object (empty when absent); read once. */
     public java.util.Map<String, String> metadata() {
-        JsonNode md = json.get("metadata");
-        if (md == null || !md.isObject() || md.isEmpty()) {
-            return java.util.Map.of();
-        }
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        md.fields().forEachRemaining(e -> {
-            if (e.getValue().isValueNode()) {
-                out.put(e.getKey(), e.getValue().asText());
+        java.util.Map<String, String> m = metadata;
+        if (m == null) {
+            JsonNode md = json.get("metadata");
+            java.util.Map<String, String> out = new java.util.HashMap<>();
+            if (md != null && md.isObject()) {
+                md.fields().forEachRemaining(e -> {
+                    if (e.getValue().isValueNode()) {
+                        out.put(e.getKey(), e.getValue().asText());
+                    }
+                });
             }
-        });
-        return out;
+            m = java.util.Map.copyOf(out);
+            metadata = m;
+        }
+        return m;
     }
+
+    private volatile java.util.Map<String, String> metadata;
 
     /** The request's top-level {@code user} field, or null. */
     public String user() {

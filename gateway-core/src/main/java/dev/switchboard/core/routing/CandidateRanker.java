@@ -126,14 +126,14 @@ final class CandidateRanker {
     }
 
     private static String reason(Rule rule, Candidate c, int position, List<Candidate> order, RoutingInput in) {
-        List<String> figures = new ArrayList<>();
+        List<String> figures = new ArrayList<>(2);
         if (c.cost() > 0) {
             figures.add("est " + money(c.cost()) + " " + c.spec().price().currency());
         }
         if (c.known(c.firstTokenP95())) {
-            figures.add(String.format(Locale.ROOT, "first token p95 %.0f ms", c.firstTokenP95()));
+            figures.add("first token p95 " + Math.round(c.firstTokenP95()) + " ms");
         }
-        int total = rule.use().stream().mapToInt(RuleSpec.WeightedBackend::weight).sum();
+        int total = rule.totalWeight();
         String fallback = "fallback " + (position + 1) + " of " + order.size();
         String why = switch (rule.strategy()) {
             case PRIORITY -> position == 0 ? "priority 1 of " + order.size() : fallback;
@@ -173,8 +173,37 @@ final class CandidateRanker {
         return first && total;
     }
 
+    /** An amount to three significant digits, in plain notation, without BigDecimal on every decision. */
     static String money(double amount) {
-        return amount == 0 ? "0" : new java.math.BigDecimal(amount).round(new java.math.MathContext(3))
-                .stripTrailingZeros().toPlainString();
+        if (amount <= 0 || !Double.isFinite(amount)) {
+            return amount == 0 ? "0" : String.valueOf(amount);
+        }
+        int exponent = (int) Math.floor(Math.log10(amount));
+        long digits = Math.round(amount / Math.pow(10, exponent - 2));
+        if (digits >= 1000) {
+            digits /= 10;
+            exponent++;
+        }
+        int decimals = 2 - exponent;
+        String d = Long.toString(digits);
+        String text;
+        if (decimals <= 0) {
+            text = d + "0".repeat(-decimals);
+        } else if (d.length() > decimals) {
+            text = d.substring(0, d.length() - decimals) + "." + d.substring(d.length() - decimals);
+        } else {
+            text = "0." + "0".repeat(decimals - d.length()) + d;
+        }
+        if (text.indexOf('.') >= 0) {
+            int end = text.length();
+            while (text.charAt(end - 1) == '0') {
+                end--;
+            }
+            if (text.charAt(end - 1) == '.') {
+                end--;
+            }
+            text = text.substring(0, end);
+        }
+        return text;
     }
 }

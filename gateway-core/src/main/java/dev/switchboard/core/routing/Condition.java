@@ -27,8 +27,15 @@ interface Condition {
             Map<String, List<String>> expected = h.expected();
             String text = expected.entrySet().stream()
                     .map(e -> "header " + e.getKey() + " in " + e.getValue()).collect(Collectors.joining(" and "));
-            return of(in -> expected.entrySet().stream()
-                    .allMatch(e -> e.getValue().contains(in.header(e.getKey()))), text);
+            List<Map.Entry<String, List<String>>> entries = List.copyOf(expected.entrySet());
+            return of(in -> {
+                for (Map.Entry<String, List<String>> e : entries) {
+                    if (!e.getValue().contains(in.header(e.getKey()))) {
+                        return false;
+                    }
+                }
+                return true;
+            }, text);
         }
         if (spec instanceof ConditionSpec.Tenant t) {
             return of(in -> t.tenants().contains(in.tenant()), "tenant in " + t.tenants());
@@ -62,13 +69,19 @@ interface Condition {
             Map<String, List<String>> expected = md.expected();
             String text = expected.entrySet().stream()
                     .map(e -> "metadata " + e.getKey() + " in " + e.getValue()).collect(Collectors.joining(" and "));
-            return of(in -> expected.entrySet().stream().allMatch(e -> {
-                String value = in.request().metadata().get(e.getKey());
-                if (value == null && e.getKey().equals("user")) {
-                    value = in.request().user();
+            List<Map.Entry<String, List<String>>> entries = List.copyOf(expected.entrySet());
+            return of(in -> {
+                for (Map.Entry<String, List<String>> e : entries) {
+                    String value = in.request().metadata().get(e.getKey());
+                    if (value == null && e.getKey().equals("user")) {
+                        value = in.request().user();
+                    }
+                    if (value == null || !e.getValue().contains(value)) {
+                        return false;
+                    }
                 }
-                return value != null && e.getValue().contains(value);
-            }), text);
+                return true;
+            }, text);
         }
         if (spec instanceof ConditionSpec.TimeWindow w) {
             String text = "time " + w.from() + "-" + w.to() + " " + w.zone()
@@ -88,12 +101,26 @@ interface Condition {
         }
         if (spec instanceof ConditionSpec.All a) {
             List<Condition> parts = a.parts().stream().map(Condition::compile).toList();
-            return of(in -> parts.stream().allMatch(c -> c.test(in)),
+            return of(in -> {
+                for (Condition c : parts) {
+                    if (!c.test(in)) {
+                        return false;
+                    }
+                }
+                return true;
+            },
                     parts.stream().map(Condition::describe).collect(Collectors.joining(" and ", "(", ")")));
         }
         if (spec instanceof ConditionSpec.Any a) {
             List<Condition> parts = a.parts().stream().map(Condition::compile).toList();
-            return of(in -> parts.stream().anyMatch(c -> c.test(in)),
+            return of(in -> {
+                for (Condition c : parts) {
+                    if (c.test(in)) {
+                        return true;
+                    }
+                }
+                return false;
+            },
                     parts.stream().map(Condition::describe).collect(Collectors.joining(" or ", "(", ")")));
         }
         ConditionSpec.Not n = (ConditionSpec.Not) spec;

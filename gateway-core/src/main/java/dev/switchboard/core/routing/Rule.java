@@ -13,6 +13,7 @@ final class Rule {
     private final StrategyKind strategy;
     private final String reason;
     private final SloSpec slo;
+    private final int totalWeight;
 
     Rule(int index, RuleSpec spec) {
         this.index = index;
@@ -21,6 +22,11 @@ final class Rule {
         this.strategy = spec.strategy();
         this.reason = spec.reason();
         this.slo = spec.slo();
+        this.totalWeight = use.stream().mapToInt(RuleSpec.WeightedBackend::weight).sum();
+    }
+
+    int totalWeight() {
+        return totalWeight;
     }
 
     int index() {

@@ -200,6 +200,17 @@ class StrategyTest {
     }
 
     @Test
+    void moneyIsShownToThreeSignificantDigits() {
+        assertThat(CandidateRanker.money(8.1e-5)).isEqualTo("0.000081");
+        assertThat(CandidateRanker.money(0.123456)).isEqualTo("0.123");
+        assertThat(CandidateRanker.money(1234.5)).isEqualTo("1230");
+        assertThat(CandidateRanker.money(2.0)).isEqualTo("2");
+        assertThat(CandidateRanker.money(0.0995)).isEqualTo("0.0995");
+        assertThat(CandidateRanker.money(9.999)).isEqualTo("10");
+        assertThat(CandidateRanker.money(0)).isEqualTo("0");
+    }
+
+    @Test
     void tracesListEveryCandidate() {
         List<CandidateTrace> traces = decide("slo").traces();
         assertThat(traces).extracting(CandidateTrace::backend).containsExactlyInAnyOrder("hosted", "inhouse", "mid");
