@@ -34,8 +34,9 @@ public final class RequestScanner {
                 }
                 return text;
             });
-        } catch (RuntimeException e) {
-            // Fail closed: a scan that could not finish may have missed something.
+        } catch (RuntimeException | StackOverflowError e) {
+            // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
+            // alternation overflows java.util.regex's stack on long input.)
             counts.merge(Assessment.DETECTOR_ERROR, 1, Integer::sum);
         }
         return new Assessment(counts);

@@ -208,14 +208,20 @@ public final class SensitiveDataScanner {
             }
             int start = groups.get(0)[0];
             int end = groups.get(groups.size() - 1)[1];
-            boolean formatted = groups.size() > 1 && groups.stream().allMatch(g -> g[1] - g[0] >= 2 && g[1] - g[0] <= 6);
-            String joined = formatted ? digitsOf(c, groups) : null;
-            String kind = formatted ? judge(joined, true) : null;
+            int total = 0;
+            boolean formatted = groups.size() > 1;
+            for (int[] g : groups) {
+                total += g[1] - g[0];
+                formatted &= g[1] - g[0] >= 2 && g[1] - g[0] <= 6;
+            }
+            // Nothing shorter than 11 digits is a finding: most runs (dates, amounts) end here, unallocated.
+            String kind = formatted && total >= 11 && total <= 19 ? judge(digitsOf(c, groups), true) : null;
             if (kind != null) {
                 out.add(new Finding(kind, start, end));
             } else {
                 for (int[] g : groups) {
-                    String k = judge(new String(c, g[0], g[1] - g[0]), false);
+                    int len = g[1] - g[0];
+                    String k = len < 11 || len > 19 ? null : judge(new String(c, g[0], len), false);
                     if (k != null) {
                         out.add(new Finding(k, g[0], g[1]));
                     }

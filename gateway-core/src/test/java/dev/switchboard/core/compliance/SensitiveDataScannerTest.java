@@ -75,6 +75,17 @@ class SensitiveDataScannerTest {
     }
 
     @Test
+    void aDetectorThatFailsCountsAsSensitive() throws Exception {
+        SensitiveDataScanner fragile = new SensitiveDataScanner(java.util.Set.of(),
+                List.of(new SensitiveDataScanner.CustomPattern("deep", Pattern.compile("(a|b)*c"))), List.of());
+        com.fasterxml.jackson.databind.JsonNode request = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(200_000) + "\"}]}");
+        Assessment a = new RequestScanner(fragile).assess(request);
+        assertThat(a.sensitive()).isTrue();
+        assertThat(a.kinds()).containsExactly(Assessment.DETECTOR_ERROR);
+    }
+
+    @Test
     void maskingIsTypedAndConsistent() {
         Masking masking = new Masking();
         String text = "ID 440306199003071232 and again 440306199003071232, card 6222021234567894";
