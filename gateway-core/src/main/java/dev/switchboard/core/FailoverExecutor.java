@@ -366,7 +366,7 @@ final class FailoverExecutor {
                         : reply.body();
                 result.complete(new GatewayResponse(answer, reply.contentType(), call.request.requestId(),
                         call.decision, spec.name(), usage, call.attempts.size(), List.copyOf(call.attempts), cost,
-                        spec.price().currency()));
+                        spec.price().currency(), "bypass"));
                 return;
             }
             UpstreamFailure failure = unwrap(error, spec.name());

@@ -1,6 +1,9 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.audit.AuditLog;
+import dev.switchboard.core.cache.CachedAnswer;
+import dev.switchboard.core.cache.ResponseCache;
+import dev.switchboard.core.cache.StreamAssembler;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.RequestScanner;
 import dev.switchboard.core.config.ComplianceSpec;
@@ -50,6 +53,10 @@ public final class Gateway implements AutoCloseable {
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
     private final RequestScanner scanner;
+    private final ResponseCache cache;
+    private final Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> routeCaches;
+    /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
+    public static final String CACHE_HEADER = "x-switchboard-cache";
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
@@ -72,6 +79,10 @@ public final class Gateway implements AutoCloseable {
         this.ledger = new BudgetLedger(spec.budgets(), options.clock());
         this.audit = AuditLog.open(spec.audit(), options.clock());
         this.scanner = new RequestScanner(spec.compliance().scanner());
+        this.cache = new ResponseCache(spec.cache(), options.clock());
+        Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
+        spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
+        this.routeCaches = Map.copyOf(rc);
         this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append, spec.retry(),
                 http.timers(), options.random(), metrics, spec.compliance(), scanner);
         this.signals = new LiveSignals() {
@@ -215,14 +226,68 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(GatewayException.invalid("stream",
                     "'stream: true' needs the streaming call (chatStream)"));
         }
-        RoutingDecision decision;
         Assessment sensitive = assess(request);
+        if (sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK
+                || operation != Operation.CHAT) {
+            return call(request, sensitive).thenApply(r -> r.withCache("bypass"));
+        }
+        String key = cacheKey(request, sensitive);
+        if (key == null) {
+            return call(request, sensitive).thenApply(r -> r.withCache("bypass"));
+        }
+        boolean refresh = "refresh".equalsIgnoreCase(request.headers().get(CACHE_HEADER));
+        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
+        CompletableFuture<CachedAnswer> existing = refresh ? null : cache.claim(key, mine);
+        if (existing != null) {
+            // An identical request answered before, or being answered now: wait for it instead of calling again.
+            return existing.handle((answer, error) -> answer).thenCompose(answer -> answer != null
+                    ? CompletableFuture.completedFuture(hit(request, answer, sensitive))
+                    : call(request, sensitive).thenApply(r -> r.withCache("miss")));
+        }
+        CompletableFuture<GatewayResponse> result = call(request, sensitive);
+        result.whenComplete((r, error) -> {
+            CachedAnswer answer = error == null ? new CachedAnswer(r.body(), r.backend(), r.usage()) : null;
+            if (refresh && answer != null) {
+                cache.put(key, answer);
+            }
+            mine.complete(answer); // empty: Caffeine forgets the key
+        });
+        return result.thenApply(r -> r.withCache("miss"));
+    }
+
+    private CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive) {
+        RoutingDecision decision;
         try {
             decision = decide(request, sensitive);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
         return executor.send(request, decision, sensitive);
+    }
+
+    /** The cache key of a request, or null when it is not to be cached (route, determinism, no-store). */
+    private String cacheKey(GatewayRequest request, Assessment sensitive) {
+        String route = table.routeOf(request.body().model());
+        if (route == null || "no-store".equalsIgnoreCase(request.headers().get(CACHE_HEADER))
+                || !cache.cacheable(routeCaches.get(route), request.body())) {
+            return null;
+        }
+        return cache.key(route, request.tenant(), sensitive, request.body());
+    }
+
+    private GatewayResponse hit(GatewayRequest request, CachedAnswer answer, Assessment sensitive) {
+        List<Attempt> steps = List.of(new Attempt(answer.backend(), "cache hit", 0));
+        audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
+                request.body().model(), request.body().stream(), null, steps, answer.backend(), 200, null,
+                answer.usage(), 0, "", 0, sensitive, sensitive.sensitive() ? "cached-per-tenant" : "none",
+                spec.compliance().logPrompts() ? request.body().promptText() : null));
+        return new GatewayResponse(answer.completion(), "application/json", request.requestId(), null,
+                answer.backend(), answer.usage(), 0, steps, 0, "", "hit");
+    }
+
+    /** Cache counters and size. */
+    public ResponseCache.Stats cacheStats() {
+        return cache.stats();
     }
 
     /**
@@ -235,8 +300,91 @@ public final class Gateway implements AutoCloseable {
             listener.onError(GatewayException.invalid("stream", "the streaming call needs 'stream: true'"), false);
             return () -> { };
         }
-        RoutingDecision decision;
         Assessment sensitive = assess(request);
+        boolean blocked = sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK;
+        String key = blocked ? null : cacheKey(request, sensitive);
+        if (key == null) {
+            listener.onCache("bypass");
+            return streamCall(request, sensitive, listener);
+        }
+        boolean refresh = "refresh".equalsIgnoreCase(request.headers().get(CACHE_HEADER));
+        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
+        CompletableFuture<CachedAnswer> existing = refresh ? null : cache.claim(key, mine);
+        if (existing != null) {
+            java.util.concurrent.atomic.AtomicReference<StreamCall> own = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            existing.handle((answer, error) -> answer).thenAccept(answer -> {
+                if (cancelled.get()) {
+                    return;
+                }
+                if (answer == null) {
+                    listener.onCache("miss");
+                    own.set(streamCall(request, sensitive, listener));
+                    return;
+                }
+                hit(request, answer, sensitive);
+                listener.onCache("hit");
+                listener.onStart(null, answer.backend());
+                for (String event : StreamAssembler.replay(answer.completion(), request.body().clientWantsUsage())) {
+                    listener.onEvent(event);
+                }
+                listener.onComplete(answer.usage(), "stop");
+            });
+            return () -> {
+                cancelled.set(true);
+                StreamCall c = own.get();
+                if (c != null) {
+                    c.cancel();
+                }
+            };
+        }
+        listener.onCache("miss");
+        StreamAssembler assembler = new StreamAssembler();
+        StreamCall call = streamCall(request, sensitive, new StreamListener() {
+            private String backend;
+
+            @Override
+            public void onStart(RoutingDecision decision, String b) {
+                backend = b;
+                listener.onStart(decision, b);
+            }
+
+            @Override
+            public void onEvent(String data) {
+                assembler.accept(data);
+                listener.onEvent(data);
+            }
+
+            @Override
+            public void onIdle() {
+                listener.onIdle();
+            }
+
+            @Override
+            public void onComplete(Usage usage, String finishReason) {
+                byte[] completion = assembler.completion(usage);
+                CachedAnswer answer = completion == null ? null : new CachedAnswer(completion, backend, usage);
+                if (refresh && answer != null) {
+                    cache.put(key, answer);
+                }
+                mine.complete(answer);
+                listener.onComplete(usage, finishReason);
+            }
+
+            @Override
+            public void onError(GatewayException error, boolean started) {
+                mine.complete(null); // only complete answers are kept
+                listener.onError(error, started);
+            }
+        });
+        return () -> {
+            mine.complete(null); // waiters make their own call
+            call.cancel();
+        };
+    }
+
+    private StreamCall streamCall(GatewayRequest request, Assessment sensitive, StreamListener listener) {
+        RoutingDecision decision;
         try {
             decision = decide(request, sensitive);
         } catch (GatewayException e) {

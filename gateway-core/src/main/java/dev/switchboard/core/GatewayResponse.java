@@ -17,9 +17,16 @@ import java.nio.charset.StandardCharsets;
  * @param steps       every backend called or passed over, in order
  * @param cost        what the call cost at the backend's prices
  * @param currency    of the cost
+ * @param cache       {@code hit}, {@code miss} or {@code bypass}
  */
 public record GatewayResponse(byte[] body, String contentType, String requestId, RoutingDecision decision,
-        String backend, Usage usage, int attempts, java.util.List<Attempt> steps, double cost, String currency) {
+        String backend, Usage usage, int attempts, java.util.List<Attempt> steps, double cost, String currency,
+        String cache) {
+
+    public GatewayResponse withCache(String status) {
+        return new GatewayResponse(body, contentType, requestId, decision, backend, usage, attempts, steps, cost,
+                currency, status);
+    }
 
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);

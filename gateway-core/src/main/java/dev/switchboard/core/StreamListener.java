@@ -13,6 +13,13 @@ public interface StreamListener {
     /** A backend has produced its first event, which follows at once; failover is no longer possible. */
     void onStart(RoutingDecision decision, String backend);
 
+    /**
+     * Whether the answer comes from the cache ({@code hit}), will be stored ({@code miss}) or neither
+     * ({@code bypass}); called once, before {@link #onStart}. For a hit, {@code onStart} gets a null decision.
+     */
+    default void onCache(String status) {
+    }
+
     /** One SSE {@code data:} payload, a {@code chat.completion.chunk} JSON object. */
     void onEvent(String data);
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded library against simulated models on real ports. */
-class GatewayTest {
+public class GatewayTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private MockModelServer hosted;
@@ -254,15 +254,15 @@ class GatewayTest {
     }
 
     /** Collects what a stream delivers. */
-    static final class Recorder implements StreamListener {
-        final List<String> events = new ArrayList<>();
-        final AtomicReference<String> backend = new AtomicReference<>();
-        final AtomicReference<Usage> usage = new AtomicReference<>();
-        final AtomicReference<String> finish = new AtomicReference<>();
-        final AtomicReference<GatewayException> error = new AtomicReference<>();
-        final AtomicReference<Boolean> errorAfterStart = new AtomicReference<>();
-        final CountDownLatch done = new CountDownLatch(1);
-        final CountDownLatch firstEvent = new CountDownLatch(1);
+    public static final class Recorder implements StreamListener {
+        public final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public final AtomicReference<String> backend = new AtomicReference<>();
+        public final AtomicReference<Usage> usage = new AtomicReference<>();
+        public final AtomicReference<String> finish = new AtomicReference<>();
+        public final AtomicReference<GatewayException> error = new AtomicReference<>();
+        public final AtomicReference<Boolean> errorAfterStart = new AtomicReference<>();
+        public final CountDownLatch done = new CountDownLatch(1);
+        public final CountDownLatch firstEvent = new CountDownLatch(1);
 
         @Override
         public void onStart(RoutingDecision decision, String b) {

@@ -67,7 +67,8 @@ public final class ConfigLoader {
         if (!top.isObject()) {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
-        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance"));
+        top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
+                "cache"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry"));
@@ -78,10 +79,11 @@ public final class ConfigLoader {
         List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
         AuditSpec audit = audit(top.get("audit"));
         ComplianceSpec compliance = compliance(top.get("compliance"));
+        CacheSpec cache = cache(top.get("cache"));
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance);
+        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -288,7 +290,7 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("name", "aliases", "rules", "expected-output-tokens"));
+            n.allowOnly(Set.of("name", "aliases", "rules", "expected-output-tokens", "cache"));
             String name = n.get("name").requiredString();
             List<String> aliases = n.get("aliases").stringOrList();
             List<String> all = new ArrayList<>(aliases);
@@ -313,7 +315,7 @@ public final class ConfigLoader {
                 rules.add(rule(r, backendNames));
             }
             int expectedOutput = (int) n.get("expected-output-tokens").integer(256, 1, 10_000_000);
-            out.add(new RouteSpec(name, aliases, rules, expectedOutput));
+            out.add(new RouteSpec(name, aliases, rules, expectedOutput, routeCache(n.get("cache"))));
         }
         return out;
     }
@@ -462,6 +464,32 @@ public final class ConfigLoader {
             n.error("'" + z + "' (expected: a time zone such as Asia/Shanghai or UTC)");
             return java.time.ZoneOffset.UTC;
         }
+    }
+
+    private static CacheSpec cache(ConfigNode n) {
+        CacheSpec d = CacheSpec.DISABLED;
+        if (n.isMissing()) {
+            return d;
+        }
+        n.allowOnly(Set.of("enabled", "max-size", "ttl", "only-deterministic", "scope"));
+        long max = n.get("max-size").bytes(d.maxBytes());
+        if (max < 1024) {
+            n.get("max-size").error(max + " bytes (expected: at least 1KiB)");
+        }
+        return new CacheSpec(n.get("enabled").bool(true), max, positive(n.get("ttl"), d.ttl()),
+                n.get("only-deterministic").bool(d.onlyDeterministic()),
+                n.get("scope").enumValue(CacheSpec.Scope.class, d.scope()));
+    }
+
+    private static CacheSpec.RouteCache routeCache(ConfigNode n) {
+        if (n.isMissing()) {
+            return CacheSpec.RouteCache.INHERIT;
+        }
+        n.allowOnly(Set.of("enabled", "only-deterministic"));
+        Boolean enabled = n.get("enabled").isMissing() ? null : n.get("enabled").bool(true);
+        Boolean deterministic = n.get("only-deterministic").isMissing() ? null
+                : n.get("only-deterministic").bool(true);
+        return new CacheSpec.RouteCache(enabled, deterministic);
     }
 
     private static ComplianceSpec compliance(ConfigNode n) {

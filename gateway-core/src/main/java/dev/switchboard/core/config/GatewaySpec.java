@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /** A whole config file, bound and validated: the input of the routing table compiler. */
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
-        List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance) {
+        List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache) {
     public GatewaySpec {
+        Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(compliance, "compliance");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(server, "server");

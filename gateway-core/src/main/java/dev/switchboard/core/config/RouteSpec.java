@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param rules   tried top to bottom; the first whose condition holds decides
  * @param expectedOutputTokens output assumed for cost and latency estimates when a request sets no
  *                             {@code max_tokens}
+ * @param cache   this route's cache settings
  */
-public record RouteSpec(String name, List<String> aliases, List<RuleSpec> rules, int expectedOutputTokens) {
+public record RouteSpec(String name, List<String> aliases, List<RuleSpec> rules, int expectedOutputTokens,
+        CacheSpec.RouteCache cache) {
     public RouteSpec {
         Objects.requireNonNull(name, "name");
         aliases = List.copyOf(aliases);

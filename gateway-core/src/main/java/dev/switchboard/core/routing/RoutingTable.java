@@ -63,6 +63,12 @@ public final class RoutingTable {
         return byAlias.containsKey(model);
     }
 
+    /** The route name a model name selects, or null. */
+    public String routeOf(String model) {
+        CompiledRoute r = byAlias.get(model);
+        return r == null ? null : r.name();
+    }
+
     /** Decides on config alone (no statistics, no budgets). */
     public RoutingDecision decide(RoutingInput in, RandomGenerator random) {
         return decide(in, random, LiveSignals.NONE);

@@ -49,6 +49,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ObjectNode body = switch (path) {
                 case "/admin/budgets" -> only(request, HttpMethod.GET, this::budgets);
                 case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
+                case "/admin/cache" -> only(request, HttpMethod.GET, this::cache);
                 case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
                 default -> throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
                         + " (try /admin/budgets, /admin/backends, POST /admin/explain)");
@@ -85,6 +86,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             o.put("when_exhausted", s.whenExhausted().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return root;
+    }
+
+    private ObjectNode cache() {
+        var s = gateway.get().cacheStats();
+        ObjectNode o = HttpResponses.JSON.createObjectNode();
+        o.put("hits", s.hits()).put("misses", s.misses()).put("evictions", s.evictions())
+                .put("entries", s.entries()).put("bytes", s.bytes()).put("max_bytes", s.maxBytes());
+        long lookups = s.hits() + s.misses();
+        o.put("hit_rate", lookups == 0 ? 0 : (double) s.hits() / lookups);
+        return o;
     }
 
     private ObjectNode backends() {

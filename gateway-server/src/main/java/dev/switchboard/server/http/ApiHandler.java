@@ -145,12 +145,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse out = HttpResponses.json(HttpResponseStatus.OK, response.body(), response.contentType());
             out.headers()
                     .set(HttpResponses.REQUEST_ID, requestId)
-                    .set(HttpResponses.ROUTE, response.decision().route())
-                    .set(HttpResponses.RULE, response.decision().ruleIndex())
-                    .set(HttpResponses.DECISION_ID, response.decision().id())
-                    .set(HttpResponses.DECISION, response.decision().summary())
                     .set(HttpResponses.BACKEND, response.backend())
-                    .set(HttpResponses.ATTEMPTS, response.attempts());
+                    .set(HttpResponses.ATTEMPTS, response.attempts())
+                    .set(HttpResponses.CACHE, response.cache());
+            if (response.decision() != null) {
+                out.headers()
+                        .set(HttpResponses.ROUTE, response.decision().route())
+                        .set(HttpResponses.RULE, response.decision().ruleIndex())
+                        .set(HttpResponses.DECISION_ID, response.decision().id())
+                        .set(HttpResponses.DECISION, response.decision().summary());
+            } else {
+                out.headers().set(HttpResponses.DECISION, "answered from the cache");
+            }
             write(channel, out, keepAlive);
         });
     }

@@ -26,6 +26,7 @@ final class HttpResponses {
     static final AsciiString DECISION_ID = AsciiString.cached("x-switchboard-decision-id");
     static final AsciiString DECISION = AsciiString.cached("x-switchboard-decision");
     static final AsciiString ATTEMPTS = AsciiString.cached("x-switchboard-attempts");
+    static final AsciiString CACHE = AsciiString.cached("x-switchboard-cache");
     static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     private HttpResponses() {

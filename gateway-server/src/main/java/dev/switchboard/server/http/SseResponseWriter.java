@@ -39,6 +39,7 @@ final class SseResponseWriter implements StreamListener {
     private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(1024);
     private static final int FLUSH_BYTES = 16 * 1024;
     private boolean firstSent;
+    private volatile String cacheStatus = "bypass";
 
     SseResponseWriter(Channel channel, String requestId, boolean keepAlive) {
         this.channel = channel;
@@ -57,17 +58,28 @@ final class SseResponseWriter implements StreamListener {
     }
 
     @Override
+    public void onCache(String status) {
+        cacheStatus = status;
+    }
+
+    @Override
     public void onStart(RoutingDecision decision, String backend) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.EVENT_STREAM)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .set(HttpResponses.REQUEST_ID, requestId)
-                .set(HttpResponses.ROUTE, decision.route())
-                .set(HttpResponses.RULE, decision.ruleIndex())
-                .set(HttpResponses.DECISION_ID, decision.id())
-                .set(HttpResponses.DECISION, decision.summary())
-                .set(HttpResponses.BACKEND, backend);
+                .set(HttpResponses.BACKEND, backend)
+                .set(HttpResponses.CACHE, cacheStatus);
+        if (decision != null) {
+            response.headers()
+                    .set(HttpResponses.ROUTE, decision.route())
+                    .set(HttpResponses.RULE, decision.ruleIndex())
+                    .set(HttpResponses.DECISION_ID, decision.id())
+                    .set(HttpResponses.DECISION, decision.summary());
+        } else {
+            response.headers().set(HttpResponses.DECISION, "answered from the cache");
+        }
         HttpUtil.setTransferEncodingChunked(response, true);
         HttpUtil.setKeepAlive(response, keepAlive);
         channel.write(response);

@@ -1,0 +1,82 @@
+package dev.switchboard.core.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import dev.switchboard.core.RequestView;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.config.CacheSpec;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Exact-match answers on Caffeine: bounded by the bytes of the cached bodies, expiring after the TTL on the
+ * injected clock. A miss <em>claims</em> its key with a future before calling upstream, so identical requests
+ * arriving meanwhile wait for that one call instead of making their own (single flight); a failed or uncacheable
+ * call completes the future empty and Caffeine forgets the key.
+ */
+public final class ResponseCache {
+    private final CacheSpec spec;
+    private final AsyncCache<String, CachedAnswer> cache;
+    private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
+
+    public ResponseCache(CacheSpec spec, Clock clock) {
+        this.spec = spec;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(spec.maxBytes())
+                .weigher((String k, CachedAnswer v) -> v.weight())
+                .expireAfterWrite(spec.ttl())
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .recordStats()
+                .buildAsync();
+    }
+
+    /** Whether this request on this route may be cached: the route allows it, and it is deterministic if needed. */
+    public boolean cacheable(CacheSpec.RouteCache route, RequestView request) {
+        boolean enabled = route.enabled() != null ? route.enabled() : spec.enabled();
+        boolean onlyDeterministic = route.onlyDeterministic() != null ? route.onlyDeterministic()
+                : spec.onlyDeterministic();
+        boolean deterministic = request.temperature().isPresent() && request.temperature().getAsDouble() == 0.0;
+        return enabled && (deterministic || !onlyDeterministic);
+    }
+
+    /** The key: requests holding customer data are never shared across tenants, whatever the scope. */
+    public String key(String route, String tenant, Assessment sensitive, RequestView request) {
+        String scope = spec.scope() == CacheSpec.Scope.SHARED && !sensitive.sensitive() ? "*shared*" : "t:" + tenant;
+        return CacheKey.of(route, scope, request.tree());
+    }
+
+    /**
+     * Claims a key for a call about to be made: returns the answer already there or being produced, or null when
+     * {@code mine} was registered and the caller must produce it (and complete {@code mine}).
+     */
+    public CompletableFuture<CachedAnswer> claim(String key, CompletableFuture<CachedAnswer> mine) {
+        CompletableFuture<CachedAnswer> existing = cache.asMap().putIfAbsent(key, mine);
+        // The map view does not count hits and misses; the cache's own counters are kept here.
+        (existing == null ? misses : hits).increment();
+        return existing;
+    }
+
+    /** Stores an answer outright (a {@code refresh} request). */
+    public void put(String key, CachedAnswer answer) {
+        cache.put(key, CompletableFuture.completedFuture(answer));
+    }
+
+    public Stats stats() {
+        CacheStats s = cache.synchronous().stats();
+        long weight = cache.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+        return new Stats(hits.sum(), misses.sum(), s.evictionCount(), cache.synchronous().estimatedSize(), weight,
+                spec.maxBytes());
+    }
+
+    /** For tests and the admin page: run pending maintenance (evictions) now. */
+    public void cleanUp() {
+        cache.synchronous().cleanUp();
+    }
+
+    /** Counters and size. */
+    public record Stats(long hits, long misses, long evictions, long entries, long bytes, long maxBytes) {
+    }
+}
