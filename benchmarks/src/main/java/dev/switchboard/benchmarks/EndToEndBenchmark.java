@@ -54,7 +54,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--response-tokens", defaultValue = "16", description = "Tokens the backend answers with.")
     int responseTokens;
 
-    @Option(names = "--modes", split = ",", defaultValue = "plain,stream", description = "plain and/or stream.")
+    @Option(names = "--modes", split = ",", defaultValue = "plain,stream,cached",
+            description = "plain, stream and/or cached (deterministic requests answered from the sidecar's cache).")
     List<String> modes;
 
     @Option(names = "--skip-throughput", description = "Skip the closed-loop throughput rounds.")
@@ -62,6 +63,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
+
+    private boolean cachedMode;
 
     @Override
     public Integer call() throws Exception {
@@ -82,6 +85,10 @@ final class EndToEndBenchmark implements Callable<Integer> {
                       - name: bench
                         rules:
                           - use: [bench-backend]
+                      - name: bench-cached
+                        cache: { enabled: true }
+                        rules:
+                          - use: [bench-backend]
                     """.formatted(backend.port()));
             try (ManagedProcess sidecar = ManagedProcess.start("sidecar", java,
                     Arrays.asList(sidecarJvmArgs.trim().split("\\s+")), jar,
@@ -89,6 +96,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 report.add(header(sidecar));
                 for (String mode : modes) {
                     boolean stream = mode.equals("stream");
+                    cachedMode = mode.equals("cached");
                     for (double rate : rates) {
                         report.add(compareAtRate(backend, sidecar, stream, rate));
                     }
@@ -117,7 +125,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
     private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
         LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
-        LoadGenerator.Workload through = Workloads.chat("bench", promptTokens, stream);
+        LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
+                : Workloads.chat("bench", promptTokens, stream);
         LoadResult a = LoadResult.empty();
         LoadResult b = LoadResult.empty();
         try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
@@ -129,7 +138,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 b = b.plus(toSidecar.run(through, rate, connections, duration));
             }
         }
-        String what = (stream ? "stream" : "plain") + String.format(Locale.ROOT, " @ %.0f req/s", rate);
+        String what = (cachedMode ? "cached (sidecar answers from its cache)" : stream ? "stream" : "plain")
+                + String.format(Locale.ROOT, " @ %.0f req/s", rate);
         StringBuilder sb = new StringBuilder("\n## ").append(what).append("\n\n");
         sb.append("| path | req/s | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
@@ -147,7 +157,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     private String compareThroughput(ManagedProcess backend, ManagedProcess sidecar, boolean stream) throws Exception {
         LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
-        LoadGenerator.Workload through = Workloads.chat("bench", promptTokens, stream);
+        LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
+                : Workloads.chat("bench", promptTokens, stream);
         LoadResult a = LoadResult.empty();
         LoadResult b = LoadResult.empty();
         try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
@@ -162,7 +173,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
         String s = String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections%n%n"
                         + "| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n"
                         + "| direct | %.0f | %d | %.2f | %.2f |%n| sidecar | %.0f | %d | %.2f | %.2f |%n%n"
-                        + "sidecar / direct throughput: **%.2f**%n", stream ? "stream" : "plain", connections,
+                        + "sidecar / direct throughput: **%.2f**%n", cachedMode ? "cached" : stream ? "stream" : "plain",
+                connections,
                 a.throughput(), a.errors(), ms(a.total(), 50), ms(a.total(), 99),
                 b.throughput(), b.errors(), ms(b.total(), 50), ms(b.total(), 99), b.throughput() / a.throughput());
         System.out.println(s);

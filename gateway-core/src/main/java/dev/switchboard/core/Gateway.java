@@ -80,6 +80,14 @@ public final class Gateway implements AutoCloseable {
         this.audit = AuditLog.open(spec.audit(), options.clock());
         this.scanner = new RequestScanner(spec.compliance().scanner());
         this.cache = new ResponseCache(spec.cache(), options.clock());
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", cache,
+                c -> c.stats().hits()).register(options.meters());
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.misses", cache,
+                c -> c.stats().misses()).register(options.meters());
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.evictions", cache,
+                c -> c.stats().evictions()).register(options.meters());
+        io.micrometer.core.instrument.Gauge.builder("switchboard.cache.bytes", cache, c -> c.stats().bytes())
+                .register(options.meters());
         Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
         spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
         this.routeCaches = Map.copyOf(rc);
