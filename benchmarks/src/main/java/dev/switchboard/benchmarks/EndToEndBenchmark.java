@@ -74,7 +74,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                         "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
             Path config = Files.createTempFile("switchboard-bench", ".yaml");
             Files.writeString(config, """
-                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                     backends:
                       - name: bench-backend
                         base-url: http://127.0.0.1:%d/v1

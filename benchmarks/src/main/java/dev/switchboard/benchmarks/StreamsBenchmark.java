@@ -60,7 +60,7 @@ final class StreamsBenchmark implements Callable<Integer> {
                         Integer.toString(streamSeconds * tokensPerSecond)))) {
             Path config = Files.createTempFile("switchboard-streams", ".yaml");
             Files.writeString(config, """
-                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                     backends:
                       - name: slow
                         base-url: http://127.0.0.1:%d/v1

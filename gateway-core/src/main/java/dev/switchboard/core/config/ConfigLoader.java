@@ -91,13 +91,38 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout"));
+        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
         }
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
-                maxBody, n.get("read-timeout").duration(d.readTimeout()));
+                maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")));
+    }
+
+    private static AuthSpec auth(ConfigNode n) {
+        if (n.isMissing()) {
+            return ServerSpec.DEFAULTS.auth();
+        }
+        n.allowOnly(Set.of("mode", "keys"));
+        String mode = n.get("mode").string("keys");
+        if (!mode.equals("keys") && !mode.equals("open")) {
+            n.get("mode").error("'" + mode + "' (expected one of: keys, open)");
+        }
+        List<AuthSpec.ClientKey> keys = new ArrayList<>();
+        Set<String> hashes = new HashSet<>();
+        for (ConfigNode k : n.get("keys").items()) {
+            k.allowOnly(Set.of("tenant", "sha256"));
+            String tenant = k.get("tenant").requiredString();
+            String hash = k.get("sha256").requiredString().toLowerCase(Locale.ROOT);
+            if (!hash.isEmpty() && !hash.matches("[0-9a-f]{64}")) {
+                k.get("sha256").error("expected the 64 hex digits printed by `switchboard hash-key`");
+            } else if (!hash.isEmpty() && !hashes.add(hash)) {
+                k.get("sha256").error("the same key is listed twice");
+            }
+            keys.add(new AuthSpec.ClientKey(tenant, hash));
+        }
+        return new AuthSpec(mode.equals("open"), keys);
     }
 
     private static ServerSpec.HostPort hostPort(ConfigNode n, ServerSpec.HostPort d) {

@@ -1,6 +1,7 @@
 package dev.switchboard.core.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,15 +11,17 @@ import java.util.Objects;
  * @param admin         host:port of the admin API (loopback by default)
  * @param maxBodyBytes  largest request body accepted (413 beyond)
  * @param readTimeout   a client that sends nothing for this long is disconnected
+ * @param auth          client keys, or open mode
  */
-public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout) {
+public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
-            new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60));
+            new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()));
 
     public ServerSpec {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        Objects.requireNonNull(auth, "auth");
     }
 
     /** A host and port, as in {@code 127.0.0.1:8080}. */

@@ -43,9 +43,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String TENANT_HEADER = "x-switchboard-tenant";
 
     private final Supplier<Gateway> gateway;
+    private final ClientAuth auth;
 
-    ApiHandler(Supplier<Gateway> gateway) {
+    ApiHandler(Supplier<Gateway> gateway, ClientAuth auth) {
         this.gateway = gateway;
+        this.auth = auth;
     }
 
     @Override
@@ -71,15 +73,25 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         HttpMethod method = request.method();
+        String tenant = null;
+        if (!path.equals("/healthz")) {
+            java.util.Optional<String> who = auth.tenant(request.headers());
+            if (who.isEmpty()) {
+                write(ctx.channel(), HttpResponses.error(ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
+                        + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", requestId), keepAlive);
+                return;
+            }
+            tenant = "null".equals(who.get()) ? null : who.get();
+        }
         switch (path) {
             case "/v1/chat/completions", "/chat/completions" -> {
                 if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.CHAT, requestId, keepAlive);
+                    handleModelCall(ctx, request, Operation.CHAT, requestId, keepAlive, tenant);
                 }
             }
             case "/v1/embeddings", "/embeddings" -> {
                 if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.EMBEDDINGS, requestId, keepAlive);
+                    handleModelCall(ctx, request, Operation.EMBEDDINGS, requestId, keepAlive, tenant);
                 }
             }
             case "/v1/models", "/models" -> {
@@ -100,7 +112,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
-            String requestId, boolean keepAlive) {
+            String requestId, boolean keepAlive, String tenant) {
         Channel channel = ctx.channel();
         channel.attr(ClientIdleHandler.ANSWERING).set(true);
         GatewayRequest gatewayRequest;
@@ -108,8 +120,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // Decode once, here; the body buffer is released by SimpleChannelInboundHandler after this returns.
             byte[] body = ByteBufUtil.getBytes(request.content());
             RequestView view = RequestView.of(operation, body);
-            gatewayRequest = new GatewayRequest(view, headers(request), request.headers().get(TENANT_HEADER),
-                    requestId);
+            gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId);
         } catch (GatewayException e) {
             write(channel, HttpResponses.error(e, requestId), keepAlive);
             return;

@@ -18,7 +18,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway) {
         this.server = server;
-        this.api = new ApiHandler(gateway);
+        this.api = new ApiHandler(gateway, new ClientAuth(server.auth()));
     }
 
     @Override

@@ -86,6 +86,15 @@ class CliTest {
     }
 
     @Test
+    void hashKeyPrintsTheConfigHash() {
+        assertThat(run("hash-key", "abc")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("sha256: ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(run("hash-key")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("key:    sb-");
+    }
+
+    @Test
     void mockModelRejectsABadDuration() {
         assertThat(run("mock-model", "--port", "0", "--first-token-delay", "soon")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");

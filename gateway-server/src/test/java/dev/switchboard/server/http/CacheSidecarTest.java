@@ -38,7 +38,7 @@ class CacheSidecarTest {
     void start() {
         model = MockModelServer.start(MockModelOptions.builder().model("m").responseTokens(12).build());
         GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0 }
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                 backends:
                   - { name: inhouse, base-url: "%s", model: m, residency: internal }
                 routes:

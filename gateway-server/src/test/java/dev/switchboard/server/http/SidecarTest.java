@@ -59,6 +59,7 @@ class SidecarTest {
                   listen: 127.0.0.1:0
                   admin: 127.0.0.1:0
                   max-body-size: 64KiB
+                  auth: { mode: open }
                 backends:
                   - { name: hosted-100b, base-url: "%s", api-key: sk-upstream-secret, model: big-model-v3, residency: external }
                   - { name: inhouse-10b, base-url: "%s", model: qwen-14b, residency: internal }

@@ -1,0 +1,71 @@
+package dev.switchboard.server.http;
+
+import dev.switchboard.core.config.AuthSpec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Maps a client's API key to its tenant. Keys are kept only as SHA-256 hashes and compared in constant time,
+ * every configured key each time, so neither the stored hashes nor the timing tell a caller anything.
+ */
+public final class ClientAuth {
+    private final boolean open;
+    private final List<byte[]> hashes;
+    private final List<String> tenants;
+
+    ClientAuth(AuthSpec spec) {
+        this.open = spec.open();
+        this.hashes = spec.keys().stream().map(k -> HexFormat.of().parseHex(k.sha256())).toList();
+        this.tenants = spec.keys().stream().map(AuthSpec.ClientKey::tenant).toList();
+    }
+
+    /**
+     * The caller's tenant, or empty when it must be refused. In open mode the {@code x-switchboard-tenant}
+     * header is taken at its word (null: anonymous).
+     */
+    Optional<String> tenant(HttpHeaders headers) {
+        if (open) {
+            return Optional.of(String.valueOf(headers.get(ApiHandler.TENANT_HEADER)));
+        }
+        String key = presentedKey(headers);
+        if (key == null || key.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] hash = sha256(key);
+        String found = null;
+        for (int i = 0; i < hashes.size(); i++) {
+            if (MessageDigest.isEqual(hash, hashes.get(i)) && found == null) {
+                found = tenants.get(i);
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static String presentedKey(HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        String apiKey = headers.get("x-api-key");
+        return apiKey == null ? null : apiKey.trim();
+    }
+
+    /** The hex SHA-256 of a key, as the config stores it. */
+    public static String hash(String key) {
+        return HexFormat.of().formatHex(sha256(key));
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

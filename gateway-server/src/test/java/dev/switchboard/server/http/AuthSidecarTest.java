@@ -1,0 +1,101 @@
+package dev.switchboard.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.GatewayOptions;
+import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.testkit.MockModelServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Client keys: stored as hashes, mapped to tenants, refused with an OpenAI-shaped 401. */
+class AuthSidecarTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private MockModelServer risk;
+    private MockModelServer other;
+    private Gateway gateway;
+    private SwitchboardServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        risk = MockModelServer.start(MockModelOptions.builder().model("risk-model").build());
+        other = MockModelServer.start(MockModelOptions.builder().model("other-model").build());
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server:
+                  listen: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                  auth:
+                    keys:
+                      - { tenant: risk-team, sha256: %s }
+                      - { tenant: retail-app, sha256: %s }
+                backends:
+                  - { name: risk, base-url: "%s", model: risk-model, residency: internal }
+                  - { name: other, base-url: "%s", model: other-model, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - { when: { tenant: risk-team }, use: [risk] }
+                      - { use: [other] }
+                """.formatted(ClientAuth.hash("sb-risk-key"), ClientAuth.hash("sb-retail-key"), risk.baseUrl(),
+                other.baseUrl()), "t");
+        gateway = Gateway.create(spec, GatewayOptions.defaults());
+        server = SwitchboardServer.start(spec.server(), gateway);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        gateway.close();
+        risk.close();
+        other.close();
+    }
+
+    private HttpResponse<String> post(String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aKeyNamesTheTenant() throws Exception {
+        assertThat(post("authorization", "Bearer sb-risk-key").headers().firstValue("x-switchboard-backend"))
+                .hasValue("risk");
+        assertThat(post("x-api-key", "sb-retail-key").headers().firstValue("x-switchboard-backend"))
+                .hasValue("other");
+        // With keys, the tenant header is not believed.
+        assertThat(post("x-api-key", "sb-retail-key", "x-switchboard-tenant", "risk-team").headers()
+                .firstValue("x-switchboard-backend")).hasValue("other");
+        // The client's key never goes upstream.
+        assertThat(risk.requests().get(0).header("authorization")).isNull();
+    }
+
+    @Test
+    void missingOrWrongKeysAre401() throws Exception {
+        for (HttpResponse<String> r : new HttpResponse[] {post(), post("authorization", "Bearer nope"),
+                post("x-api-key", "sb-risk-key-but-longer")}) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            JsonNode error = JSON.readTree(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("invalid_api_key");
+            assertThat(error.get("request_id").asText()).startsWith("req_");
+        }
+        assertThat(risk.requests()).isEmpty();
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+}
