@@ -271,10 +271,12 @@ final class FailoverExecutor {
 
         void record(String backend, int status, String error, Usage usage, double cost, String currency) {
             try {
-                onFinish.accept(new CallRecord(arrived, request.requestId(), request.tenant(), request.body().model(),
+                CallRecord r = new CallRecord(arrived, request.requestId(), request.tenant(), request.body().model(),
                         request.body().stream(), decision, attempts, backend, status, error, usage, cost, currency,
                         (System.nanoTime() - startNanos) / 1_000_000, sensitive, complianceAction(),
-                        compliance.logPrompts() ? request.body().promptText() : null));
+                        compliance.logPrompts() ? request.body().promptText() : null);
+                metrics.call(r);
+                onFinish.accept(r);
             } catch (RuntimeException e) {
                 log.error("request {}: recording the call failed", request.requestId(), e);
             }
@@ -445,6 +447,7 @@ final class FailoverExecutor {
                             started = true;
                             firstEventNanos = System.nanoTime();
                             a.rt.stats().recordFirstToken(Duration.ofNanos(firstEventNanos - a.startNanos));
+                            metrics.firstToken(spec.name(), Duration.ofNanos(firstEventNanos - a.startNanos));
                             listener.onStart(call.decision, spec.name());
                         }
 

@@ -91,13 +91,14 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth"));
+        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
         }
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
-                maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")));
+                maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")),
+                n.get("shutdown-grace").duration(d.shutdownGrace()));
     }
 
     private static AuthSpec auth(ConfigNode n) {

@@ -12,10 +12,13 @@ import java.util.Objects;
  * @param maxBodyBytes  largest request body accepted (413 beyond)
  * @param readTimeout   a client that sends nothing for this long is disconnected
  * @param auth          client keys, or open mode
+ * @param shutdownGrace on SIGTERM, how long requests and streams in flight may take to finish
  */
-public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth) {
+public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
+        Duration shutdownGrace) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
-            new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()));
+            new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()),
+            Duration.ofSeconds(30));
 
     public ServerSpec {
         Objects.requireNonNull(listen, "listen");

@@ -66,7 +66,9 @@ final class DemoCommand implements Callable<Integer> {
                     "DEMO_INHOUSE_URL", inhouse.baseUrl(),
                     "HOSTED_API_KEY", "demo-not-a-secret");
             GatewaySpec spec = ConfigLoader.withEnv(overrides::get).parse(config(), "demo.yaml");
-            Gateway gateway = Gateway.create(spec, GatewayOptions.defaults());
+            Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
+                    new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
             SwitchboardServer server;
             try {
                 server = SwitchboardServer.start(spec.server(), gateway);

@@ -27,12 +27,11 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("refusing to start on an invalid config");
             return 1;
         }
-        Gateway gateway = Gateway.create(spec, GatewayOptions.defaults());
+        Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
         SwitchboardServer server = SwitchboardServer.start(spec.server(), gateway);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            gateway.close();
-        }, "switchboard-shutdown"));
+        GracefulShutdown.install(server, gateway, spec.server().shutdownGrace());
         System.out.printf("switchboard listening on %s:%d (config %s, routes %s)%n", spec.server().listen().host(),
                 server.port(), config, gateway.models());
         return 0;

@@ -50,11 +50,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case "/admin/budgets" -> only(request, HttpMethod.GET, this::budgets);
                 case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
                 case "/admin/cache" -> only(request, HttpMethod.GET, this::cache);
+                case "/admin/config" -> only(request, HttpMethod.GET, this::config);
+                case "/metrics" -> {
+                    only(request, HttpMethod.GET, () -> null);
+                    writeMetrics(ctx, keepAlive);
+                    yield null;
+                }
                 case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
                 default -> throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
-                        + " (try /admin/budgets, /admin/backends, POST /admin/explain)");
+                        + " (try /metrics, /admin/config, /admin/backends, /admin/budgets, /admin/cache, "
+                        + "POST /admin/explain)");
             };
-            ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, body), keepAlive);
+            if (body != null) {
+                ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, body), keepAlive);
+            }
         } catch (GatewayException e) {
             ApiHandler.write(ctx.channel(), HttpResponses.error(e, requestId), keepAlive);
         }
@@ -86,6 +95,45 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             o.put("when_exhausted", s.whenExhausted().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return root;
+    }
+
+    /** Prometheus text exposition of every gateway metric. */
+    private void writeMetrics(ChannelHandlerContext ctx, boolean keepAlive) {
+        var meters = gateway.get().meters();
+        if (!(meters instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus)) {
+            throw new GatewayException(ErrorKind.NOT_FOUND, "metrics are not exported in Prometheus format here");
+        }
+        byte[] text = prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, text,
+                "text/plain; version=0.0.4; charset=utf-8"), keepAlive);
+    }
+
+    /** The config in force, with every credential redacted. */
+    private ObjectNode config() {
+        return CONFIG_JSON.valueToTree(gateway.get().spec());
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CONFIG_JSON = configMapper();
+
+    private static com.fasterxml.jackson.databind.ObjectMapper configMapper() {
+        var module = new com.fasterxml.jackson.databind.module.SimpleModule();
+        var toString = com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance;
+        module.addSerializer(java.time.Duration.class, toString);
+        module.addSerializer(java.time.ZoneId.class, toString);
+        module.addSerializer(java.time.LocalTime.class, toString);
+        module.addSerializer(java.nio.file.Path.class, toString);
+        module.addSerializer(java.util.regex.Pattern.class, toString);
+        module.addSerializer(dev.switchboard.core.config.Secret.class,
+                new com.fasterxml.jackson.databind.JsonSerializer<dev.switchboard.core.config.Secret>() {
+                    @Override
+                    public void serialize(dev.switchboard.core.config.Secret value,
+                            com.fasterxml.jackson.core.JsonGenerator gen,
+                            com.fasterxml.jackson.databind.SerializerProvider provider) throws java.io.IOException {
+                        gen.writeString(value.isPresent() ? "***" : "");
+                    }
+                });
+        return new com.fasterxml.jackson.databind.ObjectMapper().registerModule(module)
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.KEBAB_CASE);
     }
 
     private ObjectNode cache() {

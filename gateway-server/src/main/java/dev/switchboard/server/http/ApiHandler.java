@@ -44,10 +44,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<Gateway> gateway;
     private final ClientAuth auth;
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
 
-    ApiHandler(Supplier<Gateway> gateway, ClientAuth auth) {
+    ApiHandler(Supplier<Gateway> gateway, ClientAuth auth, java.util.concurrent.atomic.AtomicBoolean draining) {
         this.gateway = gateway;
         this.auth = auth;
+        this.draining = draining;
     }
 
     @Override
@@ -73,6 +75,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         HttpMethod method = request.method();
+        if (draining.get()) {
+            // A kept-alive connection may still bring a request: refuse it and close, so the client retries elsewhere.
+            write(ctx.channel(), HttpResponses.error(ErrorKind.UNAVAILABLE, "the server is shutting down; retry",
+                    requestId), false);
+            return;
+        }
         String tenant = null;
         if (!path.equals("/healthz")) {
             java.util.Optional<String> who = auth.tenant(request.headers());

@@ -16,13 +16,18 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ServerSpec server;
     private final ApiHandler api;
 
-    GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway) {
+    private final io.netty.channel.group.ChannelGroup connections;
+
+    GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway,
+            io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
         this.server = server;
-        this.api = new ApiHandler(gateway, new ClientAuth(server.auth()));
+        this.connections = connections;
+        this.api = new ApiHandler(gateway, new ClientAuth(server.auth()), draining);
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         ch.pipeline()
                 .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))

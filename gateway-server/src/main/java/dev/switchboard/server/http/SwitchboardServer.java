@@ -21,6 +21,9 @@ public final class SwitchboardServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel channel;
     private final Channel adminChannel;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway) {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -33,7 +36,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .childHandler(new GatewayChannelInitializer(spec, gateway))
+                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining))
                     .bind(new InetSocketAddress(spec.listen().host(), spec.listen().port()))
                     .syncUninterruptibly()
                     .channel();
@@ -71,6 +74,34 @@ public final class SwitchboardServer implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /**
+     * Stops accepting connections and waits until no request is being answered, or the grace period ends.
+     *
+     * @return requests still being answered at the deadline
+     */
+    public int drain(java.time.Duration grace) {
+        draining.set(true);
+        channel.close().syncUninterruptibly();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (true) {
+            int busy = 0;
+            for (Channel c : connections) {
+                if (Boolean.TRUE.equals(c.attr(ClientIdleHandler.ANSWERING).get())) {
+                    busy++;
+                }
+            }
+            if (busy == 0 || System.nanoTime() >= deadline) {
+                return busy;
+            }
+            try {
+                Thread.sleep(50); // shutdown only: a poll is simpler than a completion signal per request
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return busy;
+            }
+        }
+    }
+
     /** The admin port (loopback by default). */
     public int adminPort() {
         return ((InetSocketAddress) adminChannel.localAddress()).getPort();
@@ -79,6 +110,7 @@ public final class SwitchboardServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
         adminChannel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
