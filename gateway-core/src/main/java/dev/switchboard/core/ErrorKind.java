@@ -14,6 +14,8 @@ public enum ErrorKind {
     HEADERS_TOO_LARGE(431, "invalid_request_error", "headers_too_large"),
     /** The tenant's spend limit is reached and its policy is to reject. */
     BUDGET_EXHAUSTED(429, "insufficient_quota", "budget_exhausted"),
+    /** The tenant sends more requests per second than its rate limit. */
+    RATE_LIMITED(429, "rate_limit_exceeded", "rate_limit_exceeded"),
     /** The upstream refused the request itself (a 4xx other than 408/429): passed on with its status. */
     UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected"),
     UPSTREAM_ERROR(502, "upstream_error", "upstream_error"),

@@ -54,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final RequestScanner scanner;
     private final ResponseCache cache;
+    private final RateLimiter rateLimiter;
     private final Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> routeCaches;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
     public static final String CACHE_HEADER = "x-switchboard-cache";
@@ -80,6 +81,7 @@ public final class Gateway implements AutoCloseable {
         this.audit = AuditLog.open(spec.audit(), options.clock());
         this.scanner = new RequestScanner(spec.compliance().scanner());
         this.cache = new ResponseCache(spec.cache(), options.clock());
+        this.rateLimiter = new RateLimiter(spec.rateLimits(), options.clock());
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", cache,
                 c -> c.stats().hits()).register(options.meters());
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.misses", cache,
@@ -234,6 +236,11 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(GatewayException.invalid("stream",
                     "'stream: true' needs the streaming call (chatStream)"));
         }
+        try {
+            rateLimiter.acquire(request.tenant());
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         Assessment sensitive = assess(request);
         if (sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK
                 || operation != Operation.CHAT) {
@@ -306,6 +313,12 @@ public final class Gateway implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         if (!request.body().stream()) {
             listener.onError(GatewayException.invalid("stream", "the streaming call needs 'stream: true'"), false);
+            return () -> { };
+        }
+        try {
+            rateLimiter.acquire(request.tenant());
+        } catch (GatewayException e) {
+            listener.onError(e, false);
             return () -> { };
         }
         Assessment sensitive = assess(request);

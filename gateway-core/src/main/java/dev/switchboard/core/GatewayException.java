@@ -40,6 +40,11 @@ public class GatewayException extends RuntimeException {
         return status;
     }
 
+    /** How long the client should wait before trying again, when that is known. */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.empty();
+    }
+
     /** The request field at fault, or {@code null}. */
     public String param() {
         return param;

@@ -68,7 +68,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
         top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
-                "cache"));
+                "cache", "rate-limits"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry"));
@@ -80,10 +80,22 @@ public final class ConfigLoader {
         AuditSpec audit = audit(top.get("audit"));
         ComplianceSpec compliance = compliance(top.get("compliance"));
         CacheSpec cache = cache(top.get("cache"));
+        List<RateLimitSpec> rateLimits = new ArrayList<>();
+        Set<String> limited = new HashSet<>();
+        for (ConfigNode r : top.get("rate-limits").items()) {
+            r.allowOnly(Set.of("tenant", "requests-per-second", "burst"));
+            String tenant = r.get("tenant").requiredString();
+            if (!tenant.isEmpty() && !limited.add(tenant)) {
+                r.get("tenant").error("duplicate rate limit for tenant '" + tenant + "'");
+            }
+            double rps = r.get("requests-per-second").number(10, 0.001);
+            int burst = (int) r.get("burst").integer(Math.max(1, (long) Math.ceil(rps)), 1, 1_000_000);
+            rateLimits.add(new RateLimitSpec(tenant, rps, burst));
+        }
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache);
+        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -91,14 +103,16 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace"));
+        n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace",
+                "max-connections"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
         }
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
                 maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")),
-                n.get("shutdown-grace").duration(d.shutdownGrace()));
+                n.get("shutdown-grace").duration(d.shutdownGrace()),
+                (int) n.get("max-connections").integer(d.maxConnections(), 1, 1_000_000));
     }
 
     private static AuthSpec auth(ConfigNode n) {

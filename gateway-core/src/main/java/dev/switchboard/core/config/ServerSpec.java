@@ -13,12 +13,13 @@ import java.util.Objects;
  * @param readTimeout   a client that sends nothing for this long is disconnected
  * @param auth          client keys, or open mode
  * @param shutdownGrace on SIGTERM, how long requests and streams in flight may take to finish
+ * @param maxConnections client connections at most; more are closed at once
  */
 public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
-        Duration shutdownGrace) {
+        Duration shutdownGrace, int maxConnections) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
             new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), 10_000);
 
     public ServerSpec {
         Objects.requireNonNull(listen, "listen");

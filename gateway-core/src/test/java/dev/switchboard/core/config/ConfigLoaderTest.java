@@ -168,7 +168,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, resilience, routes, server)");
+                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server)");
     }
 
     @Test

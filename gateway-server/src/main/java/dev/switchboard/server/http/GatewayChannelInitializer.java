@@ -27,6 +27,10 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (connections.size() >= server.maxConnections()) {
+            ch.close(); // over the limit: refuse at once rather than queue work the sidecar cannot take
+            return;
+        }
         connections.add(ch);
         ch.pipeline()
                 .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))

@@ -47,7 +47,10 @@ final class HttpResponses {
     static FullHttpResponse error(GatewayException e, String requestId) {
         FullHttpResponse response = json(HttpResponseStatus.valueOf(e.status()), errorBody(e, requestId));
         response.headers().set(REQUEST_ID, requestId);
-        if (e.kind() == ErrorKind.UNAVAILABLE) {
+        if (e.retryAfter().isPresent()) {
+            long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
+        } else if (e.kind() == ErrorKind.UNAVAILABLE) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }
         return response;
