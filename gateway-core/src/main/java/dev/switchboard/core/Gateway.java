@@ -61,13 +61,27 @@ public final class Gateway implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
+        this(spec, options, null);
+    }
+
+    /**
+     * A gateway on {@code spec}; with {@code previous}, what did not change is carried over from it — the upstream
+     * client, the backends whose config is unchanged with their statistics and breakers, the budget ledger, the
+     * audit log and the cache when their config is unchanged.
+     */
+    private Gateway(GatewaySpec spec, GatewayOptions options, Gateway previous) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
-        this.http = new UpstreamHttp(spec.backends());
+        this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
         Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
+            FailoverExecutor.BackendRuntime kept = previous == null ? null : previous.backends.get(b.name());
+            if (kept != null && kept.spec().equals(b)) {
+                map.put(b.name(), kept);
+                continue;
+            }
             map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http),
                     new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock()),
                     new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
@@ -77,10 +91,13 @@ public final class Gateway implements AutoCloseable {
                             })));
         }
         this.backends = java.util.Collections.unmodifiableMap(map);
-        this.ledger = new BudgetLedger(spec.budgets(), options.clock());
-        this.audit = AuditLog.open(spec.audit(), options.clock());
+        this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
+                : new BudgetLedger(spec.budgets(), options.clock());
+        this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
+                : AuditLog.open(spec.audit(), options.clock());
         this.scanner = new RequestScanner(spec.compliance().scanner());
-        this.cache = new ResponseCache(spec.cache(), options.clock());
+        this.cache = previous != null && previous.spec.cache().equals(spec.cache()) ? previous.cache
+                : new ResponseCache(spec.cache(), options.clock());
         this.rateLimiter = new RateLimiter(spec.rateLimits(), options.clock());
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", cache,
                 c -> c.stats().hits()).register(options.meters());
@@ -114,6 +131,20 @@ public final class Gateway implements AutoCloseable {
                         : java.util.Optional.empty();
             }
         };
+    }
+
+    /**
+     * A gateway on a new config that keeps what did not change: backends with an unchanged config keep their
+     * statistics and circuit breakers, unchanged budgets keep their spend, the audit log and cache carry on. Requests
+     * already running finish on this gateway; send new ones to the returned one. Close only the newest gateway: the
+     * parts they share stay open until then.
+     */
+    public Gateway reconfigure(GatewaySpec newSpec) {
+        Gateway next = new Gateway(newSpec, options, this);
+        if (next.audit != audit) {
+            audit.close(); // what was appended is written out; late appends are written synchronously
+        }
+        return next;
     }
 
     /** Loads, validates and starts a gateway from a YAML file; {@code ${env:NAME}} reads the environment. */

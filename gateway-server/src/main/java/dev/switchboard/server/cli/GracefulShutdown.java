@@ -1,6 +1,5 @@
 package dev.switchboard.server.cli;
 
-import dev.switchboard.core.Gateway;
 import dev.switchboard.server.http.SwitchboardServer;
 import java.time.Duration;
 import sun.misc.Signal;
@@ -13,12 +12,16 @@ final class GracefulShutdown {
     private GracefulShutdown() {
     }
 
-    static void install(SwitchboardServer server, Gateway gateway, Duration grace) {
+    static void install(SwitchboardServer server, AutoCloseable gateway, Duration grace) {
         Runnable stop = () -> {
             System.out.println("switchboard: shutting down, draining for up to " + grace.toSeconds() + " s");
             int cut = server.drain(grace);
             server.close();
-            gateway.close();
+            try {
+                gateway.close();
+            } catch (Exception e) {
+                System.err.println("switchboard: closing failed: " + e);
+            }
             System.out.println("switchboard: stopped" + (cut > 0 ? " (" + cut + " requests cut at the deadline)" : ""));
         };
         for (String name : new String[] {"TERM", "INT"}) {

@@ -5,6 +5,7 @@ import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigException;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.server.http.ConfigReloader;
 import dev.switchboard.server.http.SwitchboardServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,8 +31,14 @@ final class ServeCommand implements Callable<Integer> {
         Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
-        SwitchboardServer server = SwitchboardServer.start(spec.server(), gateway);
-        GracefulShutdown.install(server, gateway, spec.server().shutdownGrace());
+        ConfigReloader reloader = new ConfigReloader(config, System::getenv, gateway);
+        try {
+            reloader.watch();
+        } catch (java.io.IOException e) {
+            System.err.println("not watching " + config + " for changes (" + e + "); POST /admin/reload still works");
+        }
+        SwitchboardServer server = SwitchboardServer.start(spec.server(), reloader);
+        GracefulShutdown.install(server, reloader, spec.server().shutdownGrace());
         System.out.printf("switchboard listening on %s:%d (config %s, routes %s)%n", spec.server().listen().host(),
                 server.port(), config, gateway.models());
         return 0;

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
@@ -51,6 +52,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
                 case "/admin/cache" -> only(request, HttpMethod.GET, this::cache);
                 case "/admin/config" -> only(request, HttpMethod.GET, this::config);
+                case "/admin/reload" -> only(request, HttpMethod.POST, this::reload);
                 case "/metrics" -> {
                     only(request, HttpMethod.GET, () -> null);
                     writeMetrics(ctx, keepAlive);
@@ -108,9 +110,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 "text/plain; version=0.0.4; charset=utf-8"), keepAlive);
     }
 
-    /** The config in force, with every credential redacted. */
+    /** The config in force, with every credential redacted, and the errors of a failed reload. */
     private ObjectNode config() {
-        return CONFIG_JSON.valueToTree(gateway.get().spec());
+        ObjectNode o = CONFIG_JSON.valueToTree(gateway.get().spec());
+        if (gateway instanceof ConfigReloader r && !r.lastErrors().isEmpty()) {
+            var errors = o.putArray("last-reload-errors");
+            r.lastErrors().forEach(errors::add);
+        }
+        return o;
+    }
+
+    private ObjectNode reload() {
+        if (!(gateway instanceof ConfigReloader r)) {
+            throw new GatewayException(ErrorKind.NOT_FOUND, "this server was not started from a config file");
+        }
+        List<String> errors = r.reload();
+        ObjectNode o = HttpResponses.JSON.createObjectNode();
+        o.put("reloaded", errors.isEmpty());
+        var list = o.putArray("errors");
+        errors.forEach(list::add);
+        return o;
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper CONFIG_JSON = configMapper();

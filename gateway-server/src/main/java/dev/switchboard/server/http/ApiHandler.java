@@ -43,13 +43,23 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String TENANT_HEADER = "x-switchboard-tenant";
 
     private final Supplier<Gateway> gateway;
-    private final ClientAuth auth;
     private final java.util.concurrent.atomic.AtomicBoolean draining;
+    /** The client keys of the config in force, rebuilt when a reload changes them. */
+    private volatile ClientAuth auth;
+    private volatile dev.switchboard.core.config.AuthSpec authSpec;
 
-    ApiHandler(Supplier<Gateway> gateway, ClientAuth auth, java.util.concurrent.atomic.AtomicBoolean draining) {
+    ApiHandler(Supplier<Gateway> gateway, java.util.concurrent.atomic.AtomicBoolean draining) {
         this.gateway = gateway;
-        this.auth = auth;
         this.draining = draining;
+    }
+
+    private ClientAuth auth() {
+        dev.switchboard.core.config.AuthSpec spec = gateway.get().spec().server().auth();
+        if (spec != authSpec) {
+            auth = new ClientAuth(spec);
+            authSpec = spec;
+        }
+        return auth;
     }
 
     @Override
@@ -83,7 +93,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String tenant = null;
         if (!path.equals("/healthz")) {
-            java.util.Optional<String> who = auth.tenant(request.headers());
+            java.util.Optional<String> who = auth().tenant(request.headers());
             if (who.isEmpty()) {
                 write(ctx.channel(), HttpResponses.error(ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
                         + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", requestId), keepAlive);

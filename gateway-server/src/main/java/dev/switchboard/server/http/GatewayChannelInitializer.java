@@ -22,7 +22,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
             io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
         this.server = server;
         this.connections = connections;
-        this.api = new ApiHandler(gateway, new ClientAuth(server.auth()), draining);
+        this.api = new ApiHandler(gateway, draining);
     }
 
     @Override
