@@ -124,20 +124,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
-        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
-        LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
-                : Workloads.chat("bench", promptTokens, stream);
-        LoadResult a = LoadResult.empty();
-        LoadResult b = LoadResult.empty();
-        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
-             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
-            toBackend.run(direct, rate, connections, warmup);
-            toSidecar.run(through, rate, connections, warmup);
-            for (int i = 0; i < rounds; i++) {
-                a = a.plus(toBackend.run(direct, rate, connections, duration));
-                b = b.plus(toSidecar.run(through, rate, connections, duration));
-            }
-        }
+        LoadResult[] ab = alternate(backend, sidecar, stream, rate);
+        LoadResult a = ab[0];
+        LoadResult b = ab[1];
         String what = (cachedMode ? "cached (sidecar answers from its cache)" : stream ? "stream" : "plain")
                 + String.format(Locale.ROOT, " @ %.0f req/s", rate);
         StringBuilder sb = new StringBuilder("\n## ").append(what).append("\n\n");
@@ -156,20 +145,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
     }
 
     private String compareThroughput(ManagedProcess backend, ManagedProcess sidecar, boolean stream) throws Exception {
-        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
-        LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
-                : Workloads.chat("bench", promptTokens, stream);
-        LoadResult a = LoadResult.empty();
-        LoadResult b = LoadResult.empty();
-        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
-             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
-            toBackend.run(direct, 0, connections, warmup);
-            toSidecar.run(through, 0, connections, warmup);
-            for (int i = 0; i < rounds; i++) {
-                a = a.plus(toBackend.run(direct, 0, connections, duration));
-                b = b.plus(toSidecar.run(through, 0, connections, duration));
-            }
-        }
+        LoadResult[] ab = alternate(backend, sidecar, stream, 0);
+        LoadResult a = ab[0];
+        LoadResult b = ab[1];
         String s = String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections%n%n"
                         + "| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n"
                         + "| direct | %.0f | %d | %.2f | %.2f |%n| sidecar | %.0f | %d | %.2f | %.2f |%n%n"
@@ -179,6 +157,29 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 b.throughput(), b.errors(), ms(b.total(), 50), ms(b.total(), 99), b.throughput() / a.throughput());
         System.out.println(s);
         return s;
+    }
+
+    /**
+     * Warms both sides up, then alternates measured rounds: direct (A), through the sidecar (B), A, B, ... so drift
+     * of the shared machine hits both alike. {@code rate} 0 is closed loop.
+     */
+    private LoadResult[] alternate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
+            throws Exception {
+        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
+        LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
+                : Workloads.chat("bench", promptTokens, stream);
+        LoadResult a = LoadResult.empty();
+        LoadResult b = LoadResult.empty();
+        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
+             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
+            toBackend.run(direct, rate, connections, warmup);
+            toSidecar.run(through, rate, connections, warmup);
+            for (int i = 0; i < rounds; i++) {
+                a = a.plus(toBackend.run(direct, rate, connections, duration));
+                b = b.plus(toSidecar.run(through, rate, connections, duration));
+            }
+        }
+        return new LoadResult[] {a, b};
     }
 
     private static String row(String path, LoadResult r, Histogram h) {

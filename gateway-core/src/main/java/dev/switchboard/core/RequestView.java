@@ -322,7 +322,7 @@ public final class RequestView {
     public byte[] upstreamBody(String upstreamModel, boolean addUsageRequest) {
         boolean addUsage = addUsageRequest && stream && !includeUsage;
         if (addUsage && hasStreamOptions) {
-            return reencoded(upstreamModel); // merge into the client's own stream_options
+            return upstreamBodyOf(json, upstreamModel, true); // merge into the client's own stream_options
         }
         // Splice the new model into the client's bytes: every other byte goes upstream exactly as it came.
         byte[] quoted = JSON_QUOTER.quoteAsUTF8(upstreamModel);
@@ -340,18 +340,6 @@ public final class RequestView {
         return out;
     }
 
-    private byte[] reencoded(String upstreamModel) {
-        ObjectNode copy = json.deepCopy();
-        copy.put("model", upstreamModel);
-        JsonNode options = copy.get("stream_options");
-        ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
-        o.put("include_usage", true);
-        try {
-            return JSON.writeValueAsBytes(copy);
-        } catch (JsonProcessingException e) {
-            throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
-        }
-    }
 
     private static final com.fasterxml.jackson.core.io.JsonStringEncoder JSON_QUOTER =
             com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();

@@ -225,20 +225,21 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private boolean requirePost(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
-        if (HttpMethod.POST.equals(method)) {
-            return true;
-        }
-        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use POST)",
-                requestId), keepAlive);
-        return false;
+        return require(HttpMethod.POST, ctx, method, requestId, keepAlive);
     }
 
     private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
-        if (HttpMethod.GET.equals(method)) {
+        return require(HttpMethod.GET, ctx, method, requestId, keepAlive);
+    }
+
+    /** Whether the method is the expected one; if not, answers 405 and returns false. */
+    private boolean require(HttpMethod expected, ChannelHandlerContext ctx, HttpMethod method, String requestId,
+            boolean keepAlive) {
+        if (expected.equals(method)) {
             return true;
         }
-        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use GET)",
-                requestId), keepAlive);
+        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use "
+                + expected + ")", requestId), keepAlive);
         return false;
     }
 
