@@ -2,7 +2,6 @@ package dev.switchboard.server.http;
 
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayRequest;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,8 +29,17 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
         String requestId = given != null && given.length() <= 128 ? given : GatewayRequest.newRequestId();
         FullHttpResponse response = HttpResponses.error(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds " + maxContentLength + " bytes", requestId);
-        // The rest of the body may still be arriving: close rather than try to resynchronise the connection.
+        // The rest of the body may still be arriving: the connection cannot be reused. Closing at once would make
+        // the kernel answer the unread body with a reset that can destroy the 413 before the client reads it, so
+        // end our side only, keep discarding what arrives, and close a moment later.
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(response).addListener(f -> {
+            if (ctx.channel() instanceof io.netty.channel.socket.SocketChannel socket && socket.isActive()) {
+                socket.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
+            } else {
+                ctx.close();
+            }
+        });
     }
 }
