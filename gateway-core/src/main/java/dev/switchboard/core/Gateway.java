@@ -290,15 +290,14 @@ public final class Gateway implements AutoCloseable {
                     ? CompletableFuture.completedFuture(hit(request, answer, sensitive))
                     : call(request, sensitive).thenApply(r -> r.withCache("miss")));
         }
-        CompletableFuture<GatewayResponse> result = call(request, sensitive);
-        result.whenComplete((r, error) -> {
+        // The answer goes into the cache before the caller sees it: a request right after finds it there.
+        return call(request, sensitive).whenComplete((r, error) -> {
             CachedAnswer answer = error == null ? new CachedAnswer(r.body(), r.backend(), r.usage()) : null;
             if (refresh && answer != null) {
                 cache.put(key, answer);
             }
             mine.complete(answer); // empty: Caffeine forgets the key
-        });
-        return result.thenApply(r -> r.withCache("miss"));
+        }).thenApply(r -> r.withCache("miss"));
     }
 
     private CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive) {

@@ -30,6 +30,9 @@ public final class ResponseCache {
                 .expireAfterWrite(spec.ttl())
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .recordStats()
+                // Bookkeeping when an answer completes runs on the completing thread, so an entry's write time is
+                // the moment it completed, not whenever a pool gets to it.
+                .executor(Runnable::run)
                 .buildAsync();
     }
 

@@ -1,0 +1,87 @@
+package dev.switchboard.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.Gateway;
+import dev.switchboard.core.GatewayOptions;
+import dev.switchboard.core.GatewayRequest;
+import dev.switchboard.core.GatewayResponse;
+import dev.switchboard.core.RequestView;
+import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.testkit.MockModelServer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each example config in examples/configs loads and routes as its comments say, against simulated models. */
+class ExampleConfigsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private MockModelServer hosted;
+    private MockModelServer inhouse;
+
+    @BeforeEach
+    void start() {
+        hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3").echo(true).build());
+        inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen2.5-14b-instruct").echo(true).build());
+    }
+
+    @AfterEach
+    void stop() {
+        hosted.close();
+        inhouse.close();
+    }
+
+    private Gateway open(String name) {
+        Map<String, String> env = Map.of("HOSTED_URL", hosted.baseUrl(), "INHOUSE_URL", inhouse.baseUrl());
+        return Gateway.fromConfig(Path.of("configs", name), GatewayOptions.defaults().withEnv(env::get));
+    }
+
+    private static GatewayRequest chat(String model, String text, String tenant) {
+        return new GatewayRequest(RequestView.chat("{\"model\":\"" + model + "\",\"temperature\":0,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"), Map.of(), tenant, null);
+    }
+
+    @Test
+    void customerServiceIsInHouseFirstAndCachesAnswers() {
+        try (Gateway g = open("customer-service.yaml")) {
+            GatewayResponse first = g.chat(chat("customer-service", "How do I reset my PIN?", "web"));
+            assertThat(first.backend()).isEqualTo("inhouse-10b");
+            assertThat(first.decision().summary()).contains("cheapest within SLO");
+            assertThat(g.chat(chat("customer-service", "How do I reset my PIN?", "app")).cache()).isEqualTo("hit");
+        }
+    }
+
+    @Test
+    void amlReportsGoToTheHostedModelMasked() throws Exception {
+        try (Gateway g = open("aml-report.yaml")) {
+            GatewayResponse r = g.chat(chat("str-draft", "Customer 440306199003071232 moved funds", "aml-team"));
+            assertThat(r.backend()).isEqualTo("hosted-100b");
+            assertThat(hosted.requests().get(0).body()).contains("[ID_CARD_1]").doesNotContain("440306199003071232");
+            assertThat(JSON.readTree(r.body()).at("/choices/0/message/content").asText())
+                    .contains("440306199003071232");
+        }
+    }
+
+    @Test
+    void officeAssistantIsCostFirstAndSendsLongPromptsOut() {
+        try (Gateway g = open("office-assistant.yaml")) {
+            assertThat(g.explain(chat("assistant", "Draft a memo", "hr")).candidates())
+                    .containsExactly("inhouse-10b", "hosted-100b");
+            String longText = "policy clause ".repeat(13_000);
+            assertThat(g.explain(chat("assistant", longText, "legal")).candidates()).containsExactly("hosted-100b");
+        }
+    }
+
+    @Test
+    void sensitiveDataStaysInside() {
+        try (Gateway g = open("sensitive-data.yaml")) {
+            assertThat(g.chat(chat("chat", "Why was card 6222021234567894 declined?", "branch")).backend())
+                    .isEqualTo("inhouse-10b");
+            assertThat(g.chat(chat("chat", "What is a SWIFT code?", "branch")).backend()).isEqualTo("hosted-100b");
+            assertThat(hosted.requests()).allSatisfy(r -> assertThat(r.body()).doesNotContain("6222021234567894"));
+        }
+    }
+}
