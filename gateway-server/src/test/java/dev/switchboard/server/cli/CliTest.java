@@ -95,6 +95,18 @@ class CliTest {
     }
 
     @Test
+    void simulatePrintsTheComparisonAndRejectsABadFormat() {
+        assertThat(run("simulate", "--config", "../examples/configs/demo.yaml", "--compare",
+                "../examples/configs/what-if-hosted-first.yaml", "--traffic", "../examples/traffic/sample.jsonl",
+                "--format", "csv")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("metric,demo.yaml,what-if-hosted-first.yaml")
+                .contains("requests,3000,3000");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("100%");
+        assertThat(run("simulate", "--config", "../examples/configs/demo.yaml", "--traffic",
+                "../examples/traffic/sample.jsonl", "--format", "xml")).isEqualTo(2);
+    }
+
+    @Test
     void mockModelRejectsABadDuration() {
         assertThat(run("mock-model", "--port", "0", "--first-token-delay", "soon")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");
