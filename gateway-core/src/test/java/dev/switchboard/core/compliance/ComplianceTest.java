@@ -62,6 +62,10 @@ class ComplianceTest {
     }
 
     private void gateway(String action) throws Exception {
+        gateway(action, "");
+    }
+
+    private void gateway(String action, String extra) throws Exception {
         Path config = dir.resolve("switchboard.yaml");
         Files.writeString(config, """
                 backends:
@@ -77,7 +81,8 @@ class ComplianceTest {
                 resilience:
                   retry: { attempts: 1 }
                 audit: { path: %s }
-                """.formatted(external.baseUrl(), internal.baseUrl(), action, dir.resolve("audit.jsonl")));
+                %s
+                """.formatted(external.baseUrl(), internal.baseUrl(), action, dir.resolve("audit.jsonl"), extra));
         gateway = Gateway.fromConfig(config, GatewayOptions.defaults());
     }
 
@@ -198,6 +203,27 @@ class ComplianceTest {
         assertNoneReached(external);
         // The echo streams 5-character tokens, so placeholders arrive split across chunks.
         assertThat(c.content.toString()).isEqualTo("Summarise card " + CARD + " for ID " + ID + " please");
+    }
+
+    @Test
+    void withTheCacheOnNothingLeaksAndNothingIsSharedAcrossTenants() throws Exception {
+        gateway("mask", "cache: { enabled: true, scope: shared, only-deterministic: false }");
+        String body = plantedBody(false);
+        GatewayResponse first = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "retail", null));
+        assertThat(first.cache()).isEqualTo("miss");
+        GatewayResponse again = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "retail", null));
+        assertThat(again.cache()).isEqualTo("hit");
+        // Another tenant never gets the first tenant's answer (it holds the restored customer data).
+        GatewayResponse other = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "risk", null));
+        assertThat(other.cache()).isEqualTo("miss");
+        assertThat(external.requests()).hasSize(2);
+        assertNoneReached(external);
+        // Streamed, from the cache: still restored for its own tenant, still nothing out.
+        Collector c = new Collector();
+        gateway.chatStream(new GatewayRequest(RequestView.chat(plantedBody(true)), Map.of(), "retail", null), c);
+        assertThat(c.done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.content.toString()).contains(CARD);
+        assertNoneReached(external);
     }
 
     @Test

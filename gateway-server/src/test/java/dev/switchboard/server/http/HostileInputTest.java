@@ -141,6 +141,7 @@ class HostileInputTest {
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
         System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
         try {
+            long heapBefore = usedHeapAfterGc();
             Random random = new Random(20261130);
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             for (byte[] body : hostileBodies(random)) {
@@ -172,10 +173,20 @@ class HostileInputTest {
             // Still serving.
             String ok = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
             assertThat(sendBody(ok.getBytes(StandardCharsets.UTF_8))).isEqualTo(200);
+            // And memory is flat: what the hostile requests left behind is collectable.
+            assertThat(usedHeapAfterGc() - heapBefore).isLessThan(32L << 20);
         } finally {
             System.setErr(oldErr);
         }
         assertThat(logs.toString(StandardCharsets.UTF_8)).doesNotContain(UPSTREAM_KEY);
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     @Test
