@@ -8,7 +8,11 @@ package dev.switchboard.core;
  * @param millis  time spent on it
  */
 public record Attempt(String backend, String outcome, long millis) {
+    /** Whether a backend was actually called (not passed over, not answered from the cache). */
     public boolean called() {
-        return !outcome.startsWith("skipped");
+        return !outcome.startsWith("skipped") && !outcome.equals(CACHE_HIT);
     }
+
+    /** The outcome of a request answered from the cache. */
+    public static final String CACHE_HIT = "cache hit";
 }

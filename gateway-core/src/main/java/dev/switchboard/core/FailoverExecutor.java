@@ -367,8 +367,8 @@ final class FailoverExecutor {
                 byte[] answer = call.restoreFrom(spec) ? PlaceholderRestorer.restoreBody(reply.body(), call.masking)
                         : reply.body();
                 result.complete(new GatewayResponse(answer, reply.contentType(), call.request.requestId(),
-                        call.decision, spec.name(), usage, call.attempts.size(), List.copyOf(call.attempts), cost,
-                        spec.price().currency(), "bypass"));
+                        call.decision, spec.name(), usage, List.copyOf(call.attempts), cost, spec.price().currency(),
+                        "bypass"));
                 return;
             }
             UpstreamFailure failure = unwrap(error, spec.name());

@@ -321,13 +321,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     private GatewayResponse hit(GatewayRequest request, CachedAnswer answer, Assessment sensitive) {
-        List<Attempt> steps = List.of(new Attempt(answer.backend(), "cache hit", 0));
+        List<Attempt> steps = List.of(new Attempt(answer.backend(), Attempt.CACHE_HIT, 0));
         audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
                 request.body().model(), request.body().stream(), null, steps, answer.backend(), 200, null,
                 answer.usage(), 0, "", 0, sensitive, sensitive.sensitive() ? "cached-per-tenant" : "none",
                 spec.compliance().logPrompts() ? request.body().promptText() : null));
         return new GatewayResponse(answer.completion(), "application/json", request.requestId(), null,
-                answer.backend(), answer.usage(), 0, steps, 0, "", "hit");
+                answer.backend(), answer.usage(), steps, 0, "", "hit");
     }
 
     /** Cache counters and size. */

@@ -13,19 +13,22 @@ import java.nio.charset.StandardCharsets;
  * @param decision    the routing decision, with its reasons
  * @param backend     the backend that answered
  * @param usage       tokens as reported by the upstream
- * @param attempts    backends tried, the answering one included
  * @param steps       every backend called or passed over, in order
  * @param cost        what the call cost at the backend's prices
  * @param currency    of the cost
  * @param cache       {@code hit}, {@code miss} or {@code bypass}
  */
 public record GatewayResponse(byte[] body, String contentType, String requestId, RoutingDecision decision,
-        String backend, Usage usage, int attempts, java.util.List<Attempt> steps, double cost, String currency,
-        String cache) {
+        String backend, Usage usage, java.util.List<Attempt> steps, double cost, String currency, String cache) {
 
     public GatewayResponse withCache(String status) {
-        return new GatewayResponse(body, contentType, requestId, decision, backend, usage, attempts, steps, cost,
-                currency, status);
+        return new GatewayResponse(body, contentType, requestId, decision, backend, usage, steps, cost, currency,
+                status);
+    }
+
+    /** Backends actually called, the answering one included (passed-over ones and cache hits not counted). */
+    public int attempts() {
+        return (int) steps.stream().filter(Attempt::called).count();
     }
 
     public String bodyText() {

@@ -93,13 +93,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String tenant = null;
         if (!path.equals("/healthz")) {
-            java.util.Optional<String> who = auth().tenant(request.headers());
-            if (who.isEmpty()) {
+            ClientAuth.Caller who = auth().caller(request.headers());
+            if (!who.admitted()) {
                 write(ctx.channel(), HttpResponses.error(ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
                         + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", requestId), keepAlive);
                 return;
             }
-            tenant = "null".equals(who.get()) ? null : who.get();
+            tenant = who.tenant();
         }
         switch (path) {
             case "/v1/chat/completions", "/chat/completions" -> {

@@ -25,14 +25,23 @@ public final class ClientAuth {
         this.tenants = spec.keys().stream().map(AuthSpec.ClientKey::tenant).toList();
     }
 
+    /** Who is calling: refused, or admitted with a tenant (null for an anonymous caller in open mode). */
+    record Caller(boolean admitted, String tenant) {
+        static final Caller REFUSED = new Caller(false, null);
+    }
+
     /**
-     * The caller's tenant, or empty when it must be refused. In open mode the {@code x-switchboard-tenant}
-     * header is taken at its word (null: anonymous).
+     * The caller. In open mode the {@code x-switchboard-tenant} header is taken at its word (absent: anonymous);
+     * with keys, the key names the tenant and a missing or unknown key is refused.
      */
-    Optional<String> tenant(HttpHeaders headers) {
+    Caller caller(HttpHeaders headers) {
         if (open) {
-            return Optional.of(String.valueOf(headers.get(ApiHandler.TENANT_HEADER)));
+            return new Caller(true, headers.get(ApiHandler.TENANT_HEADER));
         }
+        return tenantByKey(headers).map(t -> new Caller(true, t)).orElse(Caller.REFUSED);
+    }
+
+    private Optional<String> tenantByKey(HttpHeaders headers) {
         String key = presentedKey(headers);
         if (key == null || key.isEmpty()) {
             return Optional.empty();
