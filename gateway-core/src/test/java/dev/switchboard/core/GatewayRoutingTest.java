@@ -25,6 +25,7 @@ class GatewayRoutingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET_PROMPT = "account 6222021234567890 belongs to Zhang San";
 
+    private TwoModels models;
     private MockModelServer hosted;
     private MockModelServer inhouse;
     private Gateway gateway;
@@ -34,39 +35,32 @@ class GatewayRoutingTest {
 
     @BeforeEach
     void start() {
-        hosted = MockModelServer.start(MockModelOptions.builder().model("big").responseTokens(10).build());
-        inhouse = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(10).build());
+        models = new TwoModels(10);
+        hosted = models.hosted;
+        inhouse = models.inhouse;
     }
 
     @AfterEach
     void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        hosted.close();
-        inhouse.close();
+        models.close();
     }
 
     private void gateway(String routes, String extra) throws Exception {
-        Path config = dir.resolve("switchboard.yaml");
-        Files.writeString(config, """
+        gateway = models.gateway(dir, """
                 backends:
                   - name: hosted-100b
-                    base-url: %s
+                    base-url: %1$s
                     model: big
                     residency: external
                     price: { input-per-mtok: 2.0, output-per-mtok: 8.0, currency: CNY }
                   - name: inhouse-10b
-                    base-url: %s
+                    base-url: %2$s
                     model: small
                     residency: internal
                     price: { input-per-mtok: 0.1, output-per-mtok: 0.3, currency: CNY }
                     limits: { max-concurrency: 2 }
                 routes:
-                %s
-                %s
-                """.formatted(hosted.baseUrl(), inhouse.baseUrl(), routes, extra));
-        gateway = Gateway.fromConfig(config);
+                """ + routes + "\n" + extra + "\n", GatewayOptions.defaults());
     }
 
     private static GatewayRequest request(boolean stream, String tenant, int maxTokens) {

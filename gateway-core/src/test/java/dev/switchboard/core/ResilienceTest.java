@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Fault injection with simulated models: breakers, retries, stream guards, dead backends. */
 class ResilienceTest {
+    private TwoModels models;
     private MockModelServer hosted;
     private MockModelServer inhouse;
     private Gateway gateway;
@@ -34,36 +35,31 @@ class ResilienceTest {
 
     @BeforeEach
     void start() {
-        hosted = MockModelServer.start(MockModelOptions.builder().model("big").responseTokens(5).build());
-        inhouse = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(5).build());
+        models = new TwoModels(5);
+        hosted = models.hosted;
+        inhouse = models.inhouse;
     }
 
     @AfterEach
     void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        hosted.close();
-        inhouse.close();
+        models.close();
     }
 
     private void gateway(String inhouseExtra, String resilience) throws Exception {
-        Path config = dir.resolve("switchboard.yaml");
-        Files.writeString(config, """
+        gateway = models.gateway(dir, """
                 backends:
-                  - { name: hosted-100b, base-url: "%s", model: big, residency: external }
+                  - { name: hosted-100b, base-url: "%1$s", model: big, residency: external }
                   - name: inhouse-10b
-                    base-url: "%s"
+                    base-url: "%2$s"
                     model: small
                     residency: internal
-                %s
+                """ + inhouseExtra + """
+
                 routes:
                   - name: chat
                     rules: [ { use: [inhouse-10b, hosted-100b] } ]
                 resilience:
-                %s
-                """.formatted(hosted.baseUrl(), inhouse.baseUrl(), inhouseExtra, resilience));
-        gateway = Gateway.fromConfig(config, GatewayOptions.defaults().withClock(clock).withMeters(meters));
+                """ + resilience + "\n", GatewayOptions.defaults().withClock(clock).withMeters(meters));
     }
 
     private static GatewayRequest chat(boolean stream) {
