@@ -5,7 +5,10 @@ import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
-import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.budget.BudgetReservation;
+import dev.switchboard.core.state.BudgetStore;
+import dev.switchboard.core.state.CapacityGate;
+import dev.switchboard.core.state.StateUnavailableException;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.BudgetSpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,15 +52,15 @@ import org.slf4j.LoggerFactory;
 final class FailoverExecutor {
     private static final Logger log = LoggerFactory.getLogger(FailoverExecutor.class);
 
-    /** A backend, its live statistics and its circuit breaker. */
-    record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker) {
+    /** A backend, its live statistics, its circuit breaker and its capacity gate. */
+    record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker, CapacityGate capacity) {
         BackendSpec spec() {
             return backend.spec();
         }
     }
 
     private final Map<String, BackendRuntime> backends;
-    private final BudgetLedger ledger;
+    private final BudgetStore ledger;
     private final Clock clock;
     private final Consumer<CallRecord> onFinish;
     private final RetrySpec retry;
@@ -67,7 +70,7 @@ final class FailoverExecutor {
     private final ComplianceSpec compliance;
     private final RequestScanner scanner;
 
-    FailoverExecutor(Map<String, BackendRuntime> backends, BudgetLedger ledger, Clock clock,
+    FailoverExecutor(Map<String, BackendRuntime> backends, BudgetStore ledger, Clock clock,
             Consumer<CallRecord> onFinish, RetrySpec retry, ScheduledExecutorService timers, RandomGenerator random,
             GatewayMetrics metrics, ComplianceSpec compliance, RequestScanner scanner) {
         this.compliance = compliance;
@@ -139,6 +142,8 @@ final class FailoverExecutor {
         boolean skippedForCapacity;
         boolean skippedForBudget;
         boolean skippedForBreaker;
+        /** Why the shared state store refused, when it did. */
+        StateUnavailableException stateFailure;
 
         Call(GatewayRequest request, RoutingDecision decision, Assessment sensitive) {
             this.request = request;
@@ -178,63 +183,92 @@ final class FailoverExecutor {
                     : "blocked";
         }
 
-        /** The next candidate that admits the call, or the same one again for a retry; empty when none is left. */
-        Optional<Admitted> admitNext(boolean sameAgain) {
+        /**
+         * The next candidate that admits the call, or the same one again for a retry; null when none is left.
+         * With the memory store every step completes at once; with a shared store each may wait for Redis.
+         */
+        CompletableFuture<Admitted> admitNext(boolean sameAgain) {
             if (sameAgain) {
-                Optional<Admitted> again = admit(backends.get(decision.candidates().get(index)));
-                if (again.isPresent()) {
-                    tries++;
-                    return again;
-                }
+                return admit(backends.get(decision.candidates().get(index))).thenCompose(a -> {
+                    if (a != null) {
+                        tries++;
+                        return CompletableFuture.completedFuture(a);
+                    }
+                    return nextCandidate();
+                });
             }
-            while (++index < decision.candidates().size()) {
-                Optional<Admitted> a = admit(backends.get(decision.candidates().get(index)));
-                if (a.isPresent()) {
-                    tries = 1;
-                    return a;
-                }
-            }
-            return Optional.empty();
+            return nextCandidate();
         }
 
-        /** Takes a breaker permit, a capacity slot and a budget reservation, or none of them. */
-        private Optional<Admitted> admit(BackendRuntime rt) {
-            {
-                // Fail closed: whatever the decision said, customer data under route-internal never leaves.
-                if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK
-                        && rt.spec().residency() == Residency.EXTERNAL) {
-                    attempts.add(new Attempt(rt.spec().name(), "skipped: sensitive data stays internal", 0));
-                    return Optional.empty();
+        private CompletableFuture<Admitted> nextCandidate() {
+            if (++index >= decision.candidates().size()) {
+                return NOT_ADMITTED;
+            }
+            return admit(backends.get(decision.candidates().get(index))).thenCompose(a -> {
+                if (a != null) {
+                    tries = 1;
+                    return CompletableFuture.completedFuture(a);
                 }
-                if (!rt.breaker().tryAcquire()) {
-                    skippedForBreaker = true;
-                    metrics.skipped(rt.spec().name(), "circuit_open");
-                    attempts.add(new Attempt(rt.spec().name(), "skipped: circuit open", 0));
-                    return Optional.empty();
+                return nextCandidate();
+            });
+        }
+
+        private void skip(BackendRuntime rt, String metric, String outcome) {
+            metrics.skipped(rt.spec().name(), metric);
+            attempts.add(new Attempt(rt.spec().name(), "skipped: " + outcome, 0));
+        }
+
+        /** Takes a breaker permit, a capacity slot and a budget reservation, or none of them (null). */
+        private CompletableFuture<Admitted> admit(BackendRuntime rt) {
+            // Fail closed: whatever the decision said, customer data under route-internal never leaves.
+            if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK
+                    && rt.spec().residency() == Residency.EXTERNAL) {
+                attempts.add(new Attempt(rt.spec().name(), "skipped: sensitive data stays internal", 0));
+                return NOT_ADMITTED;
+            }
+            if (!rt.breaker().tryAcquire()) {
+                skippedForBreaker = true;
+                skip(rt, "circuit_open", "circuit open");
+                return NOT_ADMITTED;
+            }
+            return rt.capacity().acquire().handle((slot, error) -> {
+                if (error != null) {
+                    rt.breaker().release();
+                    stateFailure = stateFailure(error);
+                    skip(rt, "state_unavailable", "shared state unavailable");
+                    return null;
                 }
-                if (!rt.stats().tryAcquire()) {
+                if (slot == null) {
                     rt.breaker().release();
                     skippedForCapacity = true;
-                    metrics.skipped(rt.spec().name(), "at_capacity");
-                    attempts.add(new Attempt(rt.spec().name(), "skipped: at capacity", 0));
-                    return Optional.empty();
+                    skip(rt, "at_capacity", "at capacity");
                 }
-                boolean internalOnly = rt.spec().residency() == Residency.INTERNAL && ledger.budget(request.tenant())
-                        .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
-                Integer maxTokens = request.body().maxTokens().isPresent() ? request.body().maxTokens().getAsInt()
-                        : null;
-                double worst = Costs.worstCase(rt.spec(), decision.promptTokens(), maxTokens);
-                Optional<BudgetLedger.Reservation> reservation = ledger.reserve(request.tenant(), worst, internalOnly);
-                if (reservation.isEmpty()) {
-                    rt.stats().release();
-                    rt.breaker().release();
-                    skippedForBudget = true;
-                    metrics.skipped(rt.spec().name(), "over_budget");
-                    attempts.add(new Attempt(rt.spec().name(), "skipped: over budget", 0));
-                    return Optional.empty();
-                }
-                return Optional.of(new Admitted(rt, reservation.get(), System.nanoTime()));
-            }
+                return slot;
+            }).thenCompose(slot -> slot == null ? NOT_ADMITTED : reserve(rt, slot));
+        }
+
+        private CompletableFuture<Admitted> reserve(BackendRuntime rt, CapacityGate.Slot slot) {
+            boolean internalOnly = rt.spec().residency() == Residency.INTERNAL && ledger.budget(request.tenant())
+                    .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
+            Integer maxTokens = request.body().maxTokens().isPresent() ? request.body().maxTokens().getAsInt()
+                    : null;
+            double worst = Costs.worstCase(rt.spec(), decision.promptTokens(), maxTokens);
+            return ledger.reserve(request.tenant(), worst, internalOnly, rt.spec().residency())
+                    .handle((reservation, error) -> {
+                        if (error != null || reservation.isEmpty()) {
+                            slot.release();
+                            rt.breaker().release();
+                            if (error != null) {
+                                stateFailure = stateFailure(error);
+                                skip(rt, "state_unavailable", "shared state unavailable");
+                            } else {
+                                skippedForBudget = true;
+                                skip(rt, "over_budget", "over budget");
+                            }
+                            return null;
+                        }
+                        return new Admitted(rt, slot, reservation.get(), System.nanoTime());
+                    });
         }
 
         GatewayException exhausted() {
@@ -243,6 +277,9 @@ final class FailoverExecutor {
                         + "which holds customer data (" + sensitive.describe() + "); it is never sent outside ("
                         + attempts.stream().map(a -> a.backend() + ": " + a.outcome())
                         .collect(java.util.stream.Collectors.joining("; ")) + ")");
+            }
+            if (failures.isEmpty() && stateFailure != null && !skippedForCapacity && !skippedForBudget) {
+                return stateFailure;
             }
             boolean unreachable = failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.CONNECT);
             if (unreachable && (skippedForBreaker || !failures.isEmpty()) && !skippedForBudget) {
@@ -283,15 +320,25 @@ final class FailoverExecutor {
         }
     }
 
+    private static final CompletableFuture<Admitted> NOT_ADMITTED = CompletableFuture.completedFuture(null);
+
+    private static StateUnavailableException stateFailure(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return t instanceof StateUnavailableException s ? s
+                : new StateUnavailableException("the shared state store failed: " + t, t);
+    }
+
     /** A candidate admitted for one attempt: its slot and reservation are held until {@link #finish}. */
     private final class Admitted {
         final BackendRuntime rt;
-        final BudgetLedger.Reservation reservation;
+        final CapacityGate.Slot slot;
+        final BudgetReservation reservation;
         final long startNanos;
         private final AtomicBoolean finished = new AtomicBoolean();
 
-        Admitted(BackendRuntime rt, BudgetLedger.Reservation reservation, long startNanos) {
+        Admitted(BackendRuntime rt, CapacityGate.Slot slot, BudgetReservation reservation, long startNanos) {
             this.rt = rt;
+            this.slot = slot;
             this.reservation = reservation;
             this.startNanos = startNanos;
         }
@@ -307,7 +354,7 @@ final class FailoverExecutor {
             if (!finished.compareAndSet(false, true)) {
                 return false;
             }
-            rt.stats().release();
+            slot.release();
             reservation.settle(cost);
             return true;
         }
@@ -327,14 +374,23 @@ final class FailoverExecutor {
         if (result.isDone()) {
             return;
         }
-        Optional<Admitted> next = call.admitNext(sameAgain);
-        if (next.isEmpty()) {
-            GatewayException e = call.exhausted();
-            call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
-            result.completeExceptionally(e);
-            return;
-        }
-        Admitted a = next.get();
+        call.admitNext(sameAgain).whenComplete((a, error) -> {
+            if (error != null) {
+                log.error("request {}: admission failed", call.request.requestId(), error);
+                result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL, "admission failed: " + error,
+                        error));
+            } else if (a == null) {
+                GatewayException e = call.exhausted();
+                call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
+                result.completeExceptionally(e);
+            } else {
+                call(call, result, a);
+            }
+        });
+    }
+
+    /** One call to an admitted backend. */
+    private void call(Call call, CompletableFuture<GatewayResponse> result, Admitted a) {
         BackendSpec spec = a.rt.spec();
         byte[] body = call.bodyFor(spec, false);
         CompletableFuture<UpstreamReply> upstream = a.rt.backend().send(call.request.body().operation(), body);
@@ -426,16 +482,33 @@ final class FailoverExecutor {
             if (cancelled.get()) {
                 return;
             }
-            Optional<Admitted> next = call.admitNext(sameAgain);
-            if (next.isEmpty()) {
-                GatewayException e = call.exhausted();
-                call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
-                listener.onError(e, false);
-                return;
-            }
-            Admitted a = next.get();
+            call.admitNext(sameAgain).whenComplete((a, error) -> {
+                if (error != null) {
+                    log.error("request {}: admission failed", call.request.requestId(), error);
+                    listener.onError(new GatewayException(ErrorKind.INTERNAL, "admission failed: " + error, error),
+                            false);
+                } else if (a == null) {
+                    GatewayException e = call.exhausted();
+                    call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
+                    listener.onError(e, false);
+                } else {
+                    start(a);
+                }
+            });
+        }
+
+        private void start(Admitted a) {
             admitted.set(a);
             BackendSpec spec = a.rt.spec();
+            if (cancelled.get()) {
+                // The client left while admission waited for the state store: give everything back.
+                if (a.finish(0)) {
+                    a.rt.breaker().release();
+                    call.attempts.add(new Attempt(spec.name(), "cancelled: client left", a.millis()));
+                    call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, 0, spec.price().currency());
+                }
+                return;
+            }
             byte[] body = call.bodyFor(spec, true);
             PlaceholderRestorer restorer = call.restoreFrom(spec) ? new PlaceholderRestorer(call.masking) : null;
             UpstreamStream stream = a.rt.backend().stream(body, call.request.body().clientWantsUsage(),

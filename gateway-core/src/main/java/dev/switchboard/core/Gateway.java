@@ -1,13 +1,15 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.audit.AuditLog;
-import dev.switchboard.core.cache.CachedAnswer;
 import dev.switchboard.core.cache.ResponseCache;
-import dev.switchboard.core.cache.StreamAssembler;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.RequestScanner;
 import dev.switchboard.core.config.ComplianceSpec;
 import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.state.BudgetStore;
+import dev.switchboard.core.state.RateLimits;
+import dev.switchboard.core.state.StateStore;
+import dev.switchboard.core.state.StoreHealth;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.routing.LiveSignals;
 import dev.switchboard.core.stats.BackendStats;
@@ -28,6 +30,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The gateway as a library: routes OpenAI-style requests to the configured backends and explains each decision.
@@ -47,15 +50,16 @@ public final class Gateway implements AutoCloseable {
     private final RoutingTable table;
     private final UpstreamHttp http;
     private final Map<String, FailoverExecutor.BackendRuntime> backends;
-    private final BudgetLedger ledger;
+    private final StateStore state;
+    private final BudgetStore ledger;
     private final AuditLog audit;
     private final FailoverExecutor executor;
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
     private final RequestScanner scanner;
     private final ResponseCache cache;
-    private final RateLimiter rateLimiter;
-    private final Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> routeCaches;
+    private final CachedCalls cached;
+    private final RateLimits rateLimits;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
     public static final String CACHE_HEADER = "x-switchboard-cache";
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
@@ -75,6 +79,8 @@ public final class Gateway implements AutoCloseable {
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
+        this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
+                options.meters());
         Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
             FailoverExecutor.BackendRuntime kept = previous == null ? null : previous.backends.get(b.name());
@@ -82,23 +88,23 @@ public final class Gateway implements AutoCloseable {
                 map.put(b.name(), kept);
                 continue;
             }
-            map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http),
-                    new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock()),
+            BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock());
+            map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http), stats,
                     new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
                             t -> {
                                 metrics.breakerTransition(b.name(), t.from(), t.to());
                                 log.warn("circuit breaker of backend {}: {} -> {}", b.name(), t.from(), t.to());
-                            })));
+                            }), state.capacity(b, stats)));
         }
         this.backends = java.util.Collections.unmodifiableMap(map);
         this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
-                : new BudgetLedger(spec.budgets(), options.clock());
+                : state.budgets(spec.budgets());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
                 : AuditLog.open(spec.audit(), options.clock());
         this.scanner = new RequestScanner(spec.compliance().scanner());
         this.cache = previous != null && previous.spec.cache().equals(spec.cache()) ? previous.cache
                 : new ResponseCache(spec.cache(), options.clock());
-        this.rateLimiter = new RateLimiter(spec.rateLimits(), options.clock());
+        this.rateLimits = state.rateLimits(spec.rateLimits());
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", cache,
                 c -> c.stats().hits()).register(options.meters());
         io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.misses", cache,
@@ -109,7 +115,9 @@ public final class Gateway implements AutoCloseable {
                 .register(options.meters());
         Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
         spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
-        this.routeCaches = Map.copyOf(rc);
+        this.cached = new CachedCalls(cache, previous != null && previous.spec.cache().equals(spec.cache())
+                ? previous.cached.shared() : state.sharedCache(spec.cache()), Map.copyOf(rc), audit::append,
+                spec.compliance().logPrompts(), options.clock());
         this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append, spec.retry(),
                 http.timers(), options.random(), metrics, spec.compliance(), scanner);
         this.signals = new LiveSignals() {
@@ -140,6 +148,11 @@ public final class Gateway implements AutoCloseable {
      * parts they share stay open until then.
      */
     public Gateway reconfigure(GatewaySpec newSpec) {
+        if (!newSpec.state().equals(spec.state())) {
+            throw new dev.switchboard.core.config.ConfigException("reload", List.of(
+                    new dev.switchboard.core.config.ConfigError("state", "the state store cannot change while "
+                            + "running (in-flight reservations and slots live in it); restart to change it")));
+        }
         Gateway next = new Gateway(newSpec, options, this);
         if (next.audit != audit) {
             audit.close(); // what was appended is written out; late appends are written synchronously
@@ -207,9 +220,19 @@ public final class Gateway implements AutoCloseable {
         return options.meters();
     }
 
-    /** Every tenant budget's state. */
+    /** Every tenant budget's state (with a shared store, waits for it up to its timeout). */
     public List<BudgetLedger.TenantState> budgets() {
+        return ledger.snapshot().join();
+    }
+
+    /** Every tenant budget's state, without blocking. */
+    public CompletableFuture<List<BudgetLedger.TenantState>> budgetsAsync() {
         return ledger.snapshot();
+    }
+
+    /** How the state store is doing. */
+    public StoreHealth stateHealth() {
+        return state.health();
     }
 
     /**
@@ -267,37 +290,50 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(GatewayException.invalid("stream",
                     "'stream: true' needs the streaming call (chatStream)"));
         }
-        try {
-            rateLimiter.acquire(request.tenant());
-        } catch (GatewayException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        Assessment sensitive = assess(request);
-        if (sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK
-                || operation != Operation.CHAT) {
-            return call(request, sensitive).thenApply(r -> r.withCache("bypass"));
-        }
-        String key = cacheKey(request, sensitive);
-        if (key == null) {
-            return call(request, sensitive).thenApply(r -> r.withCache("bypass"));
-        }
-        boolean refresh = "refresh".equalsIgnoreCase(request.headers().get(CACHE_HEADER));
-        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
-        CompletableFuture<CachedAnswer> existing = refresh ? null : cache.claim(key, mine);
-        if (existing != null) {
-            // An identical request answered before, or being answered now: wait for it instead of calling again.
-            return existing.handle((answer, error) -> answer).thenCompose(answer -> answer != null
-                    ? CompletableFuture.completedFuture(hit(request, answer, sensitive))
-                    : call(request, sensitive).thenApply(r -> r.withCache("miss")));
-        }
-        // The answer goes into the cache before the caller sees it: a request right after finds it there.
-        return call(request, sensitive).whenComplete((r, error) -> {
-            CachedAnswer answer = error == null ? new CachedAnswer(r.body(), r.backend(), r.usage()) : null;
-            if (refresh && answer != null) {
-                cache.put(key, answer);
+        // The future the caller holds; cancelling it reaches the upstream call running at that moment.
+        CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<GatewayResponse>> running = new AtomicReference<>();
+        CachedCalls.Upstream upstream = new CachedCalls.Upstream() {
+            @Override
+            public CompletableFuture<GatewayResponse> call(GatewayRequest r, Assessment sensitive) {
+                CompletableFuture<GatewayResponse> f = Gateway.this.call(r, sensitive);
+                running.set(f);
+                if (result.isCancelled()) {
+                    f.cancel(true);
+                }
+                return f;
             }
-            mine.complete(answer); // empty: Caffeine forgets the key
-        }).thenApply(r -> r.withCache("miss"));
+
+            @Override
+            public StreamCall stream(GatewayRequest r, Assessment sensitive, StreamListener listener) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        result.whenComplete((r, error) -> {
+            CompletableFuture<GatewayResponse> f = running.get();
+            if (result.isCancelled() && f != null) {
+                f.cancel(true);
+            }
+        });
+        rateLimits.acquire(request.tenant()).thenCompose(allowed -> {
+            Assessment sensitive = assess(request);
+            String key = operation != Operation.CHAT || blocked(sensitive) ? null
+                    : cached.key(table.routeOf(request.body().model()), request, sensitive);
+            return key == null ? upstream.call(request, sensitive).thenApply(r -> r.withCache("bypass"))
+                    : cached.send(key, request, sensitive, upstream);
+        }).whenComplete((r, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            } else {
+                result.complete(r);
+            }
+        });
+        return result;
+    }
+
+    private boolean blocked(Assessment sensitive) {
+        return sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK;
     }
 
     private CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive) {
@@ -308,26 +344,6 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         return executor.send(request, decision, sensitive);
-    }
-
-    /** The cache key of a request, or null when it is not to be cached (route, determinism, no-store). */
-    private String cacheKey(GatewayRequest request, Assessment sensitive) {
-        String route = table.routeOf(request.body().model());
-        if (route == null || "no-store".equalsIgnoreCase(request.headers().get(CACHE_HEADER))
-                || !cache.cacheable(routeCaches.get(route), request.body())) {
-            return null;
-        }
-        return cache.key(route, request.tenant(), sensitive, request.body());
-    }
-
-    private GatewayResponse hit(GatewayRequest request, CachedAnswer answer, Assessment sensitive) {
-        List<Attempt> steps = List.of(new Attempt(answer.backend(), Attempt.CACHE_HIT, 0));
-        audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
-                request.body().model(), request.body().stream(), null, steps, answer.backend(), 200, null,
-                answer.usage(), 0, "", 0, sensitive, sensitive.sensitive() ? "cached-per-tenant" : "none",
-                spec.compliance().logPrompts() ? request.body().promptText() : null));
-        return new GatewayResponse(answer.completion(), "application/json", request.requestId(), null,
-                answer.backend(), answer.usage(), steps, 0, "", "hit");
     }
 
     /** Cache counters and size. */
@@ -345,93 +361,40 @@ public final class Gateway implements AutoCloseable {
             listener.onError(GatewayException.invalid("stream", "the streaming call needs 'stream: true'"), false);
             return () -> { };
         }
-        try {
-            rateLimiter.acquire(request.tenant());
-        } catch (GatewayException e) {
-            listener.onError(e, false);
-            return () -> { };
-        }
-        Assessment sensitive = assess(request);
-        boolean blocked = sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK;
-        String key = blocked ? null : cacheKey(request, sensitive);
-        if (key == null) {
-            listener.onCache("bypass");
-            return streamCall(request, sensitive, listener);
-        }
-        boolean refresh = "refresh".equalsIgnoreCase(request.headers().get(CACHE_HEADER));
-        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
-        CompletableFuture<CachedAnswer> existing = refresh ? null : cache.claim(key, mine);
-        if (existing != null) {
-            java.util.concurrent.atomic.AtomicReference<StreamCall> own = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-            existing.handle((answer, error) -> answer).thenAccept(answer -> {
-                if (cancelled.get()) {
-                    return;
-                }
-                if (answer == null) {
-                    listener.onCache("miss");
-                    own.set(streamCall(request, sensitive, listener));
-                    return;
-                }
-                hit(request, answer, sensitive);
-                listener.onCache("hit");
-                listener.onStart(null, answer.backend());
-                for (String event : StreamAssembler.replay(answer.completion(), request.body().clientWantsUsage())) {
-                    listener.onEvent(event);
-                }
-                listener.onComplete(answer.usage(), "stop");
-            });
-            return () -> {
-                cancelled.set(true);
-                StreamCall c = own.get();
-                if (c != null) {
-                    c.cancel();
-                }
-            };
-        }
-        listener.onCache("miss");
-        StreamAssembler assembler = new StreamAssembler();
-        StreamCall call = streamCall(request, sensitive, new StreamListener() {
-            private String backend;
-
+        CachedCalls.DeferredStreamCall deferred = new CachedCalls.DeferredStreamCall();
+        CachedCalls.Upstream upstream = new CachedCalls.Upstream() {
             @Override
-            public void onStart(RoutingDecision decision, String b) {
-                backend = b;
-                listener.onStart(decision, b);
+            public CompletableFuture<GatewayResponse> call(GatewayRequest r, Assessment sensitive) {
+                throw new UnsupportedOperationException();
             }
 
             @Override
-            public void onEvent(String data) {
-                assembler.accept(data);
-                listener.onEvent(data);
+            public StreamCall stream(GatewayRequest r, Assessment sensitive, StreamListener l) {
+                return streamCall(r, sensitive, l);
             }
-
-            @Override
-            public void onIdle() {
-                listener.onIdle();
+        };
+        rateLimits.acquire(request.tenant()).whenComplete((allowed, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                listener.onError(cause instanceof GatewayException g ? g
+                        : new GatewayException(ErrorKind.INTERNAL, "rate limiting failed: " + cause, cause), false);
+                return;
             }
-
-            @Override
-            public void onComplete(Usage usage, String finishReason) {
-                byte[] completion = assembler.completion(usage);
-                CachedAnswer answer = completion == null ? null : new CachedAnswer(completion, backend, usage);
-                if (refresh && answer != null) {
-                    cache.put(key, answer);
-                }
-                mine.complete(answer);
-                listener.onComplete(usage, finishReason);
+            if (deferred.cancelled()) {
+                return;
             }
-
-            @Override
-            public void onError(GatewayException error, boolean started) {
-                mine.complete(null); // only complete answers are kept
-                listener.onError(error, started);
+            Assessment sensitive = assess(request);
+            String key = blocked(sensitive) ? null
+                    : cached.key(table.routeOf(request.body().model()), request, sensitive);
+            if (key == null) {
+                listener.onCache("bypass");
+                deferred.set(streamCall(request, sensitive, listener));
+            } else {
+                deferred.set(cached.stream(key, request, sensitive, listener, upstream));
             }
         });
-        return () -> {
-            mine.complete(null); // waiters make their own call
-            call.cancel();
-        };
+        return deferred;
     }
 
     private StreamCall streamCall(GatewayRequest request, Assessment sensitive, StreamListener listener) {
@@ -466,5 +429,6 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         http.close();
         audit.close();
+        state.close();
     }
 }

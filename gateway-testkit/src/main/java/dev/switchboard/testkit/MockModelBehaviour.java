@@ -22,6 +22,8 @@ final class MockModelBehaviour {
     private final AtomicReference<MockModelOptions> options;
     private final Queue<RecordedRequest> recorded;
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
     private final AtomicInteger recordedCount = new AtomicInteger();
     private final AtomicInteger forcedLeft = new AtomicInteger();
     private volatile MockModelOptions countedFor;
@@ -62,10 +64,33 @@ final class MockModelBehaviour {
 
     void streamOpened() {
         openStreams.incrementAndGet();
+        callStarted();
     }
 
     void streamClosed() {
         openStreams.decrementAndGet();
+        callEnded();
+    }
+
+    /** A completion or embeddings call is being served (until its answer is written or its stream ends). */
+    void callStarted() {
+        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    void callEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    int peakInFlight() {
+        return peakInFlight.get();
+    }
+
+    void resetPeak() {
+        peakInFlight.set(inFlight.get());
     }
 
     String nextId() {

@@ -74,11 +74,11 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         JsonNode req = json;
         long delayNanos = o.firstTokenDelay().toNanos();
         if (failure != 0) {
-            later(ctx, () -> writeFailure(ctx, o, failure, keepAlive), delayNanos);
+            served(ctx, () -> writeFailure(ctx, o, failure, keepAlive), delayNanos);
             return;
         }
         if (path.endsWith("/embeddings")) {
-            later(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.embeddings(o, req), keepAlive),
+            served(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.embeddings(o, req), keepAlive),
                     delayNanos);
             return;
         }
@@ -87,8 +87,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         } else {
             int n = behaviour.completionTokens(o, req);
             long total = delayNanos + (o.tokensPerSecond() > 0 ? (long) ((n - 1) * 1e9 / o.tokensPerSecond()) : 0);
-            later(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.completion(o, req, behaviour.nextId()),
-                    keepAlive), total);
+            served(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.completion(o, req,
+                    behaviour.nextId()), keepAlive), total);
         }
     }
 
@@ -124,6 +124,18 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** A call counted in flight from now until its answer is written (for {@code peakInFlight}). */
+    private void served(ChannelHandlerContext ctx, Runnable write, long delayNanos) {
+        behaviour.callStarted();
+        later(ctx, () -> {
+            try {
+                write.run();
+            } finally {
+                behaviour.callEnded();
+            }
+        }, delayNanos);
     }
 
     /** Runs now when there is no delay: a zero-delay schedule waits for the event loop's next wake-up. */

@@ -114,6 +114,21 @@ public final class MockModelServer implements AutoCloseable {
         return behaviour.openStreams();
     }
 
+    /** Completion and embeddings calls being served now (streams included). */
+    public int inFlight() {
+        return behaviour.inFlight();
+    }
+
+    /** The most calls served at once since start (or {@link #resetPeak}). */
+    public int peakInFlight() {
+        return behaviour.peakInFlight();
+    }
+
+    /** Starts counting the peak again from the calls in flight now. */
+    public void resetPeak() {
+        behaviour.resetPeak();
+    }
+
     /** Stops the server; open connections are cut. Calling it again does nothing. */
     @Override
     public void close() {

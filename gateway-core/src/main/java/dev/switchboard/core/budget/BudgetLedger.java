@@ -65,16 +65,16 @@ public final class BudgetLedger {
         return out;
     }
 
-    static long toMicros(double amount) {
+    public static long toMicros(double amount) {
         return BigDecimal.valueOf(amount).multiply(MICROS).setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
-    static BigDecimal fromMicros(long micros) {
+    public static BigDecimal fromMicros(long micros) {
         return BigDecimal.valueOf(micros).divide(MICROS).stripTrailingZeros();
     }
 
     /** A held reservation; settle it exactly once when the call ends (later calls do nothing). */
-    public static class Reservation {
+    public static class Reservation implements BudgetReservation {
         static final Reservation NONE = new Reservation(null, 0, null, null);
         private final TenantAccount account;
         private final long micros;
@@ -89,16 +89,11 @@ public final class BudgetLedger {
             this.month = month;
         }
 
-        /** Replaces the reservation with what the call actually cost. */
+        @Override
         public void settle(double actualCost) {
             if (account != null && settled.compareAndSet(false, true)) {
                 account.settle(this, toMicros(Math.max(0, actualCost)));
             }
-        }
-
-        /** The call cost nothing (it failed before any output): gives the reservation back. */
-        public void release() {
-            settle(0);
         }
 
         long micros() {

@@ -27,7 +27,25 @@ public final class ResponseCache {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(spec.maxBytes())
                 .weigher((String k, CachedAnswer v) -> v.weight())
-                .expireAfterWrite(spec.ttl())
+                // The time to live counts from when the answer was produced, so an answer read from the shared
+                // level lives no longer here than there.
+                .expireAfter(new com.github.benmanes.caffeine.cache.Expiry<String, CachedAnswer>() {
+                    @Override
+                    public long expireAfterCreate(String key, CachedAnswer a, long now) {
+                        long left = a.createdAtMillis() + spec.ttl().toMillis() - clock.millis();
+                        return TimeUnit.MILLISECONDS.toNanos(Math.max(0, left));
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, CachedAnswer a, long now, long current) {
+                        return expireAfterCreate(key, a, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, CachedAnswer a, long now, long current) {
+                        return current;
+                    }
+                })
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .recordStats()
                 // Bookkeeping when an answer completes runs on the completing thread, so an entry's write time is
@@ -60,6 +78,11 @@ public final class ResponseCache {
         // The map view does not count hits and misses; the cache's own counters are kept here.
         (existing == null ? misses : hits).increment();
         return existing;
+    }
+
+    /** Whether an answer is small enough to keep ({@code max-entry-size}); a larger one is passed on, not kept. */
+    public boolean keepable(CachedAnswer answer) {
+        return answer != null && answer.completion().length <= spec.maxEntryBytes();
     }
 
     /** Stores an answer outright (a {@code refresh} request). */

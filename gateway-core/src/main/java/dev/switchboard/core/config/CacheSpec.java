@@ -11,10 +11,13 @@ import java.util.Objects;
  * @param ttl               how long an answer stays
  * @param onlyDeterministic cache only requests with {@code temperature: 0} (routes may opt out)
  * @param scope             whether tenants share answers
+ * @param maxEntryBytes     a larger answer is not kept, in either level
+ * @param shared            also keep answers in the state store (Redis), a second level every sidecar reads
  */
-public record CacheSpec(boolean enabled, long maxBytes, Duration ttl, boolean onlyDeterministic, Scope scope) {
+public record CacheSpec(boolean enabled, long maxBytes, Duration ttl, boolean onlyDeterministic, Scope scope,
+        long maxEntryBytes, boolean shared) {
     public static final CacheSpec DISABLED = new CacheSpec(false, 256L << 20, Duration.ofMinutes(10), true,
-            Scope.TENANT);
+            Scope.TENANT, 1L << 20, false);
 
     public CacheSpec {
         Objects.requireNonNull(ttl, "ttl");

@@ -68,7 +68,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
         top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
-                "cache", "rate-limits"));
+                "cache", "rate-limits", "state"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry"));
@@ -92,10 +92,15 @@ public final class ConfigLoader {
             int burst = (int) r.get("burst").integer(Math.max(1, (long) Math.ceil(rps)), 1, 1_000_000);
             rateLimits.add(new RateLimitSpec(tenant, rps, burst));
         }
+        StateSpec state = state(top.get("state"));
+        if (cache.shared() && state.store() == StateSpec.Store.MEMORY) {
+            top.get("cache").get("shared").error("a shared cache needs 'state: { store: redis }'");
+        }
         if (!errors.isEmpty()) {
             throw new ConfigException(source, errors);
         }
-        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits);
+        return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits,
+                state);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -300,12 +305,13 @@ public final class ConfigLoader {
         }
         n.allowOnly(Set.of("max-concurrency", "connect-timeout", "first-token-timeout", "idle-timeout",
                 "total-timeout", "min-tokens-per-second"));
+        boolean declared = !n.get("max-concurrency").isMissing();
         return new LimitsSpec((int) n.get("max-concurrency").integer(d.maxConcurrency(), 1, 1_000_000),
                 positive(n.get("connect-timeout"), d.connectTimeout()),
                 positive(n.get("first-token-timeout"), d.firstTokenTimeout()),
                 positive(n.get("idle-timeout"), d.idleTimeout()),
                 positive(n.get("total-timeout"), d.totalTimeout()),
-                n.get("min-tokens-per-second").number(0, 0));
+                n.get("min-tokens-per-second").number(0, 0), declared);
     }
 
     private static Duration positive(ConfigNode n, Duration d) {
@@ -511,14 +517,68 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("enabled", "max-size", "ttl", "only-deterministic", "scope"));
+        n.allowOnly(Set.of("enabled", "max-size", "ttl", "only-deterministic", "scope", "max-entry-size", "shared"));
         long max = n.get("max-size").bytes(d.maxBytes());
         if (max < 1024) {
             n.get("max-size").error(max + " bytes (expected: at least 1KiB)");
         }
+        long maxEntry = n.get("max-entry-size").bytes(Math.min(d.maxEntryBytes(), max));
+        if (maxEntry < 1 || maxEntry > max) {
+            n.get("max-entry-size").error(maxEntry + " bytes (expected: at least 1 byte and at most max-size, "
+                    + max + ")");
+        }
         return new CacheSpec(n.get("enabled").bool(true), max, positive(n.get("ttl"), d.ttl()),
                 n.get("only-deterministic").bool(d.onlyDeterministic()),
-                n.get("scope").enumValue(CacheSpec.Scope.class, d.scope()));
+                n.get("scope").enumValue(CacheSpec.Scope.class, d.scope()), maxEntry, n.get("shared").bool(false));
+    }
+
+    private static StateSpec state(ConfigNode n) {
+        if (n.isMissing()) {
+            return StateSpec.MEMORY;
+        }
+        n.allowOnly(Set.of("store", "redis", "when-unavailable"));
+        StateSpec.Store store = n.get("store").enumValue(StateSpec.Store.class, StateSpec.Store.MEMORY);
+        ConfigNode w = n.get("when-unavailable");
+        w.allowOnly(Set.of("budgets", "capacity", "rate-limits"));
+        StateSpec.WhenUnavailable d = StateSpec.WhenUnavailable.DEFAULTS;
+        StateSpec.WhenUnavailable when = new StateSpec.WhenUnavailable(
+                w.get("budgets").enumValue(StateSpec.BudgetFallback.class, d.budgets()),
+                w.get("capacity").enumValue(StateSpec.CapacityFallback.class, d.capacity()),
+                w.get("rate-limits").enumValue(StateSpec.RateLimitFallback.class, d.rateLimits()));
+        ConfigNode r = n.get("redis");
+        if (store == StateSpec.Store.MEMORY) {
+            if (!r.isMissing()) {
+                r.error("only with 'store: redis'");
+            }
+            return new StateSpec(store, null, when);
+        }
+        if (r.isMissing()) {
+            n.get("redis").error("required with 'store: redis' (at least the uri)");
+            return new StateSpec(StateSpec.Store.MEMORY, null, when);
+        }
+        r.allowOnly(Set.of("uri", "username", "password", "key-prefix", "timeout", "lease", "circuit-breaker"));
+        String uri = r.get("uri").requiredString();
+        if (!uri.isEmpty()) {
+            try {
+                java.net.URI u = new java.net.URI(uri);
+                if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
+                    r.get("uri").error("'" + uri + "' (expected: redis://host:port or rediss://host:port)");
+                } else if (u.getUserInfo() != null) {
+                    r.get("uri").error("holds credentials; put them in redis.username and redis.password (for "
+                            + "example ${env:REDIS_PASSWORD}) so that they never show in admin output");
+                }
+            } catch (java.net.URISyntaxException e) {
+                r.get("uri").error("'" + uri + "' is not a URI: " + e.getReason());
+            }
+        }
+        Duration timeout = positive(r.get("timeout"), Duration.ofMillis(250));
+        Duration lease = positive(r.get("lease"), Duration.ofSeconds(30));
+        if (lease.compareTo(Duration.ofSeconds(3)) < 0) {
+            r.get("lease").error(lease.toMillis() + "ms (expected: at least 3s; leases are renewed every third)");
+        }
+        return new StateSpec(store, new StateSpec.RedisSpec(uri, r.get("username").string(""),
+                Secret.of(r.get("password").string("")), r.get("key-prefix").string("switchboard:"), timeout, lease,
+                breaker(r.get("circuit-breaker"), StateSpec.RedisSpec.BREAKER_DEFAULTS)), when);
     }
 
     private static CacheSpec.RouteCache routeCache(ConfigNode n) {

@@ -21,10 +21,17 @@ public final class BackendStats {
     private final SampleWindow tokensPerSecond;
     private final SampleWindow outcomes;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Clock clock;
+    /** Calls in flight from every sidecar, as the shared store last said, and when (ms); -1: never. */
+    private volatile int sharedInFlight;
+    private volatile long sharedAt = -1;
+    /** How long the shared count is trusted for routing; admission always asks the store. */
+    private static final long SHARED_FRESH_MILLIS = 1000;
 
     public BackendStats(String backend, int capacity, Clock clock) {
         this.backend = backend;
         this.capacity = capacity;
+        this.clock = clock;
         this.firstTokenMillis = new SampleWindow(clock, WINDOW.toMillis(), SAMPLES);
         this.tokensPerSecond = new SampleWindow(clock, WINDOW.toMillis(), SAMPLES);
         this.outcomes = new SampleWindow(clock, WINDOW.toMillis(), SAMPLES);
@@ -51,8 +58,25 @@ public final class BackendStats {
         inFlight.decrementAndGet();
     }
 
+    /**
+     * Calls in flight: this process's, or the count of every sidecar when a shared store told it less than a
+     * second ago.
+     */
     public int inFlight() {
+        int local = inFlight.get();
+        return sharedAt >= 0 && clock.millis() - sharedAt <= SHARED_FRESH_MILLIS ? Math.max(local, sharedInFlight)
+                : local;
+    }
+
+    /** Calls in flight from this process alone. */
+    public int localInFlight() {
         return inFlight.get();
+    }
+
+    /** What the shared store said about the calls in flight from every sidecar. */
+    public void observeShared(int count) {
+        sharedInFlight = count;
+        sharedAt = clock.millis();
     }
 
     public int capacity() {
@@ -60,7 +84,7 @@ public final class BackendStats {
     }
 
     public boolean atCapacity() {
-        return inFlight.get() >= capacity;
+        return inFlight() >= capacity;
     }
 
     public void recordFirstToken(Duration d) {

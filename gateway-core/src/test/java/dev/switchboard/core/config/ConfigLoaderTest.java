@@ -160,6 +160,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theStateStoreIsMemoryByDefaultAndRedisByConfig() {
+        String base = VALID.replace("${env:HOSTED_KEY}", "k");
+        assertThat(ConfigLoader.withEnv(n -> null).parse(base, "t").state()).isEqualTo(StateSpec.MEMORY);
+        StateSpec redis = ConfigLoader.withEnv(n -> "s3cret").parse(base + "state:\n  store: redis\n  redis:\n"
+                + "    uri: redis://cache.internal:6380/2\n    password: ${env:REDIS_PASSWORD}\n    timeout: 100ms\n"
+                + "  when-unavailable: { budgets: reject, capacity: local, rate-limits: reject }\n", "t").state();
+        assertThat(redis.store()).isEqualTo(StateSpec.Store.REDIS);
+        assertThat(redis.redis().uri()).isEqualTo("redis://cache.internal:6380/2");
+        assertThat(redis.redis().password().reveal()).isEqualTo("s3cret");
+        assertThat(redis.redis().timeout()).hasMillis(100);
+        assertThat(redis.redis().keyPrefix()).isEqualTo("switchboard:");
+        assertThat(redis.whenUnavailable()).isEqualTo(new StateSpec.WhenUnavailable(StateSpec.BudgetFallback.REJECT,
+                StateSpec.CapacityFallback.LOCAL, StateSpec.RateLimitFallback.REJECT));
+    }
+
+    @Test
+    void stateErrorsNameTheirField() {
+        String base = VALID.replace("${env:HOSTED_KEY}", "k");
+        assertThat(errors(base + "state: { store: redis }\n")).containsExactly(
+                "state.redis: required with 'store: redis' (at least the uri)");
+        assertThat(errors(base + "state: { store: redis, redis: { uri: 'redis://u:pw@h:6379', lease: 1s } }\n"))
+                .containsExactly("state.redis.uri: holds credentials; put them in redis.username and redis.password "
+                        + "(for example ${env:REDIS_PASSWORD}) so that they never show in admin output",
+                        "state.redis.lease: 1000ms (expected: at least 3s; leases are renewed every third)");
+        assertThat(errors(base + "state: { store: disk }\n")).containsExactly(
+                "state.store: 'disk' (expected one of: memory, redis)");
+        assertThat(errors(base + "state: { store: redis, redis: { uri: 'http://h' }, "
+                + "when-unavailable: { budgets: allow } }\n")).containsExactly(
+                "state.when-unavailable.budgets: 'allow' (expected one of: internal-only, reject)",
+                "state.redis.uri: 'http://h' (expected: redis://host:port or rediss://host:port)");
+        assertThat(errors(base + "cache: { shared: true }\n")).containsExactly(
+                "cache.shared: a shared cache needs 'state: { store: redis }'");
+    }
+
+    @Test
     void malformedYamlNamesTheLine() {
         assertThat(errors("backends: [\n  - name: x\n")).singleElement().asString()
                 .startsWith("not valid YAML at line");
@@ -168,7 +203,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server)");
+                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server, state)");
     }
 
     @Test

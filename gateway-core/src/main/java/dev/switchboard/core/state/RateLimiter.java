@@ -1,4 +1,7 @@
-package dev.switchboard.core;
+package dev.switchboard.core.state;
+
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
 
 import dev.switchboard.core.config.RateLimitSpec;
 import java.time.Clock;
@@ -11,13 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Requests per tenant, as token buckets on the injected clock. A tenant over its rate gets 429 with the time until
  * its next token as {@code Retry-After}.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private final Map<String, RateLimitSpec> limits = new ConcurrentHashMap<>();
     private final RateLimitSpec fallback;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Clock clock;
 
-    RateLimiter(List<RateLimitSpec> specs, Clock clock) {
+    public RateLimiter(List<RateLimitSpec> specs, Clock clock) {
         this.clock = clock;
         RateLimitSpec any = null;
         for (RateLimitSpec s : specs) {
@@ -31,8 +34,8 @@ final class RateLimiter {
     }
 
     /** Takes a token for the tenant, or throws 429 with when to retry. */
-    void acquire(String tenant) {
-        RateLimitSpec spec = limits.getOrDefault(tenant, fallback);
+    public void acquire(String tenant) {
+        RateLimitSpec spec = limitOf(tenant);
         if (spec == null) {
             return;
         }
@@ -41,6 +44,11 @@ final class RateLimiter {
             throw new RateLimitedException("tenant '" + tenant + "' is over its rate of " + spec.requestsPerSecond()
                     + " requests per second", wait);
         }
+    }
+
+    /** The limit that applies to a tenant, or null. */
+    public RateLimitSpec limitOf(String tenant) {
+        return limits.getOrDefault(tenant, fallback);
     }
 
     /** One tenant's bucket; synchronized on itself. */
@@ -67,10 +75,10 @@ final class RateLimiter {
     }
 
     /** 429 for a tenant over its rate, with when to retry. */
-    static final class RateLimitedException extends GatewayException {
+    public static final class RateLimitedException extends GatewayException {
         private final Duration retryAfter;
 
-        RateLimitedException(String message, Duration retryAfter) {
+        public RateLimitedException(String message, Duration retryAfter) {
             super(ErrorKind.RATE_LIMITED, message);
             this.retryAfter = retryAfter;
         }

@@ -1,8 +1,10 @@
-package dev.switchboard.core;
+package dev.switchboard.core.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.config.RateLimitSpec;
 import dev.switchboard.testkit.ManualClock;
 import java.time.Duration;

@@ -1,0 +1,385 @@
+package dev.switchboard.core.state;
+
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.CacheSpec;
+import dev.switchboard.core.config.RateLimitSpec;
+import dev.switchboard.core.config.StateSpec;
+import dev.switchboard.core.resilience.BackendBreaker;
+import dev.switchboard.core.stats.BackendStats;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * State shared by every sidecar on one Redis (client: Lettuce). Each operation on the request path is one
+ * server-side script, so one round trip, and atomic. Every command has the configured timeout and passes a breaker:
+ * while Redis is down or slow, requests do not wait for it, and each part falls back as {@code when-unavailable}
+ * says. Reservations and capacity slots are leases this process renews; a sidecar that dies stops renewing, and
+ * the next sidecar to touch the key gives them back.
+ *
+ * <p>Lease times are read from the injected clock of the sidecar that writes them, so sidecars' clocks must agree
+ * to well within a lease (NTP does); tests move time forward instead of waiting.
+ */
+final class RedisStateStore implements StateStore {
+    private static final Logger log = LoggerFactory.getLogger(RedisStateStore.class);
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final StateSpec.RedisSpec spec;
+    private final StateSpec.WhenUnavailable policy;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final AtomicReference<StatefulRedisConnection<String, byte[]>> connection = new AtomicReference<>();
+    private final BackendBreaker breaker;
+    private final ScheduledExecutorService timer;
+    private final String owner = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong ids = new AtomicLong();
+    /** Lease set key → ids this process holds in it, with the key's own time to live. */
+    private final Map<String, Set<String>> leases = new ConcurrentHashMap<>();
+    private final Map<String, Long> leaseKeyTtl = new ConcurrentHashMap<>();
+    /** Settlements and releases that failed, tried again on every tick until Redis takes them. */
+    private final Queue<Supplier<CompletableFuture<?>>> pending = new ConcurrentLinkedQueue<>();
+    private final List<Runnable> onTick = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong fallbacks = new AtomicLong();
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+    private volatile boolean lastOk;
+    private volatile boolean closed;
+
+    final Script budgetReserve = Script.load("budget-reserve.lua");
+    final Script budgetSettle = Script.load("budget-settle.lua");
+    final Script budgetRead = Script.load("budget-read.lua");
+    final Script capacityAcquire = Script.load("capacity-acquire.lua");
+    final Script capacityRelease = Script.load("capacity-release.lua");
+    final Script rateLimit = Script.load("rate-limit.lua");
+    private final Script leaseRenew = Script.load("lease-renew.lua");
+
+    RedisStateStore(StateSpec state, Clock clock, MeterRegistry meters) {
+        this.spec = state.redis();
+        this.policy = state.whenUnavailable();
+        this.clock = clock;
+        this.meters = meters;
+        this.uri = RedisURI.create(spec.uri());
+        uri.setTimeout(spec.timeout());
+        if (spec.password().isPresent()) {
+            if (spec.username().isEmpty()) {
+                uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
+                        () -> io.lettuce.core.RedisCredentials.just(null, spec.password().reveal())));
+            } else {
+                uri.setCredentialsProvider(io.lettuce.core.RedisCredentialsProvider.from(
+                        () -> io.lettuce.core.RedisCredentials.just(spec.username(), spec.password().reveal())));
+            }
+        }
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // While disconnected, fail at once rather than queue: the fallback policy decides, not a buffer.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(spec.timeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(spec.timeout().multipliedBy(4)).build())
+                .build());
+        this.breaker = new BackendBreaker("state-store", spec.breaker(), clock, t -> {
+            log.warn("state store breaker: {} -> {}", t.from(), t.to());
+            meters.counter("switchboard.state.breaker.transitions", "to", t.to().toLowerCase()).increment();
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-state");
+            t.setDaemon(true);
+            return t;
+        });
+        Gauge.builder("switchboard.state.up", this, s -> s.health().up() ? 1 : 0)
+                .description("1 while the shared state store answers").register(meters);
+        // A sidecar that starts next to a healthy Redis is ready at once; one that starts while Redis is away
+        // starts anyway, falls back meanwhile, and keeps trying in the background.
+        try {
+            connection.set(client.connect(CODEC, uri));
+            lastOk = true;
+        } catch (RuntimeException e) {
+            noteFailure("connect", e);
+            log.warn("state store: cannot reach Redis at {} yet ({}); retrying in the background", target(),
+                    e.getMessage());
+            timer.schedule(this::connect, 1, TimeUnit.SECONDS);
+        }
+        long period = Math.max(100, spec.lease().toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects in the background, and again every second until it works; Lettuce reconnects after that. */
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        client.connectAsync(CODEC, uri).whenComplete((c, error) -> {
+            if (error != null) {
+                noteFailure("connect", error);
+                if (!closed) {
+                    timer.schedule(this::connect, 1, TimeUnit.SECONDS);
+                }
+                return;
+            }
+            if (closed) {
+                c.closeAsync();
+                return;
+            }
+            connection.set(c);
+            lastOk = true;
+            log.info("state store connected to {}", target());
+        });
+    }
+
+    String target() {
+        return uri.getHost() + ":" + uri.getPort();
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Duration lease() {
+        return spec.lease();
+    }
+
+    StateSpec.WhenUnavailable policy() {
+        return policy;
+    }
+
+    /** A key under the configured prefix. */
+    String key(String suffix) {
+        return spec.keyPrefix() + suffix;
+    }
+
+    /** A new lease id, unique across sidecars. */
+    String newId() {
+        return owner + ":" + ids.incrementAndGet();
+    }
+
+    /** Counts a decision taken by the fallback policy. */
+    void fellBack(String part) {
+        fallbacks.incrementAndGet();
+        meters.counter("switchboard.state.fallbacks", "part", part).increment();
+    }
+
+    /**
+     * Runs a script through the breaker. Fails with {@link StateUnavailableException} when there is no connection,
+     * the breaker is open, or the command fails or times out.
+     */
+    <T> CompletableFuture<T> eval(String operation, Script script, ScriptOutputType type, String[] keys,
+            Object... args) {
+        byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
+        }
+        return run(operation, c -> {
+            RedisFuture<T> f = c.evalsha(script.sha(), type, keys, values);
+            return f.toCompletableFuture().exceptionallyCompose(e -> {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                // After a restart (or a SCRIPT FLUSH) Redis has forgotten the script: send it whole once.
+                return cause instanceof RedisNoScriptException
+                        ? c.<T>eval(script.source(), type, keys, values).toCompletableFuture()
+                        : CompletableFuture.failedFuture(cause);
+            });
+        });
+    }
+
+    /** Runs a command through the breaker (see {@link #eval}). */
+    <T> CompletableFuture<T> run(String operation,
+            Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command) {
+        StatefulRedisConnection<String, byte[]> c = connection.get();
+        if (closed) {
+            return CompletableFuture.failedFuture(new StateUnavailableException("the state store is closed", null));
+        }
+        if (c == null || !c.isOpen()) {
+            return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
+                    + target() + ") is not connected" + (lastError == null ? "" : ": " + lastError), null));
+        }
+        if (!breaker.tryAcquire()) {
+            return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
+                    + target() + ") is failing; its breaker is open" + (lastError == null ? "" : " (last error: "
+                    + lastError + ")"), null));
+        }
+        long start = System.nanoTime();
+        CompletableFuture<T> f;
+        try {
+            f = command.apply(c.async());
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((v, e) -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            if (e == null) {
+                breaker.onSuccess(took);
+                lastOk = true;
+                return v;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            breaker.onFailure(took, "redis");
+            noteFailure(operation, cause);
+            throw new StateUnavailableException("the state store (Redis at " + target() + ") failed on "
+                    + operation + ": " + cause.getMessage(), cause);
+        });
+    }
+
+    private void noteFailure(String operation, Throwable cause) {
+        failures.incrementAndGet();
+        lastOk = false;
+        lastError = operation + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        lastErrorAt = clock.instant();
+        meters.counter("switchboard.state.failures", "operation", operation).increment();
+        log.debug("state store {} failed", operation, cause);
+    }
+
+    /** Registers a lease to renew until {@link #forget}. */
+    void hold(String leaseKey, String id, long keyTtlMillis) {
+        leaseKeyTtl.putIfAbsent(leaseKey, keyTtlMillis);
+        leases.computeIfAbsent(leaseKey, k -> ConcurrentHashMap.newKeySet()).add(id);
+    }
+
+    void forget(String leaseKey, String id) {
+        Set<String> ids = leases.get(leaseKey);
+        if (ids != null) {
+            ids.remove(id);
+        }
+    }
+
+    /** An operation to try again on every tick until it succeeds (a settlement must not be lost to a blip). */
+    void retryLater(Supplier<CompletableFuture<?>> operation) {
+        pending.add(operation);
+    }
+
+    /** Something to do on every tick (budgets refresh their view of other sidecars' spend). */
+    void onTick(Runnable task) {
+        onTick.add(task);
+    }
+
+    /** Every third of a lease: renew what this process holds, retry what failed, refresh views. */
+    private void tick() {
+        try {
+            long expiry = clock.millis() + spec.lease().toMillis();
+            for (Map.Entry<String, Set<String>> e : leases.entrySet()) {
+                List<Object> args = new ArrayList<>();
+                args.add(expiry);
+                args.add(leaseKeyTtl.getOrDefault(e.getKey(), 0L));
+                args.addAll(e.getValue());
+                if (args.size() > 2) {
+                    eval("renew", leaseRenew, ScriptOutputType.INTEGER, new String[] {e.getKey()}, args.toArray());
+                }
+            }
+            for (int n = pending.size(); n > 0; n--) {
+                Supplier<CompletableFuture<?>> op = pending.poll();
+                if (op == null) {
+                    break;
+                }
+                op.get().whenComplete((v, error) -> {
+                    if (error != null && !closed) {
+                        pending.add(op);
+                    }
+                });
+            }
+            onTick.forEach(Runnable::run);
+        } catch (RuntimeException e) {
+            log.error("state store tick failed", e);
+        }
+    }
+
+    @Override
+    public BudgetStore budgets(List<BudgetSpec> budgets) {
+        return new RedisBudgets(this, budgets);
+    }
+
+    @Override
+    public CapacityGate capacity(BackendSpec backend, BackendStats stats) {
+        // Only a limit the config declares is shared; the default bound is a per-process safety net, not worth
+        // a round trip on every call to a hosted model.
+        return backend.limits().concurrencyDeclared() ? new RedisCapacity(this, backend, stats)
+                : MemoryStateStore.localCapacity(stats);
+    }
+
+    @Override
+    public RateLimits rateLimits(List<RateLimitSpec> limits) {
+        return new RedisRateLimits(this, new RateLimiter(limits, clock));
+    }
+
+    @Override
+    public SharedCache sharedCache(CacheSpec cache) {
+        return cache.shared() ? new RedisSharedCache(this, cache) : SharedCache.NONE;
+    }
+
+    @Override
+    public StoreHealth health() {
+        StatefulRedisConnection<String, byte[]> c = connection.get();
+        String state = breaker.state();
+        boolean up = c != null && c.isOpen() && lastOk && !"OPEN".equals(state) && !"FORCED_OPEN".equals(state);
+        int held = leases.values().stream().mapToInt(Set::size).sum();
+        return new StoreHealth("redis", target(), up, state, lastError, lastErrorAt, failures.get(), fallbacks.get(),
+                held);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        StatefulRedisConnection<String, byte[]> c = connection.getAndSet(null);
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    /** A Lua script from the classpath, called by its SHA-1. */
+    record Script(String source, String sha) {
+        static Script load(String name) {
+            try (InputStream in = RedisStateStore.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("script " + name + " is missing from the classpath");
+                }
+                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+                return new Script(source, java.util.HexFormat.of().formatHex(sha1.digest(
+                        source.getBytes(StandardCharsets.UTF_8))));
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("cannot load script " + name, e);
+            }
+        }
+    }
+}
