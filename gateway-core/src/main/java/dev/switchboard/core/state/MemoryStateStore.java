@@ -60,7 +60,7 @@ final class MemoryStateStore implements StateStore {
 
     @Override
     public StoreHealth health() {
-        return new StoreHealth("memory", "", true, "CLOSED", null, null, 0, 0, 0);
+        return new StoreHealth("memory", "", true, "closed", null, null, 0, 0, 0);
     }
 
     @Override

@@ -105,6 +105,9 @@ final class RedisBudgets implements BudgetStore {
         return reply.handle((r, error) -> {
             if (error != null) {
                 store.forget(keys[2], id);
+                // A command that timed out may still run when Redis wakes up: give back what it would hold
+                // rather than leave it to its lease.
+                store.compensate(() -> settleScript(tenant, spec, keys[2], id, 0));
                 return fallback(tenant, residency, error);
             }
             remember(tenant, day, r, 1);
@@ -159,16 +162,20 @@ final class RedisBudgets implements BudgetStore {
         }
 
         private CompletableFuture<?> send(long actual) {
-            LocalDate day = today(spec);
-            String[] keys = keys(tenant, day);
-            keys[2] = leaseKey;
-            keys[3] = leaseKey.substring(0, leaseKey.length() - "leases".length()) + "lease-info";
-            return store.<List<Object>>eval("budget_settle", store.budgetSettle, ScriptOutputType.MULTI, keys, id,
-                    actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS).thenAccept(r -> {
-                        store.forget(leaseKey, id);
-                        remember(tenant, day, r, 0);
-                    });
+            return settleScript(tenant, spec, leaseKey, id, actual);
         }
+    }
+
+    /** Replaces reservation {@code id} with {@code actual} millionths spent today. */
+    private CompletableFuture<?> settleScript(String tenant, BudgetSpec spec, String leaseKey, String id,
+            long actual) {
+        LocalDate day = today(spec);
+        String[] keys = keys(tenant, day);
+        return store.<List<Object>>eval("budget_settle", store.budgetSettle, ScriptOutputType.MULTI, keys, id,
+                actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS).thenAccept(r -> {
+                    store.forget(leaseKey, id);
+                    remember(tenant, day, r, 0);
+                });
     }
 
     /** Reads every tenant's figures, so that routing sees other sidecars' spend. */

@@ -38,6 +38,7 @@ final class RedisCapacity implements CapacityGate {
         return reply.handle((r, error) -> {
             if (error != null) {
                 store.forget(key, id);
+                store.compensate(() -> send(id)); // in case the timed-out command still runs
                 return fallback(error);
             }
             stats.observeShared(((Number) r.get(1)).intValue());

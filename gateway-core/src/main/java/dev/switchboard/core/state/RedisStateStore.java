@@ -67,6 +67,7 @@ final class RedisStateStore implements StateStore {
     private final StateSpec.WhenUnavailable policy;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final RedisURI uri;
     private final AtomicReference<StatefulRedisConnection<String, byte[]>> connection = new AtomicReference<>();
@@ -111,7 +112,14 @@ final class RedisStateStore implements StateStore {
                         () -> io.lettuce.core.RedisCredentials.just(spec.username(), spec.password().reveal())));
             }
         }
-        this.client = RedisClient.create(uri);
+        // Reconnect soon after Redis comes back (Lettuce's default backs off to 30 s); two I/O threads are plenty
+        // for one connection.
+        this.resources = io.lettuce.core.resource.ClientResources.builder().ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(() -> io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100),
+                        Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // While disconnected, fail at once rather than queue: the fallback policy decides, not a buffer.
@@ -230,8 +238,10 @@ final class RedisStateStore implements StateStore {
             return CompletableFuture.failedFuture(new StateUnavailableException("the state store is closed", null));
         }
         if (c == null || !c.isOpen()) {
-            return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
-                    + target() + ") is not connected" + (lastError == null ? "" : ": " + lastError), null));
+            StateUnavailableException e = new StateUnavailableException("the state store (Redis at " + target()
+                    + ") is not connected" + (lastError == null ? "" : " (last error: " + lastError + ")"), null);
+            noteFailure(operation, e);
+            return CompletableFuture.failedFuture(e);
         }
         if (!breaker.tryAcquire()) {
             return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
@@ -285,6 +295,15 @@ final class RedisStateStore implements StateStore {
     /** An operation to try again on every tick until it succeeds (a settlement must not be lost to a blip). */
     void retryLater(Supplier<CompletableFuture<?>> operation) {
         pending.add(operation);
+    }
+
+    /**
+     * Undoes what a command that failed on our side may still have done on Redis's (a timeout is not a refusal):
+     * queued for the next tick, when Redis may be back, and retried until it lands. Never sent at once — while
+     * the command is failing, so would the undo.
+     */
+    void compensate(Supplier<CompletableFuture<?>> undo) {
+        pending.add(undo);
     }
 
     /** Something to do on every tick (budgets refresh their view of other sidecars' spend). */
@@ -349,7 +368,7 @@ final class RedisStateStore implements StateStore {
     public StoreHealth health() {
         StatefulRedisConnection<String, byte[]> c = connection.get();
         String state = breaker.state();
-        boolean up = c != null && c.isOpen() && lastOk && !"OPEN".equals(state) && !"FORCED_OPEN".equals(state);
+        boolean up = c != null && c.isOpen() && lastOk && !breaker.rejectsNow();
         int held = leases.values().stream().mapToInt(Set::size).sum();
         return new StoreHealth("redis", target(), up, state, lastError, lastErrorAt, failures.get(), fallbacks.get(),
                 held);
@@ -364,6 +383,7 @@ final class RedisStateStore implements StateStore {
             c.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     /** A Lua script from the classpath, called by its SHA-1. */

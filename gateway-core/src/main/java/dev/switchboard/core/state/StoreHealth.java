@@ -8,7 +8,7 @@ import java.time.Instant;
  * @param store      {@code memory} or {@code redis}
  * @param target     where it is (host and port, never credentials); empty for memory
  * @param up         the last command succeeded and the breaker lets commands through
- * @param breaker    the store breaker's state ({@code CLOSED} for memory)
+ * @param breaker    the store breaker's state ({@code closed} for memory)
  * @param lastError  the last failure, or null
  * @param lastErrorAt when it happened, or null
  * @param failures   commands that failed or timed out

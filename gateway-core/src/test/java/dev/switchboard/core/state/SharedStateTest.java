@@ -96,7 +96,7 @@ class SharedStateTest {
                     rules: [ { use: [inhouse-10b] } ]
                 state:
                   store: redis
-                  redis: { uri: %s, key-prefix: "%s", timeout: 200ms }
+                  redis: { uri: %s, key-prefix: "%s", timeout: 2s }
                 """.formatted(hosted.baseUrl(), inhouse.baseUrl(), inhouseLimits, redis.uri(), prefix) + extra;
     }
 
@@ -152,7 +152,7 @@ class SharedStateTest {
             if (e == null) {
                 ok++;
             } else {
-                assertThat(e.kind()).isEqualTo(ErrorKind.BUDGET_EXHAUSTED);
+                assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.BUDGET_EXHAUSTED);
                 refused++;
             }
         }
