@@ -48,7 +48,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 : request.uri();
         try {
             ObjectNode body = switch (path) {
-                case "/admin/budgets" -> only(request, HttpMethod.GET, this::budgets);
+                case "/admin/budgets" -> {
+                    only(request, HttpMethod.GET, () -> null);
+                    // With a shared store the figures come from Redis: answered when they arrive, never blocking
+                    // the event loop.
+                    gateway.get().budgetsAsync().whenComplete((states, error) -> ApiHandler.write(ctx.channel(),
+                            error == null ? HttpResponses.json(HttpResponseStatus.OK, budgets(states))
+                                    : HttpResponses.error(new GatewayException(ErrorKind.INTERNAL,
+                                            "reading the budgets failed: " + error), requestId), keepAlive));
+                    yield null;
+                }
+                case "/admin/state" -> only(request, HttpMethod.GET, this::state);
                 case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
                 case "/admin/cache" -> only(request, HttpMethod.GET, this::cache);
                 case "/admin/config" -> only(request, HttpMethod.GET, this::config);
@@ -60,7 +70,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
                 default -> throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
-                        + " (try /metrics, /admin/config, /admin/backends, /admin/budgets, /admin/cache, "
+                        + " (try /metrics, /admin/config, /admin/backends, /admin/budgets, /admin/cache, /admin/state, "
                         + "POST /admin/explain)");
             };
             if (body != null) {
@@ -79,10 +89,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return action.get();
     }
 
-    private ObjectNode budgets() {
+    /** The state store's health: where it is, whether it answers, its breaker, failures and fallbacks. */
+    private ObjectNode state() {
+        dev.switchboard.core.state.StoreHealth h = gateway.get().stateHealth();
+        ObjectNode o = HttpResponses.JSON.createObjectNode();
+        o.put("store", h.store()).put("target", h.target()).put("up", h.up()).put("breaker", h.breaker())
+                .put("failures", h.failures()).put("fallbacks", h.fallbacks()).put("leases_held", h.leases());
+        if (h.lastError() != null) {
+            o.put("last_error", h.lastError()).put("last_error_at", String.valueOf(h.lastErrorAt()));
+        }
+        return o;
+    }
+
+    private static ObjectNode budgets(java.util.List<BudgetLedger.TenantState> states) {
         ObjectNode root = HttpResponses.JSON.createObjectNode();
         ArrayNode list = root.putArray("budgets");
-        for (BudgetLedger.TenantState s : gateway.get().budgets()) {
+        for (BudgetLedger.TenantState s : states) {
             ObjectNode o = list.addObject();
             o.put("tenant", s.tenant()).put("currency", s.currency()).put("day", String.valueOf(s.day()));
             if (s.dailyLimit() != null) {

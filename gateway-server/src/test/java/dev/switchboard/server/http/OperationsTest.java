@@ -77,6 +77,10 @@ class OperationsTest {
         assertThat(backend.get("api-key").asText()).isEqualTo("***");
         assertThat(config).doesNotContain("sk-very-secret-upstream");
         assertThat(metrics).doesNotContain("sk-very-secret-upstream");
+        JsonNode state = JSON.readTree(get(server.adminPort(), "/admin/state").body());
+        assertThat(state.get("store").asText()).isEqualTo("memory");
+        assertThat(state.get("up").asBoolean()).isTrue();
+        assertThat(JSON.readTree(get(server.adminPort(), "/admin/budgets").body()).has("budgets")).isTrue();
     }
 
     @Test
