@@ -182,7 +182,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return new LoadResult[] {a, b};
     }
 
-    private static String row(String path, LoadResult r, Histogram h) {
+    static String row(String path, LoadResult r, Histogram h) {
         return String.format(Locale.ROOT, "| %s | %.0f | %d | %.3f | %.3f | %.3f | %.3f | %.3f |%n", path,
                 r.throughput(), r.errors(), ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0);
     }
@@ -192,7 +192,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 ms(h, 99), ms(h, 99.9));
     }
 
-    private static String added(String what, Histogram a, Histogram b) {
+    static String added(String what, Histogram a, Histogram b) {
         return String.format(Locale.ROOT, "%n%s: p50 **%+.3f ms**, p90 %+.3f ms, p99 **%+.3f ms**, p99.9 %+.3f ms%n",
                 what, ms(b, 50) - ms(a, 50), ms(b, 90) - ms(a, 90), ms(b, 99) - ms(a, 99), ms(b, 99.9) - ms(a, 99.9));
     }
