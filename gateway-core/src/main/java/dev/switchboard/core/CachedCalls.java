@@ -101,7 +101,7 @@ final class CachedCalls {
             Upstream upstream) {
         boolean refresh = refresh(request);
         CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
-        return lookup(key, refresh, mine).thenCompose(answer -> {
+        CompletableFuture<GatewayResponse> response = lookup(key, refresh, mine).thenCompose(answer -> {
             if (answer != null) {
                 return CompletableFuture.completedFuture(hit(request, answer, sensitive));
             }
@@ -112,6 +112,13 @@ final class CachedCalls {
                     error == null ? new CachedAnswer(r.body(), r.backend(), r.usage(), clock.millis()) : null))
                     .thenApply(r -> r.withCache("miss"));
         });
+        // Whatever failed on the way, requests waiting on this key must not wait for ever.
+        response.whenComplete((r, error) -> {
+            if (error != null) {
+                mine.complete(null);
+            }
+        });
+        return response;
     }
 
     GatewayResponse hit(GatewayRequest request, CachedAnswer answer, Assessment sensitive) {
@@ -134,20 +141,32 @@ final class CachedCalls {
             if (deferred.cancelled()) {
                 return;
             }
-            if (answer != null) {
-                hit(request, answer, sensitive);
-                listener.onCache("hit");
-                listener.onStart(null, answer.backend());
-                for (String event : StreamAssembler.replay(answer.completion(), request.body().clientWantsUsage())) {
-                    listener.onEvent(event);
-                }
-                listener.onComplete(answer.usage(), "stop");
-                return;
+            try {
+                replayOrCall(key, refresh, mine, answer, request, sensitive, listener, upstream, deferred);
+            } catch (RuntimeException e) {
+                mine.complete(null);
+                listener.onError(e instanceof GatewayException g ? g
+                        : new GatewayException(ErrorKind.INTERNAL, "serving the stream failed: " + e, e), false);
             }
-            listener.onCache("miss");
-            deferred.set(upstream.stream(request, sensitive, assembling(key, refresh, mine, listener)));
         });
         return deferred;
+    }
+
+    private void replayOrCall(String key, boolean refresh, CompletableFuture<CachedAnswer> mine, CachedAnswer answer,
+            GatewayRequest request, Assessment sensitive, StreamListener listener, Upstream upstream,
+            DeferredStreamCall deferred) {
+        if (answer != null) {
+            hit(request, answer, sensitive);
+            listener.onCache("hit");
+            listener.onStart(null, answer.backend());
+            for (String event : StreamAssembler.replay(answer.completion(), request.body().clientWantsUsage())) {
+                listener.onEvent(event);
+            }
+            listener.onComplete(answer.usage(), "stop");
+            return;
+        }
+        listener.onCache("miss");
+        deferred.set(upstream.stream(request, sensitive, assembling(key, refresh, mine, listener)));
     }
 
     /** Passes a stream on and assembles it into one completion for the cache. */

@@ -248,6 +248,16 @@ final class FailoverExecutor {
         }
 
         private CompletableFuture<Admitted> reserve(BackendRuntime rt, CapacityGate.Slot slot) {
+            try {
+                return reserveOrFail(rt, slot);
+            } catch (RuntimeException e) {
+                slot.release();
+                rt.breaker().release();
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        private CompletableFuture<Admitted> reserveOrFail(BackendRuntime rt, CapacityGate.Slot slot) {
             boolean internalOnly = rt.spec().residency() == Residency.INTERNAL && ledger.budget(request.tenant())
                     .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
             Integer maxTokens = request.body().maxTokens().isPresent() ? request.body().maxTokens().getAsInt()
@@ -383,8 +393,23 @@ final class FailoverExecutor {
                 GatewayException e = call.exhausted();
                 call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
                 result.completeExceptionally(e);
+            } else if (result.isDone()) {
+                // The client left while admission waited for the state store: nothing is sent, all given back.
+                if (a.finish(0)) {
+                    a.rt.breaker().release();
+                }
             } else {
-                call(call, result, a);
+                try {
+                    call(call, result, a);
+                } catch (RuntimeException e) {
+                    // A bug must not hang the caller nor hold the slot, reservation and permit for ever.
+                    log.error("request {}: starting the upstream call failed", call.request.requestId(), e);
+                    if (a.finish(0)) {
+                        a.rt.breaker().release();
+                    }
+                    result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL,
+                            "starting the upstream call failed: " + e, e));
+                }
             }
         });
     }
@@ -492,7 +517,16 @@ final class FailoverExecutor {
                     call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
                     listener.onError(e, false);
                 } else {
-                    start(a);
+                    try {
+                        start(a);
+                    } catch (RuntimeException e) {
+                        log.error("request {}: starting the upstream stream failed", call.request.requestId(), e);
+                        if (a.finish(0)) {
+                            a.rt.breaker().release();
+                        }
+                        listener.onError(new GatewayException(ErrorKind.INTERNAL,
+                                "starting the upstream stream failed: " + e, e), false);
+                    }
                 }
             });
         }

@@ -384,14 +384,20 @@ public final class Gateway implements AutoCloseable {
             if (deferred.cancelled()) {
                 return;
             }
-            Assessment sensitive = assess(request);
-            String key = blocked(sensitive) ? null
-                    : cached.key(table.routeOf(request.body().model()), request, sensitive);
-            if (key == null) {
-                listener.onCache("bypass");
-                deferred.set(streamCall(request, sensitive, listener));
-            } else {
-                deferred.set(cached.stream(key, request, sensitive, listener, upstream));
+            try {
+                Assessment sensitive = assess(request);
+                String key = blocked(sensitive) ? null
+                        : cached.key(table.routeOf(request.body().model()), request, sensitive);
+                if (key == null) {
+                    listener.onCache("bypass");
+                    deferred.set(streamCall(request, sensitive, listener));
+                } else {
+                    deferred.set(cached.stream(key, request, sensitive, listener, upstream));
+                }
+            } catch (RuntimeException e) {
+                log.error("request {}: starting the stream failed", request.requestId(), e);
+                listener.onError(e instanceof GatewayException g ? g
+                        : new GatewayException(ErrorKind.INTERNAL, "starting the stream failed: " + e, e), false);
             }
         });
         return deferred;

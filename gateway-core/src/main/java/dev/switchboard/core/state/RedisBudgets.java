@@ -42,7 +42,7 @@ final class RedisBudgets implements BudgetStore {
     RedisBudgets(RedisStateStore store, List<BudgetSpec> budgets) {
         this.store = store;
         budgets.forEach(b -> specs.put(b.tenant(), b));
-        store.onTick(this::refresh);
+        store.onTick("budgets", this::refresh); // a reload's new budgets replace the old refresh
     }
 
     @Override
@@ -98,16 +98,17 @@ final class RedisBudgets implements BudgetStore {
         String id = store.newId();
         long now = store.clock().millis();
         // Held before the script runs, so that a reply racing the first renewal is still renewed.
-        store.hold(keys[2], id, MONTH_TTL_SECONDS * 1000);
+        store.hold(keys[2], id, MONTH_TTL_SECONDS * 1000, false);
         CompletableFuture<List<Object>> reply = store.eval("budget_reserve", store.budgetReserve,
                 ScriptOutputType.MULTI, keys, now, store.lease().toMillis(), micros, limit(spec.daily()),
-                limit(spec.monthly()), unlimited ? 1 : 0, id, DAY_TTL_SECONDS, MONTH_TTL_SECONDS);
+                limit(spec.monthly()), unlimited ? 1 : 0, id, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, day,
+                YearMonth.from(day));
         return reply.handle((r, error) -> {
             if (error != null) {
                 store.forget(keys[2], id);
                 // A command that timed out may still run when Redis wakes up: give back what it would hold
                 // rather than leave it to its lease.
-                store.compensate(() -> settleScript(tenant, spec, keys[2], id, 0));
+                store.compensate(error, () -> settleScript(tenant, spec, keys[2], id, 0, true));
                 return fallback(tenant, residency, error);
             }
             remember(tenant, day, r, 1);
@@ -153,26 +154,24 @@ final class RedisBudgets implements BudgetStore {
                 return;
             }
             long actual = BudgetLedger.toMicros(Math.max(0, actualCost));
-            send(actual).whenComplete((v, error) -> {
+            store.track(settleScript(tenant, spec, leaseKey, id, actual, false)).whenComplete((v, error) -> {
                 if (error != null) {
                     // The lease stays held (and renewed), so the amount stays reserved until the settlement lands.
-                    store.retryLater(() -> send(actual));
+                    // A retry counts the cost only if the reservation is still there: if the first attempt landed
+                    // and only its reply was lost, it is not counted twice.
+                    store.retryLater(() -> settleScript(tenant, spec, leaseKey, id, actual, true));
                 }
             });
-        }
-
-        private CompletableFuture<?> send(long actual) {
-            return settleScript(tenant, spec, leaseKey, id, actual);
         }
     }
 
     /** Replaces reservation {@code id} with {@code actual} millionths spent today. */
     private CompletableFuture<?> settleScript(String tenant, BudgetSpec spec, String leaseKey, String id,
-            long actual) {
+            long actual, boolean onlyIfHeld) {
         LocalDate day = today(spec);
         String[] keys = keys(tenant, day);
         return store.<List<Object>>eval("budget_settle", store.budgetSettle, ScriptOutputType.MULTI, keys, id,
-                actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS).thenAccept(r -> {
+                actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, onlyIfHeld ? 1 : 0).thenAccept(r -> {
                     store.forget(leaseKey, id);
                     remember(tenant, day, r, 0);
                 });

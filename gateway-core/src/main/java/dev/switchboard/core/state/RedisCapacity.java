@@ -31,14 +31,14 @@ final class RedisCapacity implements CapacityGate {
     public CompletableFuture<Slot> acquire() {
         String id = store.newId();
         long leaseMillis = store.lease().toMillis();
-        store.hold(key, id, leaseMillis * 2);
+        store.hold(key, id, leaseMillis * 2, true);
         CompletableFuture<List<Object>> reply = store.eval("capacity_acquire", store.capacityAcquire,
                 ScriptOutputType.MULTI, new String[] {key}, store.clock().millis(), leaseMillis, id,
                 backend.limits().maxConcurrency());
         return reply.handle((r, error) -> {
             if (error != null) {
                 store.forget(key, id);
-                store.compensate(() -> send(id)); // in case the timed-out command still runs
+                store.compensate(error, () -> send(id)); // in case the timed-out command still ran
                 return fallback(error);
             }
             stats.observeShared(((Number) r.get(1)).intValue());
@@ -58,7 +58,7 @@ final class RedisCapacity implements CapacityGate {
 
     private void release(String id) {
         store.forget(key, id);
-        send(id).whenComplete((v, error) -> {
+        store.track(send(id)).whenComplete((v, error) -> {
             if (error != null) {
                 store.retryLater(() -> send(id)); // meanwhile the lease, no longer renewed, runs out anyway
             }

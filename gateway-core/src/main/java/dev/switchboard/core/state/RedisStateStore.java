@@ -78,9 +78,24 @@ final class RedisStateStore implements StateStore {
     /** Lease set key → ids this process holds in it, with the key's own time to live. */
     private final Map<String, Set<String>> leases = new ConcurrentHashMap<>();
     private final Map<String, Long> leaseKeyTtl = new ConcurrentHashMap<>();
+    /** Lease sets whose held leases are written again when Redis lost them (capacity slots). */
+    private final Set<String> restoredLeaseKeys = ConcurrentHashMap.newKeySet();
     /** Settlements and releases that failed, tried again on every tick until Redis takes them. */
     private final Queue<Supplier<CompletableFuture<?>>> pending = new ConcurrentLinkedQueue<>();
-    private final List<Runnable> onTick = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger pendingCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** Bounds memory during a long outage; what is dropped beyond it is left to the leases. */
+    private static final int MAX_PENDING = 10_000;
+    /** Sent per tick, so that a Redis coming back is not flooded with the backlog at once. */
+    private static final int PENDING_PER_TICK = 500;
+    /** Settlements and releases on their way, waited for (briefly) at close. */
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Where request work continues after a Redis reply: not on Lettuce's I/O threads, whose delay would be every
+     * other command's timeout.
+     */
+    private final java.util.concurrent.ExecutorService callbacks;
+    /** Named tasks of every tick; a reload replaces a part's task instead of adding another. */
+    private final Map<String, Runnable> onTick = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
     private volatile String lastError;
@@ -136,6 +151,13 @@ final class RedisStateStore implements StateStore {
             t.setDaemon(true);
             return t;
         });
+        AtomicLong threads = new AtomicLong();
+        this.callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                r -> {
+                    Thread t = new Thread(r, "switchboard-state-callback-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         Gauge.builder("switchboard.state.up", this, s -> s.health().up() ? 1 : 0)
                 .description("1 while the shared state store answers").register(meters);
         // A sidecar that starts next to a healthy Redis is ready at once; one that starts while Redis is away
@@ -233,6 +255,15 @@ final class RedisStateStore implements StateStore {
     /** Runs a command through the breaker (see {@link #eval}). */
     <T> CompletableFuture<T> run(String operation,
             Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command) {
+        return run(operation, command, true);
+    }
+
+    /**
+     * Runs a command; {@code guarded} ones pass the breaker. Lease renewals are not guarded: a breaker opened by
+     * slow request traffic must not let the leases of calls still running expire.
+     */
+    private <T> CompletableFuture<T> run(String operation,
+            Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command, boolean guarded) {
         StatefulRedisConnection<String, byte[]> c = connection.get();
         if (closed) {
             return CompletableFuture.failedFuture(new StateUnavailableException("the state store is closed", null));
@@ -243,7 +274,7 @@ final class RedisStateStore implements StateStore {
             noteFailure(operation, e);
             return CompletableFuture.failedFuture(e);
         }
-        if (!breaker.tryAcquire()) {
+        if (guarded && !breaker.tryAcquire()) {
             return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
                     + target() + ") is failing; its breaker is open" + (lastError == null ? "" : " (last error: "
                     + lastError + ")"), null));
@@ -255,19 +286,36 @@ final class RedisStateStore implements StateStore {
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        return f.handle((v, e) -> {
+        return f.handleAsync((v, e) -> {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             if (e == null) {
-                breaker.onSuccess(took);
+                if (guarded) {
+                    breaker.onSuccess(took);
+                }
                 lastOk = true;
                 return v;
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            breaker.onFailure(took, "redis");
+            if (guarded) {
+                breaker.onFailure(took, "redis");
+            }
             noteFailure(operation, cause);
             throw new StateUnavailableException("the state store (Redis at " + target() + ") failed on "
                     + operation + ": " + cause.getMessage(), cause);
-        });
+        }, callbacks);
+    }
+
+    /**
+     * Whether a failed command may still have run on Redis: it was sent and its reply did not come in time. A
+     * command refused before sending (no connection, breaker open) did nothing there.
+     */
+    static boolean maybeRan(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void noteFailure(String operation, Throwable cause) {
@@ -279,9 +327,15 @@ final class RedisStateStore implements StateStore {
         log.debug("state store {} failed", operation, cause);
     }
 
-    /** Registers a lease to renew until {@link #forget}. */
-    void hold(String leaseKey, String id, long keyTtlMillis) {
+    /**
+     * Registers a lease to renew until {@link #forget}; with {@code restore}, one that Redis lost (a restart
+     * without persistence) is written again.
+     */
+    void hold(String leaseKey, String id, long keyTtlMillis, boolean restore) {
         leaseKeyTtl.putIfAbsent(leaseKey, keyTtlMillis);
+        if (restore) {
+            restoredLeaseKeys.add(leaseKey);
+        }
         leases.computeIfAbsent(leaseKey, k -> ConcurrentHashMap.newKeySet()).add(id);
     }
 
@@ -294,7 +348,20 @@ final class RedisStateStore implements StateStore {
 
     /** An operation to try again on every tick until it succeeds (a settlement must not be lost to a blip). */
     void retryLater(Supplier<CompletableFuture<?>> operation) {
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            meters.counter("switchboard.state.pending.dropped").increment();
+            log.warn("state store: {} operations already wait for Redis; one more is left to its lease", MAX_PENDING);
+            return;
+        }
         pending.add(operation);
+    }
+
+    /** Tracks a settlement or release on its way, so that close can wait for it. */
+    <T> CompletableFuture<T> track(CompletableFuture<T> f) {
+        inFlight.add(f);
+        f.whenComplete((v, e) -> inFlight.remove(f));
+        return f;
     }
 
     /**
@@ -302,13 +369,15 @@ final class RedisStateStore implements StateStore {
      * queued for the next tick, when Redis may be back, and retried until it lands. Never sent at once — while
      * the command is failing, so would the undo.
      */
-    void compensate(Supplier<CompletableFuture<?>> undo) {
-        pending.add(undo);
+    void compensate(Throwable error, Supplier<CompletableFuture<?>> undo) {
+        if (maybeRan(error)) {
+            retryLater(undo);
+        }
     }
 
     /** Something to do on every tick (budgets refresh their view of other sidecars' spend). */
-    void onTick(Runnable task) {
-        onTick.add(task);
+    void onTick(String name, Runnable task) {
+        onTick.put(name, task);
     }
 
     /** Every third of a lease: renew what this process holds, retry what failed, refresh views. */
@@ -319,26 +388,51 @@ final class RedisStateStore implements StateStore {
                 List<Object> args = new ArrayList<>();
                 args.add(expiry);
                 args.add(leaseKeyTtl.getOrDefault(e.getKey(), 0L));
+                args.add(restoredLeaseKeys.contains(e.getKey()) ? 1 : 0);
                 args.addAll(e.getValue());
-                if (args.size() > 2) {
-                    eval("renew", leaseRenew, ScriptOutputType.INTEGER, new String[] {e.getKey()}, args.toArray());
+                if (args.size() > 3) {
+                    renew(e.getKey(), args.toArray());
                 }
             }
-            for (int n = pending.size(); n > 0; n--) {
-                Supplier<CompletableFuture<?>> op = pending.poll();
-                if (op == null) {
-                    break;
-                }
-                op.get().whenComplete((v, error) -> {
-                    if (error != null && !closed) {
-                        pending.add(op);
-                    }
-                });
-            }
-            onTick.forEach(Runnable::run);
+            sendPending(PENDING_PER_TICK);
+            onTick.values().forEach(Runnable::run);
         } catch (RuntimeException e) {
             log.error("state store tick failed", e);
         }
+    }
+
+    private void renew(String key, Object[] args) {
+        byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = String.valueOf(args[i]).getBytes(StandardCharsets.UTF_8);
+        }
+        run("renew", c -> c.<Long>evalsha(leaseRenew.sha(), ScriptOutputType.INTEGER, new String[] {key}, values)
+                .toCompletableFuture().exceptionallyCompose(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    return cause instanceof RedisNoScriptException
+                            ? c.<Long>eval(leaseRenew.source(), ScriptOutputType.INTEGER, new String[] {key}, values)
+                            .toCompletableFuture() : CompletableFuture.failedFuture(cause);
+                }), false);
+    }
+
+    /** Sends up to {@code max} waiting operations; those that fail wait for the next tick. */
+    private List<CompletableFuture<?>> sendPending(int max) {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (int n = Math.min(max, pending.size()); n > 0; n--) {
+            Supplier<CompletableFuture<?>> op = pending.poll();
+            if (op == null) {
+                break;
+            }
+            pendingCount.decrementAndGet();
+            CompletableFuture<?> f = op.get();
+            sent.add(f);
+            f.whenComplete((v, error) -> {
+                if (error != null && !closed) {
+                    retryLater(op);
+                }
+            });
+        }
+        return sent;
     }
 
     @Override
@@ -376,8 +470,24 @@ final class RedisStateStore implements StateStore {
 
     @Override
     public void close() {
+        // Settlements of the calls that just ended (closing the upstream client ends them) and what waits for a
+        // retry get a short last chance: spend not written here is lost to the budget.
+        List<CompletableFuture<?>> last = new ArrayList<>(inFlight);
+        last.addAll(sendPending(MAX_PENDING));
+        try {
+            CompletableFuture.allOf(last.toArray(CompletableFuture[]::new))
+                    .get(spec.timeout().multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            if (!pending.isEmpty() || !inFlight.isEmpty()) {
+                log.warn("state store closing with {} settlements or releases not written to Redis",
+                        pendingCount.get() + inFlight.size());
+            }
+        }
         closed = true;
         timer.shutdownNow();
+        callbacks.shutdown();
         StatefulRedisConnection<String, byte[]> c = connection.getAndSet(null);
         if (c != null) {
             c.close();

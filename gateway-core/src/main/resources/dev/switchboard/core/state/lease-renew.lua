@@ -1,9 +1,12 @@
--- Pushes back the expiry of leases this sidecar still holds; a lease already given back is not revived.
--- KEYS[1] a lease set   ARGV: new expiry, key ttl ms (0: leave it), id...   Returns how many are still held.
+-- Pushes back the expiry of leases this sidecar still holds.
+-- KEYS[1] a lease set   ARGV: new expiry, key ttl ms (0: leave it), restore (1/0), id...
+-- With restore (capacity slots), a lease Redis no longer has — it restarted without its data — is written again:
+-- the call it stands for is still running. Without it (budget reservations, whose amounts went with the restart)
+-- only leases still there are renewed. Returns how many are held.
 local n = 0
-for i = 3, #ARGV do
-  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
-    redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i])
+for i = 4, #ARGV do
+  if ARGV[3] == '1' or redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
     n = n + 1
   end
 end

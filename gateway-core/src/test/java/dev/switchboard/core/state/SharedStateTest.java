@@ -279,7 +279,7 @@ class SharedStateTest {
         redis.command("HSET " + day + " reserved 45000");
         redis.command("HSET " + month + " reserved 45000");
         redis.command("ZADD " + prefix + "budget:{retail}:leases " + expiry + " dead:3");
-        redis.command("HSET " + prefix + "budget:{retail}:lease-info dead:3 45000|" + day + "|" + month);
+        redis.command("HSET " + prefix + "budget:{retail}:lease-info dead:3 45000|2026-11-30|2026-11");
 
         GatewayResponse spilled = g.chat(request("mixed", "other", "hello"));
         assertThat(spilled.backend()).isEqualTo("hosted-100b"); // in-house is full of the dead sidecar's calls

@@ -119,6 +119,17 @@ class StateStoreOutageTest {
     }
 
     @Test
+    void theStoreCannotChangeOnAReload() {
+        var spec = gateway.spec();
+        var memory = new dev.switchboard.core.config.GatewaySpec(spec.server(), spec.backends(), spec.routes(),
+                spec.budgets(), spec.audit(), spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
+                dev.switchboard.core.config.StateSpec.MEMORY);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.reconfigure(memory))
+                .isInstanceOf(dev.switchboard.core.config.ConfigException.class)
+                .hasMessageContaining("state: the state store cannot change while running");
+    }
+
+    @Test
     void aStoppedRedisFailsFastAndARestartedOneIsUsedAgain() throws Exception {
         assertThat(timed("chat", "retail")).isNull();
         redis.stop();

@@ -65,7 +65,14 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
                 || !spec.server().admin().equals(old.spec().server().admin())) {
             log.warn("config {}: listen and admin addresses change only on restart", file);
         }
-        current.set(old.reconfigure(spec));
+        try {
+            current.set(old.reconfigure(spec));
+        } catch (ConfigException e) {
+            // A change the running gateway cannot take (the state store): refused like an invalid file.
+            lastErrors = e.errors().stream().map(Object::toString).toList();
+            log.error("config {} not reloaded, the running config stays: {}", file, e.getMessage());
+            return lastErrors;
+        }
         lastErrors = List.of();
         log.info("config {} reloaded: {} backends, {} routes", file, spec.backends().size(), spec.routes().size());
         return lastErrors;
