@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
                 continue;
             }
             BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock());
-            map.put(b.name(), new FailoverExecutor.BackendRuntime(new OpenAiBackend(b, http), stats,
+            map.put(b.name(), new FailoverExecutor.BackendRuntime(options.backends().create(b, http), stats,
                     new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
                             t -> {
                                 metrics.breakerTransition(b.name(), t.from(), t.to());

@@ -212,7 +212,8 @@ public final class OpenAiBackend implements Backend {
                 retryAfter(response.header("Retry-After")), null);
     }
 
-    static Duration retryAfter(String header) {
+    /** A {@code Retry-After} header's delay (seconds or an HTTP date), or null. */
+    public static Duration retryAfter(String header) {
         if (header == null) {
             return null;
         }

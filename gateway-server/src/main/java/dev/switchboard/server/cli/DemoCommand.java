@@ -66,12 +66,14 @@ final class DemoCommand implements Callable<Integer> {
                     "DEMO_INHOUSE_URL", inhouse.baseUrl(),
                     "HOSTED_API_KEY", "demo-not-a-secret");
             GatewaySpec spec = ConfigLoader.withEnv(overrides::get).parse(config(), "demo.yaml");
+            io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
             Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
                     new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
+                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
+                    .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
             SwitchboardServer server;
             try {
-                server = SwitchboardServer.start(spec.server(), gateway);
+                server = SwitchboardServer.start(spec.server(), () -> gateway, workers);
             } catch (RuntimeException e) {
                 gateway.close();
                 hosted.close();

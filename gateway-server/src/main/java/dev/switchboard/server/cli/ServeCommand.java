@@ -18,6 +18,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "The YAML config file.")
     Path config;
 
+    @Option(names = "--upstream", defaultValue = "netty", description = "How non-streamed calls reach http:// "
+            + "backends: netty (on the sidecar's own event loops; default) or okhttp (as the library does).")
+    String upstream;
+
     @Override
     public Integer call() {
         GatewaySpec spec;
@@ -28,16 +32,31 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("refusing to start on an invalid config");
             return 1;
         }
-        Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
+        if (!upstream.equals("netty") && !upstream.equals("okhttp")) {
+            System.err.println("--upstream: '" + upstream + "' (expected netty or okhttp)");
+            return 2;
+        }
+        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        GatewayOptions options = GatewayOptions.defaults().withMeters(
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)));
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+        if (upstream.equals("netty")) {
+            options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));
+        }
+        Gateway gateway;
+        try {
+            gateway = Gateway.create(spec, options);
+        } catch (RuntimeException e) {
+            workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            throw e;
+        }
         ConfigReloader reloader = new ConfigReloader(config, System::getenv, gateway);
         try {
             reloader.watch();
         } catch (java.io.IOException e) {
             System.err.println("not watching " + config + " for changes (" + e + "); POST /admin/reload still works");
         }
-        SwitchboardServer server = SwitchboardServer.start(spec.server(), reloader);
+        SwitchboardServer server = SwitchboardServer.start(spec.server(), reloader, workers);
         GracefulShutdown.install(server, reloader, spec.server().shutdownGrace());
         System.out.printf("switchboard listening on %s:%d (config %s, routes %s)%n", spec.server().listen().host(),
                 server.port(), config, gateway.models());

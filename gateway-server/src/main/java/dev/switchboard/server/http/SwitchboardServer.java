@@ -25,9 +25,9 @@ public final class SwitchboardServer implements AutoCloseable {
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-    private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway) {
+    private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers) {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        this.workers = workers;
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, workers)
@@ -57,12 +57,26 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Binds the API port of {@code spec} and serves the given gateway. */
     public static SwitchboardServer start(ServerSpec spec, Gateway gateway) {
         Objects.requireNonNull(gateway, "gateway");
-        return new SwitchboardServer(spec, () -> gateway);
+        return new SwitchboardServer(spec, () -> gateway, newWorkers());
     }
 
     /** Serves whichever gateway the supplier returns at the moment a request arrives (hot reload). */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway) {
-        return new SwitchboardServer(spec, gateway);
+        return new SwitchboardServer(spec, gateway, newWorkers());
+    }
+
+    /**
+     * Serves on the given worker loops, which the server then owns (and shuts down). Pass the loops the gateway's
+     * {@link dev.switchboard.server.upstream.NettyUpstream} calls backends on, so a call goes out on the loop that
+     * read its request.
+     */
+    public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers) {
+        return new SwitchboardServer(spec, gateway, workers);
+    }
+
+    /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}: one per core. */
+    public static EventLoopGroup newWorkers() {
+        return new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     }
 
     public int port() {

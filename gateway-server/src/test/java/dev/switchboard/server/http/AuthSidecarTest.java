@@ -49,8 +49,12 @@ class AuthSidecarTest {
                       - { use: [other] }
                 """.formatted(ClientAuth.hash("sb-risk-key"), ClientAuth.hash("sb-retail-key"), risk.baseUrl(),
                 other.baseUrl()), "t");
-        gateway = Gateway.create(spec, GatewayOptions.defaults());
-        server = SwitchboardServer.start(spec.server(), gateway);
+        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
+        gateway = Gateway.create(spec, GatewayOptions.defaults()
+                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+        Gateway served = gateway;
+        server = SwitchboardServer.start(spec.server(), () -> served, workers);
     }
 
     @AfterEach

@@ -45,8 +45,12 @@ class CacheSidecarTest {
                   - { name: faq, rules: [ { use: [inhouse] } ] }
                 cache: { enabled: true, ttl: 10m, max-size: 1MiB }
                 """.formatted(model.baseUrl()), "t");
-        gateway = Gateway.create(spec, GatewayOptions.defaults());
-        server = SwitchboardServer.start(spec.server(), gateway);
+        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
+        gateway = Gateway.create(spec, GatewayOptions.defaults()
+                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+        Gateway served = gateway;
+        server = SwitchboardServer.start(spec.server(), () -> served, workers);
         sdk = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("k").maxRetries(0).build();
     }
 

@@ -46,8 +46,12 @@ class HostileInputTest {
                 routes:
                   - { name: chat, rules: [ { use: [b] } ] }
                 """.formatted(model.baseUrl(), UPSTREAM_KEY), "t");
-        gateway = Gateway.create(spec, GatewayOptions.defaults());
-        server = SwitchboardServer.start(spec.server(), gateway);
+        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
+        gateway = Gateway.create(spec, GatewayOptions.defaults()
+                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+        Gateway served = gateway;
+        server = SwitchboardServer.start(spec.server(), () -> served, workers);
     }
 
     @AfterEach

@@ -73,8 +73,12 @@ class SidecarTest {
                     rules:
                       - use: [inhouse-10b]
                 """.formatted(hosted.baseUrl(), inhouse.baseUrl()), "test.yaml");
-        gateway = Gateway.create(spec, GatewayOptions.defaults());
-        server = SwitchboardServer.start(spec.server(), gateway);
+        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
+        gateway = Gateway.create(spec, GatewayOptions.defaults()
+                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+        Gateway served = gateway;
+        server = SwitchboardServer.start(spec.server(), () -> served, workers);
         sdk = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("client-key").maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();
     }

@@ -1,0 +1,91 @@
+package dev.switchboard.server.upstream;
+
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.BackendFactory;
+import dev.switchboard.core.backend.OpenAiBackend;
+import dev.switchboard.core.backend.UpstreamHttp;
+import dev.switchboard.core.config.BackendSpec;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sidecar's upstream transport for non-streamed calls: plain HTTP/1.1 on the sidecar's own event loops. A
+ * call goes out on the event loop that read the client's request, over a keep-alive connection pooled per loop and
+ * per backend, so it costs no thread hand-off and no blocking thread — which is where the OkHttp hop spent its time
+ * (see docs/BENCHMARKS.md). Streams, and backends over TLS ({@code https://}), still go through OkHttp: a stream's
+ * backpressure parks the reading thread, which must never be an event loop, and TLS through this transport is not
+ * tested yet.
+ */
+public final class NettyUpstream implements BackendFactory {
+    /** Idle keep-alive connections kept per event loop and backend; more are closed when returned. */
+    static final int MAX_IDLE_PER_LOOP = 256;
+
+    private final EventLoopGroup loops;
+    /** Per event loop, per backend: idle connections, touched only on that loop. */
+    private final Map<EventExecutor, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+
+    public NettyUpstream(EventLoopGroup loops) {
+        this.loops = loops;
+        for (EventExecutor e : loops) {
+            idle.put(e, new HashMap<>());
+        }
+    }
+
+    @Override
+    public Backend create(BackendSpec spec, UpstreamHttp http) {
+        OpenAiBackend okhttp = new OpenAiBackend(spec, http);
+        URI base = URI.create(spec.baseUrl());
+        return "http".equalsIgnoreCase(base.getScheme()) ? new NettyBackend(spec, base, okhttp, this) : okhttp;
+    }
+
+    /** The event loop running now, if it is one of ours (no hand-off), else the next one. */
+    EventLoop loop() {
+        for (EventExecutor e : loops) {
+            if (e.inEventLoop()) {
+                return (EventLoop) e;
+            }
+        }
+        return (EventLoop) loops.next();
+    }
+
+    /** An idle connection to the backend on this loop, or null. Call on the loop. */
+    Channel take(EventLoop loop, String backend) {
+        ArrayDeque<Channel> q = idle.get(loop).get(backend);
+        while (q != null && !q.isEmpty()) {
+            Channel c = q.pollLast(); // the most recently used: least likely to have been closed by the server
+            if (c.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Returns a connection after a complete exchange. Call on the loop. */
+    void giveBack(EventLoop loop, String backend, Channel c) {
+        ArrayDeque<Channel> q = idle.get(loop).computeIfAbsent(backend, b -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE_PER_LOOP || !c.isActive()) {
+            c.close();
+        } else {
+            q.addLast(c);
+        }
+    }
+
+    /** Idle connections to a backend, over all loops (for tests and the admin page). */
+    int idleConnections(String backend) {
+        int n = 0;
+        for (Map.Entry<EventExecutor, Map<String, ArrayDeque<Channel>>> e : idle.entrySet()) {
+            n += e.getKey().submit(() -> {
+                ArrayDeque<Channel> q = e.getValue().get(backend);
+                return q == null ? 0 : (int) q.stream().filter(Channel::isActive).count();
+            }).syncUninterruptibly().getNow();
+        }
+        return n;
+    }
+}
