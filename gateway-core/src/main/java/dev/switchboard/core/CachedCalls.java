@@ -194,6 +194,16 @@ final class CachedCalls {
             }
 
             @Override
+            public boolean ready() {
+                return listener.ready();
+            }
+
+            @Override
+            public void whenReady(Runnable resume) {
+                listener.whenReady(resume);
+            }
+
+            @Override
             public void onComplete(Usage usage, String finishReason) {
                 byte[] completion = assembler.completion(usage);
                 keep(key, refresh, mine, completion == null ? null

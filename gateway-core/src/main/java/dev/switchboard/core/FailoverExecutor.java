@@ -573,6 +573,16 @@ final class FailoverExecutor {
                         }
 
                         @Override
+                        public boolean ready() {
+                            return listener.ready();
+                        }
+
+                        @Override
+                        public void whenReady(Runnable resume) {
+                            listener.whenReady(resume);
+                        }
+
+                        @Override
                         public void onDone(Usage usage, String finishReason) {
                             if (!started) {
                                 start();

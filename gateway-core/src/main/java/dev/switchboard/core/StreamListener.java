@@ -39,4 +39,18 @@ public interface StreamListener {
      * @param started whether {@link #onStart} was called (then the client has partial output)
      */
     void onError(GatewayException error, boolean started);
+
+    /**
+     * Whether the receiver can take more now. A transport that reads on an event loop (where nothing may block)
+     * stops reading while it cannot, and resumes through {@link #whenReady}; one that reads on its own thread may
+     * simply block in {@code onEvent}.
+     */
+    default boolean ready() {
+        return true;
+    }
+
+    /** Runs {@code resume} once the receiver can take more (at once if it already can), on any thread. */
+    default void whenReady(Runnable resume) {
+        resume.run();
+    }
 }

@@ -103,7 +103,7 @@ public final class OpenAiBackend implements Backend {
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
         Call call = streaming.newCall(request(Operation.CHAT, body, true));
-        StreamWatchdog.Guard guard = watchdog.watch(spec.name(), spec.limits(), call);
+        StreamWatchdog.Guard guard = watchdog.watch(spec.name(), spec.limits(), call::cancel);
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
@@ -131,72 +131,24 @@ public final class OpenAiBackend implements Backend {
     /** Reads SSE lines and hands each {@code data:} payload on; the thread blocks here, never an event loop. */
     private void relay(StreamWatchdog.Guard guard, BufferedSource source, boolean forwardUsageChunk,
             StreamSink sink) {
-        int delivered = 0;
-        Usage usage = Usage.UNKNOWN;
-        String finishReason = null;
-        StringBuilder data = new StringBuilder();
+        SseRelay relay = new SseRelay(spec.name(), forwardUsageChunk, sink, guard::onEvent);
         try {
-            while (true) {
+            while (!relay.ended()) {
                 String line = source.readUtf8Line();
                 if (line == null) {
-                    break;
-                }
-                if (line.startsWith("data:")) {
-                    if (data.length() > 0) {
-                        data.append('\n');
-                    }
-                    data.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
-                    continue;
-                }
-                if (!line.isEmpty() || data.length() == 0) {
-                    continue; // comments, event names and ids carry nothing to relay
-                }
-                String payload = data.toString();
-                data.setLength(0);
-                guard.onEvent();
-                if (payload.equals("[DONE]")) {
-                    sink.onDone(usage, finishReason);
+                    relay.eof();
                     return;
                 }
-                boolean usageOnly = false;
-                if (payload.contains("\"usage\"") || payload.contains("\"finish_reason\":\"")
-                        || payload.contains("\"finish_reason\": \"")) {
-                    JsonNode chunk = JSON.readTree(payload);
-                    JsonNode u = chunk.get("usage");
-                    if (u != null && u.isObject()) {
-                        usage = new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0));
-                        usageOnly = chunk.path("choices").isEmpty();
-                    }
-                    for (JsonNode choice : chunk.path("choices")) {
-                        if (choice.hasNonNull("finish_reason")) {
-                            finishReason = choice.get("finish_reason").asText();
-                        }
-                    }
-                }
-                if (usageOnly && !forwardUsageChunk) {
-                    continue;
-                }
-                sink.onEvent(payload);
-                delivered++;
-                if (source.getBuffer().size() == 0) {
+                if (relay.line(line) && source.getBuffer().size() == 0) {
                     sink.onIdle(); // the next read may block: let what was relayed go out now
                 }
-            }
-            if (finishReason != null) {
-                // Some upstreams end without [DONE]; a finish_reason still marks a complete answer.
-                sink.onDone(usage, finishReason);
-            } else {
-                sink.onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(),
-                        "backend '" + spec.name() + "' ended the stream before it was complete", 0, null, null, null),
-                        delivered);
             }
         } catch (IOException e) {
             UpstreamFailure failure = guard.classify(e, this::classify);
             if (failure.kind() == UpstreamFailure.Kind.IO) {
-                failure = new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(), "backend '" + spec.name()
-                        + "' cut the stream after " + delivered + " events (" + describe(e) + ")", 0, null, null, e);
+                failure = relay.cut(describe(e), e);
             }
-            sink.onFailure(failure, delivered);
+            sink.onFailure(failure, relay.delivered());
         }
     }
 

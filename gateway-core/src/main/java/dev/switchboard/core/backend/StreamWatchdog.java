@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
 
 /**
  * Watches every open upstream stream from one timer thread: no first token in time, silence between chunks, a
@@ -13,7 +12,7 @@ import okhttp3.Call;
  * cancelled and remembers why, so it fails with its own kind and message. One sweep over all streams every 50 ms
  * costs far less than a timer per chunk with thousands of streams open.
  */
-final class StreamWatchdog {
+public final class StreamWatchdog {
     static final long TICK_MILLIS = 50;
 
     private final Set<Guard> open = ConcurrentHashMap.newKeySet();
@@ -22,8 +21,9 @@ final class StreamWatchdog {
         timers.scheduleWithFixedDelay(this::sweep, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    Guard watch(String backend, LimitsSpec limits, Call call) {
-        Guard g = new Guard(backend, limits, call, System.nanoTime());
+    /** Watches a stream from now; {@code cancel} stops it (from the watchdog's thread) when a guard breaks. */
+    public Guard watch(String backend, LimitsSpec limits, Runnable cancel) {
+        Guard g = new Guard(backend, limits, cancel, System.nanoTime());
         open.add(g);
         return g;
     }
@@ -40,10 +40,10 @@ final class StreamWatchdog {
     }
 
     /** One stream's clocks. Events come from its reader thread; checks from the watchdog's. */
-    final class Guard {
+    public final class Guard {
         private final String backend;
         private final LimitsSpec limits;
-        private final Call call;
+        private final Runnable cancel;
         private final long startNanos;
         private volatile long firstEventNanos;
         private volatile long lastEventNanos;
@@ -52,14 +52,14 @@ final class StreamWatchdog {
         private volatile String message;
         private volatile boolean abandoned;
 
-        Guard(String backend, LimitsSpec limits, Call call, long startNanos) {
+        Guard(String backend, LimitsSpec limits, Runnable cancel, long startNanos) {
             this.backend = backend;
             this.limits = limits;
-            this.call = call;
+            this.cancel = cancel;
             this.startNanos = startNanos;
         }
 
-        void onEvent() {
+        public void onEvent() {
             long now = System.nanoTime();
             if (firstEventNanos == 0) {
                 firstEventNanos = now;
@@ -97,18 +97,36 @@ final class StreamWatchdog {
         private void breakWith(UpstreamFailure.Kind kind, String why) {
             message = why;
             broken = kind;
-            call.cancel();
+            cancel.run();
         }
 
         /** The caller no longer wants the stream. */
-        void abandon() {
+        public void abandon() {
             abandoned = true;
             done();
-            call.cancel();
+            cancel.run();
         }
 
-        void done() {
+        public void done() {
             open.remove(this);
+        }
+
+        /** Whether a guard broke (the stream is being stopped for it). */
+        public boolean isBroken() {
+            return broken != null;
+        }
+
+        /** The failure of a stream that ended early: a broken guard's, the caller's cancellation, or else. */
+        public UpstreamFailure failure(java.util.function.Supplier<UpstreamFailure> otherwise) {
+            UpstreamFailure.Kind kind = broken;
+            if (kind != null) {
+                return new UpstreamFailure(kind, backend, message, 0, null, null, null);
+            }
+            if (abandoned) {
+                return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, backend, "stream of backend '" + backend
+                        + "' was cancelled", 0, null, null, null);
+            }
+            return otherwise.get();
         }
 
         /** The failure for an I/O error of this stream: a broken guard's, the caller's cancellation, or the error's. */

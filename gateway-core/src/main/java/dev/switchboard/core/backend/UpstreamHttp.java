@@ -88,7 +88,7 @@ public final class UpstreamHttp implements AutoCloseable {
         return timers;
     }
 
-    StreamWatchdog watchdog() {
+    public StreamWatchdog watchdog() {
         return watchdog;
     }
 

@@ -23,9 +23,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes one streamed completion to the client as SSE. Runs on the upstream's reader thread: when the client's
- * channel is not writable it parks that thread (never the event loop) until the channel drains, so a slow client
- * slows the upstream read instead of filling memory.
+ * Writes one streamed completion to the client as SSE, so that a slow client slows the upstream read instead of
+ * filling memory. Called on the upstream's reader thread: an OkHttp reader thread is parked while the client's
+ * channel is not writable; a Netty upstream (on an event loop, which must never park) asks {@link #ready} and
+ * stops reading until {@link #whenReady} calls it back.
  */
 final class SseResponseWriter implements StreamListener {
     private static final long WRITABILITY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -47,13 +48,34 @@ final class SseResponseWriter implements StreamListener {
         this.keepAlive = keepAlive;
     }
 
-    /** Called by the handler when the channel's writability changes. */
+    /** Upstreams waiting to read again, run once the channel drains (or closes). */
+    private final java.util.Queue<Runnable> resumes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Called by the handler when the channel's writability changes, and when it closes. */
     void writabilityChanged() {
         lock.lock();
         try {
             writable.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (ready()) {
+            for (Runnable r; (r = resumes.poll()) != null; ) {
+                r.run();
+            }
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return channel.isWritable() || !channel.isActive();
+    }
+
+    @Override
+    public void whenReady(Runnable resume) {
+        resumes.add(resume);
+        if (ready()) {
+            writabilityChanged(); // drained meanwhile: do not wait for an event that already happened
         }
     }
 
@@ -183,8 +205,9 @@ final class SseResponseWriter implements StreamListener {
     }
 
     private void awaitWritable() {
-        if (channel.isWritable() || !channel.isActive()) {
-            return;
+        if (channel.isWritable() || !channel.isActive()
+                || Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread) {
+            return; // an event loop never parks: a Netty upstream stops reading instead (see ready())
         }
         lock.lock();
         try {

@@ -3,6 +3,8 @@ package dev.switchboard.server.upstream;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.OpenAiBackend;
+import dev.switchboard.core.backend.SseRelay;
+import dev.switchboard.core.backend.StreamWatchdog;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
@@ -24,6 +26,10 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -34,33 +40,38 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One backend over {@link NettyUpstream}: non-streamed calls on the caller's event loop; streams through OkHttp.
- * Failures are classified as the OkHttp backend classifies them, so retries, breakers and errors behave alike.
+ * One backend over {@link NettyUpstream}: calls and streams on the caller's event loop, over keep-alive
+ * connections pooled per loop. Failures are classified as the OkHttp backend classifies them, and streams are
+ * guarded by the same watchdog, so retries, breakers and errors behave alike. A stream reads only while the
+ * client can take more ({@link StreamSink#ready}): no thread is ever parked.
  */
 final class NettyBackend implements Backend {
-    private static final AttributeKey<Exchange> EXCHANGE = AttributeKey.valueOf("switchboard.exchange");
+    private static final AttributeKey<Receiver> EXCHANGE = AttributeKey.valueOf("switchboard.exchange");
     /** Largest non-streamed answer read (an embeddings batch can be large); a larger one fails the call. */
     private static final int MAX_ANSWER_BYTES = 64 << 20;
     private static final int MAX_ERROR_BODY = 8 * 1024;
     private static final long IDLE_CONNECTION_SECONDS = 60;
 
     private final BackendSpec spec;
-    private final OpenAiBackend streams;
+    private final StreamWatchdog watchdog;
+    private final String streamPool;
     private final NettyUpstream upstream;
     private final String host;
     private final int port;
     private final String hostHeader;
     private final String basePath;
 
-    NettyBackend(BackendSpec spec, URI base, OpenAiBackend streams, NettyUpstream upstream) {
+    NettyBackend(BackendSpec spec, URI base, StreamWatchdog watchdog, NettyUpstream upstream) {
         this.spec = spec;
-        this.streams = streams;
+        this.watchdog = watchdog;
+        this.streamPool = spec.name() + " (streams)";
         this.upstream = upstream;
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
@@ -76,7 +87,60 @@ final class NettyBackend implements Backend {
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
-        return streams.stream(body, forwardUsageChunk, sink);
+        EventLoop loop = upstream.loop();
+        StreamExchange x = new StreamExchange(loop, basePath + Operation.CHAT.path(), body, forwardUsageChunk, sink);
+        if (loop.inEventLoop()) {
+            x.start();
+        } else {
+            loop.execute(x::start);
+        }
+        return x::cancel;
+    }
+
+    /** Connects a new connection to the backend on {@code loop}; streams get no aggregator. */
+    private ChannelFuture connect(EventLoop loop, boolean streaming) {
+        return new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) spec.limits().connectTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS),
+                                new HttpClientCodec());
+                        if (!streaming) {
+                            ch.pipeline().addLast(new HttpObjectAggregator(MAX_ANSWER_BYTES));
+                        }
+                        ch.pipeline().addLast(new Dispatcher());
+                    }
+                }).connect(host, port);
+    }
+
+    private UpstreamFailure connectFailure(Throwable e) {
+        return e instanceof ConnectTimeoutException
+                ? failure(UpstreamFailure.Kind.CONNECT, "cannot connect to backend '" + spec.name() + "' within "
+                        + spec.limits().connectTimeout().toMillis() + " ms", e)
+                : failure(UpstreamFailure.Kind.CONNECT, "cannot connect to backend '" + spec.name() + "': "
+                        + describe(e), e);
+    }
+
+    private FullHttpRequest request(String path, byte[] body, boolean stream) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+                Unpooled.wrappedBuffer(body));
+        request.headers().set(HttpHeaderNames.HOST, hostHeader)
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (spec.apiKey().isPresent()) {
+            request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
+        }
+        return request;
+    }
+
+    /** What is waiting for the answer on a connection. */
+    private interface Receiver {
+        void read(Channel c, HttpObject msg);
+
+        void closed(Throwable cause);
     }
 
     @Override
@@ -103,7 +167,7 @@ final class NettyBackend implements Backend {
     }
 
     /** One request and its answer; every method runs on {@link #loop}. */
-    private final class Exchange {
+    private final class Exchange implements Receiver {
         private final EventLoop loop;
         private final String path;
         private final byte[] body;
@@ -140,25 +204,10 @@ final class NettyBackend implements Backend {
 
         private void connect() {
             reused = false;
-            ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) spec.limits().connectTimeout().toMillis())
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS,
-                                    TimeUnit.SECONDS), new HttpClientCodec(),
-                                    new HttpObjectAggregator(MAX_ANSWER_BYTES), new AnswerHandler());
-                        }
-                    }).connect(host, port);
+            ChannelFuture f = NettyBackend.this.connect(loop, false);
             f.addListener(done -> {
                 if (!done.isSuccess()) {
-                    Throwable e = done.cause();
-                    fail(e instanceof ConnectTimeoutException
-                            ? failure(UpstreamFailure.Kind.CONNECT, "cannot connect to backend '" + spec.name()
-                                    + "' within " + spec.limits().connectTimeout().toMillis() + " ms", e)
-                            : failure(UpstreamFailure.Kind.CONNECT, "cannot connect to backend '" + spec.name()
-                                    + "': " + describe(e), e));
+                    fail(connectFailure(done.cause()));
                 } else if (this.done) {
                     f.channel().close(); // cancelled or timed out while connecting
                 } else {
@@ -170,24 +219,23 @@ final class NettyBackend implements Backend {
         private void send(Channel c) {
             channel = c;
             c.attr(EXCHANGE).set(this);
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
-                    Unpooled.wrappedBuffer(body));
-            request.headers().set(HttpHeaderNames.HOST, hostHeader)
-                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-            if (spec.apiKey().isPresent()) {
-                request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
-            }
-            c.writeAndFlush(request).addListener(w -> {
+            c.writeAndFlush(request(path, body, false)).addListener(w -> {
                 if (!w.isSuccess()) {
-                    c.close(); // AnswerHandler.channelInactive decides: a fresh connection, or a failure
+                    c.close(); // the dispatcher's channelInactive decides: a fresh connection, or a failure
                 }
             });
         }
 
+        @Override
+        public void read(Channel c, HttpObject msg) {
+            if (msg instanceof FullHttpResponse response) {
+                answered(c, response);
+            }
+        }
+
         /** The connection closed before the answer was complete. */
-        void closed(Throwable cause) {
+        @Override
+        public void closed(Throwable cause) {
             if (done) {
                 return;
             }
@@ -261,23 +309,240 @@ final class NettyBackend implements Backend {
         }
     }
 
-    /** Hands the answer (or the loss of the connection) to the exchange in flight on it. */
-    private static final class AnswerHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    /** One streamed request and its events; every method runs on {@link #loop}. */
+    private final class StreamExchange implements Receiver {
+        private final EventLoop loop;
+        private final String path;
+        private final byte[] body;
+        private final StreamSink sink;
+        private final SseRelay relay;
+        private final StreamWatchdog.Guard guard;
+        private Channel channel;
+        private boolean reused;
+        private boolean retried;
+        private boolean finished;
+        private int status;
+        private String retryAfter;
+        private StringBuilder errorBody;
+        /** The bytes of a line not yet complete (a chunk may end anywhere, even inside a character). */
+        private byte[] line = new byte[512];
+        private int lineLength;
+
+        StreamExchange(EventLoop loop, String path, byte[] body, boolean forwardUsageChunk, StreamSink sink) {
+            this.loop = loop;
+            this.path = path;
+            this.body = body;
+            this.sink = sink;
+            // The watchdog breaks a guard from its own thread; the connection is closed on its loop.
+            this.guard = watchdog.watch(spec.name(), spec.limits(), () -> loop.execute(this::abort));
+            this.relay = new SseRelay(spec.name(), forwardUsageChunk, sink, guard::onEvent);
+        }
+
+        void start() {
+            if (finished) {
+                return;
+            }
+            Channel idle = upstream.take(loop, streamPool);
+            if (idle != null) {
+                reused = true;
+                send(idle);
+            } else {
+                connect();
+            }
+        }
+
+        private void connect() {
+            reused = false;
+            ChannelFuture f = NettyBackend.this.connect(loop, true);
+            f.addListener(done -> {
+                if (!done.isSuccess()) {
+                    end(guard.failure(() -> connectFailure(done.cause())));
+                } else if (finished) {
+                    f.channel().close();
+                } else {
+                    send(f.channel());
+                }
+            });
+        }
+
+        private void send(Channel c) {
+            channel = c;
+            c.attr(EXCHANGE).set(this);
+            c.config().setAutoRead(true);
+            c.writeAndFlush(request(path, body, true)).addListener(w -> {
+                if (!w.isSuccess()) {
+                    c.close();
+                }
+            });
+        }
+
+        @Override
+        public void read(Channel c, HttpObject msg) {
+            if (finished) {
+                if (relay.ended() && msg instanceof LastHttpContent) {
+                    release(c, true); // the body's end, after [DONE]: the connection can serve another call
+                }
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                status = response.status().code();
+                if (status / 100 != 2) {
+                    errorBody = new StringBuilder();
+                    retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+                }
+            }
+            if (!(msg instanceof HttpContent content)) {
+                return;
+            }
+            if (errorBody != null) {
+                if (errorBody.length() < MAX_ERROR_BODY) {
+                    errorBody.append(content.content().toString(StandardCharsets.UTF_8));
+                }
+                if (msg instanceof LastHttpContent) {
+                    String text = errorBody.length() > MAX_ERROR_BODY ? errorBody.substring(0, MAX_ERROR_BODY)
+                            : errorBody.toString();
+                    release(c, true);
+                    end(new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
+                            + "' answered HTTP " + status, status, text, OpenAiBackend.retryAfter(retryAfter), null));
+                }
+                return;
+            }
+            boolean relayed = false;
+            try {
+                relayed = feed(content.content());
+            } catch (IOException e) {
+                c.close();
+                end(guard.failure(() -> relay.cut(describe(e), e)));
+                return;
+            }
+            if (relay.ended()) {
+                finished = true;
+                guard.done();
+                if (msg instanceof LastHttpContent) {
+                    release(c, true);
+                }
+                // else: the rest of the body ([DONE] came before its end) is read and the connection kept then
+                return;
+            }
+            if (relayed) {
+                sink.onIdle(); // what this read brought goes out now, as one write
+            }
+            if (msg instanceof LastHttpContent) {
+                finished = true;
+                guard.done();
+                release(c, true);
+                relay.eof();
+                return;
+            }
+            if (!sink.ready()) {
+                // The client cannot take more: stop reading the upstream until it can (no thread parks).
+                c.config().setAutoRead(false);
+                upstream.paused();
+                sink.whenReady(() -> loop.execute(() -> {
+                    if (!finished && c.isActive() && c.attr(EXCHANGE).get() == this) {
+                        c.config().setAutoRead(true);
+                        c.read();
+                    }
+                }));
+            }
+        }
+
+        /** Splits a chunk into lines for the relay; true when an event was relayed. */
+        private boolean feed(io.netty.buffer.ByteBuf bytes) throws IOException {
+            boolean relayed = false;
+            int from = bytes.readerIndex();
+            int to = bytes.writerIndex();
+            for (int i = from; i < to && !relay.ended(); i++) {
+                byte b = bytes.getByte(i);
+                if (b == '\n') {
+                    int n = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+                    String text = new String(line, 0, n, StandardCharsets.UTF_8);
+                    lineLength = 0;
+                    relayed |= relay.line(text);
+                } else {
+                    if (lineLength == line.length) {
+                        line = java.util.Arrays.copyOf(line, line.length * 2);
+                    }
+                    line[lineLength++] = b;
+                }
+            }
+            return relayed;
+        }
+
+        /** Detaches from the connection: back to the pool after a complete answer, else closed. */
+        private void release(Channel c, boolean complete) {
+            c.attr(EXCHANGE).set(null);
+            if (complete && c.isActive()) {
+                c.config().setAutoRead(true);
+                upstream.giveBack(loop, streamPool, c);
+            } else {
+                c.close();
+            }
+        }
+
+        @Override
+        public void closed(Throwable cause) {
+            if (finished) {
+                return;
+            }
+            if (status == 0 && reused && !retried && !guard.isBroken()) {
+                retried = true; // a pooled connection the server had closed: once more, on a new one
+                channel = null;
+                connect();
+                return;
+            }
+            end(guard.failure(() -> status == 0
+                    ? failure(UpstreamFailure.Kind.IO, "I/O error talking to backend '" + spec.name() + "': "
+                            + (cause == null ? "connection closed before the answer" : describe(cause)), cause)
+                    : relay.cut(cause == null ? "connection closed" : describe(cause), cause)));
+        }
+
+        /** A guard broke or the caller left: close the connection; the failure is reported once. */
+        private void abort() {
+            if (finished) {
+                return;
+            }
+            if (channel != null && channel.isActive()) {
+                channel.close(); // closed() follows, and reports the guard's reason
+            } else {
+                end(guard.failure(() -> failure(UpstreamFailure.Kind.CANCELLED, "stream of backend '"
+                        + spec.name() + "' was cancelled", null)));
+            }
+        }
+
+        private void end(UpstreamFailure failure) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            guard.done();
+            sink.onFailure(failure, relay.delivered());
+        }
+
+        void cancel() {
+            guard.abandon(); // marks the stream abandoned and aborts it on its loop
+        }
+    }
+
+    /** Hands what the connection reads (or its loss) to the exchange in flight on it. */
+    private static final class Dispatcher extends SimpleChannelInboundHandler<HttpObject> {
         private Throwable error;
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            Exchange x = ctx.channel().attr(EXCHANGE).get();
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            Receiver x = ctx.channel().attr(EXCHANGE).get();
             if (x == null) {
-                ctx.close(); // an answer nobody asked for
+                if (!(msg instanceof HttpContent) || msg instanceof LastHttpContent) {
+                    ctx.close(); // an answer nobody asked for
+                }
                 return;
             }
-            x.answered(ctx.channel(), response);
+            x.read(ctx.channel(), msg);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            Exchange x = ctx.channel().attr(EXCHANGE).getAndSet(null);
+            Receiver x = ctx.channel().attr(EXCHANGE).getAndSet(null);
             if (x != null) {
                 x.closed(error);
             }

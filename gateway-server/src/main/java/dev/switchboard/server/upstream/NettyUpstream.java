@@ -16,18 +16,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sidecar's upstream transport for non-streamed calls: plain HTTP/1.1 on the sidecar's own event loops. A
- * call goes out on the event loop that read the client's request, over a keep-alive connection pooled per loop and
- * per backend, so it costs no thread hand-off and no blocking thread — which is where the OkHttp hop spent its time
- * (see docs/BENCHMARKS.md). Streams, and backends over TLS ({@code https://}), still go through OkHttp: a stream's
- * backpressure parks the reading thread, which must never be an event loop, and TLS through this transport is not
- * tested yet.
+ * The sidecar's upstream transport: plain HTTP/1.1 on the sidecar's own event loops. A call or stream goes out on
+ * the event loop that read the client's request, over a keep-alive connection pooled per loop and per backend, so
+ * it costs no thread hand-off and no blocking thread — which is where the OkHttp hop spent its time (see
+ * docs/BENCHMARKS.md). A stream is read only while the client can take more: reading stops ({@code autoRead} off)
+ * instead of parking a thread. Backends over TLS ({@code https://}) still go through OkHttp: TLS on this transport
+ * is not built and tested yet.
  */
 public final class NettyUpstream implements BackendFactory {
     /** Idle keep-alive connections kept per event loop and backend; more are closed when returned. */
     static final int MAX_IDLE_PER_LOOP = 256;
 
     private final EventLoopGroup loops;
+    private final java.util.concurrent.atomic.LongAdder pauses = new java.util.concurrent.atomic.LongAdder();
     /** Per event loop, per backend: idle connections, touched only on that loop. */
     private final Map<EventExecutor, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
 
@@ -40,9 +41,9 @@ public final class NettyUpstream implements BackendFactory {
 
     @Override
     public Backend create(BackendSpec spec, UpstreamHttp http) {
-        OpenAiBackend okhttp = new OpenAiBackend(spec, http);
         URI base = URI.create(spec.baseUrl());
-        return "http".equalsIgnoreCase(base.getScheme()) ? new NettyBackend(spec, base, okhttp, this) : okhttp;
+        return "http".equalsIgnoreCase(base.getScheme()) ? new NettyBackend(spec, base, http.watchdog(), this)
+                : new OpenAiBackend(spec, http);
     }
 
     /** The event loop running now, if it is one of ours (no hand-off), else the next one. */
@@ -75,6 +76,16 @@ public final class NettyUpstream implements BackendFactory {
         } else {
             q.addLast(c);
         }
+    }
+
+    /** A stream stopped reading its upstream because its client could not take more. */
+    void paused() {
+        pauses.increment();
+    }
+
+    /** How often streams stopped reading for a slow client, since start. */
+    public long streamPauses() {
+        return pauses.sum();
     }
 
     /** Idle connections to a backend, over all loops (for tests and the admin page). */

@@ -55,11 +55,12 @@ class NettyUpstreamTest {
                   - { name: gone, base-url: "http://127.0.0.1:%d/v1", model: x, residency: internal,
                       limits: { connect-timeout: 1s } }
                   - { name: slow, base-url: %s, model: slow, residency: internal,
-                      limits: { total-timeout: 300ms } }
+                      limits: { total-timeout: 300ms, first-token-timeout: 150ms } }
                 routes:
                   - { name: chat, rules: [ { use: [inhouse] } ] }
                   - { name: failover, rules: [ { use: [gone, inhouse], strategy: priority } ] }
                   - { name: slow, rules: [ { use: [slow] } ] }
+                  - { name: slow-then-inhouse, rules: [ { use: [slow, inhouse], strategy: priority } ] }
                 resilience: { retry: { attempts: 1 } }
                 """.formatted(inhouse.baseUrl(), closedPort, slow.baseUrl()), "test");
         workers = SwitchboardServer.newWorkers();
@@ -123,6 +124,109 @@ class NettyUpstreamTest {
         assertThat(r.statusCode()).isIn(502, 504);
         JsonNode error = JSON.readTree(r.body()).get("error");
         assertThat(error.get("message").asText()).contains("did not answer within its total time of 300 ms");
+    }
+
+    private HttpResponse<String> stream(String model, boolean usage) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,"
+                        + (usage ? "\"stream_options\":{\"include_usage\":true}," : "")
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long events(String sse) {
+        return sse.lines().filter(l -> l.startsWith("data: {") && !l.startsWith("data: {\"error\"")).count();
+    }
+
+    @Test
+    void streamsAreRelayedEventByEventOverPooledConnections() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = stream("chat", i % 2 == 0);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).endsWith("data: [DONE]\n\n");
+            // 8 tokens, the finish chunk, and the usage chunk only when the client asked for it.
+            assertThat(events(r.body())).isEqualTo(i % 2 == 0 ? 10 : 9);
+            assertThat(r.body().contains("\"usage\"")).isEqualTo(i % 2 == 0);
+        }
+        // The gateway asked the upstream for usage every time, and reused its connections.
+        assertThat(inhouse.requests()).allSatisfy(q -> assertThat(q.body()).contains("include_usage"));
+        assertThat(upstream.idleConnections("inhouse (streams)")).isBetween(1, 2);
+    }
+
+    @Test
+    void aStreamCutBeforeItsFirstEventFailsOverAndOneCutLaterEndsWithAnErrorEvent() throws Exception {
+        inhouse.options(inhouse.options().toBuilder().dropAfterChunks(3).build());
+        HttpResponse<String> cut = stream("chat", false);
+        assertThat(cut.statusCode()).isEqualTo(200);
+        assertThat(events(cut.body())).isEqualTo(3);
+        assertThat(cut.body()).contains("event: error").doesNotContain("[DONE]").contains("cut the stream after 3");
+
+        // A first token that does not come in time: the next candidate serves the stream.
+        HttpResponse<String> failover = stream("slow-then-inhouse", false);
+        assertThat(failover.statusCode()).isEqualTo(200);
+        assertThat(failover.headers().firstValue("x-switchboard-backend")).hasValue("inhouse");
+        assertThat(gateway.meters().get("switchboard.upstream.failures").tag("backend", "slow")
+                .tag("kind", "first_token_timeout").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatDoesNotReadStopsTheUpstreamReadAndGetsEverythingWhenItDoes() throws Exception {
+        inhouse.options(inhouse.options().toBuilder().responseTokens(100_000).build()); // ~15 MB of events at once
+        // Paranoid leak tracking (the build's default) records every buffer and makes 15 MB take minutes: sample
+        // instead, for this test only.
+        io.netty.util.ResourceLeakDetector.Level level = io.netty.util.ResourceLeakDetector.getLevel();
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setReceiveBufferSize(16 * 1024); // a small window, so the kernel cannot take it all for us
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            byte[] body = ("{\"model\":\"chat\",\"stream\":true,\"max_tokens\":100000,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}").getBytes();
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes());
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            // Not reading: the sidecar's buffer to this client fills and it stops reading the upstream.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (upstream.streamPauses() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // waiting for real sockets to fill
+            }
+            if (upstream.streamPauses() == 0) {
+                byte[] head = new byte[600];
+                int n = socket.getInputStream().read(head);
+                throw new AssertionError("no pause; open upstream streams " + inhouse.openStreams() + "; got: "
+                        + new String(head, 0, Math.max(0, n)));
+            }
+            // Reading now: every event arrives, and the stream ends properly.
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder text = new StringBuilder();
+            byte[] buf = new byte[64 * 1024];
+            socket.setSoTimeout(20_000);
+            while (text.indexOf("data: [DONE]") < 0) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                text.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(text).contains("data: [DONE]");
+            int events = 0;
+            for (int i = text.indexOf("data: {"); i >= 0; i = text.indexOf("data: {", i + 1)) {
+                events++;
+            }
+            assertThat(events).isEqualTo(100_001); // every token and the finish chunk
+        } finally {
+            io.netty.util.ResourceLeakDetector.setLevel(level);
+        }
+    }
+
+    @Test
+    void aStreamRefusedByTheUpstreamIsAnErrorBeforeAnyEvent() throws Exception {
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(400).build());
+        HttpResponse<String> r = stream("chat", false);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).at("/error/message").asText())
+                .contains("backend 'inhouse' rejected the request (HTTP 400)", "simulated failure 400");
     }
 
     @Test

@@ -1,0 +1,119 @@
+package dev.switchboard.core.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.Usage;
+import java.io.IOException;
+
+/**
+ * Turns an upstream's SSE lines into a {@link StreamSink}'s calls, whatever reads them (OkHttp's blocking source
+ * or a Netty channel): gathers {@code data:} lines into events, reads usage and the finish reason on the way,
+ * keeps back the usage-only chunk the gateway asked for itself, and ends at {@code data: [DONE]}. Not
+ * thread-safe: one reader feeds it in order.
+ */
+public final class SseRelay {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String backend;
+    private final boolean forwardUsageChunk;
+    private final StreamSink sink;
+    private final Runnable onEvent;
+    private final StringBuilder data = new StringBuilder();
+    private Usage usage = Usage.UNKNOWN;
+    private String finishReason;
+    private int delivered;
+    private boolean ended;
+
+    /**
+     * @param onEvent called for every complete event read, relayed or not (the stream watchdog's clock)
+     */
+    public SseRelay(String backend, boolean forwardUsageChunk, StreamSink sink, Runnable onEvent) {
+        this.backend = backend;
+        this.forwardUsageChunk = forwardUsageChunk;
+        this.sink = sink;
+        this.onEvent = onEvent;
+    }
+
+    /** Events handed to the sink so far. */
+    public int delivered() {
+        return delivered;
+    }
+
+    /** Whether the stream has ended ({@code [DONE]}, or {@link #eof}). */
+    public boolean ended() {
+        return ended;
+    }
+
+    /**
+     * One line, without its line break. Returns true when it completed an event that was relayed.
+     *
+     * @throws IOException when an event that should carry usage or a finish reason is not JSON
+     */
+    public boolean line(String line) throws IOException {
+        if (ended) {
+            return false;
+        }
+        if (line.startsWith("data:")) {
+            if (data.length() > 0) {
+                data.append('\n');
+            }
+            data.append(line, line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5, line.length());
+            return false;
+        }
+        if (!line.isEmpty() || data.length() == 0) {
+            return false; // comments, event names and ids carry nothing to relay
+        }
+        String payload = data.toString();
+        data.setLength(0);
+        onEvent.run();
+        if (payload.equals("[DONE]")) {
+            ended = true;
+            sink.onDone(usage, finishReason);
+            return false;
+        }
+        boolean usageOnly = false;
+        if (payload.contains("\"usage\"") || payload.contains("\"finish_reason\":\"")
+                || payload.contains("\"finish_reason\": \"")) {
+            JsonNode chunk = JSON.readTree(payload);
+            JsonNode u = chunk.get("usage");
+            if (u != null && u.isObject()) {
+                usage = new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0));
+                usageOnly = chunk.path("choices").isEmpty();
+            }
+            for (JsonNode choice : chunk.path("choices")) {
+                if (choice.hasNonNull("finish_reason")) {
+                    finishReason = choice.get("finish_reason").asText();
+                }
+            }
+        }
+        if (usageOnly && !forwardUsageChunk) {
+            return false;
+        }
+        sink.onEvent(payload);
+        delivered++;
+        return true;
+    }
+
+    /**
+     * The upstream's body ended without {@code [DONE]}: a complete answer if a finish reason came (some upstreams
+     * end so), else a truncated one.
+     */
+    public void eof() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (finishReason != null) {
+            sink.onDone(usage, finishReason);
+        } else {
+            sink.onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
+                    + "' ended the stream before it was complete", 0, null, null, null), delivered);
+        }
+    }
+
+    /** The failure for a connection lost mid-stream (unless a guard or the caller explains it otherwise). */
+    public UpstreamFailure cut(String why, Throwable cause) {
+        return new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
+                + "' cut the stream after " + delivered + " events (" + why + ")", 0, null, null, cause);
+    }
+}
