@@ -66,7 +66,7 @@ final class FailoverExecutor {
     private final RetrySpec retry;
     private final ScheduledExecutorService timers;
     private final RandomGenerator random;
-    private final GatewayMetrics metrics;
+    final GatewayMetrics metrics;
     private final ComplianceSpec compliance;
     private final RequestScanner scanner;
 
@@ -90,7 +90,7 @@ final class FailoverExecutor {
      * upstream's {@code Retry-After} when it sent one (if not longer than {@code max-retry-after}), else exponential
      * backoff with full jitter.
      */
-    private Optional<Duration> retryDelay(UpstreamFailure failure, int tries) {
+    Optional<Duration> retryDelay(UpstreamFailure failure, int tries) {
         if (tries >= retry.attempts() || !failure.retryable()) {
             return Optional.empty();
         }
@@ -103,7 +103,7 @@ final class FailoverExecutor {
     }
 
     /** Runs a retry after its backoff; a failure inside it is logged, never lost with the timer's future. */
-    private void later(Duration delay, Runnable retryTask, Call call) {
+    void later(Duration delay, Runnable retryTask, Call call) {
         timers.schedule(() -> {
             try {
                 retryTask.run();
@@ -114,7 +114,7 @@ final class FailoverExecutor {
     }
 
     /** Records a failure in the backend's statistics, breaker and metrics. */
-    private void failed(Admitted a, UpstreamFailure failure) {
+    void failed(Admitted a, UpstreamFailure failure) {
         metrics.upstreamFailure(a.rt.spec().name(), failure.kind());
         Duration took = Duration.ofNanos(System.nanoTime() - a.startNanos);
         if (failure.countsAgainstBackend()) {
@@ -126,11 +126,11 @@ final class FailoverExecutor {
     }
 
     /** The state one request carries across its attempts. */
-    private final class Call {
+    final class Call {
         final GatewayRequest request;
         final RoutingDecision decision;
         final Assessment sensitive;
-        private Masking masking;
+        Masking masking;
         private ObjectNode maskedTree;
         boolean masked;
         final Instant arrived = clock.instant();
@@ -339,7 +339,7 @@ final class FailoverExecutor {
     }
 
     /** A candidate admitted for one attempt: its slot and reservation are held until {@link #finish}. */
-    private final class Admitted {
+    final class Admitted {
         final BackendRuntime rt;
         final CapacityGate.Slot slot;
         final BudgetReservation reservation;
@@ -478,198 +478,9 @@ final class FailoverExecutor {
 
     StreamCall stream(GatewayRequest request, RoutingDecision decision, Assessment sensitive,
             StreamListener listener) {
-        StreamAttempts attempts = new StreamAttempts(new Call(request, decision, sensitive), listener);
+        StreamAttempts attempts = new StreamAttempts(this, new Call(request, decision, sensitive), listener);
         attempts.next(false);
         return attempts;
-    }
-
-    /** The state of one streamed request across its candidates. */
-    private final class StreamAttempts implements StreamCall {
-        private final Call call;
-        private final StreamListener listener;
-        private final AtomicReference<UpstreamStream> current = new AtomicReference<>();
-        private final AtomicReference<Admitted> admitted = new AtomicReference<>();
-        private final AtomicBoolean cancelled = new AtomicBoolean();
-        private volatile int delivered;
-
-        StreamAttempts(Call call, StreamListener listener) {
-            this.call = call;
-            this.listener = listener;
-        }
-
-        /** What a cut stream cost: the prompt, and one token per chunk the client received. */
-        private double partialCost(BackendSpec spec) {
-            return Costs.estimate(spec, call.decision.promptTokens(), 0)
-                    + Costs.actual(spec, 0, Math.max(0, delivered - 1));
-        }
-
-        void next(boolean sameAgain) {
-            if (cancelled.get()) {
-                return;
-            }
-            call.admitNext(sameAgain).whenComplete((a, error) -> {
-                if (error != null) {
-                    log.error("request {}: admission failed", call.request.requestId(), error);
-                    listener.onError(new GatewayException(ErrorKind.INTERNAL, "admission failed: " + error, error),
-                            false);
-                } else if (a == null) {
-                    GatewayException e = call.exhausted();
-                    call.record(null, e.status(), e.kind().code(), Usage.UNKNOWN, 0, "");
-                    listener.onError(e, false);
-                } else {
-                    try {
-                        start(a);
-                    } catch (RuntimeException e) {
-                        log.error("request {}: starting the upstream stream failed", call.request.requestId(), e);
-                        if (a.finish(0)) {
-                            a.rt.breaker().release();
-                        }
-                        listener.onError(new GatewayException(ErrorKind.INTERNAL,
-                                "starting the upstream stream failed: " + e, e), false);
-                    }
-                }
-            });
-        }
-
-        private void start(Admitted a) {
-            admitted.set(a);
-            BackendSpec spec = a.rt.spec();
-            if (cancelled.get()) {
-                // The client left while admission waited for the state store: give everything back.
-                if (a.finish(0)) {
-                    a.rt.breaker().release();
-                    call.attempts.add(new Attempt(spec.name(), "cancelled: client left", a.millis()));
-                    call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, 0, spec.price().currency());
-                }
-                return;
-            }
-            byte[] body = call.bodyFor(spec, true);
-            PlaceholderRestorer restorer = call.restoreFrom(spec) ? new PlaceholderRestorer(call.masking) : null;
-            UpstreamStream stream = a.rt.backend().stream(body, call.request.body().clientWantsUsage(),
-                    new StreamSink() {
-                        private boolean started;
-                        private long firstEventNanos;
-
-                        private void start() {
-                            started = true;
-                            firstEventNanos = System.nanoTime();
-                            a.rt.stats().recordFirstToken(Duration.ofNanos(firstEventNanos - a.startNanos));
-                            metrics.firstToken(spec.name(), Duration.ofNanos(firstEventNanos - a.startNanos));
-                            listener.onStart(call.decision, spec.name());
-                        }
-
-                        @Override
-                        public void onEvent(String data) {
-                            if (!started) {
-                                start();
-                            }
-                            delivered++;
-                            listener.onEvent(restorer == null ? data : restorer.restoreChunk(data));
-                        }
-
-                        @Override
-                        public void onIdle() {
-                            listener.onIdle();
-                        }
-
-                        @Override
-                        public boolean ready() {
-                            return listener.ready();
-                        }
-
-                        @Override
-                        public void whenReady(Runnable resume) {
-                            listener.whenReady(resume);
-                        }
-
-                        @Override
-                        public void onDone(Usage usage, String finishReason) {
-                            if (!started) {
-                                start();
-                            }
-                            double cost = usage.known()
-                                    ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
-                                    : partialCost(spec);
-                            long generationNanos = System.nanoTime() - firstEventNanos;
-                            if (!a.finish(cost)) {
-                                return;
-                            }
-                            a.succeeded();
-                            if (usage.known() && usage.completionTokens() > 1 && generationNanos > 0) {
-                                a.rt.stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
-                                        / generationNanos);
-                            }
-                            call.attempts.add(new Attempt(spec.name(), "ok", a.millis()));
-                            call.record(spec.name(), 200, null, usage, cost, spec.price().currency());
-                            String rest = restorer == null ? null : restorer.remainder();
-                            if (rest != null) {
-                                listener.onEvent(rest);
-                            }
-                            listener.onComplete(usage, finishReason);
-                        }
-
-                        @Override
-                        public void onFailure(UpstreamFailure failure, int eventsDelivered) {
-                            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || cancelled.get()) {
-                                return;
-                            }
-                            double cost = started ? partialCost(spec) : 0;
-                            if (!a.finish(cost)) {
-                                return;
-                            }
-                            log.warn("request {} backend {} stream failed after {} events: {}",
-                                    call.request.requestId(), spec.name(), eventsDelivered, failure.getMessage());
-                            call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
-                            failed(a, failure);
-                            if (started) {
-                                GatewayException e = new GatewayException(ErrorKind.UPSTREAM_ERROR,
-                                        failure.getMessage() + "; the answer is incomplete");
-                                call.record(spec.name(), 200, "stream_cut", Usage.UNKNOWN, cost,
-                                        spec.price().currency());
-                                listener.onError(e, true);
-                            } else if (failure.isClientError()) {
-                                GatewayException e = rejected(failure);
-                                call.record(spec.name(), e.status(), e.kind().code(), Usage.UNKNOWN, 0,
-                                        spec.price().currency());
-                                listener.onError(e, false);
-                            } else {
-                                call.failures.add(failure);
-                                Optional<Duration> delay = retryDelay(failure, call.tries);
-                                if (delay.isPresent()) {
-                                    metrics.retry(spec.name());
-                                    later(delay.get(), () -> next(true), call);
-                                } else {
-                                    next(false);
-                                }
-                            }
-                        }
-                    });
-            current.set(stream);
-            if (cancelled.get()) {
-                stream.cancel(); // the client left while this attempt was starting
-            }
-        }
-
-        @Override
-        public void cancel() {
-            if (cancelled.compareAndSet(false, true)) {
-                UpstreamStream s = current.get();
-                if (s != null) {
-                    s.cancel();
-                }
-                Admitted a = admitted.get();
-                if (a != null) {
-                    BackendSpec spec = a.rt.spec();
-                    double cost = delivered > 0 ? partialCost(spec) : 0;
-                    if (a.finish(cost)) {
-                        a.rt.breaker().release();
-                        call.attempts.add(new Attempt(spec.name(), "cancelled: client left after " + delivered
-                                + " events", a.millis()));
-                        call.record(spec.name(), 499, "client_closed", Usage.UNKNOWN, cost, spec.price().currency());
-                    }
-                }
-            }
-        }
     }
 
     private static UpstreamFailure unwrap(Throwable error, String backend) {
@@ -684,7 +495,7 @@ final class FailoverExecutor {
                 null, null, t);
     }
 
-    private static GatewayException rejected(UpstreamFailure failure) {
+    static GatewayException rejected(UpstreamFailure failure) {
         String message = UsageReader.errorMessage(failure.body());
         return new GatewayException(ErrorKind.UPSTREAM_REJECTED, failure.status(), "backend '" + failure.backend()
                 + "' rejected the request (HTTP " + failure.status() + ")" + (message.isEmpty() ? "" : ": " + message),
