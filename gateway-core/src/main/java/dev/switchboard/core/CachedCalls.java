@@ -22,10 +22,15 @@ import java.util.function.Consumer;
  * hold in either.
  */
 final class CachedCalls {
-    /** The call the cache stands in front of. */
+    /** The non-streamed call the cache stands in front of. */
+    @FunctionalInterface
     interface Upstream {
         CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive);
+    }
 
+    /** The streamed call the cache stands in front of. */
+    @FunctionalInterface
+    interface UpstreamStreams {
         StreamCall stream(GatewayRequest request, Assessment sensitive, StreamListener listener);
     }
 
@@ -132,7 +137,7 @@ final class CachedCalls {
     }
 
     StreamCall stream(String key, GatewayRequest request, Assessment sensitive, StreamListener listener,
-            Upstream upstream) {
+            UpstreamStreams upstream) {
         boolean refresh = refresh(request);
         CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
         DeferredStreamCall deferred = new DeferredStreamCall();
@@ -153,7 +158,7 @@ final class CachedCalls {
     }
 
     private void replayOrCall(String key, boolean refresh, CompletableFuture<CachedAnswer> mine, CachedAnswer answer,
-            GatewayRequest request, Assessment sensitive, StreamListener listener, Upstream upstream,
+            GatewayRequest request, Assessment sensitive, StreamListener listener, UpstreamStreams upstream,
             DeferredStreamCall deferred) {
         if (answer != null) {
             hit(request, answer, sensitive);

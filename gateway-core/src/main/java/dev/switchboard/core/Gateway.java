@@ -293,21 +293,13 @@ public final class Gateway implements AutoCloseable {
         // The future the caller holds; cancelling it reaches the upstream call running at that moment.
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
         AtomicReference<CompletableFuture<GatewayResponse>> running = new AtomicReference<>();
-        CachedCalls.Upstream upstream = new CachedCalls.Upstream() {
-            @Override
-            public CompletableFuture<GatewayResponse> call(GatewayRequest r, Assessment sensitive) {
-                CompletableFuture<GatewayResponse> f = Gateway.this.call(r, sensitive);
-                running.set(f);
-                if (result.isCancelled()) {
-                    f.cancel(true);
-                }
-                return f;
+        CachedCalls.Upstream upstream = (r, sensitive) -> {
+            CompletableFuture<GatewayResponse> f = call(r, sensitive);
+            running.set(f);
+            if (result.isCancelled()) {
+                f.cancel(true);
             }
-
-            @Override
-            public StreamCall stream(GatewayRequest r, Assessment sensitive, StreamListener listener) {
-                throw new UnsupportedOperationException();
-            }
+            return f;
         };
         result.whenComplete((r, error) -> {
             CompletableFuture<GatewayResponse> f = running.get();
@@ -362,17 +354,7 @@ public final class Gateway implements AutoCloseable {
             return () -> { };
         }
         CachedCalls.DeferredStreamCall deferred = new CachedCalls.DeferredStreamCall();
-        CachedCalls.Upstream upstream = new CachedCalls.Upstream() {
-            @Override
-            public CompletableFuture<GatewayResponse> call(GatewayRequest r, Assessment sensitive) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public StreamCall stream(GatewayRequest r, Assessment sensitive, StreamListener l) {
-                return streamCall(r, sensitive, l);
-            }
-        };
+        CachedCalls.UpstreamStreams upstream = this::streamCall;
         rateLimits.acquire(request.tenant()).whenComplete((allowed, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null
