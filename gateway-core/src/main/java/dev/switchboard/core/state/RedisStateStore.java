@@ -100,9 +100,7 @@ final class RedisStateStore implements StateStore {
     private volatile boolean lastOk;
     private volatile boolean closed;
 
-    final Script budgetReserve = Script.load("budget-reserve.lua");
-    final Script budgetSettle = Script.load("budget-settle.lua");
-    final Script budgetRead = Script.load("budget-read.lua");
+    final Script budget = Script.load("budget.lua");
     final Script capacityAcquire = Script.load("capacity-acquire.lua");
     final Script capacityRelease = Script.load("capacity-release.lua");
     final Script rateLimit = Script.load("rate-limit.lua");

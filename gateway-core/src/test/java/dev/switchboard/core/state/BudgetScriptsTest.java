@@ -44,13 +44,13 @@ class BudgetScriptsTest {
     }
 
     private List<Object> reserve(String id, long micros, long now) {
-        return eval(RedisStateStore.Script.load("budget-reserve.lua"), String.valueOf(now), "30000",
+        return eval(RedisStateStore.Script.load("budget.lua"), "reserve", String.valueOf(now), "30000",
                 String.valueOf(micros), "100000", "-1", "0", id, "259200", "3456000", "2026-11-30", "2026-11");
     }
 
     private List<Object> settle(String id, long actual, boolean onlyIfHeld) {
-        return eval(RedisStateStore.Script.load("budget-settle.lua"), id, String.valueOf(actual), "259200", "3456000",
-                onlyIfHeld ? "1" : "0");
+        return eval(RedisStateStore.Script.load("budget.lua"), "settle", "0", id, String.valueOf(actual), "259200",
+                "3456000", onlyIfHeld ? "1" : "0");
     }
 
     @Test
