@@ -57,10 +57,15 @@ final class NettyBackend implements Backend {
     /** Largest non-streamed answer read (an embeddings batch can be large); a larger one fails the call. */
     private static final int MAX_ANSWER_BYTES = 64 << 20;
     private static final int MAX_ERROR_BODY = 8 * 1024;
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** How long the end of a stream's body may lag behind its [DONE] before the connection is closed instead. */
+    private static final long BODY_END_GRACE_SECONDS = 5;
     private static final long IDLE_CONNECTION_SECONDS = 60;
 
     private final BackendSpec spec;
     private final StreamWatchdog watchdog;
+    /** Pools are per address and pipeline kind, not per backend name: a reload may point a name elsewhere. */
+    private final String callPool;
     private final String streamPool;
     private final NettyUpstream upstream;
     private final String host;
@@ -71,10 +76,11 @@ final class NettyBackend implements Backend {
     NettyBackend(BackendSpec spec, URI base, StreamWatchdog watchdog, NettyUpstream upstream) {
         this.spec = spec;
         this.watchdog = watchdog;
-        this.streamPool = spec.name() + " (streams)";
         this.upstream = upstream;
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
+        this.callPool = host + ":" + port + " calls";
+        this.streamPool = host + ":" + port + " streams";
         this.hostHeader = base.getPort() > 0 ? host + ":" + port : host;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -100,13 +106,14 @@ final class NettyBackend implements Backend {
     /** Connects a new connection to the backend on {@code loop}; streams get no aggregator. */
     private ChannelFuture connect(EventLoop loop, boolean streaming) {
         return new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .resolver(upstream.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) spec.limits().connectTimeout().toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS),
-                                new HttpClientCodec());
+                                new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192));
                         if (!streaming) {
                             ch.pipeline().addLast(new HttpObjectAggregator(MAX_ANSWER_BYTES));
                         }
@@ -176,6 +183,8 @@ final class NettyBackend implements Backend {
         private ScheduledFuture<?> deadline;
         private boolean reused;
         private boolean retried;
+        private boolean written;
+        private Throwable writeError;
         private boolean done;
 
         Exchange(EventLoop loop, String path, byte[] body, CompletableFuture<UpstreamReply> result) {
@@ -193,7 +202,7 @@ final class NettyBackend implements Backend {
             deadline = loop.schedule(() -> fail(failure(UpstreamFailure.Kind.TOTAL_TIMEOUT, "backend '" + spec.name()
                     + "' did not answer within its total time of " + total + " ms", null)), total,
                     TimeUnit.MILLISECONDS);
-            Channel idle = upstream.take(loop, spec.name());
+            Channel idle = upstream.take(loop, callPool);
             if (idle != null) {
                 reused = true;
                 send(idle);
@@ -219,8 +228,12 @@ final class NettyBackend implements Backend {
         private void send(Channel c) {
             channel = c;
             c.attr(EXCHANGE).set(this);
+            written = false;
             c.writeAndFlush(request(path, body, false)).addListener(w -> {
-                if (!w.isSuccess()) {
+                if (w.isSuccess()) {
+                    written = true;
+                } else {
+                    writeError = w.cause();
                     c.close(); // the dispatcher's channelInactive decides: a fresh connection, or a failure
                 }
             });
@@ -239,16 +252,18 @@ final class NettyBackend implements Backend {
             if (done) {
                 return;
             }
-            if (reused && !retried) {
-                // A pooled connection the server had closed meanwhile: the request never reached it. Once more,
-                // on a new connection (as OkHttp does).
+            if (reused && !retried && !written && cause == null) {
+                // A pooled connection the server had closed meanwhile, and the request never went out on it: once
+                // more, on a new connection. Once written, never again here — the model may have billed it; the
+                // executor's retry policy decides.
                 retried = true;
                 channel = null;
                 connect();
                 return;
             }
+            Throwable why = cause != null ? cause : writeError;
             fail(failure(UpstreamFailure.Kind.IO, "I/O error talking to backend '" + spec.name() + "': "
-                    + (cause == null ? "connection closed before the answer" : describe(cause)), cause));
+                    + (why == null ? "connection closed before the answer" : describe(why)), why));
         }
 
         void answered(Channel c, FullHttpResponse response) {
@@ -274,7 +289,7 @@ final class NettyBackend implements Backend {
             }
             c.attr(EXCHANGE).set(null);
             if (keepAlive) {
-                upstream.giveBack(loop, spec.name(), c);
+                upstream.giveBack(loop, callPool, c);
             } else {
                 c.close();
             }
@@ -320,6 +335,9 @@ final class NettyBackend implements Backend {
         private Channel channel;
         private boolean reused;
         private boolean retried;
+        private boolean written;
+        private boolean aborted;
+        private boolean keepAlive = true;
         private boolean finished;
         private int status;
         private String retryAfter;
@@ -369,8 +387,11 @@ final class NettyBackend implements Backend {
             channel = c;
             c.attr(EXCHANGE).set(this);
             c.config().setAutoRead(true);
+            written = false;
             c.writeAndFlush(request(path, body, true)).addListener(w -> {
-                if (!w.isSuccess()) {
+                if (w.isSuccess()) {
+                    written = true;
+                } else {
                     c.close();
                 }
             });
@@ -386,6 +407,7 @@ final class NettyBackend implements Backend {
             }
             if (msg instanceof HttpResponse response) {
                 status = response.status().code();
+                keepAlive = HttpUtil.isKeepAlive(response);
                 if (status / 100 != 2) {
                     errorBody = new StringBuilder();
                     retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
@@ -420,8 +442,18 @@ final class NettyBackend implements Backend {
                 guard.done();
                 if (msg instanceof LastHttpContent) {
                     release(c, true);
+                } else {
+                    // [DONE] came before the body's end: read on (a pause for the client no longer applies) and
+                    // keep the connection once the end arrives; one that never comes does not hold it.
+                    c.config().setAutoRead(true);
+                    c.read();
+                    loop.schedule(() -> {
+                        if (c.attr(EXCHANGE).get() == this) {
+                            c.attr(EXCHANGE).set(null);
+                            c.close();
+                        }
+                    }, BODY_END_GRACE_SECONDS, TimeUnit.SECONDS);
                 }
-                // else: the rest of the body ([DONE] came before its end) is read and the connection kept then
                 return;
             }
             if (relayed) {
@@ -472,7 +504,7 @@ final class NettyBackend implements Backend {
         /** Detaches from the connection: back to the pool after a complete answer, else closed. */
         private void release(Channel c, boolean complete) {
             c.attr(EXCHANGE).set(null);
-            if (complete && c.isActive()) {
+            if (complete && keepAlive && c.isActive()) {
                 c.config().setAutoRead(true);
                 upstream.giveBack(loop, streamPool, c);
             } else {
@@ -485,10 +517,18 @@ final class NettyBackend implements Backend {
             if (finished) {
                 return;
             }
-            if (status == 0 && reused && !retried && !guard.isBroken()) {
-                retried = true; // a pooled connection the server had closed: once more, on a new one
+            if (status == 0 && reused && !retried && !written && !aborted && cause == null && !guard.isBroken()) {
+                // A pooled connection the server had closed, and the request never went out on it: once more.
+                retried = true;
                 channel = null;
                 connect();
+                return;
+            }
+            if (errorBody != null) {
+                // The refusal's body was cut short: still the refusal it was, as OkHttp reports it.
+                end(new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
+                        + "' answered HTTP " + status, status, errorBody.toString(),
+                        OpenAiBackend.retryAfter(retryAfter), cause));
                 return;
             }
             end(guard.failure(() -> status == 0
@@ -502,6 +542,7 @@ final class NettyBackend implements Backend {
             if (finished) {
                 return;
             }
+            aborted = true;
             if (channel != null && channel.isActive()) {
                 channel.close(); // closed() follows, and reports the guard's reason
             } else {
@@ -530,6 +571,13 @@ final class NettyBackend implements Backend {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg.decoderResult().isFailure()) {
+                // Not HTTP we can trust (a bad status line, chunk size, oversized headers): the decoder discards
+                // everything after it, so the connection is done for.
+                error = msg.decoderResult().cause();
+                ctx.close();
+                return;
+            }
             Receiver x = ctx.channel().attr(EXCHANGE).get();
             if (x == null) {
                 if (!(msg instanceof HttpContent) || msg instanceof LastHttpContent) {

@@ -32,8 +32,14 @@ public final class NettyUpstream implements BackendFactory {
     /** Per event loop, per backend: idle connections, touched only on that loop. */
     private final Map<EventExecutor, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
 
+    /** Names are resolved asynchronously (never blocking a loop), with the connect timeout bounding the whole. */
+    private final io.netty.resolver.dns.DnsAddressResolverGroup resolver;
+
     public NettyUpstream(EventLoopGroup loops) {
         this.loops = loops;
+        this.resolver = new io.netty.resolver.dns.DnsAddressResolverGroup(
+                new io.netty.resolver.dns.DnsNameResolverBuilder().datagramChannelType(
+                        io.netty.channel.socket.nio.NioDatagramChannel.class));
         for (EventExecutor e : loops) {
             idle.put(e, new HashMap<>());
         }
@@ -44,6 +50,10 @@ public final class NettyUpstream implements BackendFactory {
         URI base = URI.create(spec.baseUrl());
         return "http".equalsIgnoreCase(base.getScheme()) ? new NettyBackend(spec, base, http.watchdog(), this)
                 : new OpenAiBackend(spec, http);
+    }
+
+    io.netty.resolver.AddressResolverGroup<java.net.InetSocketAddress> resolver() {
+        return resolver;
     }
 
     /** The event loop running now, if it is one of ours (no hand-off), else the next one. */
@@ -71,6 +81,9 @@ public final class NettyUpstream implements BackendFactory {
     /** Returns a connection after a complete exchange. Call on the loop. */
     void giveBack(EventLoop loop, String backend, Channel c) {
         ArrayDeque<Channel> q = idle.get(loop).computeIfAbsent(backend, b -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE_PER_LOOP / 2) {
+            q.removeIf(ch -> !ch.isActive()); // closed by the server while idle: not worth a place
+        }
         if (q.size() >= MAX_IDLE_PER_LOOP || !c.isActive()) {
             c.close();
         } else {

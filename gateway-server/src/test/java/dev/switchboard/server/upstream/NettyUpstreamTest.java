@@ -79,6 +79,11 @@ class NettyUpstreamTest {
         LeakRecordingDetector.assertNoLeaks();
     }
 
+    /** The pool of the in-house model's connections of one kind. */
+    private String pool(String kind) {
+        return "127.0.0.1:" + URI.create(inhouse.baseUrl()).getPort() + " " + kind;
+    }
+
     private HttpResponse<String> chat(String model) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
                 .header("content-type", "application/json")
@@ -95,7 +100,7 @@ class NettyUpstreamTest {
             assertThat(JSON.readTree(r.body()).at("/choices/0/message/content").asText()).isNotEmpty();
         }
         // One connection per event loop at most, kept for the next call.
-        assertThat(upstream.idleConnections("inhouse")).isBetween(1, 2);
+        assertThat(upstream.idleConnections(pool("calls"))).isBetween(1, 2);
         RecordedRequest sent = inhouse.requests().get(0);
         assertThat(sent.path()).isEqualTo("/v1/chat/completions");
         assertThat(sent.headers()).containsEntry("authorization", "Bearer sk-upstream-key")
@@ -151,7 +156,7 @@ class NettyUpstreamTest {
         }
         // The gateway asked the upstream for usage every time, and reused its connections.
         assertThat(inhouse.requests()).allSatisfy(q -> assertThat(q.body()).contains("include_usage"));
-        assertThat(upstream.idleConnections("inhouse (streams)")).isBetween(1, 2);
+        assertThat(upstream.idleConnections(pool("streams"))).isBetween(1, 2);
     }
 
     @Test
@@ -227,6 +232,39 @@ class NettyUpstreamTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(r.body()).at("/error/message").asText())
                 .contains("backend 'inhouse' rejected the request (HTTP 400)", "simulated failure 400");
+    }
+
+    @Test
+    void anAnswerThatIsNotValidHttpIsAFailureNotAnEmptySuccess() throws Exception {
+        // A raw server whose chunked body has a chunk size that is not hex.
+        try (ServerSocket broken = new ServerSocket(0)) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket s = broken.accept()) {
+                    s.getInputStream().read(new byte[64 * 1024]);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n").getBytes());
+                    s.getOutputStream().flush();
+                    Thread.sleep(500);
+                } catch (Exception ignored) {
+                    // the test fails on what the gateway answered, not here
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(("backends:\n"
+                    + "  - { name: broken, base-url: \"http://127.0.0.1:%d/v1\", model: x, residency: internal }\n"
+                    + "routes:\n  - { name: chat, rules: [ { use: [broken] } ] }\n"
+                    + "resilience: { retry: { attempts: 1 } }\n").formatted(broken.getLocalPort()), "test");
+            try (Gateway g = Gateway.create(spec, GatewayOptions.defaults().withBackends(upstream))) {
+                var f = g.chatAsync(new dev.switchboard.core.GatewayRequest(dev.switchboard.core.RequestView.chat(
+                        "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                        java.util.Map.of(), null, null));
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> f.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(dev.switchboard.core.GatewayException.class)
+                        .hasMessageContaining("I/O error talking to backend 'broken'");
+            }
+        }
     }
 
     @Test
