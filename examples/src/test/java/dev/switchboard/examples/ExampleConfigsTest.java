@@ -84,4 +84,34 @@ class ExampleConfigsTest {
             assertThat(hosted.requests()).allSatisfy(r -> assertThat(r.body()).doesNotContain("6222021234567894"));
         }
     }
+
+    @Test
+    void theFleetConfigSharesCacheBudgetsAndCapacityThroughRedis() throws Exception {
+        try (dev.switchboard.testkit.RedisServer redis = dev.switchboard.testkit.RedisServer.start()) {
+            Map<String, String> env = Map.of("HOSTED_URL", hosted.baseUrl(), "INHOUSE_URL", inhouse.baseUrl(),
+                    "REDIS_URI", redis.uri());
+            GatewayOptions options = GatewayOptions.defaults().withEnv(env::get);
+            try (Gateway podA = Gateway.fromConfig(Path.of("configs", "fleet-on-redis.yaml"), options);
+                 Gateway podB = Gateway.fromConfig(Path.of("configs", "fleet-on-redis.yaml"), options)) {
+                assertThat(podA.stateHealth().store()).isEqualTo("redis");
+                GatewayResponse first = podA.chat(chat("chat", "What are your opening hours?", "retail-app"));
+                assertThat(first.backend()).isEqualTo("inhouse-10b");
+                // The shared level is written as the answer returns, without holding it back: wait for Redis.
+                long written = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (redis.command("EVAL \"return #redis.call('KEYS', ARGV[1])\" 0 switchboard:cache:*")
+                        .equals(":0") && System.nanoTime() < written) {
+                    Thread.sleep(10);
+                }
+                // Pod B answers from pod A's answer, and both see the same spend.
+                assertThat(podB.chat(chat("chat", "What are your opening hours?", "retail-app")).cache())
+                        .isEqualTo("hit");
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (podB.budgets().get(0).spentToday().signum() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10); // the settlement follows the answer, off the request path
+                }
+                assertThat(podB.budgets().get(0).spentToday()).isPositive()
+                        .isEqualByComparingTo(podA.budgets().get(0).spentToday());
+            }
+        }
+    }
 }

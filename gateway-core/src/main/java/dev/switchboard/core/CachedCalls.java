@@ -17,8 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * The cache step in front of the upstream call: the first level in this process (Caffeine, with single flight),
- * then the shared second level when one is configured, then the call — whose complete answer goes into both
- * levels before the caller sees it. Both levels use one key, so the scoping rules (customer data stays per tenant)
+ * then the shared second level when one is configured, then the call — whose complete answer goes into the first
+ * level before the caller sees it, and is sent to the second as it returns (not waiting for the acknowledgement). Both levels use one key, so the scoping rules (customer data stays per tenant)
  * hold in either.
  */
 final class CachedCalls {

@@ -249,6 +249,7 @@ class SharedStateTest {
         Gateway b = sidecar(yaml);
         GatewayResponse first = a.chat(request("chat", "retail", "what is a mortgage?"));
         assertThat(first.cache()).isEqualTo("miss");
+        awaitCacheKeys(1);
         GatewayResponse second = b.chat(request("chat", "wealth", "what is a mortgage?"));
         assertThat(second.cache()).isEqualTo("hit");
         assertThat(second.body()).isEqualTo(first.body());
@@ -256,6 +257,7 @@ class SharedStateTest {
 
         String secret = "card 6222021234567894 belongs to Zhang San";
         assertThat(a.chat(request("local", "retail", secret)).cache()).isEqualTo("miss");
+        awaitCacheKeys(2);
         assertThat(b.chat(request("local", "retail", secret)).cache()).isEqualTo("hit");
         // Another tenant with the same customer data never gets the first tenant's answer.
         assertThat(b.chat(request("local", "wealth", secret)).cache()).isEqualTo("miss");
@@ -264,6 +266,13 @@ class SharedStateTest {
         // The time to live counts from when the answer was produced, in Redis as in memory.
         clock.advance(Duration.ofMinutes(10));
         assertThat(sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?")).cache()).isEqualTo("miss");
+    }
+
+    /** The shared level is written as an answer returns, without holding it back: wait until Redis has it. */
+    private void awaitCacheKeys(int n) throws Exception {
+        String expected = ":" + n;
+        assertThat(eventually(() -> redis.command("EVAL \"return #redis.call('KEYS', ARGV[1])\" 0 " + prefix
+                + "cache:*"), expected)).isEqualTo(expected);
     }
 
     @Test
