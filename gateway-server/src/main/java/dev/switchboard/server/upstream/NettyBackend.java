@@ -173,36 +173,38 @@ final class NettyBackend implements Backend {
         return new UpstreamFailure(kind, spec.name(), message, 0, null, null, cause);
     }
 
-    /** One request and its answer; every method runs on {@link #loop}. */
-    private final class Exchange implements Receiver {
-        private final EventLoop loop;
-        private final String path;
-        private final byte[] body;
-        private final CompletableFuture<UpstreamReply> result;
-        private Channel channel;
-        private ScheduledFuture<?> deadline;
-        private boolean reused;
-        private boolean retried;
-        private boolean written;
-        private Throwable writeError;
-        private boolean done;
+    /**
+     * What both kinds of exchange share: getting a connection (pooled or new), writing the request once, and
+     * knowing whether it may be sent again — only when a pooled connection proved dead before the request went
+     * out. Every method runs on {@link #loop}.
+     */
+    private abstract class Outbound implements Receiver {
+        final EventLoop loop;
+        final String path;
+        final byte[] body;
+        Channel channel;
+        boolean reused;
+        boolean retried;
+        boolean written;
+        Throwable writeError;
 
-        Exchange(EventLoop loop, String path, byte[] body, CompletableFuture<UpstreamReply> result) {
+        Outbound(EventLoop loop, String path, byte[] body) {
             this.loop = loop;
             this.path = path;
             this.body = body;
-            this.result = result;
         }
 
-        void start() {
-            if (result.isDone()) {
-                return;
-            }
-            long total = spec.limits().totalTimeout().toMillis();
-            deadline = loop.schedule(() -> fail(failure(UpstreamFailure.Kind.TOTAL_TIMEOUT, "backend '" + spec.name()
-                    + "' did not answer within its total time of " + total + " ms", null)), total,
-                    TimeUnit.MILLISECONDS);
-            Channel idle = upstream.take(loop, callPool);
+        /** Whether this exchange has ended (answered, failed or cancelled). */
+        abstract boolean ended();
+
+        abstract boolean streaming();
+
+        /** A new connection could not be made. */
+        abstract void connectFailed(Throwable cause);
+
+        /** A pooled connection if there is one, else a new one; then the request. */
+        void open() {
+            Channel idle = upstream.take(loop, streaming() ? streamPool : callPool);
             if (idle != null) {
                 reused = true;
                 send(idle);
@@ -211,13 +213,13 @@ final class NettyBackend implements Backend {
             }
         }
 
-        private void connect() {
+        void connect() {
             reused = false;
-            ChannelFuture f = NettyBackend.this.connect(loop, false);
+            ChannelFuture f = NettyBackend.this.connect(loop, streaming());
             f.addListener(done -> {
                 if (!done.isSuccess()) {
-                    fail(connectFailure(done.cause()));
-                } else if (this.done) {
+                    connectFailed(done.cause());
+                } else if (ended()) {
                     f.channel().close(); // cancelled or timed out while connecting
                 } else {
                     send(f.channel());
@@ -228,8 +230,9 @@ final class NettyBackend implements Backend {
         private void send(Channel c) {
             channel = c;
             c.attr(EXCHANGE).set(this);
+            c.config().setAutoRead(true);
             written = false;
-            c.writeAndFlush(request(path, body, false)).addListener(w -> {
+            c.writeAndFlush(request(path, body, streaming())).addListener(w -> {
                 if (w.isSuccess()) {
                     written = true;
                 } else {
@@ -237,6 +240,58 @@ final class NettyBackend implements Backend {
                     c.close(); // the dispatcher's channelInactive decides: a fresh connection, or a failure
                 }
             });
+        }
+
+        /**
+         * Sends the request again on a new connection if the pooled one it was given was dead before the request
+         * went out; once written, never — the model may have billed it, and the executor's retry policy decides.
+         */
+        boolean resentAfter(Throwable cause) {
+            if (!reused || retried || written || cause != null) {
+                return false;
+            }
+            retried = true;
+            channel = null;
+            connect();
+            return true;
+        }
+    }
+
+    /** One request and its answer; every method runs on {@link #loop}. */
+    private final class Exchange extends Outbound {
+        private final CompletableFuture<UpstreamReply> result;
+        private ScheduledFuture<?> deadline;
+        private boolean done;
+
+        Exchange(EventLoop loop, String path, byte[] body, CompletableFuture<UpstreamReply> result) {
+            super(loop, path, body);
+            this.result = result;
+        }
+
+        @Override
+        boolean ended() {
+            return done;
+        }
+
+        @Override
+        boolean streaming() {
+            return false;
+        }
+
+        @Override
+        void connectFailed(Throwable cause) {
+            fail(connectFailure(cause));
+        }
+
+        void start() {
+            if (result.isDone()) {
+                return;
+            }
+            long total = spec.limits().totalTimeout().toMillis();
+            deadline = loop.schedule(() -> fail(failure(UpstreamFailure.Kind.TOTAL_TIMEOUT, "backend '" + spec.name()
+                    + "' did not answer within its total time of " + total + " ms", null)), total,
+                    TimeUnit.MILLISECONDS);
+            open();
         }
 
         @Override
@@ -252,13 +307,7 @@ final class NettyBackend implements Backend {
             if (done) {
                 return;
             }
-            if (reused && !retried && !written && cause == null) {
-                // A pooled connection the server had closed meanwhile, and the request never went out on it: once
-                // more, on a new connection. Once written, never again here — the model may have billed it; the
-                // executor's retry policy decides.
-                retried = true;
-                channel = null;
-                connect();
+            if (resentAfter(cause)) {
                 return;
             }
             Throwable why = cause != null ? cause : writeError;
@@ -325,17 +374,10 @@ final class NettyBackend implements Backend {
     }
 
     /** One streamed request and its events; every method runs on {@link #loop}. */
-    private final class StreamExchange implements Receiver {
-        private final EventLoop loop;
-        private final String path;
-        private final byte[] body;
+    private final class StreamExchange extends Outbound {
         private final StreamSink sink;
         private final SseRelay relay;
         private final StreamWatchdog.Guard guard;
-        private Channel channel;
-        private boolean reused;
-        private boolean retried;
-        private boolean written;
         private boolean aborted;
         private boolean keepAlive = true;
         private boolean finished;
@@ -347,54 +389,32 @@ final class NettyBackend implements Backend {
         private int lineLength;
 
         StreamExchange(EventLoop loop, String path, byte[] body, boolean forwardUsageChunk, StreamSink sink) {
-            this.loop = loop;
-            this.path = path;
-            this.body = body;
+            super(loop, path, body);
             this.sink = sink;
             // The watchdog breaks a guard from its own thread; the connection is closed on its loop.
             this.guard = watchdog.watch(spec.name(), spec.limits(), () -> loop.execute(this::abort));
             this.relay = new SseRelay(spec.name(), forwardUsageChunk, sink, guard::onEvent);
         }
 
+        @Override
+        boolean ended() {
+            return finished;
+        }
+
+        @Override
+        boolean streaming() {
+            return true;
+        }
+
+        @Override
+        void connectFailed(Throwable cause) {
+            end(guard.failure(() -> connectFailure(cause)));
+        }
+
         void start() {
-            if (finished) {
-                return;
+            if (!finished) {
+                open();
             }
-            Channel idle = upstream.take(loop, streamPool);
-            if (idle != null) {
-                reused = true;
-                send(idle);
-            } else {
-                connect();
-            }
-        }
-
-        private void connect() {
-            reused = false;
-            ChannelFuture f = NettyBackend.this.connect(loop, true);
-            f.addListener(done -> {
-                if (!done.isSuccess()) {
-                    end(guard.failure(() -> connectFailure(done.cause())));
-                } else if (finished) {
-                    f.channel().close();
-                } else {
-                    send(f.channel());
-                }
-            });
-        }
-
-        private void send(Channel c) {
-            channel = c;
-            c.attr(EXCHANGE).set(this);
-            c.config().setAutoRead(true);
-            written = false;
-            c.writeAndFlush(request(path, body, true)).addListener(w -> {
-                if (w.isSuccess()) {
-                    written = true;
-                } else {
-                    c.close();
-                }
-            });
         }
 
         @Override
@@ -517,11 +537,7 @@ final class NettyBackend implements Backend {
             if (finished) {
                 return;
             }
-            if (status == 0 && reused && !retried && !written && !aborted && cause == null && !guard.isBroken()) {
-                // A pooled connection the server had closed, and the request never went out on it: once more.
-                retried = true;
-                channel = null;
-                connect();
+            if (status == 0 && !aborted && !guard.isBroken() && resentAfter(cause)) {
                 return;
             }
             if (errorBody != null) {
@@ -531,9 +547,10 @@ final class NettyBackend implements Backend {
                         OpenAiBackend.retryAfter(retryAfter), cause));
                 return;
             }
+            Throwable why = cause != null ? cause : writeError;
             end(guard.failure(() -> status == 0
                     ? failure(UpstreamFailure.Kind.IO, "I/O error talking to backend '" + spec.name() + "': "
-                            + (cause == null ? "connection closed before the answer" : describe(cause)), cause)
+                            + (why == null ? "connection closed before the answer" : describe(why)), why)
                     : relay.cut(cause == null ? "connection closed" : describe(cause), cause)));
         }
 
