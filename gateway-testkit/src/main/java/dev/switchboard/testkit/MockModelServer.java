@@ -37,7 +37,12 @@ public final class MockModelServer implements AutoCloseable {
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-    private MockModelServer(String host, int port, MockModelOptions initial, int threads) {
+    /** TLS of this server, or null for plain HTTP. */
+    private final io.netty.handler.ssl.SslContext tls;
+
+    private MockModelServer(String host, int port, MockModelOptions initial, int threads,
+            io.netty.handler.ssl.SslContext tls) {
+        this.tls = tls;
         this.options = new AtomicReference<>(Objects.requireNonNull(initial, "options"));
         this.behaviour = new MockModelBehaviour(options, recorded);
         this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
@@ -51,6 +56,9 @@ public final class MockModelServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline()
                                     .addLast("codec", new HttpServerCodec())
                                     .addLast("keepAlive", new HttpServerKeepAliveHandler())
@@ -74,7 +82,23 @@ public final class MockModelServer implements AutoCloseable {
 
     /** Starts a server on the given address ({@code port} 0 picks a free one). */
     public static MockModelServer start(String host, int port, MockModelOptions options) {
-        return new MockModelServer(host, port, options, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        return new MockModelServer(host, port, options, Math.max(1, Runtime.getRuntime().availableProcessors()),
+                null);
+    }
+
+    /**
+     * Starts a server that speaks HTTPS on a free loopback port, with the given server context (a test makes one
+     * from a self-signed certificate, see {@link TestCertificate}).
+     */
+    public static MockModelServer startTls(MockModelOptions options, io.netty.handler.ssl.SslContext tls) {
+        return startTls("127.0.0.1", options, tls);
+    }
+
+    /** As {@link #startTls(MockModelOptions, io.netty.handler.ssl.SslContext)}, bound to {@code host}. */
+    public static MockModelServer startTls(String host, MockModelOptions options,
+            io.netty.handler.ssl.SslContext tls) {
+        return new MockModelServer(host, 0, options, Math.max(1, Runtime.getRuntime().availableProcessors()),
+                Objects.requireNonNull(tls, "tls"));
     }
 
     public int port() {
@@ -83,7 +107,7 @@ public final class MockModelServer implements AutoCloseable {
 
     /** The OpenAI base URL of this server, e.g. {@code http://127.0.0.1:41234/v1}. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port() + "/v1";
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port() + "/v1";
     }
 
     public MockModelOptions options() {

@@ -73,14 +73,20 @@ final class NettyBackend implements Backend {
     private final String hostHeader;
     private final String basePath;
 
-    NettyBackend(BackendSpec spec, URI base, StreamWatchdog watchdog, NettyUpstream upstream) {
+    /** TLS for an {@code https://} backend, else null. */
+    private final io.netty.handler.ssl.SslContext tls;
+
+    NettyBackend(BackendSpec spec, URI base, io.netty.handler.ssl.SslContext tls, StreamWatchdog watchdog,
+            NettyUpstream upstream) {
         this.spec = spec;
+        this.tls = tls;
         this.watchdog = watchdog;
         this.upstream = upstream;
         this.host = base.getHost();
-        this.port = base.getPort() > 0 ? base.getPort() : 80;
-        this.callPool = host + ":" + port + " calls";
-        this.streamPool = host + ":" + port + " streams";
+        this.port = base.getPort() > 0 ? base.getPort() : tls != null ? 443 : 80;
+        String origin = (tls != null ? "https://" : "http://") + host + ":" + port;
+        this.callPool = origin + " calls";
+        this.streamPool = origin + " streams";
         this.hostHeader = base.getPort() > 0 ? host + ":" + port : host;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -112,6 +118,13 @@ final class NettyBackend implements Backend {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            io.netty.handler.ssl.SslHandler handler = tls.newHandler(ch.alloc(), host, port);
+                            javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
+                            params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+                            handler.engine().setSSLParameters(params);
+                            ch.pipeline().addLast(handler);
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS),
                                 new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192));
                         if (!streaming) {

@@ -20,8 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the event loop that read the client's request, over a keep-alive connection pooled per loop and per backend, so
  * it costs no thread hand-off and no blocking thread — which is where the OkHttp hop spent its time (see
  * docs/BENCHMARKS.md). A stream is read only while the client can take more: reading stops ({@code autoRead} off)
- * instead of parking a thread. Backends over TLS ({@code https://}) still go through OkHttp: TLS on this transport
- * is not built and tested yet.
+ * instead of parking a thread. {@code https://} backends get TLS with hostname verification.
  */
 public final class NettyUpstream implements BackendFactory {
     /** Idle keep-alive connections kept per event loop and backend; more are closed when returned. */
@@ -35,8 +34,24 @@ public final class NettyUpstream implements BackendFactory {
     /** Names are resolved asynchronously (never blocking a loop), with the connect timeout bounding the whole. */
     private final io.netty.resolver.dns.DnsAddressResolverGroup resolver;
 
+    /** TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise. */
+    private final io.netty.handler.ssl.SslContext tls;
+
     public NettyUpstream(EventLoopGroup loops) {
+        this(loops, null);
+    }
+
+    /**
+     * @param trust the certificates to trust for {@code https://} backends (a bank's internal CA, say); null for
+     *              the JDK's default trust store
+     */
+    public NettyUpstream(EventLoopGroup loops, javax.net.ssl.TrustManagerFactory trust) {
         this.loops = loops;
+        try {
+            this.tls = io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for backends: " + e.getMessage(), e);
+        }
         this.resolver = new io.netty.resolver.dns.DnsAddressResolverGroup(
                 new io.netty.resolver.dns.DnsNameResolverBuilder().datagramChannelType(
                         io.netty.channel.socket.nio.NioDatagramChannel.class));
@@ -48,8 +63,12 @@ public final class NettyUpstream implements BackendFactory {
     @Override
     public Backend create(BackendSpec spec, UpstreamHttp http) {
         URI base = URI.create(spec.baseUrl());
-        return "http".equalsIgnoreCase(base.getScheme()) ? new NettyBackend(spec, base, http.watchdog(), this)
-                : new OpenAiBackend(spec, http);
+        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return switch (scheme) {
+            case "http" -> new NettyBackend(spec, base, null, http.watchdog(), this);
+            case "https" -> new NettyBackend(spec, base, tls, http.watchdog(), this);
+            default -> new OpenAiBackend(spec, http);
+        };
     }
 
     io.netty.resolver.AddressResolverGroup<java.net.InetSocketAddress> resolver() {

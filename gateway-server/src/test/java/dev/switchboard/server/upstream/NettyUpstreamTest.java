@@ -81,7 +81,7 @@ class NettyUpstreamTest {
 
     /** The pool of the in-house model's connections of one kind. */
     private String pool(String kind) {
-        return "127.0.0.1:" + URI.create(inhouse.baseUrl()).getPort() + " " + kind;
+        return "http://127.0.0.1:" + URI.create(inhouse.baseUrl()).getPort() + " " + kind;
     }
 
     private HttpResponse<String> chat(String model) throws Exception {
