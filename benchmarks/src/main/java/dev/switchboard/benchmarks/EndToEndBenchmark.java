@@ -23,11 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "e2e", mixinStandardHelpOptions = true,
         description = "Load the backend directly and through the sidecar, alternating rounds; compare.")
 final class EndToEndBenchmark implements Callable<Integer> {
-    @Option(names = "--jar", defaultValue = "gateway-server/target/switchboard.jar", description = "The sidecar jar.")
-    Path jar;
-
-    @Option(names = "--java", description = "java executable for the backend and the sidecar (default: this one).")
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    @picocli.CommandLine.Mixin
+    Processes processes;
 
     @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
             description = "JVM flags of the sidecar (default: ${DEFAULT-VALUE}).")
@@ -69,8 +66,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> report = new ArrayList<>();
-        try (ManagedProcess backend = ManagedProcess.start("backend", java,
-                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), jar, List.of("mock-model", "--port", "0",
+        try (ManagedProcess backend = processes.start("backend",
+                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0",
                         "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
             Path config = Files.createTempFile("switchboard-bench", ".yaml");
             Files.writeString(config, """
@@ -90,8 +87,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
                         rules:
                           - use: [bench-backend]
                     """.formatted(backend.port()));
-            try (ManagedProcess sidecar = ManagedProcess.start("sidecar", java,
-                    Arrays.asList(sidecarJvmArgs.trim().split("\\s+")), jar,
+            try (ManagedProcess sidecar = processes.start("sidecar",
+                    Processes.flags(sidecarJvmArgs),
                     List.of("serve", "--config", config.toString()))) {
                 report.add(header(sidecar));
                 for (String mode : modes) {

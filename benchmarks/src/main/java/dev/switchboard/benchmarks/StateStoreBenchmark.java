@@ -24,11 +24,8 @@ import picocli.CommandLine.Option;
 @Command(name = "state", mixinStandardHelpOptions = true,
         description = "Added latency of the Redis state store against the memory store, alternating rounds.")
 final class StateStoreBenchmark implements Callable<Integer> {
-    @Option(names = "--jar", defaultValue = "gateway-server/target/switchboard.jar", description = "The sidecar jar.")
-    Path jar;
-
-    @Option(names = "--java", description = "java executable for the backend and the sidecars (default: this one).")
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    @picocli.CommandLine.Mixin
+    Processes processes;
 
     @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms256m -Xmx256m -XX:+UseParallelGC",
             description = "JVM flags of each sidecar (default: ${DEFAULT-VALUE}).")
@@ -55,14 +52,14 @@ final class StateStoreBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (RedisServer redis = RedisServer.start();
-             ManagedProcess backend = ManagedProcess.start("backend", java, List.of("-Xms256m", "-Xmx256m"), jar,
+             ManagedProcess backend = processes.start("backend", List.of("-Xms256m", "-Xmx256m"),
                      List.of("mock-model", "--port", "0", "--model", "bench-model", "--response-tokens", "16"))) {
             Path memory = config(backend.port(), "");
             Path shared = config(backend.port(), "state: { store: redis, redis: { uri: " + redis.uri() + " } }\n");
-            List<String> jvm = Arrays.asList(sidecarJvmArgs.trim().split("\\s+"));
-            try (ManagedProcess a = ManagedProcess.start("memory-sidecar", java, jvm, jar,
+            List<String> jvm = Processes.flags(sidecarJvmArgs);
+            try (ManagedProcess a = processes.start("memory-sidecar", jvm,
                     List.of("serve", "--config", memory.toString()));
-                 ManagedProcess b = ManagedProcess.start("redis-sidecar", java, jvm, jar,
+                 ManagedProcess b = processes.start("redis-sidecar", jvm,
                          List.of("serve", "--config", shared.toString()));
                  LoadGenerator toA = new LoadGenerator("127.0.0.1", a.port());
                  LoadGenerator toB = new LoadGenerator("127.0.0.1", b.port())) {

@@ -23,11 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "streams", mixinStandardHelpOptions = true,
         description = "Hold N slow streams open through the sidecar; report errors, RSS and heap over time.")
 final class StreamsBenchmark implements Callable<Integer> {
-    @Option(names = "--jar", defaultValue = "gateway-server/target/switchboard.jar")
-    Path jar;
-
-    @Option(names = "--java", description = "java executable for the sidecar (default: this one).")
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    @picocli.CommandLine.Mixin
+    Processes processes;
 
     @Option(names = "--sidecar-jvm-args", defaultValue = "-Xmx256m -XX:+UseSerialGC",
             description = "JVM flags of the sidecar (default: ${DEFAULT-VALUE}).")
@@ -54,8 +51,8 @@ final class StreamsBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> lines = new ArrayList<>();
-        try (ManagedProcess backend = ManagedProcess.start("backend", java, List.of("-Xmx1g", "-XX:+UseParallelGC"),
-                jar, List.of("mock-model", "--port", "0", "--model", "slow-model", "--tokens-per-second",
+        try (ManagedProcess backend = processes.start("backend", List.of("-Xmx1g", "-XX:+UseParallelGC"),
+                List.of("mock-model", "--port", "0", "--model", "slow-model", "--tokens-per-second",
                         Integer.toString(tokensPerSecond), "--response-tokens",
                         Integer.toString(streamSeconds * tokensPerSecond)))) {
             Path config = Files.createTempFile("switchboard-streams", ".yaml");
@@ -72,12 +69,11 @@ final class StreamsBenchmark implements Callable<Integer> {
                         rules:
                           - use: [slow]
                     """.formatted(backend.port(), Math.max(streams * 2, 1024)));
-            try (ManagedProcess sidecar = ManagedProcess.start("sidecar", java,
-                    Arrays.asList(sidecarJvmArgs.trim().split("\\s+")), jar,
+            try (ManagedProcess sidecar = processes.start("sidecar", Processes.flags(sidecarJvmArgs),
                     List.of("serve", "--config", config.toString()))) {
                 lines.add(String.format(Locale.ROOT, "# streams: %d concurrent, %d s each at %d tokens/s, opened over %s;"
                                 + " sidecar %s on %s%n", streams, streamSeconds, tokensPerSecond, ramp, sidecarJvmArgs,
-                        java));
+                        processes.java));
                 lines.add(String.format(Locale.ROOT, "start to ready: %d ms%n", sidecar.startToReady().toMillis()));
                 Thread.sleep(2000);
                 lines.add(String.format(Locale.ROOT, "idle after start: RSS %.0f MB, heap used %.0f MB, threads %d%n",
