@@ -129,7 +129,9 @@ class GatewayRoutingTest {
                     limit: 0.05 CNY/day
                     when-exhausted: reject
                 """);
-        hosted.options(hosted.options().toBuilder().firstTokenDelay(Duration.ofMillis(50)).build());
+        // Slow enough that every call is admitted while the first ones are still running: a call that ended
+        // settles to its (much smaller) actual cost and would let later ones in, which is right but not this test.
+        hosted.options(hosted.options().toBuilder().firstTokenDelay(Duration.ofSeconds(1)).build());
         List<CompletableFuture<GatewayResponse>> calls = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             calls.add(gateway.chatAsync(request(false, "retail", 1000)));
