@@ -51,6 +51,8 @@ public final class StreamWatchdog {
         private volatile UpstreamFailure.Kind broken;
         private volatile String message;
         private volatile boolean abandoned;
+        /** Reading is stopped because the client cannot take more: silence then is the client's, not the backend's. */
+        private volatile boolean paused;
 
         Guard(String backend, LimitsSpec limits, Runnable cancel, long startNanos) {
             this.backend = backend;
@@ -81,6 +83,8 @@ public final class StreamWatchdog {
                     breakWith(UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT, "backend '" + backend + "' sent no first "
                             + "token within " + limits.firstTokenTimeout().toMillis() + " ms");
                 }
+            } else if (paused) {
+                return; // only the total time applies while the client holds the stream back
             } else if (now - lastEventNanos > limits.idleTimeout().toNanos()) {
                 breakWith(UpstreamFailure.Kind.IDLE_TIMEOUT, "backend '" + backend + "' went silent for more than "
                         + limits.idleTimeout().toMillis() + " ms mid-stream");
@@ -98,6 +102,17 @@ public final class StreamWatchdog {
             message = why;
             broken = kind;
             cancel.run();
+        }
+
+        /** Reading stopped for a slow client: idle and speed guards wait until {@link #resume}. */
+        public void pause() {
+            paused = true;
+        }
+
+        /** Reading goes on; the idle clock starts again from now. */
+        public void resume() {
+            lastEventNanos = System.nanoTime();
+            paused = false;
         }
 
         /** The caller no longer wants the stream. */

@@ -503,8 +503,10 @@ final class NettyBackend implements Backend {
                 // The client cannot take more: stop reading the upstream until it can (no thread parks).
                 c.config().setAutoRead(false);
                 upstream.paused();
+                guard.pause(); // the silence that follows is the client's, not the backend's
                 sink.whenReady(() -> loop.execute(() -> {
                     if (!finished && c.isActive() && c.attr(EXCHANGE).get() == this) {
+                        guard.resume();
                         c.config().setAutoRead(true);
                         c.read();
                     }

@@ -51,7 +51,8 @@ class NettyUpstreamTest {
         GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse("""
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                 backends:
-                  - { name: inhouse, base-url: %s, model: small, residency: internal, api-key: sk-upstream-key }
+                  - { name: inhouse, base-url: %s, model: small, residency: internal, api-key: sk-upstream-key,
+                      limits: { idle-timeout: 1s } }
                   - { name: gone, base-url: "http://127.0.0.1:%d/v1", model: x, residency: internal,
                       limits: { connect-timeout: 1s } }
                   - { name: slow, base-url: %s, model: slow, residency: internal,
@@ -202,6 +203,8 @@ class NettyUpstreamTest {
                 throw new AssertionError("no pause; open upstream streams " + inhouse.openStreams() + "; got: "
                         + new String(head, 0, Math.max(0, n)));
             }
+            // Held back longer than the backend's idle timeout (1 s): that silence is ours, not the backend's.
+            Thread.sleep(1500);
             // Reading now: every event arrives, and the stream ends properly.
             java.io.InputStream in = socket.getInputStream();
             StringBuilder text = new StringBuilder();
@@ -220,6 +223,7 @@ class NettyUpstreamTest {
                 events++;
             }
             assertThat(events).isEqualTo(100_001); // every token and the finish chunk
+            assertThat(gateway.meters().find("switchboard.upstream.failures").counter()).isNull();
         } finally {
             io.netty.util.ResourceLeakDetector.setLevel(level);
         }
