@@ -1,10 +1,8 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.backend.Backend;
-import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
-import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.budget.BudgetReservation;
 import dev.switchboard.core.state.BudgetStore;
 import dev.switchboard.core.state.CapacityGate;
@@ -36,7 +34,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

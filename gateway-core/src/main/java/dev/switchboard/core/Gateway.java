@@ -13,7 +13,6 @@ import dev.switchboard.core.state.StoreHealth;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.routing.LiveSignals;
 import dev.switchboard.core.stats.BackendStats;
-import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.UpstreamHttp;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.ConfigLoader;

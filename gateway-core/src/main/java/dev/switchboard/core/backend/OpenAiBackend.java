@@ -1,9 +1,6 @@
 package dev.switchboard.core.backend;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.Operation;
-import dev.switchboard.core.Usage;
 import dev.switchboard.core.config.BackendSpec;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,9 +9,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
@@ -29,7 +23,6 @@ import okio.BufferedSource;
 /** A backend that speaks the OpenAI HTTP API: async calls and streamed relays over the shared OkHttp client. */
 public final class OpenAiBackend implements Backend {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 8 * 1024;
 
     private final BackendSpec spec;
