@@ -101,6 +101,16 @@ class ReloadTest {
     }
 
     @Test
+    void aChangeOfTheStateStoreIsRefusedUntilARestart() throws Exception {
+        Files.writeString(file, config("") + "state: { store: redis, redis: { uri: 'redis://127.0.0.1:1' } }\n");
+        JsonNode result = JSON.readTree(admin("POST", "/admin/reload").body());
+        assertThat(result.get("reloaded").asBoolean()).isFalse();
+        assertThat(result.get("errors").toString()).contains("state: the state store cannot change while running");
+        assertThat(JSON.readTree(admin("GET", "/admin/state").body()).get("store").asText()).isEqualTo("memory");
+        assertThat(chat("chat", false).get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void anInvalidFileKeepsTheRunningConfigAndSaysWhy() throws Exception {
         Files.writeString(file, config("  - { name: broken, rules: [ { use: [nope] } ] }"));
         JsonNode result = JSON.readTree(admin("POST", "/admin/reload").body());
