@@ -6,8 +6,14 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.switchboard.core.RequestView;
 
 /**
- * Estimates prompt tokens before a call, with the {@code o200k_base} BPE (jtokkit). Non-OpenAI tokenizers differ
- * by a roughly constant factor, applied per backend where it matters.
+ * Counts prompt tokens before a call with the {@code o200k_base} BPE. Non-OpenAI tokenizers differ by a roughly
+ * constant factor, applied per backend where it matters.
+ *
+ * <p>The count is exact (the test holds it to jtokkit's own on every text it tries) but cheaper than jtokkit's:
+ * the text is split into o200k's pieces by {@link O200kPieces} instead of its regular expression, and the count of
+ * each short piece — a word with its leading space, a number group, a run of punctuation — is remembered in a
+ * small table, so that only pieces not seen lately go through jtokkit's byte-pair encoder. Words repeat (Zipf), so
+ * most pieces of most prompts are found in the table. Both were half of the sidecar's processor time per request.
  */
 public final class TokenEstimator {
     /** Chat formatting adds a few tokens per message; a flat allowance keeps the estimate on the safe side. */
@@ -19,6 +25,7 @@ public final class TokenEstimator {
     }
 
     private final Encoding encoding;
+    private final PieceCounts remembered = new PieceCounts();
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -33,6 +40,27 @@ public final class TokenEstimator {
     }
 
     public int count(String text) {
-        return text.isEmpty() ? 0 : encoding.countTokensOrdinary(text);
+        int n = text.length();
+        int tokens = 0;
+        for (int start = 0, end; start < n; start = end) {
+            end = O200kPieces.end(text, start);
+            tokens += countPiece(text, start, end);
+        }
+        return tokens;
+    }
+
+    private int countPiece(String text, int start, int end) {
+        if (end - start > PieceCounts.MAX_PIECE_CHARS) {
+            return encoding.countTokensOrdinary(text.substring(start, end));
+        }
+        int hash = PieceCounts.hash(text, start, end);
+        int known = remembered.get(hash, text, start, end);
+        if (known >= 0) {
+            return known;
+        }
+        String piece = text.substring(start, end);
+        int counted = encoding.countTokensOrdinary(piece);
+        remembered.put(hash, piece, counted);
+        return counted;
     }
 }
