@@ -22,6 +22,10 @@ final class ServeCommand implements Callable<Integer> {
             + "backends: netty (on the sidecar's own event loops; default) or okhttp (as the library does).")
     String upstream;
 
+    @Option(names = "--transport", defaultValue = "${sys:switchboard.transport:-auto}", description = "Sockets: auto "
+            + "(epoll on Linux where the native library loads, else NIO; default), epoll or nio.")
+    String transport;
+
     @Override
     public Integer call() {
         GatewaySpec spec;
@@ -36,7 +40,14 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--upstream: '" + upstream + "' (expected netty or okhttp)");
             return 2;
         }
-        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+        dev.switchboard.server.http.Transport sockets;
+        try {
+            sockets = dev.switchboard.server.http.Transport.named(transport);
+        } catch (IllegalArgumentException e) {
+            System.err.println("--transport: " + e.getMessage());
+            return 2;
+        }
+        io.netty.channel.EventLoopGroup workers = sockets.newGroup(0);
         GatewayOptions options = GatewayOptions.defaults().withMeters(
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
@@ -58,8 +69,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         SwitchboardServer server = SwitchboardServer.start(spec.server(), reloader, workers);
         GracefulShutdown.install(server, reloader, spec.server().shutdownGrace());
-        System.out.printf("switchboard listening on %s:%d (config %s, routes %s)%n", spec.server().listen().host(),
-                server.port(), config, gateway.models());
+        System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets)%n",
+                spec.server().listen().host(), server.port(), config, gateway.models(),
+                sockets.name().toLowerCase(java.util.Locale.ROOT));
         return 0;
     }
 }

@@ -6,10 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +23,13 @@ public final class SwitchboardServer implements AutoCloseable {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers) {
-        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Transport transport = Transport.of(workers);
+        this.boss = transport.newGroup(1);
         this.workers = workers;
         try {
             this.channel = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
@@ -42,7 +40,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     .channel();
             this.adminChannel = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .childHandler(new AdminChannelInitializer(spec, gateway))
                     .bind(new InetSocketAddress(spec.admin().host(), spec.admin().port()))
                     .syncUninterruptibly()
@@ -74,9 +72,14 @@ public final class SwitchboardServer implements AutoCloseable {
         return new SwitchboardServer(spec, gateway, workers);
     }
 
-    /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}: one per core. */
+    /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}, on the {@link Transport#preferred()} one. */
     public static EventLoopGroup newWorkers() {
-        return new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        return Transport.preferred().newGroup(0);
+    }
+
+    /** The transport this server's sockets use. */
+    public Transport transport() {
+        return Transport.of(workers);
     }
 
     public int port() {

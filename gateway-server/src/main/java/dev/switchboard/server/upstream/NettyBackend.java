@@ -21,7 +21,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -111,7 +110,7 @@ final class NettyBackend implements Backend {
 
     /** Connects a new connection to the backend on {@code loop}; streams get no aggregator. */
     private ChannelFuture connect(EventLoop loop, boolean streaming) {
-        return new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        return new Bootstrap().group(loop).channel(upstream.transport().socketChannel())
                 .resolver(upstream.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) spec.limits().connectTimeout().toMillis())

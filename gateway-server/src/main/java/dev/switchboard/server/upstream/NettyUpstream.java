@@ -5,6 +5,7 @@ import dev.switchboard.core.backend.BackendFactory;
 import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.UpstreamHttp;
 import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.server.http.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -27,6 +28,8 @@ public final class NettyUpstream implements BackendFactory {
     static final int MAX_IDLE_PER_LOOP = 256;
 
     private final EventLoopGroup loops;
+    /** The loops' transport, which the connections opened on them must share. */
+    private final Transport transport;
     private final java.util.concurrent.atomic.LongAdder pauses = new java.util.concurrent.atomic.LongAdder();
     /** Per event loop, per backend: idle connections, touched only on that loop. */
     private final Map<EventExecutor, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
@@ -47,6 +50,7 @@ public final class NettyUpstream implements BackendFactory {
      */
     public NettyUpstream(EventLoopGroup loops, javax.net.ssl.TrustManagerFactory trust) {
         this.loops = loops;
+        this.transport = Transport.of(loops);
         try {
             this.tls = io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build();
         } catch (javax.net.ssl.SSLException e) {
@@ -54,7 +58,7 @@ public final class NettyUpstream implements BackendFactory {
         }
         this.resolver = new io.netty.resolver.dns.DnsAddressResolverGroup(
                 new io.netty.resolver.dns.DnsNameResolverBuilder().datagramChannelType(
-                        io.netty.channel.socket.nio.NioDatagramChannel.class));
+                        transport.datagramChannel()));
         for (EventExecutor e : loops) {
             idle.put(e, new HashMap<>());
         }
@@ -69,6 +73,10 @@ public final class NettyUpstream implements BackendFactory {
             case "https" -> new NettyBackend(spec, base, tls, http.watchdog(), this);
             default -> new OpenAiBackend(spec, http);
         };
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     io.netty.resolver.AddressResolverGroup<java.net.InetSocketAddress> resolver() {
