@@ -60,7 +60,13 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
+    @Option(names = "--reference", defaultValue = "auto", description = "A do-nothing reverse proxy measured in the "
+            + "same rounds, to show what one more hop costs on this machine: nginx, none, or auto (nginx when it is "
+            + "installed; default).")
+    String reference;
+
     private boolean cachedMode;
+    private ReferenceProxy proxy;
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +94,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
                     """.formatted(backend.port()));
             try (ManagedProcess sidecar = processes.start("sidecar",
                     Processes.flags(sidecarJvmArgs),
-                    List.of("serve", "--config", config.toString()))) {
+                    List.of("serve", "--config", config.toString()));
+                 ReferenceProxy nginx = startReference(backend.port())) {
+                proxy = nginx;
                 report.add(header(sidecar));
                 for (String mode : modes) {
                     boolean stream = mode.equals("stream");
@@ -112,70 +120,131 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    private ReferenceProxy startReference(int backendPort) throws Exception {
+        Path nginx = ReferenceProxy.find();
+        switch (reference) {
+            case "none":
+                return null;
+            case "auto":
+                return nginx == null ? null : ReferenceProxy.start(nginx, backendPort);
+            case "nginx":
+                if (nginx == null) {
+                    throw new IllegalStateException("--reference nginx: nginx is not installed (apt-get install "
+                            + "nginx-light)");
+                }
+                return ReferenceProxy.start(nginx, backendPort);
+            default:
+                throw new IllegalArgumentException("--reference: expected auto, nginx or none, got " + reference);
+        }
+    }
+
     private String header(ManagedProcess sidecar) {
         return String.format(Locale.ROOT, "# e2e: %d connections, %s rounds x %d per side, prompt %d tokens, answer %d "
-                        + "tokens; sidecar %s (start to ready %d ms)%n", connections, duration, rounds, promptTokens,
-                responseTokens, sidecarJvmArgs, sidecar.startToReady().toMillis());
+                        + "tokens; sidecar %s (start to ready %d ms); reference proxy: %s%n", connections, duration,
+                rounds, promptTokens, responseTokens, sidecarJvmArgs, sidecar.startToReady().toMillis(),
+                proxy == null || cachedMode ? "none" : "nginx");
     }
 
     private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
-        LoadResult[] ab = alternate(backend, sidecar, stream, rate);
-        LoadResult a = ab[0];
-        LoadResult b = ab[1];
+        LoadResult[] r = alternate(backend, sidecar, stream, rate);
+        LoadResult a = r[0];
+        LoadResult b = r[1];
+        LoadResult n = r[2];
         String what = (cachedMode ? "cached (sidecar answers from its cache)" : stream ? "stream" : "plain")
                 + String.format(Locale.ROOT, " @ %.0f req/s", rate);
         StringBuilder sb = new StringBuilder("\n## ").append(what).append("\n\n");
         sb.append("| path | req/s | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
-        sb.append(row("direct", a, a.total())).append(row("sidecar", b, b.total()));
+        sb.append(row("direct", a, a.total()));
+        if (n != null) {
+            sb.append(row("nginx", n, n.total()));
+        }
+        sb.append(row("sidecar", b, b.total()));
         sb.append(added("added (sidecar - direct), total time", a.total(), b.total()));
+        if (n != null) {
+            sb.append(added("added by one nginx hop (nginx - direct)", a.total(), n.total()));
+            sb.append(added("added by Switchboard beyond that hop (sidecar - nginx)", n.total(), b.total()));
+        }
         if (stream) {
             sb.append("\nTime to first token:\n\n");
             sb.append("| path | p50 ms | p90 ms | p99 ms | p99.9 ms |\n|---|---|---|---|---|\n");
-            sb.append(ttftRow("direct", a.firstByte())).append(ttftRow("sidecar", b.firstByte()));
+            sb.append(ttftRow("direct", a.firstByte()));
+            if (n != null) {
+                sb.append(ttftRow("nginx", n.firstByte()));
+            }
+            sb.append(ttftRow("sidecar", b.firstByte()));
             sb.append(added("added time to first token", a.firstByte(), b.firstByte()));
+            if (n != null) {
+                sb.append(added("added time to first token by one nginx hop", a.firstByte(), n.firstByte()));
+                sb.append(added("added time to first token beyond that hop (sidecar - nginx)", n.firstByte(),
+                        b.firstByte()));
+            }
         }
         System.out.println(sb);
         return sb.toString();
     }
 
     private String compareThroughput(ManagedProcess backend, ManagedProcess sidecar, boolean stream) throws Exception {
-        LoadResult[] ab = alternate(backend, sidecar, stream, 0);
-        LoadResult a = ab[0];
-        LoadResult b = ab[1];
-        String s = String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections%n%n"
-                        + "| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n"
-                        + "| direct | %.0f | %d | %.2f | %.2f |%n| sidecar | %.0f | %d | %.2f | %.2f |%n%n"
-                        + "sidecar / direct throughput: **%.2f**%n", cachedMode ? "cached" : stream ? "stream" : "plain",
-                connections,
-                a.throughput(), a.errors(), ms(a.total(), 50), ms(a.total(), 99),
-                b.throughput(), b.errors(), ms(b.total(), 50), ms(b.total(), 99), b.throughput() / a.throughput());
-        System.out.println(s);
-        return s;
+        LoadResult[] r = alternate(backend, sidecar, stream, 0);
+        LoadResult a = r[0];
+        LoadResult b = r[1];
+        LoadResult n = r[2];
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections"
+                + "%n%n| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n",
+                cachedMode ? "cached" : stream ? "stream" : "plain", connections));
+        sb.append(throughputRow("direct", a));
+        if (n != null) {
+            sb.append(throughputRow("nginx", n));
+        }
+        sb.append(throughputRow("sidecar", b));
+        sb.append(String.format(Locale.ROOT, "%nsidecar / direct throughput: **%.2f**%n", b.throughput() / a.throughput()));
+        if (n != null) {
+            sb.append(String.format(Locale.ROOT, "nginx / direct throughput: **%.2f**; sidecar / nginx: **%.2f**%n",
+                    n.throughput() / a.throughput(), b.throughput() / n.throughput()));
+        }
+        System.out.println(sb);
+        return sb.toString();
+    }
+
+    private static String throughputRow(String path, LoadResult r) {
+        return String.format(Locale.ROOT, "| %s | %.0f | %d | %.2f | %.2f |%n", path, r.throughput(), r.errors(),
+                ms(r.total(), 50), ms(r.total(), 99));
     }
 
     /**
-     * Warms both sides up, then alternates measured rounds: direct (A), through the sidecar (B), A, B, ... so drift
-     * of the shared machine hits both alike. {@code rate} 0 is closed loop.
+     * Warms every side up, then alternates measured rounds: direct (A), through the sidecar (B), through nginx when
+     * there is one (N), A, B, N, ... so drift of the shared machine hits all alike. {@code rate} 0 is closed loop.
+     *
+     * @return direct, sidecar, and nginx (null without a reference proxy, and for cache hits, which nginx
+     *         cannot serve)
      */
     private LoadResult[] alternate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
         LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
         LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
                 : Workloads.chat("bench", promptTokens, stream);
+        boolean withProxy = proxy != null && !cachedMode;
         LoadResult a = LoadResult.empty();
         LoadResult b = LoadResult.empty();
+        LoadResult n = LoadResult.empty();
         try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
-             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port())) {
+             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port());
+             LoadGenerator toProxy = new LoadGenerator("127.0.0.1", withProxy ? proxy.port() : backend.port())) {
             toBackend.run(direct, rate, connections, warmup);
             toSidecar.run(through, rate, connections, warmup);
+            if (withProxy) {
+                toProxy.run(direct, rate, connections, warmup);
+            }
             for (int i = 0; i < rounds; i++) {
                 a = a.plus(toBackend.run(direct, rate, connections, duration));
                 b = b.plus(toSidecar.run(through, rate, connections, duration));
+                if (withProxy) {
+                    n = n.plus(toProxy.run(direct, rate, connections, duration));
+                }
             }
         }
-        return new LoadResult[] {a, b};
+        return new LoadResult[] {a, b, withProxy ? n : null};
     }
 
     static String row(String path, LoadResult r, Histogram h) {

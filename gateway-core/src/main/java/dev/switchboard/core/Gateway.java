@@ -75,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewaySpec spec, GatewayOptions options, Gateway previous) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
+        // Loads the tokenizer's 200,000 ranks now (a few hundred ms, once per JVM), not during the first request.
+        dev.switchboard.core.request.TokenEstimator.shared();
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
