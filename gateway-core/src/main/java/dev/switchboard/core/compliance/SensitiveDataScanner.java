@@ -67,7 +67,7 @@ public final class SensitiveDataScanner {
         if (text == null || text.isEmpty()) {
             return out;
         }
-        char[] c = normalized(text);
+        String c = normalized(text);
         if (enabled.contains(RESIDENT_ID) || enabled.contains(BANK_CARD) || enabled.contains(MOBILE)) {
             scanDigits(c, out);
         }
@@ -75,7 +75,7 @@ public final class SensitiveDataScanner {
             scanEmails(text, out);
         }
         for (CustomPattern p : patterns) {
-            Matcher m = p.pattern().matcher(new String(c));
+            Matcher m = p.pattern().matcher(c);
             while (m.find()) {
                 if (m.end() > m.start()) {
                     out.add(new Finding(p.kind(), m.start(), m.end()));
@@ -151,23 +151,37 @@ public final class SensitiveDataScanner {
     }
 
     /** Full-width digits, letters X and separators read as ASCII, one char for one, so offsets stay valid. */
-    private static char[] normalized(String text) {
-        char[] c = text.toCharArray();
-        for (int i = 0; i < c.length; i++) {
-            char ch = c[i];
-            if (ch >= '\uFF10' && ch <= '\uFF19') {
-                c[i] = (char) ('0' + (ch - '\uFF10'));
-            } else if (ch == '\uFF38' || ch == '\uFF58') {
-                c[i] = 'X';
-            } else if (ch == '\u3000') {
-                c[i] = ' ';
-            } else if (ch == '\uFF0D' || ch >= '\u2010' && ch <= '\u2015') {
-                c[i] = '-';
-            } else if (ch == '\uFF0B') {
-                c[i] = '+';
-            }
+    private static String normalized(String text) {
+        int i = 0;
+        while (i < text.length() && normalize(text.charAt(i)) == text.charAt(i)) {
+            i++;
         }
-        return c;
+        if (i == text.length()) {
+            return text; // the usual case: nothing to read differently, no copy
+        }
+        char[] c = text.toCharArray();
+        for (; i < c.length; i++) {
+            c[i] = normalize(c[i]);
+        }
+        return new String(c);
+    }
+
+    private static char normalize(char ch) {
+        if (ch < '\u2010') {
+            return ch;
+        }
+        if (ch >= '\uFF10' && ch <= '\uFF19') {
+            return (char) ('0' + (ch - '\uFF10'));
+        } else if (ch == '\uFF38' || ch == '\uFF58') {
+            return 'X';
+        } else if (ch == '\u3000') {
+            return ' ';
+        } else if (ch == '\uFF0D' || ch <= '\u2015') {
+            return '-';
+        } else if (ch == '\uFF0B') {
+            return '+';
+        }
+        return ch;
     }
 
     private static boolean digit(char ch) {
@@ -178,11 +192,11 @@ public final class SensitiveDataScanner {
      * Finds runs of digits that may be split by single spaces or dashes ({@code 6222 0212 3456 7890}); each run is
      * judged whole (formatted numbers), and otherwise group by group (plain numbers).
      */
-    private void scanDigits(char[] c, List<Finding> out) {
+    private void scanDigits(String c, List<Finding> out) {
         int i = 0;
-        int n = c.length;
+        int n = c.length();
         while (i < n) {
-            if (!digit(c[i])) {
+            if (!digit(c.charAt(i))) {
                 i++;
                 continue;
             }
@@ -190,17 +204,18 @@ public final class SensitiveDataScanner {
             int j = i;
             while (true) {
                 int g = j;
-                while (j < n && digit(c[j])) {
+                while (j < n && digit(c.charAt(j))) {
                     j++;
                 }
                 int end = j;
                 // A resident ID may end in X.
-                if (j < n && (c[j] == 'X' || c[j] == 'x') && end - g == 17 && (j + 1 >= n || !Character.isLetterOrDigit(c[j + 1]))) {
+                if (j < n && (c.charAt(j) == 'X' || c.charAt(j) == 'x') && end - g == 17
+                        && (j + 1 >= n || !Character.isLetterOrDigit(c.charAt(j + 1)))) {
                     j++;
                     end = j;
                 }
                 groups.add(new int[] {g, end});
-                if (j + 1 < n && (c[j] == ' ' || c[j] == '-') && digit(c[j + 1])) {
+                if (j + 1 < n && (c.charAt(j) == ' ' || c.charAt(j) == '-') && digit(c.charAt(j + 1))) {
                     j++;
                     continue;
                 }
@@ -231,7 +246,7 @@ public final class SensitiveDataScanner {
         }
     }
 
-    private static String digitsOf(char[] c, List<int[]> groups) {
+    private static String digitsOf(String c, List<int[]> groups) {
         StringBuilder sb = new StringBuilder();
         for (int[] g : groups) {
             sb.append(c, g[0], g[1] - g[0]);
