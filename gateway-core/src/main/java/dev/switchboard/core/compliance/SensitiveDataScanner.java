@@ -236,7 +236,7 @@ public final class SensitiveDataScanner {
             } else {
                 for (int[] g : groups) {
                     int len = g[1] - g[0];
-                    String k = len < 11 || len > 19 ? null : judge(new String(c, g[0], len), false);
+                    String k = len < 11 || len > 19 ? null : judge(c.substring(g[0], g[1]), false);
                     if (k != null) {
                         out.add(new Finding(k, g[0], g[1]));
                     }
@@ -249,7 +249,7 @@ public final class SensitiveDataScanner {
     private static String digitsOf(String c, List<int[]> groups) {
         StringBuilder sb = new StringBuilder();
         for (int[] g : groups) {
-            sb.append(c, g[0], g[1] - g[0]);
+            sb.append(c, g[0], g[1]);
         }
         return sb.toString();
     }
