@@ -72,7 +72,9 @@ public final class SseRelay {
             return false;
         }
         boolean usageOnly = false;
-        if (payload.contains("\"usage\"") || payload.contains("\"finish_reason\":\"")
+        // Only chunks that carry usage or a finish reason are parsed; OpenAI sends "usage":null in every chunk of a
+        // stream that asked for usage, and those are passed through unread.
+        if (carriesUsage(payload) || payload.contains("\"finish_reason\":\"")
                 || payload.contains("\"finish_reason\": \"")) {
             JsonNode chunk = JSON.readTree(payload);
             JsonNode u = chunk.get("usage");
@@ -115,5 +117,19 @@ public final class SseRelay {
     public UpstreamFailure cut(String why, Throwable cause) {
         return new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
                 + "' cut the stream after " + delivered + " events (" + why + ")", 0, null, null, cause);
+    }
+
+    /** True unless every {@code "usage"} in the chunk is followed by {@code null}. */
+    static boolean carriesUsage(String payload) {
+        for (int i = payload.indexOf("\"usage\""); i >= 0; i = payload.indexOf("\"usage\"", i + 7)) {
+            int j = i + 7;
+            while (j < payload.length() && (payload.charAt(j) == ' ' || payload.charAt(j) == ':')) {
+                j++;
+            }
+            if (!payload.startsWith("null", j)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
