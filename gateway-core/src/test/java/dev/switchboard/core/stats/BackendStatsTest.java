@@ -23,6 +23,25 @@ class BackendStatsTest {
     }
 
     @Test
+    void aFullWindowIsResortedAfterASixteenthIsNewOr50Milliseconds() {
+        for (int i = 0; i < 256; i++) {
+            stats.recordFirstToken(Duration.ofMillis(10));
+        }
+        assertThat(stats.firstTokenMillis(99)).hasValue(10.0);
+        for (int i = 0; i < 15; i++) {
+            stats.recordFirstToken(Duration.ofMillis(900));
+        }
+        assertThat(stats.firstTokenMillis(99)).as("15 new of 256: the sorted copy is kept").hasValue(10.0);
+        clock.advance(Duration.ofMillis(50));
+        assertThat(stats.firstTokenMillis(99)).as("50 ms later it is made again").hasValue(900.0);
+        for (int i = 0; i < 16; i++) {
+            stats.recordFirstToken(Duration.ofMillis(20));
+        }
+        assertThat(stats.firstTokenMillis(50)).as("16 new of 256: made again at once").hasValue(10.0);
+        assertThat(stats.firstTokenMillis(92)).hasValue(20.0);
+    }
+
+    @Test
     void newSamplesReplaceOldOnes() {
         for (int i = 0; i < 300; i++) {
             stats.recordTokensPerSecond(10);
