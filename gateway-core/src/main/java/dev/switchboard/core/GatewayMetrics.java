@@ -38,32 +38,58 @@ final class GatewayMetrics {
         String backend = r.backend() == null ? "none" : r.backend();
         String route = r.decision() == null ? "none" : r.decision().route();
         String outcome = r.error() == null ? "ok" : r.error();
-        io.micrometer.core.instrument.Timer.builder("gen_ai.client.operation.duration")
+        cached(new Key("duration", backend, route, outcome), () -> io.micrometer.core.instrument.Timer
+                .builder("gen_ai.client.operation.duration")
                 .description("Duration of calls through the gateway").tag("gen_ai.operation.name", "chat")
                 .tag("backend", backend).tag("route", route).tag("outcome", outcome)
-                .register(registry).record(java.time.Duration.ofMillis(r.millis()));
+                .register(registry)).record(r.millis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         if (r.usage().known()) {
-            io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage")
-                    .description("Tokens used per call").baseUnit("tokens").tag("gen_ai.token.type", "input")
-                    .tag("backend", backend).register(registry).record(r.usage().promptTokens());
-            io.micrometer.core.instrument.DistributionSummary.builder("gen_ai.client.token.usage")
-                    .description("Tokens used per call").baseUnit("tokens").tag("gen_ai.token.type", "output")
-                    .tag("backend", backend).register(registry).record(r.usage().completionTokens());
+            tokens(backend, "input").record(r.usage().promptTokens());
+            tokens(backend, "output").record(r.usage().completionTokens());
         }
         if (r.decision() != null) {
-            Counter.builder("switchboard.decisions").description("Routing decisions by route and rule")
-                    .tag("route", route).tag("rule", Integer.toString(r.decision().ruleIndex()))
-                    .register(registry).increment();
+            String rule = Integer.toString(r.decision().ruleIndex());
+            cached(new Key("decisions", route, rule, ""), () -> Counter.builder("switchboard.decisions")
+                    .description("Routing decisions by route and rule").tag("route", route).tag("rule", rule)
+                    .register(registry)).increment();
         }
         if (r.cost() > 0) {
-            Counter.builder("switchboard.spend").description("Settled cost by tenant").tag("tenant", r.tenant())
-                    .tag("currency", r.currency()).register(registry).increment(r.cost());
+            cached(new Key("spend", r.tenant(), r.currency(), ""), () -> Counter.builder("switchboard.spend")
+                    .description("Settled cost by tenant").tag("tenant", r.tenant()).tag("currency", r.currency())
+                    .register(registry)).increment(r.cost());
         }
     }
 
+    private io.micrometer.core.instrument.DistributionSummary tokens(String backend, String type) {
+        return cached(new Key("tokens", backend, type, ""), () -> io.micrometer.core.instrument.DistributionSummary
+                .builder("gen_ai.client.token.usage").description("Tokens used per call").baseUnit("tokens")
+                .tag("gen_ai.token.type", type).tag("backend", backend).register(registry));
+    }
+
+    /**
+     * The meters of every call, looked up by a small key instead of being built and registered each time (which
+     * builds their tags and id anew and was a visible share of a request's cost). Their number is bounded by the
+     * config: backends, routes, rules, outcomes, tenants.
+     */
+    private record Key(String meter, String a, String b, String c) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<Key, Object> meters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <M> M cached(Key key, java.util.function.Supplier<M> register) {
+        Object m = meters.get(key);
+        if (m == null) {
+            m = meters.computeIfAbsent(key, k -> register.get());
+        }
+        return (M) m;
+    }
+
     void firstToken(String backend, java.time.Duration d) {
-        io.micrometer.core.instrument.Timer.builder("gen_ai.server.time_to_first_token")
-                .description("Time to the first streamed token").tag("backend", backend).register(registry).record(d);
+        cached(new Key("first-token", backend, "", ""), () -> io.micrometer.core.instrument.Timer
+                .builder("gen_ai.server.time_to_first_token").description("Time to the first streamed token")
+                .tag("backend", backend).register(registry)).record(d);
     }
 
     void breakerTransition(String backend, String from, String to) {
