@@ -516,23 +516,31 @@ final class NettyBackend implements Backend {
         /** Splits a chunk into lines for the relay; true when an event was relayed. */
         private boolean feed(io.netty.buffer.ByteBuf bytes) throws IOException {
             boolean relayed = false;
-            int from = bytes.readerIndex();
+            int i = bytes.readerIndex();
             int to = bytes.writerIndex();
-            for (int i = from; i < to && !relay.ended(); i++) {
-                byte b = bytes.getByte(i);
-                if (b == '\n') {
-                    int n = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-                    String text = new String(line, 0, n, StandardCharsets.UTF_8);
-                    lineLength = 0;
-                    relayed |= relay.line(text);
-                } else {
-                    if (lineLength == line.length) {
-                        line = java.util.Arrays.copyOf(line, line.length * 2);
-                    }
-                    line[lineLength++] = b;
+            // Line by line with bulk copies: a byte-at-a-time walk pays the buffer's checks on every byte.
+            while (i < to && !relay.ended()) {
+                int nl = bytes.indexOf(i, to, (byte) '\n');
+                int end = nl < 0 ? to : nl;
+                append(bytes, i, end - i);
+                if (nl < 0) {
+                    break;
                 }
+                int n = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+                String text = new String(line, 0, n, StandardCharsets.UTF_8);
+                lineLength = 0;
+                relayed |= relay.line(text);
+                i = nl + 1;
             }
             return relayed;
+        }
+
+        private void append(io.netty.buffer.ByteBuf bytes, int from, int length) {
+            if (lineLength + length > line.length) {
+                line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+            }
+            bytes.getBytes(from, line, lineLength, length);
+            lineLength += length;
         }
 
         /** Detaches from the connection: back to the pool after a complete answer, else closed. */
