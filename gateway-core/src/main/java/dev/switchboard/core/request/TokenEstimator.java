@@ -26,6 +26,8 @@ public final class TokenEstimator {
 
     private final Encoding encoding;
     private final PieceCounts remembered = new PieceCounts();
+    /** After this many pieces of a text, most of them unknown, the rest goes to jtokkit whole. */
+    private static final int PIECES_BEFORE_GIVING_UP = 64;
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -42,25 +44,31 @@ public final class TokenEstimator {
     public int count(String text) {
         int n = text.length();
         int tokens = 0;
+        int pieces = 0;
+        int misses = 0;
         for (int start = 0, end; start < n; start = end) {
+            if (pieces == PIECES_BEFORE_GIVING_UP && misses * 2 > pieces) {
+                // Mostly pieces never seen (identifiers, encoded data, another language): one call to jtokkit for
+                // the rest is cheaper than one per piece. Exact: its split restarts at a piece boundary.
+                return tokens + encoding.countTokensOrdinary(text.substring(start));
+            }
             end = O200kPieces.end(text, start);
-            tokens += countPiece(text, start, end);
+            pieces++;
+            if (end - start > PieceCounts.MAX_PIECE_CHARS) {
+                misses++;
+                tokens += encoding.countTokensOrdinary(text.substring(start, end));
+                continue;
+            }
+            int hash = PieceCounts.hash(text, start, end);
+            int known = remembered.get(hash, text, start, end);
+            if (known < 0) {
+                misses++;
+                String piece = text.substring(start, end);
+                known = encoding.countTokensOrdinary(piece);
+                remembered.put(hash, piece, known);
+            }
+            tokens += known;
         }
         return tokens;
-    }
-
-    private int countPiece(String text, int start, int end) {
-        if (end - start > PieceCounts.MAX_PIECE_CHARS) {
-            return encoding.countTokensOrdinary(text.substring(start, end));
-        }
-        int hash = PieceCounts.hash(text, start, end);
-        int known = remembered.get(hash, text, start, end);
-        if (known >= 0) {
-            return known;
-        }
-        String piece = text.substring(start, end);
-        int counted = encoding.countTokensOrdinary(piece);
-        remembered.put(hash, piece, counted);
-        return counted;
     }
 }

@@ -88,6 +88,22 @@ class O200kPiecesTest {
     }
 
     @Test
+    void longTextOfUnseenPiecesIsHandedToJtokkitAndStillCountsTheSame() {
+        // Random text is mostly pieces never seen: after 64 of them the rest goes to jtokkit in one call.
+        Random random = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            StringBuilder sb = new StringBuilder();
+            int length = 300 + random.nextInt(1700);
+            for (int i = 0; i < length; i++) {
+                sb.appendCodePoint(ALPHABET[random.nextInt(ALPHABET.length)]);
+            }
+            String text = sb.toString();
+            assertThat(TokenEstimator.shared().count(text)).as("count of %s", escape(text))
+                    .isEqualTo(JTOKKIT.countTokensOrdinary(text));
+        }
+    }
+
+    @Test
     void theProjectsDocumentationCountsLikeJtokkit() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<Path> files;
