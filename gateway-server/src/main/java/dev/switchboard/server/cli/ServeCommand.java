@@ -28,6 +28,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The tokenizer's ranks take the longest to load of anything at start: begin now, on the other core, while
+        // the config is read and the gateway built (which waits for it, if it is still loading then).
+        Thread tokenizer = new Thread(dev.switchboard.core.request.TokenEstimator::shared, "tokenizer-load");
+        tokenizer.setDaemon(true);
+        tokenizer.start();
         GatewaySpec spec;
         try {
             spec = ConfigLoader.withSystemEnv().load(config);
