@@ -88,8 +88,8 @@ public final class RequestView {
                 throw GatewayException.invalid("messages", "'messages' must not be empty");
             }
             // The prompt's text has no more characters than the body has bytes: one buffer, not grown and copied
-            // as messages are added (a body mostly of images is capped, and grows only if its text is that long).
-            StringBuilder text = new StringBuilder(Math.min(raw.length, 256 * 1024));
+            // as messages are added for usual prompts (capped at 16 K: a body of images does not get a buffer its size).
+            StringBuilder text = new StringBuilder(Math.min(raw.length, 16 * 1024));
             boolean images = false;
             for (int i = 0; i < messages.size(); i++) {
                 JsonNode m = messages.get(i);

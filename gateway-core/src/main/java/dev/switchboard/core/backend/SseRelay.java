@@ -74,8 +74,7 @@ public final class SseRelay {
         boolean usageOnly = false;
         // Only chunks that carry usage or a finish reason are parsed; OpenAI sends "usage":null in every chunk of a
         // stream that asked for usage, and those are passed through unread.
-        if (carriesUsage(payload) || payload.contains("\"finish_reason\":\"")
-                || payload.contains("\"finish_reason\": \"")) {
+        if (carries(payload, "\"usage\"") || carries(payload, "\"finish_reason\"")) {
             JsonNode chunk = JSON.readTree(payload);
             JsonNode u = chunk.get("usage");
             if (u != null && u.isObject()) {
@@ -119,11 +118,11 @@ public final class SseRelay {
                 + "' cut the stream after " + delivered + " events (" + why + ")", 0, null, null, cause);
     }
 
-    /** True unless every {@code "usage"} in the chunk is followed by {@code null}. */
-    static boolean carriesUsage(String payload) {
-        for (int i = payload.indexOf("\"usage\""); i >= 0; i = payload.indexOf("\"usage\"", i + 7)) {
-            int j = i + 7;
-            while (j < payload.length() && (payload.charAt(j) == ' ' || payload.charAt(j) == ':')) {
+    /** Whether {@code key} appears in the chunk with a value other than {@code null}. */
+    static boolean carries(String payload, String key) {
+        for (int i = payload.indexOf(key); i >= 0; i = payload.indexOf(key, i + key.length())) {
+            int j = i + key.length();
+            while (j < payload.length() && (payload.charAt(j) == ':' || Character.isWhitespace(payload.charAt(j)))) {
                 j++;
             }
             if (!payload.startsWith("null", j)) {

@@ -5,12 +5,14 @@ package dev.switchboard.core.request;
  * one in its slot), shared by all threads without locks. An entry is immutable and its fields final, so a thread
  * that reads a slot another thread is writing sees either the old entry or the new one, each whole; a lost write
  * only means one more count later. The table holds at most {@value #SLOTS} pieces of at most
- * {@value #MAX_PIECE_CHARS} characters (about 1 MB), and no number longer than three digits: o200k splits digits
- * into groups of three, so an account or card number is never remembered whole.
+ * {@value #MAX_PIECE_CHARS} characters (about 2 MB), and no number longer than three digits: o200k splits digits
+ * into groups of three, so an account or card number is never remembered whole. Words are (a name, a run of
+ * Chinese characters up to 32): the table is in process memory only, shared by all tenants because a count
+ * reveals nothing, and never written to a log, a cache or disk.
  */
 final class PieceCounts {
     static final int MAX_PIECE_CHARS = 32;
-    static final int SLOTS = 1 << 13;
+    static final int SLOTS = 1 << 14;
 
     private record Entry(int hash, String piece, int tokens) {
     }

@@ -26,8 +26,8 @@ public final class TokenEstimator {
 
     private final Encoding encoding;
     private final PieceCounts remembered = new PieceCounts();
-    /** After this many pieces of a text, most of them unknown, the rest goes to jtokkit whole. */
-    private static final int PIECES_BEFORE_GIVING_UP = 64;
+    /** Every this many pieces of a text: if most of them were unknown, the rest goes to jtokkit whole. */
+    private static final int PIECES_PER_CHECK = 64;
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -47,10 +47,15 @@ public final class TokenEstimator {
         int pieces = 0;
         int misses = 0;
         for (int start = 0, end; start < n; start = end) {
-            if (pieces == PIECES_BEFORE_GIVING_UP && misses * 2 > pieces) {
-                // Mostly pieces never seen (identifiers, encoded data, another language): one call to jtokkit for
-                // the rest is cheaper than one per piece. Exact: its split restarts at a piece boundary.
-                return tokens + encoding.countTokensOrdinary(text.substring(start));
+            if (pieces == PIECES_PER_CHECK) {
+                if (misses * 2 > pieces) {
+                    // Mostly pieces not seen lately (identifiers, encoded data, another language): one call to
+                    // jtokkit for the rest is cheaper than one per piece, and leaves the table to the pieces that
+                    // recur. Exact: its split restarts at a piece boundary.
+                    return tokens + encoding.countTokensOrdinary(text.substring(start));
+                }
+                pieces = 0; // judged again over the next stretch: a familiar start may be followed by a dump
+                misses = 0;
             }
             end = O200kPieces.end(text, start);
             pieces++;

@@ -7,7 +7,7 @@ import java.util.OptionalDouble;
 /**
  * The most recent samples of one measure, at most {@code capacity} of them and none older than the window: old
  * behaviour stops counting as the backend changes. Percentiles are computed on demand from a sorted copy, which
- * is kept until a sixteenth of the window is new or 50 ms have passed since a sample came in: under load every
+ * is kept until a sixteenth of the window is new, or new samples came in and 50 ms have passed since it was made: under load every
  * request records a sample and every routing decision reads a percentile, and sorting the window for each would
  * cost more than the rest of the decision. Thread-safe.
  */

@@ -53,6 +53,14 @@ class SseRelayTest {
     }
 
     @Test
+    void aFinishReasonIsFoundWhateverTheSpacingAroundItsColon() throws Exception {
+        SseRelay relay = new SseRelay("b", false, sink, () -> { });
+        feed(relay, "{\"choices\":[{\"delta\":{},\"finish_reason\" : \"length\"}],\"usage\":null}");
+        relay.eof(); // no [DONE]: a finish reason still makes it a complete answer
+        assertThat(finishReason).isEqualTo("length");
+    }
+
+    @Test
     void theUsageChunkIsForwardedWhenTheClientAskedForIt() throws Exception {
         SseRelay relay = new SseRelay("b", true, sink, () -> { });
         feed(relay, "{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}", "[DONE]");
@@ -62,10 +70,11 @@ class SseRelayTest {
 
     @Test
     void onlyANonNullUsageCounts() {
-        assertThat(SseRelay.carriesUsage("{\"usage\":null}")).isFalse();
-        assertThat(SseRelay.carriesUsage("{\"usage\" : null,\"x\":1}")).isFalse();
-        assertThat(SseRelay.carriesUsage("{\"usage\":{\"prompt_tokens\":1}}")).isTrue();
-        assertThat(SseRelay.carriesUsage("{\"usage\":null,\"choices\":[],\"usage\":{}}")).isTrue();
-        assertThat(SseRelay.carriesUsage("{\"choices\":[]}")).isFalse();
+        assertThat(SseRelay.carries("{\"usage\":null}", "\"usage\"")).isFalse();
+        assertThat(SseRelay.carries("{\"usage\" : null,\"x\":1}", "\"usage\"")).isFalse();
+        assertThat(SseRelay.carries("{\"usage\":{\"prompt_tokens\":1}}", "\"usage\"")).isTrue();
+        assertThat(SseRelay.carries("{\"usage\":null,\"choices\":[],\"usage\":{}}", "\"usage\"")).isTrue();
+        assertThat(SseRelay.carries("{\"choices\":[]}", "\"usage\"")).isFalse();
+        assertThat(SseRelay.carries("{\"finish_reason\"\t:\t\"stop\"}", "\"finish_reason\"")).isTrue();
     }
 }

@@ -104,6 +104,21 @@ class O200kPiecesTest {
     }
 
     @Test
+    void aFamiliarStartFollowedByUnseenTextIsJudgedAgainAndStillCountsTheSame() {
+        String familiar = "You are a careful bank analyst. Review the account history for unusual transfers. ".repeat(8);
+        TokenEstimator.shared().count(familiar); // now remembered
+        Random random = new Random(11);
+        for (int round = 0; round < 50; round++) {
+            StringBuilder sb = new StringBuilder(familiar);
+            for (int i = 0; i < 2000; i++) {
+                sb.appendCodePoint(ALPHABET[random.nextInt(ALPHABET.length)]);
+            }
+            String text = sb.toString();
+            assertThat(TokenEstimator.shared().count(text)).isEqualTo(JTOKKIT.countTokensOrdinary(text));
+        }
+    }
+
+    @Test
     void theProjectsDocumentationCountsLikeJtokkit() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<Path> files;

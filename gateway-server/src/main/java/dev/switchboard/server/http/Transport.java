@@ -28,8 +28,6 @@ import java.util.Locale;
 public enum Transport {
     EPOLL, NIO;
 
-    private static final Transport PREFERRED = named(System.getProperty("switchboard.transport", "auto"));
-
     /**
      * {@code auto} (epoll where it loads, else NIO), {@code epoll} (refused where it does not load, with the
      * reason) or {@code nio}.
@@ -48,9 +46,13 @@ public enum Transport {
         };
     }
 
-    /** {@code auto}, or what the system property {@code switchboard.transport} names. */
+    /**
+     * {@code auto}, or what the system property {@code switchboard.transport} names.
+     *
+     * @throws IllegalArgumentException when the property names no transport, or epoll where it cannot load
+     */
     public static Transport preferred() {
-        return PREFERRED;
+        return named(System.getProperty("switchboard.transport", "auto"));
     }
 
     /** The transport whose event loops {@code group} runs. */
