@@ -60,6 +60,10 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
+    @Option(names = "--prompts", defaultValue = "repeated", description = "repeated (one prompt of nine words over and "
+            + "over; default) or varied (1,024 passages of the project's docs, sent in turn; run from the project root).")
+    String prompts;
+
     @Option(names = "--reference", defaultValue = "auto", description = "A do-nothing reverse proxy measured in the "
             + "same rounds, to show what one more hop costs on this machine: nginx, none, or auto (nginx when it is "
             + "installed; default).")
@@ -140,9 +144,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     private String header(ManagedProcess sidecar) {
         return String.format(Locale.ROOT, "# e2e: %d connections, %s rounds x %d per side, prompt %d tokens, answer %d "
-                        + "tokens; sidecar %s (start to ready %d ms); reference proxy: %s%n", connections, duration,
-                rounds, promptTokens, responseTokens, sidecarJvmArgs, sidecar.startToReady().toMillis(),
-                proxy == null || cachedMode ? "none" : "nginx");
+                        + "tokens (%s); sidecar %s (start to ready %d ms); reference proxy: %s%n", connections,
+                duration, rounds, promptTokens, responseTokens, prompts, sidecarJvmArgs,
+                sidecar.startToReady().toMillis(), proxy == null || cachedMode ? "none" : "nginx");
     }
 
     private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
@@ -221,8 +225,15 @@ final class EndToEndBenchmark implements Callable<Integer> {
      */
     private LoadResult[] alternate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
-        LoadGenerator.Workload direct = Workloads.chat("bench-model", promptTokens, stream);
+        boolean varied = switch (prompts) {
+            case "repeated" -> false;
+            case "varied" -> true;
+            default -> throw new IllegalArgumentException("--prompts: expected repeated or varied, got " + prompts);
+        };
+        LoadGenerator.Workload direct = varied ? Workloads.variedChat("bench-model", promptTokens, stream)
+                : Workloads.chat("bench-model", promptTokens, stream);
         LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
+                : varied ? Workloads.variedChat("bench", promptTokens, stream)
                 : Workloads.chat("bench", promptTokens, stream);
         boolean withProxy = proxy != null && !cachedMode;
         LoadResult a = LoadResult.empty();

@@ -32,6 +32,43 @@ final class Workloads {
                 false);
     }
 
+    /**
+     * Chat completions whose user messages are 1,024 different passages of real text — slices of this project's
+     * documentation (prose, tables, figures, code) — sent in turn: unlike {@link #chat}, whose nine words repeat,
+     * these exercise token counting and scanning the way varied prompts of one domain do.
+     */
+    static LoadGenerator.Workload variedChat(String model, int promptTokens, boolean stream) {
+        StringBuilder corpus = new StringBuilder();
+        java.nio.file.Path docs = java.nio.file.Path.of("docs");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(docs)) {
+            for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
+                corpus.append(java.nio.file.Files.readString(f)).append('\n');
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("--prompts varied reads the project's docs/ folder: run from the project "
+                    + "root (" + e.getMessage() + ")", e);
+        }
+        int chars = promptTokens * 4; // about four characters a token in this text
+        java.util.Random random = new java.util.Random(42);
+        List<byte[]> bodies = new java.util.ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int i = 0; i < 1024; i++) {
+            int from = random.nextInt(Math.max(1, corpus.length() - chars));
+            String passage = corpus.substring(from, Math.min(corpus.length(), from + chars));
+            com.fasterxml.jackson.databind.node.ObjectNode body = json.createObjectNode().put("model", model)
+                    .put("stream", stream).put("temperature", 0.2);
+            body.putArray("messages").add(json.createObjectNode().put("role", "system")
+                    .put("content", "You are a careful bank analyst.")).add(json.createObjectNode()
+                    .put("role", "user").put("content", passage));
+            try {
+                bodies.add(json.writeValueAsBytes(body));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new LoadGenerator.Workload("/v1/chat/completions", bodies, List.of(), stream);
+    }
+
     static LoadGenerator.Workload chat(String model, int promptTokens, boolean stream) {
         return new LoadGenerator.Workload("/v1/chat/completions", chatBody(model, promptTokens, stream), List.of(),
                 stream);

@@ -57,7 +57,11 @@ public final class LoadGenerator implements AutoCloseable {
      * The request every round sends: a POST of a fixed JSON body. A streamed answer counts as a success only when
      * it ends with {@code data: [DONE]}; a stream cut with an error event is an error.
      */
-    public record Workload(String path, byte[] body, List<String[]> headers, boolean stream) {
+    public record Workload(String path, List<byte[]> bodies, List<String[]> headers, boolean stream) {
+        /** One body, sent every time. */
+        public Workload(String path, byte[] body, List<String[]> headers, boolean stream) {
+            this(path, List.of(body), headers, stream);
+        }
     }
 
 
@@ -96,6 +100,7 @@ public final class LoadGenerator implements AutoCloseable {
         final CompletableFuture<LoadResult> done = new CompletableFuture<>();
         long startNanos;
         long scheduled;
+        long sent;
         long completed;
         long errors;
         int inFlight;
@@ -229,7 +234,8 @@ public final class LoadGenerator implements AutoCloseable {
             firstByte = 0;
             sawDone = false;
             tail = "";
-            ByteBuf body = Unpooled.wrappedBuffer(round.workload.body());
+            List<byte[]> bodies = round.workload.bodies();
+            ByteBuf body = Unpooled.wrappedBuffer(bodies.get((int) (round.sent++ % bodies.size())));
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
                     round.workload.path(), body);
             request.headers().set(HttpHeaderNames.HOST, host)
