@@ -357,21 +357,19 @@ final class NettyBackend implements Backend {
         }
 
         void cancel() {
-            if (!done) {
-                done = true;
-                if (deadline != null) {
-                    deadline.cancel(false);
-                }
-                if (channel != null) {
-                    channel.attr(EXCHANGE).set(null);
-                    channel.close();
-                }
-            }
+            abandon();
         }
 
         private void fail(UpstreamFailure failure) {
+            if (abandon()) {
+                result.completeExceptionally(failure);
+            }
+        }
+
+        /** Ends the exchange once, without an answer: no deadline, connection closed. False if it had ended. */
+        private boolean abandon() {
             if (done) {
-                return;
+                return false;
             }
             done = true;
             if (deadline != null) {
@@ -381,7 +379,7 @@ final class NettyBackend implements Backend {
                 channel.attr(EXCHANGE).set(null);
                 channel.close();
             }
-            result.completeExceptionally(failure);
+            return true;
         }
     }
 
