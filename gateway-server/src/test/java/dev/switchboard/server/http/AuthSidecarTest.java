@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.Gateway;
-import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.MockModelOptions;
@@ -49,12 +48,9 @@ class AuthSidecarTest {
                       - { use: [other] }
                 """.formatted(ClientAuth.hash("sb-risk-key"), ClientAuth.hash("sb-retail-key"), risk.baseUrl(),
                 other.baseUrl()), "t");
-        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
-        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
-        gateway = Gateway.create(spec, GatewayOptions.defaults()
-                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
-        Gateway served = gateway;
-        server = SwitchboardServer.start(spec.server(), () -> served, workers);
+        TestSidecar sidecar = TestSidecar.start(spec);
+        gateway = sidecar.gateway();
+        server = sidecar.server();
     }
 
     @AfterEach

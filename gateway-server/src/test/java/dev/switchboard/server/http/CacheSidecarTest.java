@@ -10,7 +10,6 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.switchboard.core.Gateway;
-import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.LeakRecordingDetector;
@@ -45,12 +44,9 @@ class CacheSidecarTest {
                   - { name: faq, rules: [ { use: [inhouse] } ] }
                 cache: { enabled: true, ttl: 10m, max-size: 1MiB }
                 """.formatted(model.baseUrl()), "t");
-        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
-        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
-        gateway = Gateway.create(spec, GatewayOptions.defaults()
-                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
-        Gateway served = gateway;
-        server = SwitchboardServer.start(spec.server(), () -> served, workers);
+        TestSidecar sidecar = TestSidecar.start(spec);
+        gateway = sidecar.gateway();
+        server = sidecar.server();
         sdk = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("k").maxRetries(0).build();
     }
 

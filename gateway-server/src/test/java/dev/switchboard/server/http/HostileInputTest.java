@@ -3,7 +3,6 @@ package dev.switchboard.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.Gateway;
-import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.LeakRecordingDetector;
@@ -46,12 +45,9 @@ class HostileInputTest {
                 routes:
                   - { name: chat, rules: [ { use: [b] } ] }
                 """.formatted(model.baseUrl(), UPSTREAM_KEY), "t");
-        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
-        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
-        gateway = Gateway.create(spec, GatewayOptions.defaults()
-                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
-        Gateway served = gateway;
-        server = SwitchboardServer.start(spec.server(), () -> served, workers);
+        TestSidecar sidecar = TestSidecar.start(spec);
+        gateway = sidecar.gateway();
+        server = sidecar.server();
     }
 
     @AfterEach

@@ -18,7 +18,6 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.models.Model;
 import dev.switchboard.core.Gateway;
-import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.LeakRecordingDetector;
@@ -73,12 +72,9 @@ class SidecarTest {
                     rules:
                       - use: [inhouse-10b]
                 """.formatted(hosted.baseUrl(), inhouse.baseUrl()), "test.yaml");
-        io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
-        // The sidecar's own wiring: non-streamed calls go out on its event loops (NettyUpstream).
-        gateway = Gateway.create(spec, GatewayOptions.defaults()
-                .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
-        Gateway served = gateway;
-        server = SwitchboardServer.start(spec.server(), () -> served, workers);
+        TestSidecar sidecar = TestSidecar.start(spec);
+        gateway = sidecar.gateway();
+        server = sidecar.server();
         sdk = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("client-key").maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();
     }

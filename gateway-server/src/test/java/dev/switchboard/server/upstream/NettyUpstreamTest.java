@@ -93,6 +93,35 @@ class NettyUpstreamTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** What a raw backend writes once it has read the request. */
+    private interface RawAnswer {
+        void write(java.io.OutputStream out) throws Exception;
+    }
+
+    /** Serves one connection on {@code socket}: reads the request, then lets {@code answer} write. */
+    private static void serveOnce(ServerSocket socket, RawAnswer answer) {
+        Thread t = new Thread(() -> {
+            try (java.net.Socket s = socket.accept()) {
+                s.setTcpNoDelay(true);
+                s.getInputStream().read(new byte[64 * 1024]);
+                answer.write(s.getOutputStream());
+            } catch (Exception ignored) {
+                // the test fails on what the gateway did with the answer, not here
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** A gateway whose one route goes to the raw backend on {@code port}, over this test's upstream, no retries. */
+    private Gateway gatewayOn(String name, int port) {
+        GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(("backends:\n"
+                + "  - { name: %1$s, base-url: \"http://127.0.0.1:%2$d/v1\", model: x, residency: internal }\n"
+                + "routes:\n  - { name: chat, rules: [ { use: [%1$s] } ] }\n"
+                + "resilience: { retry: { attempts: 1 } }\n").formatted(name, port), "test");
+        return Gateway.create(spec, GatewayOptions.defaults().withBackends(upstream));
+    }
+
     @Test
     void callsGoOutOnPooledKeepAliveConnections() throws Exception {
         for (int i = 0; i < 20; i++) {
@@ -248,32 +277,19 @@ class NettyUpstreamTest {
                 + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\r\n\r\n"
                 + "data: [DONE]\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try (ServerSocket pieces = new ServerSocket(0)) {
-            Thread t = new Thread(() -> {
-                try (java.net.Socket s = pieces.accept()) {
-                    s.setTcpNoDelay(true);
-                    s.getInputStream().read(new byte[64 * 1024]);
-                    var out = s.getOutputStream();
-                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    for (int i = 0; i < sse.length; i += 7) {
-                        out.write(sse, i, Math.min(7, sse.length - i));
-                        out.flush();
-                        Thread.sleep(2); // separate reads on the other side
-                    }
-                } catch (Exception ignored) {
-                    // the test fails on what the gateway relayed, not here
+            serveOnce(pieces, out -> {
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                for (int i = 0; i < sse.length; i += 7) {
+                    out.write(sse, i, Math.min(7, sse.length - i));
+                    out.flush();
+                    Thread.sleep(2); // separate reads on the other side
                 }
             });
-            t.setDaemon(true);
-            t.start();
-            GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(("backends:\n"
-                    + "  - { name: pieces, base-url: \"http://127.0.0.1:%d/v1\", model: x, residency: internal }\n"
-                    + "routes:\n  - { name: chat, rules: [ { use: [pieces] } ] }\n"
-                    + "resilience: { retry: { attempts: 1 } }\n").formatted(pieces.getLocalPort()), "test");
             java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
             java.util.concurrent.CompletableFuture<dev.switchboard.core.Usage> done =
                     new java.util.concurrent.CompletableFuture<>();
-            try (Gateway g = Gateway.create(spec, GatewayOptions.defaults().withBackends(upstream))) {
+            try (Gateway g = gatewayOn("pieces", pieces.getLocalPort())) {
                 g.chatStream(new dev.switchboard.core.GatewayRequest(dev.switchboard.core.RequestView.chat(
                         "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
                         java.util.Map.of(), null, null), new dev.switchboard.core.StreamListener() {
@@ -307,24 +323,13 @@ class NettyUpstreamTest {
     void anAnswerThatIsNotValidHttpIsAFailureNotAnEmptySuccess() throws Exception {
         // A raw server whose chunked body has a chunk size that is not hex.
         try (ServerSocket broken = new ServerSocket(0)) {
-            Thread t = new Thread(() -> {
-                try (java.net.Socket s = broken.accept()) {
-                    s.getInputStream().read(new byte[64 * 1024]);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                            + "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n").getBytes());
-                    s.getOutputStream().flush();
-                    Thread.sleep(500);
-                } catch (Exception ignored) {
-                    // the test fails on what the gateway answered, not here
-                }
+            serveOnce(broken, out -> {
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n").getBytes());
+                out.flush();
+                Thread.sleep(500);
             });
-            t.setDaemon(true);
-            t.start();
-            GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(("backends:\n"
-                    + "  - { name: broken, base-url: \"http://127.0.0.1:%d/v1\", model: x, residency: internal }\n"
-                    + "routes:\n  - { name: chat, rules: [ { use: [broken] } ] }\n"
-                    + "resilience: { retry: { attempts: 1 } }\n").formatted(broken.getLocalPort()), "test");
-            try (Gateway g = Gateway.create(spec, GatewayOptions.defaults().withBackends(upstream))) {
+            try (Gateway g = gatewayOn("broken", broken.getLocalPort())) {
                 var f = g.chatAsync(new dev.switchboard.core.GatewayRequest(dev.switchboard.core.RequestView.chat(
                         "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
                         java.util.Map.of(), null, null));
