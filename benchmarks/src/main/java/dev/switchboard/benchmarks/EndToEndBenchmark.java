@@ -230,10 +230,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
             case "varied" -> true;
             default -> throw new IllegalArgumentException("--prompts: expected repeated or varied, got " + prompts);
         };
-        LoadGenerator.Workload direct = varied ? Workloads.variedChat("bench-model", promptTokens, stream)
+        Path docs = Path.of("docs");
+        LoadGenerator.Workload direct = varied ? Workloads.variedChat("bench-model", promptTokens, stream, docs)
                 : Workloads.chat("bench-model", promptTokens, stream);
         LoadGenerator.Workload through = cachedMode ? Workloads.cached("bench-cached", promptTokens)
-                : varied ? Workloads.variedChat("bench", promptTokens, stream)
+                : varied ? Workloads.variedChat("bench", promptTokens, stream, docs)
                 : Workloads.chat("bench", promptTokens, stream);
         boolean withProxy = proxy != null && !cachedMode;
         LoadResult a = LoadResult.empty();

@@ -37,9 +37,8 @@ final class Workloads {
      * documentation (prose, tables, figures, code) — sent in turn: unlike {@link #chat}, whose nine words repeat,
      * these exercise token counting and scanning the way varied prompts of one domain do.
      */
-    static LoadGenerator.Workload variedChat(String model, int promptTokens, boolean stream) {
+    static LoadGenerator.Workload variedChat(String model, int promptTokens, boolean stream, java.nio.file.Path docs) {
         StringBuilder corpus = new StringBuilder();
-        java.nio.file.Path docs = java.nio.file.Path.of("docs");
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(docs)) {
             for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
                 corpus.append(java.nio.file.Files.readString(f)).append('\n');
