@@ -113,6 +113,10 @@ final class FailoverExecutor {
     /** Records a failure in the backend's statistics, breaker and metrics. */
     void failed(Admitted a, UpstreamFailure failure) {
         metrics.upstreamFailure(a.rt.spec().name(), failure.kind());
+        if (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED) {
+            a.rt.breaker().release(); // nothing was sent: the backend learns nothing
+            return;
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - a.startNanos);
         if (failure.countsAgainstBackend()) {
             a.rt.stats().recordFailure();
@@ -280,6 +284,12 @@ final class FailoverExecutor {
                 return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
                         + "which holds customer data (" + sensitive.describe() + "); it is never sent outside ("
                         + attempts.stream().map(a -> a.backend() + ": " + a.outcome())
+                        .collect(java.util.stream.Collectors.joining("; ")) + ")");
+            }
+            if (!failures.isEmpty() && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.EGRESS_REFUSED)) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
+                        + "and the egress guard found customer data in what would have left for an external one; it "
+                        + "is never sent outside (" + attempts.stream().map(a -> a.backend() + ": " + a.outcome())
                         .collect(java.util.stream.Collectors.joining("; ")) + ")");
             }
             if (failures.isEmpty() && stateFailure != null && !skippedForCapacity && !skippedForBudget) {
@@ -455,7 +465,7 @@ final class FailoverExecutor {
                 return;
             }
             log.warn("request {} backend {} failed: {}", call.request.requestId(), spec.name(), failure.getMessage());
-            call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
+            call.attempts.add(attempt(spec.name(), failure, a.millis()));
             failed(a, failure);
             if (failure.isClientError()) {
                 GatewayException e = rejected(failure);
@@ -491,6 +501,12 @@ final class FailoverExecutor {
         }
         return new UpstreamFailure(UpstreamFailure.Kind.IO, backend, "backend '" + backend + "' failed: " + t, 0,
                 null, null, t);
+    }
+
+    /** The attempt of a failed call: refused by the egress guard (nothing sent), or failed. */
+    static Attempt attempt(String backend, UpstreamFailure failure, long millis) {
+        return new Attempt(backend, (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED ? Attempt.REFUSED
+                : "failed: ") + failure.getMessage(), millis);
     }
 
     static GatewayException rejected(UpstreamFailure failure) {

@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
     private final RequestScanner scanner;
+    private final dev.switchboard.core.compliance.CompliancePolicy policy;
     private final ResponseCache cache;
     private final CachedCalls cached;
     private final RateLimits rateLimits;
@@ -82,15 +83,18 @@ public final class Gateway implements AutoCloseable {
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
+        this.policy = new dev.switchboard.core.compliance.CompliancePolicy(spec.compliance());
         Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
             FailoverExecutor.BackendRuntime kept = previous == null ? null : previous.backends.get(b.name());
             if (kept != null && kept.spec().equals(b)) {
-                map.put(b.name(), kept);
+                // Same backend, same statistics and breaker; guarded again under this config's detectors.
+                map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(unguarded(kept.backend())),
+                        kept.stats(), kept.breaker(), kept.capacity()));
                 continue;
             }
             BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock());
-            map.put(b.name(), new FailoverExecutor.BackendRuntime(options.backends().create(b, http), stats,
+            map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(options.backends().create(b, http)), stats,
                     new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
                             t -> {
                                 metrics.breakerTransition(b.name(), t.from(), t.to());
@@ -102,7 +106,7 @@ public final class Gateway implements AutoCloseable {
                 : state.budgets(spec.budgets());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
                 : AuditLog.open(spec.audit(), options.clock());
-        this.scanner = new RequestScanner(spec.compliance().scanner());
+        this.scanner = policy.scanner();
         this.cache = previous != null && previous.spec.cache().equals(spec.cache()) ? previous.cache
                 : new ResponseCache(spec.cache(), options.clock());
         this.rateLimits = state.rateLimits(spec.rateLimits());
@@ -140,6 +144,25 @@ public final class Gateway implements AutoCloseable {
                         : java.util.Optional.empty();
             }
         };
+    }
+
+    /**
+     * Every backend outside the bank goes behind the egress guard, whichever factory made it: the last check before
+     * bytes leave, on every path to the transport.
+     */
+    private dev.switchboard.core.backend.Backend guarded(dev.switchboard.core.backend.Backend transport) {
+        if (transport.spec().residency() != dev.switchboard.core.config.Residency.EXTERNAL) {
+            return transport;
+        }
+        return new dev.switchboard.core.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {
+            metrics.egressRefused(backend, found);
+            log.error("egress guard refused a request to external backend {}: it holds {}", backend,
+                    found.describe());
+        });
+    }
+
+    private static dev.switchboard.core.backend.Backend unguarded(dev.switchboard.core.backend.Backend b) {
+        return b instanceof dev.switchboard.core.backend.GuardedBackend g ? g.transport() : b;
     }
 
     /**
@@ -201,7 +224,17 @@ public final class Gateway implements AutoCloseable {
 
     /** The kinds and counts of customer data in a request (never the values). */
     public Assessment assess(GatewayRequest request) {
-        return scanner.assess(request.body().tree());
+        return policy.assess(request.body());
+    }
+
+    /** The compliance verdict on a request: what it holds and what that allows (never the values). */
+    public dev.switchboard.core.compliance.CompliancePolicy.Verdict judge(GatewayRequest request) {
+        return policy.judge(request.body());
+    }
+
+    /** The compliance policy in force. */
+    public dev.switchboard.core.compliance.CompliancePolicy compliance() {
+        return policy;
     }
 
     /** Live statistics of every backend. */

@@ -20,6 +20,15 @@ final class GatewayMetrics {
                 .tag("backend", backend).tag("kind", kind.metricName()).register(registry).increment();
     }
 
+    /** The egress guard refused a body bound for an external backend: one count per kind found. */
+    void egressRefused(String backend, dev.switchboard.core.compliance.Assessment found) {
+        for (String kind : found.kinds()) {
+            Counter.builder("switchboard.egress.refusals").description("Bodies the egress guard refused to send to "
+                    + "an external backend, by backend and kind of customer data found")
+                    .tag("backend", backend).tag("kind", kind).register(registry).increment();
+        }
+    }
+
     void retry(String backend) {
         Counter.builder("switchboard.upstream.retries").description("Calls retried on the same backend")
                 .tag("backend", backend).register(registry).increment();

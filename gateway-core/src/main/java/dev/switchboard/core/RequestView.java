@@ -288,6 +288,20 @@ public final class RequestView {
         return n;
     }
 
+    /** A streaming parser over the body exactly as the client sent it (for a whole-body scan); close it. */
+    public com.fasterxml.jackson.core.JsonParser parser() {
+        try {
+            return JSON.getFactory().createParser(raw);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The body's size in bytes, as the client sent it. */
+    public int size() {
+        return raw.length;
+    }
+
     /** The decoded JSON itself, for read-only walks (scanning); never modify it. */
     public JsonNode tree() {
         return json;

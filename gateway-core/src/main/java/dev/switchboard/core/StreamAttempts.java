@@ -158,7 +158,7 @@ final class StreamAttempts implements StreamCall {
                         }
                         log.warn("request {} backend {} stream failed after {} events: {}",
                                 call.request.requestId(), spec.name(), eventsDelivered, failure.getMessage());
-                        call.attempts.add(new Attempt(spec.name(), "failed: " + failure.getMessage(), a.millis()));
+                        call.attempts.add(FailoverExecutor.attempt(spec.name(), failure, a.millis()));
                         executor.failed(a, failure);
                         if (started) {
                             GatewayException e = new GatewayException(ErrorKind.UPSTREAM_ERROR,

@@ -29,7 +29,12 @@ public final class UpstreamFailure extends Exception {
         /** The stream ended without {@code [DONE]} or a finish reason. */
         TRUNCATED,
         /** The caller gave up. */
-        CANCELLED;
+        CANCELLED,
+        /**
+         * The egress guard found customer data in a body bound for an external backend: nothing was sent. Not the
+         * backend's fault, and no use trying it again; the next candidate may be internal.
+         */
+        EGRESS_REFUSED;
 
         public boolean isTimeout() {
             return this == FIRST_TOKEN_TIMEOUT || this == IDLE_TIMEOUT || this == TOTAL_TIMEOUT || this == TIMEOUT;
@@ -84,7 +89,7 @@ public final class UpstreamFailure extends Exception {
      */
     /** Whether this says the backend is unhealthy (counted by its breaker); refusals of the request are not. */
     public boolean countsAgainstBackend() {
-        return kind != Kind.CANCELLED && !isClientError();
+        return kind != Kind.CANCELLED && kind != Kind.EGRESS_REFUSED && !isClientError();
     }
 
     /** Whether trying the same backend again may help: 429, 503 (with or without Retry-After), 5xx, I/O. */
@@ -92,7 +97,7 @@ public final class UpstreamFailure extends Exception {
         return switch (kind) {
             case STATUS -> status == 429 || status == 408 || status >= 500;
             case CONNECT, IO, TRUNCATED, TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOO_SLOW, TOTAL_TIMEOUT -> true;
-            case CANCELLED -> false;
+            case CANCELLED, EGRESS_REFUSED -> false;
         };
     }
 

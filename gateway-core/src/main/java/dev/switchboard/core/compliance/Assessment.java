@@ -18,6 +18,11 @@ public record Assessment(Map<String, Integer> counts) {
         counts = java.util.Collections.unmodifiableMap(new TreeMap<>(counts));
     }
 
+    /** One finding of {@code kind}. */
+    public static Assessment of(String kind) {
+        return new Assessment(Map.of(kind, 1));
+    }
+
     public boolean sensitive() {
         return !counts.isEmpty();
     }

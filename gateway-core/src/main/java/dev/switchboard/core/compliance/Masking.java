@@ -21,6 +21,9 @@ public final class Masking {
             case SensitiveDataScanner.BANK_CARD -> "BANK_CARD";
             case SensitiveDataScanner.MOBILE -> "MOBILE";
             case SensitiveDataScanner.EMAIL -> "EMAIL";
+            case SensitiveDataScanner.PASSPORT -> "PASSPORT";
+            case SensitiveDataScanner.CREDIT_CODE -> "CREDIT_CODE";
+            case SensitiveDataScanner.BANK_ACCOUNT -> "ACCOUNT";
             default -> kind.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_");
         };
     }
@@ -33,19 +36,26 @@ public final class Masking {
         StringBuilder sb = new StringBuilder(text.length());
         int at = 0;
         for (Finding f : findings) {
-            sb.append(text, at, f.start());
-            String value = text.substring(f.start(), f.end());
-            String placeholder = byValue.computeIfAbsent(f.kind() + '\u0000' + value, k -> {
-                String p = prefix(f.kind());
-                int n = counters.merge(p, 1, Integer::sum);
-                String ph = "[" + p + "_" + n + "]";
-                byPlaceholder.put(ph, value);
-                return ph;
-            });
-            sb.append(placeholder);
-            at = f.end();
+            StringBuilder value = new StringBuilder();
+            f.spans().forEach(span -> value.append(text, span.start(), span.end()));
+            String placeholder = placeholder(f.kind(), value.toString());
+            for (Finding.Span span : f.spans()) {
+                sb.append(text, at, span.start()).append(placeholder);
+                at = span.end();
+            }
         }
         return sb.append(text, at, text.length()).toString();
+    }
+
+    /** The placeholder of a value of a kind: the same value, the same placeholder, for the whole request. */
+    String placeholder(String kind, String value) {
+        return byValue.computeIfAbsent(kind + '\u0000' + value, k -> {
+            String p = prefix(kind);
+            int n = counters.merge(p, 1, Integer::sum);
+            String ph = "[" + p + "_" + n + "]";
+            byPlaceholder.put(ph, value);
+            return ph;
+        });
     }
 
     /** Placeholder → original value. */

@@ -1,18 +1,21 @@
 package dev.switchboard.core.compliance;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
- * Applies the scanner to every text of a request the upstream would read: message content (plain and
- * multi-part), {@code name} fields, tool-call arguments (and the legacy {@code function_call}), tool results, and
- * embeddings input. The same walk either counts findings or masks them.
+ * Applies the scanner to a whole request body ({@link BodyTexts}): every string, key and long number, at any depth,
+ * read in the order a model reads it. The same reading serves the early scan (which decides routing), the egress
+ * guard (which checks the bytes that leave) and masking.
  */
 public final class RequestScanner {
     private final SensitiveDataScanner scanner;
@@ -21,86 +24,120 @@ public final class RequestScanner {
         this.scanner = scanner;
     }
 
-    /** Kinds and counts found; a detector failure is reported as {@link Assessment#DETECTOR_ERROR}. */
+    /** Kinds and counts found in a body given as JSON bytes; a detector failure is {@link Assessment#DETECTOR_ERROR}. */
+    public Assessment assess(byte[] json) {
+        if (scanner.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        try {
+            return count(BodyTexts.of(json));
+        } catch (RuntimeException | StackOverflowError e) {
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    /** Kinds and counts found in a body read by {@code parser} (which this closes). */
+    public Assessment assess(JsonParser parser, int sizeHint) {
+        if (scanner.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        try {
+            return count(BodyTexts.of(parser, sizeHint));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
+            // alternation overflows java.util.regex's stack on long input.)
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    /** Kinds and counts found in a parsed body. */
     public Assessment assess(JsonNode request) {
         if (scanner.isEmpty()) {
             return Assessment.CLEAN;
         }
-        Map<String, Integer> counts = new HashMap<>();
         try {
-            walk(request, text -> {
-                for (Finding f : scanner.scan(text)) {
-                    counts.merge(f.kind(), 1, Integer::sum);
-                }
-                return text;
-            });
+            return count(BodyTexts.ofTree(request));
         } catch (RuntimeException | StackOverflowError e) {
-            // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
-            // alternation overflows java.util.regex's stack on long input.)
-            counts.merge(Assessment.DETECTOR_ERROR, 1, Integer::sum);
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    private Assessment count(BodyTexts texts) {
+        List<Finding> found = scanner.scan(texts.joined());
+        if (found.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        for (Finding f : found) {
+            counts.merge(f.kind(), 1, Integer::sum);
         }
         return new Assessment(counts);
     }
 
-    /** A copy of the request with every finding replaced by its placeholder, recorded in {@code masking}. */
+    /**
+     * A copy of the request with every finding replaced by its placeholder, recorded in {@code masking}. A value in
+     * several parts gets the same placeholder in each part; a number becomes a string; a key is renamed in place.
+     */
     public ObjectNode mask(ObjectNode request, Masking masking) {
         ObjectNode copy = request.deepCopy();
-        walk(copy, text -> {
-            List<Finding> findings = scanner.scan(text);
-            return masking.apply(text, findings);
+        BodyTexts texts = BodyTexts.ofTree(copy);
+        String joined = texts.joined();
+        List<Finding> found = scanner.scan(joined);
+        if (found.isEmpty()) {
+            return copy;
+        }
+        List<BodyTexts.Segment> segments = texts.segments();
+        Map<BodyTexts.Segment, List<Cut>> cuts = new LinkedHashMap<>();
+        for (Finding f : found) {
+            StringBuilder value = new StringBuilder();
+            f.spans().forEach(s -> value.append(joined, s.start(), s.end()));
+            String placeholder = masking.placeholder(f.kind(), value.toString());
+            for (Finding.Span span : f.spans()) {
+                for (BodyTexts.Segment seg : segments) {
+                    int from = Math.max(span.start(), seg.start());
+                    int to = Math.min(span.end(), seg.end());
+                    if (from < to) {
+                        cuts.computeIfAbsent(seg, k -> new ArrayList<>()).add(new Cut(from - seg.start(),
+                                to - seg.start(), placeholder));
+                    }
+                }
+            }
+        }
+        Map<ObjectNode, Map<String, String>> renames = new IdentityHashMap<>();
+        cuts.forEach((seg, list) -> {
+            list.sort((x, y) -> Integer.compare(x.start(), y.start()));
+            String text = joined.substring(seg.start(), seg.end());
+            StringBuilder out = new StringBuilder(text.length());
+            int at = 0;
+            for (Cut cut : list) {
+                out.append(text, at, Math.max(at, cut.start())).append(cut.placeholder());
+                at = Math.max(at, cut.end());
+            }
+            String masked = out.append(text, at, text.length()).toString();
+            BodyTexts.Place place = seg.place();
+            if (place instanceof BodyTexts.Value v) {
+                v.parent().set(v.field(), TextNode.valueOf(masked));
+            } else if (place instanceof BodyTexts.Element e) {
+                e.parent().set(e.index(), TextNode.valueOf(masked));
+            } else if (place instanceof BodyTexts.Key k) {
+                renames.computeIfAbsent(k.parent(), x -> new HashMap<>()).put(k.field(), masked);
+            }
         });
+        renames.forEach(RequestScanner::renameKeys);
         return copy;
     }
 
-    private static void walk(JsonNode request, UnaryOperator<String> onText) {
-        JsonNode messages = request.get("messages");
-        if (messages != null && messages.isArray()) {
-            for (JsonNode m : messages) {
-                if (!(m instanceof ObjectNode message)) {
-                    continue;
-                }
-                rewrite(message, "content", onText);
-                rewrite(message, "name", onText);
-                JsonNode content = message.get("content");
-                if (content instanceof ArrayNode parts) {
-                    for (JsonNode part : parts) {
-                        if (part instanceof ObjectNode p) {
-                            rewrite(p, "text", onText);
-                        }
-                    }
-                }
-                for (JsonNode call : message.path("tool_calls")) {
-                    if (call.get("function") instanceof ObjectNode fn) {
-                        rewrite(fn, "arguments", onText);
-                    }
-                }
-                if (message.get("function_call") instanceof ObjectNode fn) {
-                    rewrite(fn, "arguments", onText);
-                }
-            }
-        }
-        if (request instanceof ObjectNode root) {
-            JsonNode input = root.get("input");
-            if (input != null && input.isTextual()) {
-                rewrite(root, "input", onText);
-            } else if (input instanceof ArrayNode items) {
-                for (int i = 0; i < items.size(); i++) {
-                    if (items.get(i).isTextual()) {
-                        items.set(i, TextNode.valueOf(onText.apply(items.get(i).asText())));
-                    }
-                }
-            }
-        }
+    /** Characters {@code [start, end)} of one text to replace by a placeholder. */
+    private record Cut(int start, int end, String placeholder) {
     }
 
-    private static void rewrite(ObjectNode node, String field, UnaryOperator<String> onText) {
-        JsonNode v = node.get(field);
-        if (v != null && v.isTextual()) {
-            String before = v.asText();
-            String after = onText.apply(before);
-            if (!after.equals(before)) {
-                node.put(field, after);
-            }
+    /** Renames keys of an object in place, keeping the order of its fields. */
+    private static void renameKeys(ObjectNode object, Map<String, String> renamed) {
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+        object.fields().forEachRemaining(e -> fields.add(Map.entry(e.getKey(), e.getValue())));
+        object.removeAll();
+        for (Map.Entry<String, JsonNode> e : fields) {
+            object.set(renamed.getOrDefault(e.getKey(), e.getKey()), e.getValue());
         }
     }
 }

@@ -1,0 +1,64 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.EgressGuard;
+import dev.switchboard.core.config.BackendSpec;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * A backend outside the bank behind the {@link EgressGuard}: every body is checked right before it is handed to the
+ * transport, and a body holding customer data is refused without a byte being sent
+ * ({@link UpstreamFailure.Kind#EGRESS_REFUSED}; the failover moves on to the next candidate). The gateway wraps
+ * every external backend it creates, whatever made it, so no path to the transport passes around the check.
+ */
+public final class GuardedBackend implements Backend {
+    private final Backend transport;
+    private final EgressGuard guard;
+    private final BiConsumer<String, Assessment> onRefusal;
+
+    /** @param onRefusal told the backend's name and what was found, for metrics and logs (never the values) */
+    public GuardedBackend(Backend transport, EgressGuard guard, BiConsumer<String, Assessment> onRefusal) {
+        this.transport = transport;
+        this.guard = guard;
+        this.onRefusal = onRefusal;
+    }
+
+    /** The unguarded backend, for a reload that guards it again under a new policy. */
+    public Backend transport() {
+        return transport;
+    }
+
+    @Override
+    public BackendSpec spec() {
+        return transport.spec();
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+        UpstreamFailure refused = refused(body);
+        return refused != null ? CompletableFuture.failedFuture(refused) : transport.send(operation, body);
+    }
+
+    @Override
+    public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
+        UpstreamFailure refused = refused(body);
+        if (refused != null) {
+            sink.onFailure(refused, 0);
+            return () -> { };
+        }
+        return transport.stream(body, forwardUsageChunk, sink);
+    }
+
+    private UpstreamFailure refused(byte[] body) {
+        Assessment found = guard.check(body);
+        if (!found.sensitive()) {
+            return null;
+        }
+        onRefusal.accept(name(), found);
+        return new UpstreamFailure(UpstreamFailure.Kind.EGRESS_REFUSED, name(), "egress guard refused to send to "
+                + "external backend '" + name() + "': the body holds customer data (" + found.describe() + ")", 0,
+                null, null, null);
+    }
+}

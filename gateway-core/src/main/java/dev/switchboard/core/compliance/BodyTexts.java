@@ -1,0 +1,198 @@
+package dev.switchboard.core.compliance;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every text of a JSON body, as the detectors read it: not a list of known fields but the whole body — every string
+ * value, every object key, and every number of 11 or more digits, at any depth, known fields and vendor extensions
+ * alike.
+ *
+ * <p>Values are read in document order and joined with line breaks ("prose"), as a model reads consecutive messages
+ * and parts, so a number that continues across a boundary is judged as one. Keys and structural values — a
+ * message's {@code role}, a part's {@code type}, ids, names — are labels: each is scanned on its own, after a
+ * {@link NumberTokens#BOUNDARY}, so they neither hide nor join the prose around them.
+ *
+ * <p>The same walk reads a parsed tree (to mask it: each text keeps its {@link Place}) and a stream of tokens (the
+ * early scan of the client's bytes and the egress guard's check of the outgoing bytes: one function for both).
+ */
+final class BodyTexts {
+    /** String values under these field names are labels: enumerations, identifiers, names. */
+    private static final Set<String> STRUCTURAL = Set.of("role", "type", "id", "tool_call_id", "name", "model",
+            "object", "finish_reason", "encoding_format", "detail", "format", "reasoning_effort", "service_tier");
+    /** Numbers with fewer digits cannot be an identifier the detectors know (the shortest, a mobile, has 11). */
+    static final int NUMBER_DIGITS = 11;
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1000).maxNumberLength(10_000)
+                    .maxStringLength(Integer.MAX_VALUE).build())
+            .build();
+
+    /** Where a text is in a tree, so a masked text can be written back. */
+    sealed interface Place permits Value, Element, Key {
+    }
+
+    /** The value of {@code field} in {@code parent}. */
+    record Value(ObjectNode parent, String field) implements Place {
+    }
+
+    /** Element {@code index} of {@code parent}. */
+    record Element(ArrayNode parent, int index) implements Place {
+    }
+
+    /** The key {@code field} of {@code parent}. */
+    record Key(ObjectNode parent, String field) implements Place {
+    }
+
+    /** One text: where it starts in {@link #joined()}, its length, and its place (null when not kept). */
+    record Segment(int start, int length, Place place) {
+        int end() {
+            return start + length;
+        }
+    }
+
+    private final StringBuilder prose;
+    private final StringBuilder labels = new StringBuilder();
+    private final List<Segment> proseSegments;
+    private final List<Segment> labelSegments;
+    private String joined;
+
+    private BodyTexts(int sizeHint, boolean keepPlaces) {
+        this.prose = new StringBuilder(Math.min(sizeHint, 64 * 1024));
+        this.proseSegments = keepPlaces ? new ArrayList<>() : null;
+        this.labelSegments = keepPlaces ? new ArrayList<>() : null;
+    }
+
+    /** The texts of a JSON body given as bytes; bytes that are not JSON are read as one text (fail closed). */
+    static BodyTexts of(byte[] json) {
+        BodyTexts texts = new BodyTexts(json.length, false);
+        try (JsonParser p = FACTORY.createParser(json)) {
+            texts.read(p);
+        } catch (IOException | RuntimeException e) {
+            texts = new BodyTexts(json.length, false);
+            texts.prose(new String(json, StandardCharsets.UTF_8), null);
+        }
+        return texts;
+    }
+
+    /** The texts of a JSON body read by {@code parser}, which this closes. */
+    static BodyTexts of(JsonParser parser, int sizeHint) throws IOException {
+        BodyTexts texts = new BodyTexts(sizeHint, false);
+        try (parser) {
+            texts.read(parser);
+        }
+        return texts;
+    }
+
+    /** The texts of a tree, each with its place, for masking. */
+    static BodyTexts ofTree(JsonNode root) {
+        BodyTexts texts = new BodyTexts(1024, true);
+        texts.walk(root, null, null);
+        return texts;
+    }
+
+    private void read(JsonParser p) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) != null) {
+            switch (t) {
+                case FIELD_NAME -> label(p.currentName(), null);
+                case VALUE_STRING -> {
+                    String field = p.getParsingContext().inObject() ? p.currentName() : null;
+                    if (field != null && STRUCTURAL.contains(field)) {
+                        label(p.getText(), null);
+                    } else {
+                        prose(p.getText(), null);
+                    }
+                }
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> number(p.getText(), null);
+                default -> {
+                }
+            }
+        }
+    }
+
+    private void walk(JsonNode node, String field, Place place) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                label(e.getKey(), new Key(object, e.getKey()));
+                walk(e.getValue(), e.getKey(), new Value(object, e.getKey()));
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                walk(array.get(i), null, new Element(array, i));
+            }
+        } else if (node.isTextual()) {
+            if (field != null && STRUCTURAL.contains(field)) {
+                label(node.textValue(), place);
+            } else {
+                prose(node.textValue(), place);
+            }
+        } else if (node.isNumber()) {
+            number(node.asText(), place);
+        }
+    }
+
+    private void number(String text, Place place) {
+        int digits = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (NumberTokens.digit(text.charAt(i))) {
+                digits++;
+            }
+        }
+        if (digits >= NUMBER_DIGITS) {
+            prose(text, place);
+        }
+    }
+
+    private void prose(String text, Place place) {
+        if (prose.length() > 0) {
+            prose.append('\n');
+        }
+        if (proseSegments != null) {
+            proseSegments.add(new Segment(prose.length(), text.length(), place));
+        }
+        prose.append(text);
+        joined = null;
+    }
+
+    private void label(String text, Place place) {
+        labels.append(NumberTokens.BOUNDARY);
+        if (labelSegments != null) {
+            labelSegments.add(new Segment(labels.length(), text.length(), place));
+        }
+        labels.append(text);
+        joined = null;
+    }
+
+    /** The prose, then every label after a boundary: what the scanner reads. */
+    String joined() {
+        if (joined == null) {
+            joined = labels.length() == 0 ? prose.toString() : prose.toString() + labels;
+        }
+        return joined;
+    }
+
+    /** Every text with its place and its offsets in {@link #joined()} (only for a tree). */
+    List<Segment> segments() {
+        List<Segment> out = new ArrayList<>(proseSegments.size() + labelSegments.size());
+        out.addAll(proseSegments);
+        int shift = prose.length();
+        for (Segment s : labelSegments) {
+            out.add(new Segment(s.start() + shift, s.length(), s.place()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.switchboard.core.compliance;
+
+/**
+ * A text as the detectors read it, with a way back to the original offsets. Every decimal digit of any script
+ * ({@link Character#digit(int, int)}: Arabic-Indic, Devanagari, full-width, mathematical, ...) becomes its ASCII
+ * digit; full-width ASCII becomes ASCII; every kind of space (no-break, ideographic, line breaks) becomes a space;
+ * every dash, dot-like, slash-like and connector mark becomes {@code - . / _}; invisible format characters (zero-width
+ * space and joiners, soft hyphen, byte-order mark, direction marks) are dropped, since a reader never sees them.
+ * So {@code ６２２２ 0212} with a no-break space and {@code ٦٢٢٢٠٢١٢} read like {@code 6222 0212} and {@code 62220212}.
+ *
+ * <p>The usual text — ASCII, or Chinese prose with ASCII digits — is read in place, without a copy.
+ */
+final class NormalizedText {
+    private final CharSequence source;
+    private final CharSequence chars;
+    /** Original offset of each normalized char (one extra entry: the original length); null where identical. */
+    private final int[] origin;
+
+    private NormalizedText(CharSequence source, CharSequence chars, int[] origin) {
+        this.source = source;
+        this.chars = chars;
+        this.origin = origin;
+    }
+
+    static NormalizedText of(CharSequence text) {
+        int n = text.length();
+        int i = 0;
+        while (i < n && plain(text.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return new NormalizedText(text, text, null);
+        }
+        StringBuilder out = new StringBuilder(n);
+        int[] origin = new int[n + 1];
+        out.append(text, 0, i);
+        for (int k = 0; k < i; k++) {
+            origin[k] = k;
+        }
+        while (i < n) {
+            int cp = Character.codePointAt(text, i);
+            int width = Character.charCount(cp);
+            int mapped = map(cp);
+            if (mapped >= 0) {
+                origin[out.length()] = i;
+                if (mapped == cp) {
+                    out.appendCodePoint(cp);
+                    if (width == 2) {
+                        origin[out.length() - 1] = i + 1;
+                    }
+                } else {
+                    out.append((char) mapped);
+                }
+            }
+            i += width;
+        }
+        origin[out.length()] = n;
+        return new NormalizedText(text, out, origin);
+    }
+
+    /** A char read as it is: most of ASCII and of CJK text. */
+    private static boolean plain(char c) {
+        return c < 0x80 || c >= 0x3400 && c <= 0x9FFF;
+    }
+
+    /** The char a code point is read as, the code point itself, or -1 to drop it. */
+    static int map(int cp) {
+        if (cp < 0x80) {
+            return cp; // ASCII: the detectors know its separators (tabs, line breaks, backslash) as they are
+        }
+        int digit = Character.digit(cp, 10);
+        if (digit >= 0 && Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
+            return '0' + digit;
+        }
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            return map(cp - 0xFEE0); // full-width ASCII
+        }
+        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+            return ' ';
+        }
+        switch (Character.getType(cp)) {
+            case Character.FORMAT:
+                return -1; // zero-width space, joiners, soft hyphen, BOM, direction marks: invisible
+            case Character.DASH_PUNCTUATION:
+                return '-';
+            case Character.CONNECTOR_PUNCTUATION:
+                return '_';
+            default:
+                break;
+        }
+        return switch (cp) {
+            case 0x2212, 0x2043, 0x2011 -> '-';
+            case 0x00B7, 0x2022, 0x2024, 0x2027, 0x3002, 0xFF61, 0x30FB, 0xFE52, 0x2219 -> '.';
+            case 0x2044, 0x2215, 0x29F8, 0x29F9 -> '/';
+            default -> cp;
+        };
+    }
+
+    CharSequence chars() {
+        return chars;
+    }
+
+    int length() {
+        return chars.length();
+    }
+
+    char charAt(int i) {
+        return chars.charAt(i);
+    }
+
+    /** The original offset of normalized char {@code i}; {@code length()} maps to the original's length. */
+    int origin(int i) {
+        return origin == null ? i : origin[i];
+    }
+
+    /** The original offset just after normalized char {@code i} (a surrogate pair read as one digit is two chars). */
+    int originAfter(int i) {
+        if (origin == null) {
+            return i + 1;
+        }
+        int o = origin[i];
+        return o + (Character.isHighSurrogate(source.charAt(o)) && o + 1 < source.length() ? 2 : 1);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.switchboard.core.compliance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The numbers of a normalized text, as a reader sees them: groups of digits joined by any run of separators —
+ * spaces of every kind, line breaks, dots, dashes, slashes, backslashes, underscores — so {@code 6222 0212.3456_7894}
+ * and {@code 110105-19491231-002X} are each one token of several groups. A group may end in the resident ID's check
+ * letter {@code X} (either case) when no letter or digit follows it; the token ends there.
+ */
+final class NumberTokens {
+    /** The hard boundary between texts that must never be read as one (an object key and the next value). */
+    static final char BOUNDARY = '\u0000';
+
+    /** One token: its groups' normalized offsets ({@code [start, end)} pairs) and its digits, in order. */
+    static final class Token {
+        final int[] groups;
+        final int groupCount;
+        final String digits;
+        /** Digits before each group (prefix sums), for cutting windows out of {@link #digits}. */
+        final int[] before;
+        final boolean endsWithX;
+
+        Token(int[] groups, int groupCount, String digits, int[] before, boolean endsWithX) {
+            this.groups = groups;
+            this.groupCount = groupCount;
+            this.digits = digits;
+            this.before = before;
+            this.endsWithX = endsWithX;
+        }
+
+        int start() {
+            return groups[0];
+        }
+
+        /** Normalized end, after the trailing X if there is one. */
+        int end() {
+            return groups[2 * groupCount - 1];
+        }
+
+        int groupStart(int g) {
+            return groups[2 * g];
+        }
+
+        int groupEnd(int g) {
+            return groups[2 * g + 1];
+        }
+
+        /** Digits of groups {@code from..to} inclusive (without the X). */
+        String digits(int from, int to) {
+            return digits.substring(before[from], before[to + 1]);
+        }
+
+        int digitCount(int from, int to) {
+            return before[to + 1] - before[from];
+        }
+    }
+
+    private NumberTokens() {
+    }
+
+    static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean separator(char c) {
+        return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == '\n' || c == '\t' || c == '\r'
+                || c == '\\' || c == '\f' || c == 0x0B;
+    }
+
+    static boolean letterOrDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 0x7F
+                && Character.isLetterOrDigit(c);
+    }
+
+    /** Every token of at least {@code minDigits} digits, in order. */
+    static List<Token> of(NormalizedText text, int minDigits) {
+        List<Token> out = new ArrayList<>();
+        int n = text.length();
+        int i = 0;
+        int[] groups = new int[16];
+        StringBuilder digits = new StringBuilder(24);
+        while (i < n) {
+            if (!digit(text.charAt(i))) {
+                i++;
+                continue;
+            }
+            int count = 0;
+            digits.setLength(0);
+            boolean endsWithX = false;
+            int j = i;
+            while (true) {
+                int g = j;
+                while (j < n && digit(text.charAt(j))) {
+                    digits.append(text.charAt(j));
+                    j++;
+                }
+                int end = j;
+                if (j < n && (text.charAt(j) == 'X' || text.charAt(j) == 'x')
+                        && (j + 1 >= n || !letterOrDigit(text.charAt(j + 1)))) {
+                    end = ++j;
+                    endsWithX = true;
+                }
+                if (2 * count + 2 > groups.length) {
+                    groups = java.util.Arrays.copyOf(groups, groups.length * 2);
+                }
+                groups[2 * count] = g;
+                groups[2 * count + 1] = end;
+                count++;
+                if (endsWithX) {
+                    break;
+                }
+                int k = j;
+                while (k < n && separator(text.charAt(k))) {
+                    k++;
+                }
+                if (k > j && k < n && digit(text.charAt(k))) {
+                    j = k;
+                    continue;
+                }
+                break;
+            }
+            if (digits.length() >= minDigits) {
+                int[] before = new int[count + 1];
+                for (int g = 0; g < count; g++) {
+                    int len = groups[2 * g + 1] - groups[2 * g] - (endsWithX && g == count - 1 ? 1 : 0);
+                    before[g + 1] = before[g] + len;
+                }
+                out.add(new Token(java.util.Arrays.copyOf(groups, 2 * count), count, digits.toString(), before,
+                        endsWithX));
+            }
+            i = j;
+        }
+        return out;
+    }
+}
