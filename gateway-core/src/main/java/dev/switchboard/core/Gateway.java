@@ -214,7 +214,16 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException as a call would fail before reaching a backend (unknown model, no rule, budget)
      */
     public RoutingDecision explain(GatewayRequest request) {
-        return explain(request, assess(request));
+        dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict = judge(request);
+        if (verdict.outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED) {
+            throw blockedError(verdict.found());
+        }
+        return explain(request, verdict.found());
+    }
+
+    static GatewayException blockedError(Assessment found) {
+        return new GatewayException(ErrorKind.SENSITIVE_DATA_BLOCKED, "request blocked: it contains customer data ("
+                + found.describe() + "); remove it or ask for an exception");
     }
 
     private RoutingDecision explain(GatewayRequest request, Assessment sensitive) {
@@ -275,9 +284,8 @@ public final class Gateway implements AutoCloseable {
      */
     private RoutingDecision decide(GatewayRequest request, Assessment sensitive) {
         try {
-            if (sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK) {
-                throw new GatewayException(ErrorKind.SENSITIVE_DATA_BLOCKED, "request blocked: it contains "
-                        + "customer data (" + sensitive.describe() + "); remove it or ask for an exception");
+            if (policy.judge(sensitive).outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED) {
+                throw blockedError(sensitive);
             }
             return explain(request, sensitive);
         } catch (GatewayException e) {
@@ -359,7 +367,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private boolean blocked(Assessment sensitive) {
-        return sensitive.sensitive() && spec.compliance().action() == ComplianceSpec.Action.BLOCK;
+        return policy.judge(sensitive).outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED;
     }
 
     private CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive) {

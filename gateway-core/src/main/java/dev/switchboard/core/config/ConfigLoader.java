@@ -606,7 +606,8 @@ public final class ConfigLoader {
         for (ConfigNode item : dn.items()) {
             String k = item.string("");
             if (!dev.switchboard.core.compliance.SensitiveDataScanner.BUILT_IN.contains(k)) {
-                item.error("'" + k + "' (expected one of: bank-card, cn-mobile, cn-resident-id, email)");
+                item.error("'" + k + "' (expected one of: " + String.join(", ", new java.util.TreeSet<>(
+                        dev.switchboard.core.compliance.SensitiveDataScanner.BUILT_IN)) + ")");
             } else {
                 detectors.add(k);
             }

@@ -3,6 +3,7 @@ package dev.switchboard.server.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.RequestView;
+import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.ConfigException;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
@@ -63,11 +64,21 @@ final class ExplainCommand implements Callable<Integer> {
         }
         try {
             RequestView view = RequestView.chat(Files.readAllBytes(request));
-            RoutingInput input = new RoutingInput(view, h, tenant, at == null ? Instant.now() : at);
+            // The same scan and policy as a live request: customer data keeps external backends out of the decision.
+            CompliancePolicy.Verdict verdict = new CompliancePolicy(spec.compliance()).judge(view);
+            if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+                System.err.println("no decision: request blocked: it contains customer data ("
+                        + verdict.found().describe() + ")");
+                return 1;
+            }
+            RoutingInput input = new RoutingInput(view, h, tenant, at == null ? Instant.now() : at, verdict.found());
             var decision = RoutingTable.compile(spec).decide(input, new Random());
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(DecisionJson.of(decision)));
+                    .writeValueAsString(DecisionJson.of(decision, verdict)));
             return 0;
+        } catch (RoutingTable.NoCandidateException e) {
+            System.err.println("no decision: " + e.getMessage());
+            return 1;
         } catch (GatewayException e) {
             System.err.println("no decision: " + e.getMessage());
             return 1;

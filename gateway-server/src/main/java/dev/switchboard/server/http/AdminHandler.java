@@ -223,10 +223,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, String> headers = new HashMap<>();
         request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         GatewayRequest gr = new GatewayRequest(view, headers, headers.get(ApiHandler.TENANT_HEADER), requestId);
+        Gateway g = gateway.get();
+        dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict = g.judge(gr);
         try {
-            return DecisionJson.of(gateway.get().explain(gr));
+            return DecisionJson.of(g.explain(gr), verdict);
         } catch (RoutingTable.NoCandidateException e) {
-            ObjectNode o = DecisionJson.of(e.decision());
+            ObjectNode o = DecisionJson.of(e.decision(), verdict);
             o.put("error", e.getMessage());
             return o;
         }

@@ -11,6 +11,22 @@ public final class DecisionJson {
     private DecisionJson() {
     }
 
+    /** The compliance verdict: what was found (kinds and counts, never values) and what that allows. */
+    public static ObjectNode compliance(dev.switchboard.core.compliance.CompliancePolicy.Verdict v) {
+        ObjectNode o = HttpResponses.JSON.createObjectNode();
+        o.put("verdict", v.describe());
+        ObjectNode found = o.putObject("found");
+        v.found().counts().forEach(found::put);
+        return o;
+    }
+
+    /** The decision with the verdict that shaped it. */
+    public static ObjectNode of(RoutingDecision d, dev.switchboard.core.compliance.CompliancePolicy.Verdict v) {
+        ObjectNode o = of(d);
+        o.set("compliance", compliance(v));
+        return o;
+    }
+
     public static ObjectNode of(RoutingDecision d) {
         ObjectNode o = HttpResponses.JSON.createObjectNode();
         o.put("decision_id", d.id());

@@ -3,6 +3,7 @@ package dev.switchboard.server.simulate;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.GatewaySpec;
@@ -36,10 +37,12 @@ final class Simulator {
 
     private final GatewaySpec spec;
     private final long seed;
+    private final CompliancePolicy policy;
 
     Simulator(GatewaySpec spec, long seed) {
         this.spec = spec;
         this.seed = seed;
+        this.policy = new CompliancePolicy(spec.compliance());
     }
 
     /** A call in progress: when it ends, and what it holds. */
@@ -101,9 +104,16 @@ final class Simulator {
             Map<String, BackendStats> stats, BudgetLedger ledger, LiveSignals signals, Random random,
             PriorityQueue<Running> running, SimulationResult result, ManualClock clock) {
         RequestView view = RequestView.chat(body(r));
+        // The same scan and policy as a live request.
+        CompliancePolicy.Verdict verdict = policy.judge(view);
+        if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+            result.rejected(r.scenario(), dev.switchboard.core.ErrorKind.SENSITIVE_DATA_BLOCKED.code());
+            return;
+        }
         RoutingDecision decision;
         try {
-            decision = table.decide(new RoutingInput(view, r.headers(), r.tenant(), clock.instant()), random, signals);
+            decision = table.decide(new RoutingInput(view, r.headers(), r.tenant(), clock.instant(),
+                    verdict.found()), random, signals);
         } catch (GatewayException e) {
             result.rejected(r.scenario(), e.kind().code());
             return;
@@ -111,6 +121,9 @@ final class Simulator {
         result.ruleHit(decision.route(), decision.ruleIndex());
         for (int i = 0; i < decision.candidates().size(); i++) {
             BackendSpec b = backends.get(decision.candidates().get(i));
+            if (!verdict.outcome().allowsExternal() && b.residency() == Residency.EXTERNAL) {
+                continue; // as admission does: customer data never goes out, whatever the decision says
+            }
             BackendStats s = stats.get(b.name());
             if (!s.tryAcquire()) {
                 continue;
