@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +91,7 @@ final class ReceivedRequests {
             item.put("seq", r.seq());
             item.put("method", r.method());
             item.put("path", r.path());
-            item.put("received_at", r.receivedAt().toString());
+            item.put("received_at", r.receivedAt().truncatedTo(ChronoUnit.MILLIS).toString());
             ObjectNode headers = item.putObject("headers");
             new TreeMap<>(r.headers()).forEach((name, value) ->
                     headers.put(name, SECRET_HEADERS.contains(name) ? "***" : value));
@@ -100,7 +102,9 @@ final class ReceivedRequests {
             }
         }
         try {
-            return MockModelBehaviour.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+            // Ends with a line break, so that in a terminal the prompt does not follow the closing brace.
+            return (MockModelBehaviour.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

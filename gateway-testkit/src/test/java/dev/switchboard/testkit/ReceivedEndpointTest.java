@@ -83,7 +83,7 @@ class ReceivedEndpointTest {
         assertThat(get("/v1/models").statusCode()).isEqualTo(200);
 
         HttpResponse<String> raw = get("/__received");
-        assertThat(raw.body()).contains(chat);
+        assertThat(raw.body()).contains(chat).endsWith("}\n");
         JsonNode data = received("");
         assertThat(seqs(data)).containsExactly(1L, 2L, 3L, 4L);
         JsonNode first = data.get(0);
