@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,42 +19,31 @@ final class MockModelBehaviour {
     };
 
     private final AtomicReference<MockModelOptions> options;
-    private final Queue<RecordedRequest> recorded;
+    private final ReceivedRequests received = new ReceivedRequests();
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
-    private final AtomicInteger recordedCount = new AtomicInteger();
     private final AtomicInteger forcedLeft = new AtomicInteger();
     private volatile MockModelOptions countedFor;
     private final AtomicLong ids = new AtomicLong();
     private volatile Random random;
     private volatile long seededWith = Long.MIN_VALUE;
 
-    MockModelBehaviour(AtomicReference<MockModelOptions> options, Queue<RecordedRequest> recorded) {
+    MockModelBehaviour(AtomicReference<MockModelOptions> options) {
         this.options = options;
-        this.recorded = recorded;
     }
 
     MockModelOptions options() {
         return options.get();
     }
 
-    void record(RecordedRequest request) {
-        int limit = options.get().recordLimit();
-        if (limit == 0) {
-            return;
-        }
-        recorded.add(request);
-        // ConcurrentLinkedQueue.size() walks the queue; keep our own count.
-        if (recordedCount.incrementAndGet() > limit && recorded.poll() != null) {
-            recordedCount.decrementAndGet();
-        }
+    RecordedRequest record(MockModelOptions o, String method, String path, java.util.Map<String, String> headers,
+            String body) {
+        return received.add(o.recordLimit(), method, path, headers, body);
     }
 
-    void clearRecorded() {
-        while (recorded.poll() != null) {
-            recordedCount.decrementAndGet();
-        }
+    ReceivedRequests received() {
+        return received;
     }
 
     int openStreams() {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -32,6 +33,9 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** What the simulated model received, for people and scripts: not itself recorded. */
+    static final String RECEIVED = "/__received";
+
     private final MockModelBehaviour behaviour;
 
     MockModelHandler(MockModelBehaviour behaviour) {
@@ -40,15 +44,21 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String uri = request.uri();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        if (path.equals(RECEIVED)) {
+            received(ctx, request, keepAlive);
+            return;
+        }
         String body = request.content().toString(StandardCharsets.UTF_8);
         Map<String, String> headers = new HashMap<>();
         request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
-        String uri = request.uri();
-        behaviour.record(new RecordedRequest(request.method().name(), uri, headers, body));
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
-
         MockModelOptions o = behaviour.options();
+        RecordedRequest recorded = behaviour.record(o, request.method().name(), uri, headers, body);
+        if (o.logBodies()) {
+            System.out.println(ReceivedRequests.logLine(recorded));
+        }
         if (HttpMethod.GET.equals(request.method()) && path.endsWith("/models")) {
             writeJson(ctx, HttpResponseStatus.OK, behaviour.models(o), keepAlive);
             return;
@@ -90,6 +100,47 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
             served(ctx, () -> writeJson(ctx, HttpResponseStatus.OK, behaviour.completion(o, req,
                     behaviour.nextId()), keepAlive), total);
         }
+    }
+
+    /**
+     * {@code GET /__received[?since=SEQ][&last=N]}: the recorded requests numbered above {@code since}, the newest
+     * {@code last} of them, oldest first. {@code DELETE /__received}: forget them (204).
+     */
+    private void received(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (HttpMethod.DELETE.equals(request.method())) {
+            behaviour.received().clear();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.NO_CONTENT);
+            write(ctx, response, keepAlive);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            FullHttpResponse response = jsonResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    MockModelBehaviour.error(405, request.method() + " " + RECEIVED + ": expected GET or DELETE"));
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, DELETE");
+            write(ctx, response, keepAlive);
+            return;
+        }
+        Map<String, java.util.List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+        long since;
+        int last;
+        try {
+            since = query.containsKey("since") ? Long.parseLong(query.get("since").get(0)) : 0;
+            last = query.containsKey("last") ? Integer.parseInt(query.get("last").get(0)) : Integer.MAX_VALUE;
+            if (since < 0 || last < 0) {
+                throw new NumberFormatException("negative");
+            }
+        } catch (NumberFormatException e) {
+            writeJson(ctx, HttpResponseStatus.BAD_REQUEST, MockModelBehaviour.error(400,
+                    "since and last must be whole numbers >= 0, e.g. ?since=12&last=5"), keepAlive);
+            return;
+        }
+        byte[] bytes = ReceivedRequests.toJson(behaviour.received().select(since, last));
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        write(ctx, response, keepAlive);
     }
 
     private static void writeFailure(ChannelHandlerContext ctx, MockModelOptions o, int status, boolean keepAlive) {

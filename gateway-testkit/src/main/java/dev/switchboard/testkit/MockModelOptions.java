@@ -23,6 +23,8 @@ import java.util.Objects;
  *                          canned text, so tests can see what the model was given
  * @param recordLimit       how many received requests are kept for {@link MockModelServer#requests()}, newest
  *                          last; older ones are dropped so a long benchmark does not fill the heap
+ * @param logBodies         print one line per request received to standard output: {@code received POST
+ *                          /v1/chat/completions <body>}, the whole body on that line
  */
 public record MockModelOptions(
         String model,
@@ -36,7 +38,8 @@ public record MockModelOptions(
         long seed,
         int forcedStatusCount,
         boolean echo,
-        int recordLimit) {
+        int recordLimit,
+        boolean logBodies) {
 
     public MockModelOptions {
         Objects.requireNonNull(model, "model");
@@ -81,7 +84,7 @@ public record MockModelOptions(
                 .model(model).firstTokenDelay(firstTokenDelay).tokensPerSecond(tokensPerSecond)
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
-                .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit);
+                .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit).logBodies(logBodies);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -98,6 +101,7 @@ public record MockModelOptions(
         private int recordLimit = 10_000;
         private int forcedStatusCount = 0;
         private boolean echo = false;
+        private boolean logBodies = false;
 
         private Builder() {
         }
@@ -162,9 +166,15 @@ public record MockModelOptions(
             return this;
         }
 
+        public Builder logBodies(boolean logBodies) {
+            this.logBodies = logBodies;
+            return this;
+        }
+
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
-                    errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit);
+                    errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit,
+                    logBodies);
         }
     }
 }

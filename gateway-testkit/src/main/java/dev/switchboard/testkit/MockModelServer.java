@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,12 +24,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Serves {@code POST /v1/chat/completions} (JSON and SSE streaming), {@code GET /v1/models} and
  * {@code POST /v1/embeddings}. Every request is recorded ({@link #requests()}) so tests can prove what reached
- * the upstream. Knobs ({@link MockModelOptions}) can be changed while it runs.
+ * the upstream; {@code GET /__received} shows the same record over HTTP, for people and scripts (see
+ * docs/TESTKIT.md), and {@link MockModelOptions#logBodies()} prints one line per request. Knobs
+ * ({@link MockModelOptions}) can be changed while it runs.
  */
 public final class MockModelServer implements AutoCloseable {
 
     private final AtomicReference<MockModelOptions> options;
-    private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final MockModelBehaviour behaviour;
@@ -44,7 +44,7 @@ public final class MockModelServer implements AutoCloseable {
             io.netty.handler.ssl.SslContext tls) {
         this.tls = tls;
         this.options = new AtomicReference<>(Objects.requireNonNull(initial, "options"));
-        this.behaviour = new MockModelBehaviour(options, recorded);
+        this.behaviour = new MockModelBehaviour(options);
         this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         try {
             this.serverChannel = new ServerBootstrap()
@@ -119,18 +119,22 @@ public final class MockModelServer implements AutoCloseable {
         options.set(Objects.requireNonNull(newOptions, "newOptions"));
     }
 
-    /** Every request received so far, oldest first. */
+    /**
+     * The requests received so far, oldest first: the newest {@link MockModelOptions#recordLimit()} of them.
+     * Requests to {@code /__received} are not among them.
+     */
     public List<RecordedRequest> requests() {
-        return List.copyOf(recorded);
+        return behaviour.received().all();
     }
 
     /** Requests received so far on the given path (e.g. {@code /v1/chat/completions}). */
     public List<RecordedRequest> requests(String path) {
-        return recorded.stream().filter(r -> r.path().equals(path)).toList();
+        return requests().stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /** Forgets the requests received so far (their numbers are not reused). */
     public void clearRequests() {
-        behaviour.clearRecorded();
+        behaviour.received().clear();
     }
 
     /** Streams currently being written (started and not yet finished or cut). */

@@ -48,18 +48,27 @@ final class MockModelCommand implements Callable<Integer> {
     boolean echo;
 
     @Option(names = "--record-limit", defaultValue = "1000",
-            description = "Requests kept in memory for inspection (default: ${DEFAULT-VALUE}; 0 = none).")
+            description = "Requests kept in memory, shown at GET /__received (default: ${DEFAULT-VALUE}; 0 = none).")
     int recordLimit;
+
+    @Option(names = "--log-bodies", description = "Print one line per request received: method, path and the whole "
+            + "body.")
+    boolean logBodies;
+
+    /** The running server, once {@link #call()} has started it. */
+    MockModelServer server;
 
     @Override
     public Integer call() {
         MockModelOptions options = MockModelOptions.builder().model(model).firstTokenDelay(firstTokenDelay)
                 .tokensPerSecond(tokensPerSecond).responseTokens(responseTokens).forcedStatus(status)
                 .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter).seed(seed)
-                .recordLimit(recordLimit).echo(echo).build();
-        MockModelServer server = MockModelServer.start(host, port, options);
+                .recordLimit(recordLimit).echo(echo).logBodies(logBodies).build();
+        server = MockModelServer.start(host, port, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mock-model-shutdown"));
-        System.out.printf("mock model '%s' listening at http://%s:%d/v1%n", model, host, server.port());
+        String base = "http://" + host + ":" + server.port();
+        System.out.printf("mock model '%s' listening at %s/v1 (what it received: GET %s/__received)%n",
+                model, base, base);
         return 0;
     }
 }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class CliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -110,5 +115,32 @@ class CliTest {
     void mockModelRejectsABadDuration() {
         assertThat(run("mock-model", "--port", "0", "--first-token-delay", "soon")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'soon' is not a duration");
+    }
+
+    @Test
+    void mockModelLogsEachBodyAndShowsWhatItReceived() throws Exception {
+        CommandLine cl = SwitchboardCli.newCommandLine();
+        assertThat(cl.execute("mock-model", "--port", "0", "--model", "big", "--log-bodies")).isZero();
+        MockModelCommand command = cl.getSubcommands().get("mock-model").getCommand();
+        try {
+            String base = "http://127.0.0.1:" + command.server.port();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("mock model 'big' listening at " + base
+                    + "/v1 (what it received: GET " + base + "/__received)");
+            String body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"card 6222021234567894\"}]}";
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer sk-secret").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(out.toString(StandardCharsets.UTF_8).lines())
+                    .contains("received POST /v1/chat/completions " + body);
+            String received = http.send(HttpRequest.newBuilder(URI.create(base + "/__received")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(received).contains("\"body\" : " + body).contains("\"authorization\" : \"***\"")
+                    .doesNotContain("sk-secret");
+        } finally {
+            command.server.close();
+        }
     }
 }
