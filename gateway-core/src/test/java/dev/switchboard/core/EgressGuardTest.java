@@ -1,0 +1,198 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.BackendFactory;
+import dev.switchboard.core.backend.GuardedBackend;
+import dev.switchboard.core.backend.OpenAiBackend;
+import dev.switchboard.core.backend.StreamSink;
+import dev.switchboard.core.backend.UpstreamFailure;
+import dev.switchboard.core.backend.UpstreamHttp;
+import dev.switchboard.core.backend.UpstreamReply;
+import dev.switchboard.core.backend.UpstreamStream;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.EgressGuard;
+import dev.switchboard.core.compliance.SensitiveDataScanner;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.testkit.MockModelServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The egress guard at the transport boundary: no byte of a refused body is sent, and the request fails over. */
+class EgressGuardTest {
+    private static final String CARD_BODY = "{\"model\":\"big\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+            + "\"x_notes\":\"card 6222 0212 3456 7894\"}";
+    private static final String CLEAN_BODY = "{\"model\":\"big\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    private MockModelServer external;
+    private MockModelServer internal;
+
+    @BeforeEach
+    void start() {
+        external = MockModelServer.start(MockModelOptions.builder().model("big").build());
+        internal = MockModelServer.start(MockModelOptions.builder().model("small").build());
+    }
+
+    @AfterEach
+    void stop() {
+        external.close();
+        internal.close();
+    }
+
+    private GatewaySpec spec(String routeUse) {
+        return ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: big, residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: %s
+                resilience: { retry: { attempts: 2 } }
+                """.formatted(external.baseUrl(), internal.baseUrl(), routeUse), "guard.yaml");
+    }
+
+    @Test
+    void aRefusedBodyNeverReachesTheTransportOnCallsOrStreams() throws Exception {
+        GatewaySpec spec = spec("[hosted-100b]");
+        BackendSpec hosted = spec.backends().get(0);
+        List<String> refusals = new CopyOnWriteArrayList<>();
+        try (UpstreamHttp http = new UpstreamHttp(spec.backends())) {
+            Backend guarded = new GuardedBackend(new OpenAiBackend(hosted, http),
+                    new EgressGuard(SensitiveDataScanner.builtIn()), (b, found) -> refusals.add(b + " " + found.describe()));
+            CompletableFuture<UpstreamReply> call = guarded.send(Operation.CHAT, CARD_BODY.getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(call::join).isInstanceOf(CompletionException.class).cause()
+                    .isInstanceOfSatisfying(UpstreamFailure.class, f -> {
+                        assertThat(f.kind()).isEqualTo(UpstreamFailure.Kind.EGRESS_REFUSED);
+                        assertThat(f.retryable()).isFalse();
+                        assertThat(f.countsAgainstBackend()).isFalse();
+                        assertThat(f.getMessage()).contains("bank-card").doesNotContain("6222");
+                    });
+            AtomicReference<UpstreamFailure> streamed = new AtomicReference<>();
+            guarded.stream(CARD_BODY.replace("\"model\":\"big\"", "\"model\":\"big\",\"stream\":true")
+                    .getBytes(StandardCharsets.UTF_8), false, failureSink(streamed));
+            assertThat(streamed.get().kind()).isEqualTo(UpstreamFailure.Kind.EGRESS_REFUSED);
+            assertThat(external.requests()).isEmpty();
+            assertThat(refusals).containsExactly("hosted-100b bank-card (1)", "hosted-100b bank-card (1)");
+
+            UpstreamReply ok = guarded.send(Operation.CHAT, CLEAN_BODY.getBytes(StandardCharsets.UTF_8))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(external.requests()).hasSize(1);
+        }
+    }
+
+    @Test
+    void bytesThatAreNotJsonAreReadAsText() {
+        EgressGuard guard = new EgressGuard(SensitiveDataScanner.builtIn());
+        assertThat(guard.check("not json: card 6222021234567894".getBytes(StandardCharsets.UTF_8)).kinds())
+                .containsExactly("bank-card");
+        assertThat(guard.check("{\"truncated\": \"6222 0212 3456 7894".getBytes(StandardCharsets.UTF_8)).kinds())
+                .containsExactly("bank-card");
+        assertThat(guard.check(CLEAN_BODY.getBytes(StandardCharsets.UTF_8))).isEqualTo(Assessment.CLEAN);
+    }
+
+    /**
+     * Whatever made the backend, the gateway puts it behind the guard: here a factory whose external backend would
+     * send anything it is given. A refusal is an attempt of its own, the breaker does not count it, and the request
+     * fails over to the internal backend; with no internal backend it is a 503.
+     */
+    @Test
+    void theGatewayGuardsBackendsOfAnyFactoryAndFailsOverOnARefusal() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<byte[]> sentOut = new CopyOnWriteArrayList<>();
+        BackendFactory leaky = (spec, http) -> {
+            Backend real = BackendFactory.OKHTTP.create(spec, http);
+            return new Backend() {
+                @Override
+                public BackendSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+                    sentOut.add(body);
+                    return real.send(operation, body);
+                }
+
+                @Override
+                public UpstreamStream stream(byte[] body, boolean usage, StreamSink sink) {
+                    sentOut.add(body);
+                    return real.stream(body, usage, sink);
+                }
+            };
+        };
+        GatewayOptions options = GatewayOptions.defaults().withMeters(meters).withBackends(leaky);
+        // The early scan sees the card too, so route-internal never offers the external backend: to reach the
+        // guard, the gateway must be asked to send it there anyway — by a body the early scan reads as clean but
+        // that changes on the way out. The model rewrite is such a change: the external backend's model name holds
+        // a number the detectors know.
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [hosted-100b, inhouse-10b]
+                """.formatted(external.baseUrl(), internal.baseUrl()), "guard.yaml");
+        try (Gateway gateway = Gateway.create(spec, options)) {
+            GatewayResponse r = gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
+            assertThat(r.backend()).isEqualTo("inhouse-10b");
+            assertThat(r.steps()).extracting(Attempt::outcome).first().asString()
+                    .startsWith(Attempt.REFUSED).contains("cn-mobile");
+            assertThat(r.steps().get(0).called()).isFalse();
+            assertThat(sentOut).hasSize(1); // only the internal call reached a transport
+            assertThat(external.requests()).isEmpty();
+            assertThat(gateway.breakers().get("hosted-100b").rejectsNow()).isFalse();
+            assertThat(meters.get("switchboard.egress.refusals").tag("backend", "hosted-100b")
+                    .tag("kind", "cn-mobile").counter().count()).isEqualTo(1.0);
+        }
+        GatewaySpec externalOnly = ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [hosted-100b]
+                """.formatted(external.baseUrl()), "guard.yaml");
+        try (Gateway gateway = Gateway.create(externalOnly, GatewayOptions.defaults().withBackends(leaky))) {
+            assertThatThrownBy(() -> gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat"))))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("egress guard").contains("never sent outside");
+                    });
+            assertThat(external.requests()).isEmpty();
+        }
+    }
+
+    private static StreamSink failureSink(AtomicReference<UpstreamFailure> failure) {
+        return new StreamSink() {
+            @Override
+            public void onEvent(String data) {
+            }
+
+            @Override
+            public void onDone(Usage usage, String finishReason) {
+            }
+
+            @Override
+            public void onFailure(UpstreamFailure f, int delivered) {
+                failure.set(f);
+            }
+        };
+    }
+}
