@@ -23,10 +23,10 @@ import java.util.Map;
  * field — a vendor extension such as {@code chat_template_kwargs} — passes through as it came, whatever its type:
  * clients of self-hosted models depend on it. An optional field set to {@code null} counts as absent.
  *
- * <p>This runs on every request, so it reads each node once, by lookups and index loops, and allocates nothing
- * while the body is good: a failure is thrown up the walk as a {@link Fault} and each level puts its own step in
- * front of the path on the way out. Messages older than this class ({@code 'stream' must be true or false}, ...)
- * are kept word for word: clients and tests match them.
+ * <p>This runs on every request, so it reads each node once and allocates nothing while the body is good: a
+ * failure is thrown up the walk as a {@link Fault}, and each level puts its own step in front of the path on the
+ * way out. Messages older than this class ({@code 'stream' must be true or false}, ...) are kept word for word:
+ * clients and tests match them.
  */
 public final class RequestShape {
     private static final String ROLES = "one of system, developer, user, assistant, tool, function";
@@ -48,7 +48,7 @@ public final class RequestShape {
                 try {
                     switch (name) {
                         case "messages" -> messages = v; // checked last: a bad parameter is named before them
-                        // The first three keep their messages word for word.
+                        // These four keep their messages word for word.
                         case "stream" -> must(v.isBoolean(), "must be true or false");
                         case "temperature" -> must(v.isNumber(), "must be a number");
                         case "stream_options" -> must(v.isObject(), "must be an object");
@@ -175,31 +175,43 @@ public final class RequestShape {
             default -> throw new Fault("role", "must be " + ROLES); // not echoed: error messages reach logs
         };
         JsonNode content = m.get("content");
-        if (!absent(content) || !assistant) {
-            content(content);
-        } else if (absent(m.get("tool_calls")) && absent(m.get("function_call")) && absent(m.get("refusal"))
-                && absent(m.get("audio"))) {
+        if (absent(content) && !assistant) {
+            throw wrong("content", CONTENT, content);
+        }
+        if (absent(content) && absent(m.get("tool_calls")) && absent(m.get("function_call"))
+                && absent(m.get("refusal")) && absent(m.get("audio"))) {
             // An assistant turn may be only a call (or a refusal, or an earlier audio answer), but not nothing.
             throw new Fault("content", "is required unless the message has tool_calls, function_call, refusal or "
                     + "audio");
         }
-        expect(m, "name", STRING, false);
-        expect(m, "tool_call_id", STRING, false);
-        expect(m, "refusal", STRING, false);
-        expect(m, "audio", OBJECT, false);
-        JsonNode call = expect(m, "function_call", OBJECT, false);
-        if (!absent(call)) {
-            called(call, "function_call");
+        // The fields as they stand rather than a lookup for each the schema knows: a message has two or three.
+        for (Map.Entry<String, JsonNode> field : m.properties()) {
+            JsonNode v = field.getValue();
+            String name = field.getKey();
+            if (v.isNull()) {
+                continue;
+            }
+            switch (name) {
+                case "content" -> content(v);
+                case "name", "tool_call_id", "refusal" -> must(v.isTextual(), name, "a string", v);
+                case "audio" -> must(v.isObject(), name, "an object", v);
+                case "function_call" -> called(v, name);
+                case "tool_calls" -> toolCalls(v);
+                default -> { } // the role, checked above, or a vendor's field
+            }
         }
-        JsonNode calls = expect(m, "tool_calls", ARRAY, false);
-        for (int j = 0; calls != null && j < calls.size(); j++) {
-            JsonNode toolCall = calls.get(j);
+    }
+
+    private static void toolCalls(JsonNode calls) {
+        must(calls.isArray(), "tool_calls", "an array", calls);
+        for (int j = 0; j < calls.size(); j++) {
+            JsonNode call = calls.get(j);
             try {
-                is(toolCall, OBJECT);
-                expect(toolCall, "id", STRING, false);
-                JsonNode type = expect(toolCall, "type", STRING, false);
+                is(call, OBJECT);
+                expect(call, "id", STRING, false);
+                JsonNode type = expect(call, "type", STRING, false);
                 if (absent(type) || type.textValue().equals("function")) { // other types (custom tools) pass
-                    called(expect(toolCall, "function", OBJECT, true), "function");
+                    called(expect(call, "function", OBJECT, true), "function");
                 }
             } catch (Fault f) {
                 throw f.under("tool_calls[" + j + "]");
@@ -209,6 +221,7 @@ public final class RequestShape {
 
     /** A function the model called: its arguments are JSON text, not JSON (the usual mistake). */
     private static void called(JsonNode fn, String at) {
+        must(fn.isObject(), at, "an object", fn);
         try {
             expect(fn, "name", STRING, true);
             JsonNode arguments = fn.get("arguments");
@@ -316,8 +329,12 @@ public final class RequestShape {
 
     /** Fails, unless {@code ok}, saying what was {@code expected} and what came instead. */
     private static void must(boolean ok, String expected, JsonNode v) {
+        must(ok, "", expected, v);
+    }
+
+    private static void must(boolean ok, String field, String expected, JsonNode v) {
         if (!ok) {
-            throw wrong("", expected, v);
+            throw wrong(field, expected, v);
         }
     }
 
