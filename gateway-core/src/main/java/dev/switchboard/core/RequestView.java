@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.request.RequestShape;
 import dev.switchboard.core.request.TokenEstimator;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -15,8 +16,8 @@ import java.util.OptionalInt;
 
 /**
  * A client's request body decoded once: the few fields routing needs, plus the original JSON, which is
- * forwarded untouched except for {@code model}. Unknown fields (tools, response_format, vendor extensions) pass
- * through as they came.
+ * forwarded untouched except for {@code model}. The body must have the OpenAI shape ({@link RequestShape}); its
+ * fields — tools, response_format, vendor extensions — pass through as they came.
  */
 public final class RequestView {
     static final ObjectMapper JSON = JsonMapper.builder()
@@ -54,49 +55,36 @@ public final class RequestView {
         this.operation = operation;
         this.raw = raw;
         this.json = parseObject(raw);
-        this.model = requireText(json, "model");
+        // The whole shape first, before anything is read from it: a wrong type is a 400 naming the field.
+        if (operation == Operation.CHAT) {
+            RequestShape.checkChat(json);
+        } else {
+            RequestShape.checkEmbeddings(json);
+        }
+        this.model = json.get("model").textValue();
         int[] span = topLevelValueSpan(raw, "model");
         this.modelStart = span[0];
         this.modelEnd = span[1];
         this.hasStreamOptions = json.has("stream_options");
         if (operation == Operation.CHAT) {
-            this.stream = optionalBoolean(json, "stream");
+            this.stream = json.path("stream").asBoolean(false);
             JsonNode options = json.get("stream_options");
-            if (options != null && !options.isNull() && !options.isObject()) {
-                throw GatewayException.invalid("stream_options", "'stream_options' must be an object");
-            }
             this.includeUsage = options != null && options.path("include_usage").asBoolean(false);
             JsonNode max = json.hasNonNull("max_completion_tokens") ? json.get("max_completion_tokens")
                     : json.get("max_tokens");
-            if (max != null && !max.isNull() && (!max.canConvertToInt() || !max.isIntegralNumber() || max.asInt() < 1)) {
-                throw GatewayException.invalid("max_tokens", "'max_tokens' must be a positive integer");
-            }
             this.maxTokens = max == null || max.isNull() ? OptionalInt.empty() : OptionalInt.of(max.asInt());
             JsonNode t = json.get("temperature");
-            if (t != null && !t.isNull() && !t.isNumber()) {
-                throw GatewayException.invalid("temperature", "'temperature' must be a number");
-            }
             this.temperature = t == null || t.isNull() ? OptionalDouble.empty() : OptionalDouble.of(t.asDouble());
             JsonNode tools = json.get("tools");
             this.hasTools = tools != null && tools.isArray() && !tools.isEmpty()
                     || json.has("functions") && json.get("functions").isArray() && !json.get("functions").isEmpty();
             JsonNode messages = json.get("messages");
-            if (messages == null || !messages.isArray()) {
-                throw GatewayException.invalid("messages", "'messages' is required and must be an array");
-            }
-            if (messages.isEmpty()) {
-                throw GatewayException.invalid("messages", "'messages' must not be empty");
-            }
             // The prompt's text has no more characters than the body has bytes: one buffer, not grown and copied
             // as messages are added for usual prompts (capped at 16 K: a body of images does not get a buffer its size).
             StringBuilder text = new StringBuilder(Math.min(raw.length, 16 * 1024));
             boolean images = false;
             for (int i = 0; i < messages.size(); i++) {
-                JsonNode m = messages.get(i);
-                if (!m.isObject()) {
-                    throw GatewayException.invalid("messages[" + i + "]", "'messages[" + i + "]' must be an object");
-                }
-                images |= appendText(m, text);
+                images |= appendText(messages.get(i), text);
             }
             this.hasImages = images;
             this.promptText = text.toString();
@@ -108,9 +96,6 @@ public final class RequestView {
             this.hasTools = false;
             this.hasImages = false;
             JsonNode input = json.get("input");
-            if (input == null || !(input.isTextual() || input.isArray())) {
-                throw GatewayException.invalid("input", "'input' is required and must be a string or an array");
-            }
             StringBuilder text = new StringBuilder();
             if (input.isTextual()) {
                 text.append(input.asText());
@@ -159,28 +144,6 @@ public final class RequestView {
             throw GatewayException.invalid(null, "request body must be a JSON object");
         }
         return (ObjectNode) node;
-    }
-
-    private static String requireText(ObjectNode json, String field) {
-        JsonNode n = json.get(field);
-        if (n == null || n.isNull()) {
-            throw GatewayException.invalid(field, "'" + field + "' is required");
-        }
-        if (!n.isTextual() || n.asText().isBlank()) {
-            throw GatewayException.invalid(field, "'" + field + "' must be a non-empty string");
-        }
-        return n.asText();
-    }
-
-    private static boolean optionalBoolean(ObjectNode json, String field) {
-        JsonNode n = json.get(field);
-        if (n == null || n.isNull()) {
-            return false;
-        }
-        if (!n.isBoolean()) {
-            throw GatewayException.invalid(field, "'" + field + "' must be true or false");
-        }
-        return n.asBoolean();
     }
 
     /** Adds every text the upstream would read from one message; returns whether it holds an image. */
