@@ -1,0 +1,63 @@
+package dev.switchboard.benchmarks.jmh;
+
+import dev.switchboard.core.RequestView;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.config.ComplianceSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole-body scan on the request path: the early scan of the client's bytes ({@code early}) and the egress
+ * guard's check of the outgoing bytes ({@code guard}), on a chat body with a system prompt, a tool definition and
+ * a user message of mixed Chinese and English with dates, amounts and references (no customer data: the usual case).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class RequestScanBenchmark {
+    @Param({"200", "2000"})
+    int promptTokens;
+
+    RequestView view;
+    byte[] outgoing;
+    CompliancePolicy policy = new CompliancePolicy(ComplianceSpec.DEFAULTS);
+
+    @Setup
+    public void setUp() {
+        String passage = "客户于2026年11月30日致电，询问账户余额与近期交易。Review the statement of 1,234.56 CNY, invoice "
+                + "20261130, reference 7781-2231, period 2026-01-01 to 2026-03-31. ";
+        String text = passage.repeat(Math.max(1, promptTokens / 40));
+        String body = "{\"model\":\"chat\",\"temperature\":0.2,\"tools\":[{\"type\":\"function\",\"function\":{"
+                + "\"name\":\"lookup\",\"description\":\"Look up a transaction by reference\",\"parameters\":{"
+                + "\"type\":\"object\",\"properties\":{\"ref\":{\"type\":\"string\",\"description\":\"the reference\""
+                + "}}}}}],\"messages\":[{\"role\":\"system\",\"content\":\"You are a careful bank analyst.\"},"
+                + "{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+        view = RequestView.chat(body.getBytes(StandardCharsets.UTF_8));
+        outgoing = view.upstreamBody("big-model-v3", false);
+    }
+
+    @Benchmark
+    public Assessment early() {
+        return policy.assess(view);
+    }
+
+    @Benchmark
+    public Assessment guard() {
+        return policy.guard().check(outgoing);
+    }
+}
