@@ -26,6 +26,8 @@ final class StreamAttempts implements StreamCall {
     private final FailoverExecutor.Call call;
     private final StreamListener listener;
     private final AtomicReference<UpstreamStream> current = new AtomicReference<>();
+    /** Attempts started; a backend that fails inside {@code stream()} (the egress guard) starts the next at once. */
+    private final java.util.concurrent.atomic.AtomicInteger attemptsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicReference<FailoverExecutor.Admitted> admitted = new AtomicReference<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile int delivered;
@@ -71,6 +73,7 @@ final class StreamAttempts implements StreamCall {
     }
 
     private void start(FailoverExecutor.Admitted a) {
+        int attempt = attemptsStarted.incrementAndGet();
         admitted.set(a);
         BackendSpec spec = a.rt.spec();
         if (cancelled.get()) {
@@ -183,6 +186,9 @@ final class StreamAttempts implements StreamCall {
                         }
                     }
                 });
+        if (attemptsStarted.get() != attempt) {
+            return; // this attempt failed within stream() and a later one is running: it is the one to cancel
+        }
         current.set(stream);
         if (cancelled.get()) {
             stream.cancel(); // the client left while this attempt was starting

@@ -179,6 +179,49 @@ class EgressGuardTest {
         }
     }
 
+    /** A stream refused by the guard fails over before its first byte, and a cancel reaches the stream that runs. */
+    @Test
+    void aRefusedStreamFailsOverToTheInternalBackend() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [hosted-100b, inhouse-10b]
+                """.formatted(external.baseUrl(), internal.baseUrl()), "guard.yaml");
+        try (Gateway gateway = Gateway.create(spec, GatewayOptions.defaults())) {
+            java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+            AtomicReference<String> backend = new AtomicReference<>();
+            gateway.chatStream(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat").replace("{\"model\"",
+                    "{\"stream\":true,\"model\"")), new StreamListener() {
+                        @Override
+                        public void onStart(dev.switchboard.core.routing.RoutingDecision d, String b) {
+                            backend.set(b);
+                        }
+
+                        @Override
+                        public void onEvent(String data) {
+                        }
+
+                        @Override
+                        public void onComplete(Usage usage, String finishReason) {
+                            done.complete(finishReason);
+                        }
+
+                        @Override
+                        public void onError(GatewayException e, boolean started) {
+                            done.completeExceptionally(e);
+                        }
+                    });
+            assertThat(done.get(10, TimeUnit.SECONDS)).isNotNull();
+            assertThat(backend.get()).isEqualTo("inhouse-10b");
+            assertThat(external.requests()).isEmpty();
+            assertThat(internal.requests()).hasSize(1);
+        }
+    }
+
     private static StreamSink failureSink(AtomicReference<UpstreamFailure> failure) {
         return new StreamSink() {
             @Override

@@ -57,8 +57,8 @@ public final class GuardedBackend implements Backend {
             return null;
         }
         onRefusal.accept(name(), found);
-        return new UpstreamFailure(UpstreamFailure.Kind.EGRESS_REFUSED, name(), "egress guard refused to send to "
-                + "external backend '" + name() + "': the body holds customer data (" + found.describe() + ")", 0,
-                null, null, null);
+        return new UpstreamFailure(UpstreamFailure.Kind.EGRESS_REFUSED, name(), "egress guard: the body holds "
+                + "customer data (" + found.describe() + "); nothing was sent to external backend '" + name() + "'",
+                0, null, null, null);
     }
 }
