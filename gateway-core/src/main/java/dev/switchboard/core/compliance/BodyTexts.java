@@ -20,10 +20,13 @@ import java.util.Set;
  * value, every object key, and every number of 11 or more digits, at any depth, known fields and vendor extensions
  * alike.
  *
- * <p>Values are read in document order and joined with line breaks ("prose"), as a model reads consecutive messages
- * and parts, so a number that continues across a boundary is judged as one. Keys and structural values — a
- * message's {@code role}, a part's {@code type}, ids, names — are labels: each is scanned on its own, after a
- * {@link NumberTokens#BOUNDARY}, so they neither hide nor join the prose around them.
+ * <p>Three channels, in document order. The <em>conversation</em> — messages' content and text parts, embeddings
+ * inputs — is joined with line breaks, as a model reads consecutive messages, so
+ * a number that continues from one message or part into the next is judged as one, whatever tool calls or vendor
+ * fields stand between them in the JSON. Every other value — tool definitions, vendor fields, {@code stop},
+ * {@code metadata}, long numbers — and every key and structural value (a message's {@code role}, a part's
+ * {@code type}, ids, names) is read on its own, after a {@link NumberTokens#BOUNDARY}, across which nothing is ever
+ * joined: a number at the end of one field is not the start of the next.
  *
  * <p>The same walk reads a parsed tree (to mask it: each text keeps its {@link Place}) and a stream of tokens (the
  * early scan of the client's bytes and the egress guard's check of the outgoing bytes: one function for both).
@@ -62,16 +65,44 @@ final class BodyTexts {
         }
     }
 
-    private final StringBuilder prose;
+    private final StringBuilder conversation;
+    private final StringBuilder prose = new StringBuilder();
     private final StringBuilder labels = new StringBuilder();
+    private final List<Segment> conversationSegments;
     private final List<Segment> proseSegments;
     private final List<Segment> labelSegments;
+    /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
+    private final List<String> path = new ArrayList<>();
     private String joined;
+    private static final String ARRAY = "[]";
 
     private BodyTexts(int sizeHint, boolean keepPlaces) {
-        this.prose = new StringBuilder(Math.min(sizeHint, 64 * 1024));
+        this.conversation = new StringBuilder(Math.min(sizeHint, 64 * 1024));
+        this.conversationSegments = keepPlaces ? new ArrayList<>() : null;
         this.proseSegments = keepPlaces ? new ArrayList<>() : null;
         this.labelSegments = keepPlaces ? new ArrayList<>() : null;
+    }
+
+    /**
+     * Whether the value at {@link #path} is what the model reads as the conversation: {@code messages[i].content},
+     * {@code messages[i].content[j].text}, {@code input}, {@code input[i]}.
+     */
+    private boolean inConversation() {
+        int n = path.size();
+        if (n >= 3 && path.get(0).equals("messages") && path.get(1) == ARRAY) {
+            return n == 3 && path.get(2).equals("content")
+                    || n == 5 && path.get(2).equals("content") && path.get(3) == ARRAY && path.get(4).equals("text");
+        }
+        return path.size() >= 1 && path.get(0).equals("input") && (n == 1 || n == 2 && path.get(1) == ARRAY);
+    }
+
+    /** The path of the parser's current value, from its contexts. */
+    private void pathOf(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        path.clear();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            path.add(c.inArray() ? ARRAY : c.getCurrentName());
+        }
+        java.util.Collections.reverse(path);
     }
 
     /** The texts of a JSON body given as bytes; bytes that are not JSON are read as one text (fail closed). */
@@ -112,10 +143,14 @@ final class BodyTexts {
                     if (field != null && STRUCTURAL.contains(field)) {
                         label(p.getText(), null);
                     } else {
+                        pathOf(p.getParsingContext());
                         prose(p.getText(), null);
                     }
                 }
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> number(p.getText(), null);
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                    pathOf(p.getParsingContext());
+                    number(p.getText(), null);
+                }
                 default -> {
                 }
             }
@@ -128,11 +163,15 @@ final class BodyTexts {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> e = fields.next();
                 label(e.getKey(), new Key(object, e.getKey()));
+                path.add(e.getKey());
                 walk(e.getValue(), e.getKey(), new Value(object, e.getKey()));
+                path.remove(path.size() - 1);
             }
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
+                path.add(ARRAY);
                 walk(array.get(i), null, new Element(array, i));
+                path.remove(path.size() - 1);
             }
         } else if (node.isTextual()) {
             if (field != null && STRUCTURAL.contains(field)) {
@@ -158,13 +197,16 @@ final class BodyTexts {
     }
 
     private void prose(String text, Place place) {
-        if (prose.length() > 0) {
-            prose.append('\n');
+        boolean talk = inConversation();
+        StringBuilder to = talk ? conversation : prose;
+        if (to.length() > 0 || !talk) {
+            to.append(talk ? '\n' : NumberTokens.BOUNDARY);
         }
-        if (proseSegments != null) {
-            proseSegments.add(new Segment(prose.length(), text.length(), place));
+        List<Segment> segments = talk ? conversationSegments : proseSegments;
+        if (segments != null) {
+            segments.add(new Segment(to.length(), text.length(), place));
         }
-        prose.append(text);
+        to.append(text);
         joined = null;
     }
 
@@ -177,19 +219,27 @@ final class BodyTexts {
         joined = null;
     }
 
-    /** The prose, then every label after a boundary: what the scanner reads. */
+    /** The conversation, the prose and every label, each after a boundary: what the scanner reads. */
     String joined() {
         if (joined == null) {
-            joined = labels.length() == 0 ? prose.toString() : prose.toString() + labels;
+            joined = prose.length() == 0 && labels.length() == 0 ? conversation.toString()
+                    : new StringBuilder(conversation.length() + prose.length() + labels.length() + 1)
+                            .append(conversation).append(prose).append(labels)
+                            .toString();
         }
         return joined;
     }
 
     /** Every text with its place and its offsets in {@link #joined()} (only for a tree). */
     List<Segment> segments() {
-        List<Segment> out = new ArrayList<>(proseSegments.size() + labelSegments.size());
-        out.addAll(proseSegments);
-        int shift = prose.length();
+        List<Segment> out = new ArrayList<>(conversationSegments.size() + proseSegments.size()
+                + labelSegments.size());
+        out.addAll(conversationSegments);
+        int shift = conversation.length();
+        for (Segment s : proseSegments) {
+            out.add(new Segment(s.start() + shift, s.length(), s.place()));
+        }
+        shift += prose.length();
         for (Segment s : labelSegments) {
             out.add(new Segment(s.start() + shift, s.length(), s.place()));
         }

@@ -11,13 +11,11 @@ package dev.switchboard.core.compliance;
  * <p>The usual text — ASCII, or Chinese prose with ASCII digits — is read in place, without a copy.
  */
 final class NormalizedText {
-    private final CharSequence source;
     private final CharSequence chars;
     /** Original offset of each normalized char (one extra entry: the original length); null where identical. */
     private final int[] origin;
 
     private NormalizedText(CharSequence source, CharSequence chars, int[] origin) {
-        this.source = source;
         this.chars = chars;
         this.origin = origin;
     }
@@ -38,6 +36,14 @@ final class NormalizedText {
             origin[k] = k;
         }
         while (i < n) {
+            char ch = text.charAt(i);
+            if (ch == '\\' && i + 1 < n) {
+                int used = escape(text, i, out, origin);
+                if (used > 0) {
+                    i += used;
+                    continue;
+                }
+            }
             int cp = Character.codePointAt(text, i);
             int width = Character.charCount(cp);
             int mapped = map(cp);
@@ -58,9 +64,47 @@ final class NormalizedText {
         return new NormalizedText(text, out, origin);
     }
 
-    /** A char read as it is: most of ASCII and of CJK text. */
+    /**
+     * A JSON escape inside a text — tool-call arguments are JSON written into a string, so a model reads
+     * {@code "6222\n0212"} there as a line break between digits — read as the character it stands for; returns the
+     * chars used, or 0 when this is no escape.
+     */
+    private static int escape(CharSequence text, int at, StringBuilder out, int[] origin) {
+        char next = text.charAt(at + 1);
+        int cp;
+        int used;
+        if (next == 'n' || next == 't' || next == 'r' || next == 'f' || next == 'b') {
+            cp = ' ';
+            used = 2;
+        } else if (next == 'u' && hex(text, at + 2)) {
+            cp = Integer.parseInt(text, at + 2, at + 6, 16);
+            used = 6;
+        } else {
+            return 0;
+        }
+        int mapped = map(cp);
+        if (mapped >= 0) {
+            origin[out.length()] = at;
+            out.append((char) (Character.isSurrogate((char) mapped) ? '?' : mapped));
+        }
+        return used;
+    }
+
+    private static boolean hex(CharSequence text, int from) {
+        if (from + 4 > text.length()) {
+            return false;
+        }
+        for (int k = from; k < from + 4; k++) {
+            if (Character.digit(text.charAt(k), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A char read as it is: most of ASCII (not an escape's backslash) and of CJK text. */
     private static boolean plain(char c) {
-        return c < 0x80 || c >= 0x3400 && c <= 0x9FFF;
+        return c < 0x80 && c != '\\' || c >= 0x3400 && c <= 0x9FFF;
     }
 
     /** The char a code point is read as, the code point itself, or -1 to drop it. */
@@ -90,7 +134,7 @@ final class NormalizedText {
         }
         return switch (cp) {
             case 0x2212, 0x2043, 0x2011 -> '-';
-            case 0x00B7, 0x2022, 0x2024, 0x2027, 0x3002, 0xFF61, 0x30FB, 0xFE52, 0x2219 -> '.';
+            case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0x2219 -> '.'; // not 。: it ends a sentence
             case 0x2044, 0x2215, 0x29F8, 0x29F9 -> '/';
             default -> cp;
         };
@@ -113,12 +157,11 @@ final class NormalizedText {
         return origin == null ? i : origin[i];
     }
 
-    /** The original offset just after normalized char {@code i} (a surrogate pair read as one digit is two chars). */
+    /**
+     * The original offset just after normalized char {@code i}: where the next char read starts, so a span also
+     * covers the invisible characters and escapes that end it.
+     */
     int originAfter(int i) {
-        if (origin == null) {
-            return i + 1;
-        }
-        int o = origin[i];
-        return o + (Character.isHighSurrogate(source.charAt(o)) && o + 1 < source.length() ? 2 : 1);
+        return origin == null ? i + 1 : origin[i + 1];
     }
 }

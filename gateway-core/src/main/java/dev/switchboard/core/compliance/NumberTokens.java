@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * The numbers of a normalized text, as a reader sees them: groups of digits joined by any run of separators —
- * spaces of every kind, line breaks, dots, dashes, slashes, backslashes, underscores — so {@code 6222 0212.3456_7894}
+ * spaces of every kind, line breaks, dots, dashes, slashes, backslashes, underscores; a dot followed by a space
+ * or a line break ends a sentence and joins nothing; digits running straight into Latin letters are a code's, not
+ * a number — so {@code 6222 0212.3456_7894}
  * and {@code 110105-19491231-002X} are each one token of several groups. A group may end in the resident ID's check
- * letter {@code X} (either case) when no letter or digit follows it; the token ends there.
+ * letter {@code X} (either case) when no Latin letter or digit follows it; the token ends there.
  */
 final class NumberTokens {
     /** The hard boundary between texts that must never be read as one (an object key and the next value). */
@@ -55,6 +57,17 @@ final class NumberTokens {
         int digitCount(int from, int to) {
             return before[to + 1] - before[from];
         }
+
+        /** The token's groups from {@code from} on. */
+        Token tail(int from) {
+            int count = groupCount - from;
+            int[] g = java.util.Arrays.copyOfRange(groups, 2 * from, 2 * groupCount);
+            int[] b = new int[count + 1];
+            for (int i = 0; i <= count; i++) {
+                b[i] = before[from + i] - before[from];
+            }
+            return new Token(g, count, digits.substring(before[from]), b, endsWithX);
+        }
     }
 
     private NumberTokens() {
@@ -69,9 +82,12 @@ final class NumberTokens {
                 || c == '\\' || c == '\f' || c == 0x0B;
     }
 
-    static boolean letterOrDigit(char c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 0x7F
-                && Character.isLetterOrDigit(c);
+    /**
+     * A Latin letter or digit: what continues a code. Chinese text runs straight on from a number ("号码110105…X与"),
+     * so a CJK character ends a code as a space would.
+     */
+    static boolean asciiAlnum(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     /** Every token of at least {@code minDigits} digits, in order. */
@@ -98,7 +114,7 @@ final class NumberTokens {
                 }
                 int end = j;
                 if (j < n && (text.charAt(j) == 'X' || text.charAt(j) == 'x')
-                        && (j + 1 >= n || !letterOrDigit(text.charAt(j + 1)))) {
+                        && (j + 1 >= n || !asciiAlnum(text.charAt(j + 1)))) {
                     end = ++j;
                     endsWithX = true;
                 }
@@ -112,16 +128,22 @@ final class NumberTokens {
                     break;
                 }
                 int k = j;
+                boolean sentence = false;
                 while (k < n && separator(text.charAt(k))) {
+                    sentence |= text.charAt(k) == '.' && k + 1 < n && (text.charAt(k + 1) == ' '
+                            || text.charAt(k + 1) == '\n' || text.charAt(k + 1) == '\t' || text.charAt(k + 1) == '\r');
                     k++;
                 }
-                if (k > j && k < n && digit(text.charAt(k))) {
+                // A dot and a space or line break end a sentence ("in Q4 2022. 138…"): they join nothing.
+                if (k > j && k < n && digit(text.charAt(k)) && !sentence) {
                     j = k;
                     continue;
                 }
                 break;
             }
-            if (digits.length() >= minDigits) {
+            // Digits running straight into Latin letters are part of a code ("92650102533H784Q98"), not a number.
+            boolean code = j < n && asciiAlnum(text.charAt(j)) && !endsWithX;
+            if (digits.length() >= minDigits && !code) {
                 int[] before = new int[count + 1];
                 for (int g = 0; g < count; g++) {
                     int len = groups[2 * g + 1] - groups[2 * g] - (endsWithX && g == count - 1 ? 1 : 0);

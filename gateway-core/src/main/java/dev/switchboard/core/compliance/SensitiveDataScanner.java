@@ -46,10 +46,13 @@ public final class SensitiveDataScanner {
     private static final int[] CREDIT_WEIGHTS = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
     /** Words after which a number is a bank account (lower case; matched without regard to case). */
     static final List<String> ACCOUNT_WORDS = List.of("账号", "帐号", "账户", "帐户", "賬號", "賬戶", "帳號", "帳戶", "卡号",
-            "卡號", "account no", "account number", "account #", "acct no", "acct. no", "acct #", "a/c no", "iban");
-    static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport");
-    /** How far after a keyword its number may start (characters). */
-    private static final int KEYWORD_REACH = 16;
+            "卡號", "account no.", "account no", "account number", "account #", "acct no.", "acct no", "acct. no.",
+            "acct. no", "acct #", "a/c no.", "a/c no", "iban");
+    static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport no.", "passport");
+    /** How far after a keyword its number may start (characters): "账户号码：", "account number is: ". */
+    private static final int KEYWORD_REACH = 8;
+    /** A number up to this long is masked whole when a value is found in it. */
+    private static final int WIDEN_DIGITS = 48;
     /** How many characters two parts of one number may have between them (words: "and it ends with"). */
     private static final int SPLIT_REACH = 24;
 
@@ -127,27 +130,131 @@ public final class SensitiveDataScanner {
 
     // ---- numbers ----------------------------------------------------------------------------------------------
 
+    /**
+     * Numbers, strongest evidence first: two nearby numbers that together make a resident ID, then a network's card,
+     * are one value; a number right after an account keyword is an account as a whole (or the ID or card it is);
+     * then every other token's runs of groups; last, passport numbers after their keyword.
+     */
     private void scanNumbers(NormalizedText c, List<Finding> out) {
-        List<NumberTokens.Token> tokens = NumberTokens.of(c, 4);
+        List<NumberTokens.Token> tokens = new ArrayList<>(NumberTokens.of(c, 4));
         if (tokens.isEmpty()) {
             return;
         }
         boolean[] used = new boolean[tokens.size()];
+        // A number that is a value on its own is never the part of another: a resident ID never; a network's card
+        // never; a mobile number not as the first part of a card (a number after a phone number is everywhere), but
+        // as the second it may be (losing the first part would leak it; reading a mobile as a card masks it anyway).
+        boolean[] id = new boolean[tokens.size()];
+        boolean[] strong = new boolean[tokens.size()];
+        boolean[] value = new boolean[tokens.size()];
         for (int t = 0; t < tokens.size(); t++) {
-            used[t] = judgeWindows(c, tokens.get(t), out);
+            NumberTokens.Token token = tokens.get(t);
+            id[t] = idAlone(token);
+            strong[t] = id[t] || cardAlone(token);
+            value[t] = strong[t] || !token.endsWithX && isMobile(token.digits);
         }
-        for (int t = 0; t + 1 < tokens.size(); t++) {
-            if (!used[t] && !used[t + 1] && judgeSplit(c, tokens.get(t), tokens.get(t + 1), out)) {
-                used[t] = used[t + 1] = true;
-            }
+        if (enabled.contains(RESIDENT_ID)) {
+            pairs(c, tokens, used, id, id, true, out);
         }
-        if (enabled.contains(BANK_ACCOUNT) || enabled.contains(PASSPORT)) {
+        if (enabled.contains(BANK_ACCOUNT)) {
             for (int t = 0; t < tokens.size(); t++) {
-                if (!used[t]) {
-                    judgeAfterKeyword(c, tokens.get(t), out);
+                if (used[t] || !keywordBefore(c, tokens.get(t).start(), ACCOUNT_WORDS)) {
+                    continue;
+                }
+                // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
+                int took = t + 1 < tokens.size() && !used[t + 1] && !value[t] && !strong[t + 1]
+                        && enabled.contains(BANK_CARD) ? judgeSplit(c, tokens.get(t), tokens.get(t + 1), false, out) : 0;
+                if (took > 0) {
+                    took(tokens, used, t, took);
+                } else {
+                    used[t] = judgeAccount(c, tokens.get(t), out);
                 }
             }
         }
+        if (enabled.contains(BANK_CARD)) {
+            pairs(c, tokens, used, value, strong, false, out);
+        }
+        for (int t = 0; t < tokens.size(); t++) {
+            if (!used[t]) {
+                used[t] = judgeWindows(c, tokens.get(t), out);
+            }
+        }
+        if (enabled.contains(PASSPORT)) {
+            for (int t = 0; t < tokens.size(); t++) {
+                if (!used[t]) {
+                    judgePassport(c, tokens.get(t), out);
+                }
+            }
+        }
+    }
+
+    /**
+     * A date, or a number that starts with one ("截至 2027-01-29", "20261130", "2025-06-30 18:00"): after an account
+     * keyword it is not the account.
+     */
+    private static boolean isDate(NumberTokens.Token token) {
+        String d = token.digits;
+        if (token.groupCount == 1) {
+            return d.length() == 8 && validDate(d);
+        }
+        if (token.groupCount < 3 || token.digitCount(0, 2) != 8) {
+            return false;
+        }
+        int first = token.digitCount(0, 0);
+        int second = token.digitCount(1, 1);
+        String ymd = first == 4 && second == 2 ? d.substring(0, 8)
+                : first == 2 && second == 2 ? d.substring(4, 8) + d.substring(2, 4) + d.substring(0, 2) : null;
+        return ymd != null && validDate(ymd);
+    }
+
+    private static boolean validDate(String ymd) {
+        int year = Integer.parseInt(ymd, 0, 4, 10);
+        try {
+            LocalDate.of(year, Integer.parseInt(ymd, 4, 6, 10), Integer.parseInt(ymd, 6, 8, 10));
+            return year >= 1900 && year <= 2100;
+        } catch (DateTimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Judges neighbouring numbers not yet used as one resident ID ({@code ids}) or one network's card. When the
+     * second part is followed by more groups ("…ends 08 874 320106 19881126 9105"), those are a number of their own.
+     */
+    private void pairs(NormalizedText c, List<NumberTokens.Token> tokens, boolean[] used, boolean[] firstAlone,
+            boolean[] secondAlone, boolean ids, List<Finding> out) {
+        for (int t = 0; t + 1 < tokens.size(); t++) {
+            if (!used[t] && !used[t + 1] && !firstAlone[t] && !secondAlone[t + 1]) {
+                took(tokens, used, t, judgeSplit(c, tokens.get(t), tokens.get(t + 1), ids, out));
+            }
+        }
+    }
+
+    /** Marks a pair used, leaving the rest of the second number, if any, to be judged. */
+    private static void took(List<NumberTokens.Token> tokens, boolean[] used, int t, int groupsOfSecond) {
+        if (groupsOfSecond == 0) {
+            return;
+        }
+        used[t] = true;
+        NumberTokens.Token second = tokens.get(t + 1);
+        if (groupsOfSecond < second.groupCount) {
+            tokens.set(t + 1, second.tail(groupsOfSecond));
+        } else {
+            used[t + 1] = true;
+        }
+    }
+
+    /** Whether a token as a whole is a resident ID. */
+    private static boolean idAlone(NumberTokens.Token token) {
+        int len = token.digits.length();
+        return token.endsWithX ? len == 17 && isResidentId(token.digits, true)
+                : len == 18 && isResidentId(token.digits, false);
+    }
+
+    /** Whether a token as a whole is a card of a real network. */
+    private static boolean cardAlone(NumberTokens.Token token) {
+        int len = token.digits.length();
+        return !token.endsWithX && len >= 13 && len <= 19 && isNetworkCard(token.digits);
     }
 
     /**
@@ -158,7 +265,8 @@ public final class SensitiveDataScanner {
         if (token.digits.length() < 11) {
             return false;
         }
-        boolean found = false;
+        List<int[]> hits = new ArrayList<>(); // first group, last group
+        List<String> kinds = new ArrayList<>();
         int g = 0;
         while (g < token.groupCount) {
             int hit = -1;
@@ -172,32 +280,42 @@ public final class SensitiveDataScanner {
                 }
             }
             if (kind != null) {
-                out.add(new Finding(kind, c.origin(token.groupStart(g)), c.originAfter(token.groupEnd(hit) - 1)));
-                found = true;
+                hits.add(new int[] {g, hit});
+                kinds.add(kind);
                 g = hit + 1;
             } else {
                 g++;
             }
         }
-        return found;
+        // Which groups belong to a value is a guess; no digit of a short number is left beside the value found in
+        // it ("2025-11-24 4630/4370/0406/2430": the date goes with the card rather than half the card with nothing).
+        boolean widen = token.digits.length() <= WIDEN_DIGITS;
+        for (int i = 0; i < hits.size(); i++) {
+            int from = widen && i == 0 ? 0 : hits.get(i)[0];
+            int to = widen ? (i + 1 < hits.size() ? hits.get(i + 1)[0] - 1 : token.groupCount - 1) : hits.get(i)[1];
+            out.add(new Finding(kinds.get(i), c.origin(token.groupStart(from)), c.originAfter(token.groupEnd(to) - 1)));
+        }
+        return !hits.isEmpty();
     }
 
     /**
      * Two neighbouring numbers with a few words between them, judged as one: only as a resident ID or a card of a
-     * real network, whose checks two unrelated numbers seldom pass. The end of the first and the start of the second
-     * may be any whole groups.
+     * real network, whose checks two unrelated numbers seldom pass: all of the first, and the second's first groups.
+     * Returns how many groups of the second it took (0: none).
      */
-    private boolean judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, List<Finding> out) {
-        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH || !enabled.contains(RESIDENT_ID)
-                && !enabled.contains(BANK_CARD)) {
-            return false;
+    private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
+            List<Finding> out) {
+        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH) {
+            return 0;
         }
         for (int i = a.end(); i < b.start(); i++) {
-            if (c.charAt(i) == NumberTokens.BOUNDARY) {
-                return false;
+            if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
+                return 0; // another text, or a shorter number between: not one value in two parts
             }
         }
-        for (int ga = 0; ga < a.groupCount; ga++) {
+        // The first part is the whole of its number (a number starts where its words say so: "card starts 6222…");
+        // the second may be followed by more groups.
+        for (int ga = 0; ga < 1; ga++) {
             int first = a.digitCount(ga, a.groupCount - 1);
             if (first < 4 || first > 17) {
                 continue;
@@ -211,59 +329,79 @@ public final class SensitiveDataScanner {
                 }
                 String digits = a.digits(ga, a.groupCount - 1) + b.digits(0, gb);
                 String kind = null;
-                if (enabled.contains(RESIDENT_ID) && (x ? len == 17 && isResidentId(digits, true)
-                        : len == 18 && isResidentId(digits, false))) {
+                if (ids && (x ? len == 17 && isResidentId(digits, true) : len == 18 && isResidentId(digits, false))) {
                     kind = RESIDENT_ID;
-                } else if (!x && enabled.contains(BANK_CARD) && isNetworkCard(digits)) {
+                } else if (!ids && !x && isNetworkCard(digits)) {
                     kind = BANK_CARD;
                 }
                 if (kind != null) {
                     out.add(new Finding(kind, List.of(
                             new Finding.Span(c.origin(a.groupStart(ga)), c.originAfter(a.end() - 1)),
                             new Finding.Span(c.origin(b.start()), c.originAfter(b.groupEnd(gb) - 1)))));
-                    return true;
+                    return gb + 1;
                 }
             }
         }
-        return false;
+        return 0;
     }
 
-    /** A number of 8–30 digits right after an account keyword, or a passport number after a passport keyword. */
-    private void judgeAfterKeyword(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
+    /**
+     * A number right after an account keyword: its groups from the first, up to 30 digits, are an account — or the
+     * resident ID or card of a real network they make, whose kind says more.
+     */
+    private boolean judgeAccount(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
+        int last = -1;
+        for (int g = 0; g < token.groupCount && token.digitCount(0, g) <= 30; g++) {
+            last = g;
+        }
+        if (last < 0 || token.digitCount(0, last) < 8 || isDate(token)) {
+            return false;
+        }
+        boolean x = token.endsWithX && last == token.groupCount - 1;
+        String digits = token.digits(0, last);
+        String kind = enabled.contains(RESIDENT_ID) && (x ? isResidentId(digits, true) : isResidentId(digits, false))
+                ? RESIDENT_ID : !x && enabled.contains(BANK_CARD) && digits.length() >= 13 && digits.length() <= 19
+                && isNetworkCard(digits) ? BANK_CARD : BANK_ACCOUNT;
+        out.add(new Finding(kind, c.origin(token.start()), c.originAfter(token.groupEnd(last) - 1)));
+        return true;
+    }
+
+    /** A passport number after a passport keyword: old ones are nine digits, newer ones a letter or two first. */
+    private void judgePassport(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
         int len = token.digits.length();
-        if (enabled.contains(BANK_ACCOUNT) && len >= 8 && len <= 30 && !token.endsWithX
-                && keywordBefore(c, token.start(), ACCOUNT_WORDS)) {
-            out.add(new Finding(BANK_ACCOUNT, c.origin(token.start()), c.originAfter(token.end() - 1)));
+        if (len < 7 || len > 9 || token.endsWithX) {
             return;
         }
-        if (enabled.contains(PASSPORT) && len >= 7 && len <= 9 && !token.endsWithX) {
-            // Old passports are nine digits; newer ones one or two letters and 7–8 digits ("E 1234 5678", "PE1234567").
-            int start = token.start();
-            int k = start > 0 && c.charAt(start - 1) == ' ' ? start - 1 : start;
-            int letters = 0;
-            while (k > 0 && letters < 2 && asciiLetter(c.charAt(k - 1))) {
-                k--;
-                letters++;
-            }
-            boolean word = k > 0 && asciiLetter(c.charAt(k - 1));
-            int from = letters > 0 && !word ? k : start;
-            if ((letters > 0 && !word || len == 9) && keywordBefore(c, from, PASSPORT_WORDS)) {
-                out.add(new Finding(PASSPORT, c.origin(from), c.originAfter(token.end() - 1)));
-            }
+        int start = token.start();
+        int k = start > 0 && c.charAt(start - 1) == ' ' ? start - 1 : start;
+        int letters = 0;
+        while (k > 0 && letters < 2 && asciiLetter(c.charAt(k - 1))) {
+            k--;
+            letters++;
+        }
+        boolean word = k > 0 && asciiLetter(c.charAt(k - 1));
+        int from = letters > 0 && !word ? k : start;
+        if ((letters > 0 && !word || len == 9) && keywordBefore(c, from, PASSPORT_WORDS)) {
+            out.add(new Finding(PASSPORT, c.origin(from), c.originAfter(token.end() - 1)));
         }
     }
 
-    /** Whether one of {@code words} ends at most {@link #KEYWORD_REACH} chars before {@code at}, no digit between. */
+    /**
+     * Whether one of {@code words} ends at most {@link #KEYWORD_REACH} chars before {@code at}, in the same sentence
+     * and with no other number between.
+     */
     private static boolean keywordBefore(NormalizedText c, int at, List<String> words) {
         for (int i = at - 1; i >= 0 && at - (i + 1) <= KEYWORD_REACH; i--) {
-            char ch = c.charAt(i);
-            if (NumberTokens.digit(ch) || ch == NumberTokens.BOUNDARY) {
-                return false;
-            }
             for (String w : words) {
                 if (regionMatchesIgnoreCase(c.chars(), i - w.length() + 1, w)) {
-                    return true;
+                    return true; // ("account no." ends in a dot that is no sentence's end)
                 }
+            }
+            char ch = c.charAt(i);
+            if (NumberTokens.digit(ch) || ch == NumberTokens.BOUNDARY || ch == '。' || ch == '；' || ch == '！'
+                    || ch == '？' || ch == ';' || ch == '!' || ch == '?' || ch == '\n'
+                    || ch == '.' && i + 1 < at && c.charAt(i + 1) == ' ') {
+                return false;
             }
         }
         return false;
@@ -379,8 +517,8 @@ public final class SensitiveDataScanner {
             while (j < n && asciiAlnum(c.charAt(j))) {
                 j++;
             }
-            boolean bounded = (i == 0 || !NumberTokens.letterOrDigit(c.charAt(i - 1)))
-                    && (j == n || !NumberTokens.letterOrDigit(c.charAt(j)));
+            // Bounded by anything but a Latin letter or digit: Chinese text runs straight on ("代码9135…Y43的").
+            boolean bounded = true;
             if (bounded && j - i == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), i)) {
                 out.add(finding(c, CREDIT_CODE, i, j));
             } else if (bounded && j - i == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), i)) {
@@ -391,7 +529,7 @@ public final class SensitiveDataScanner {
     }
 
     private static boolean asciiAlnum(char ch) {
-        return ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z';
+        return NumberTokens.asciiAlnum(ch);
     }
 
     private static boolean isPassport(CharSequence s, int at) {
