@@ -38,7 +38,8 @@ class ResidencyCorpusSidecarTest {
     private static final int SIZE = Integer.getInteger("switchboard.corpus.sidecar-size", 300);
     private static final long SEED = Long.getLong("switchboard.corpus.seed", 20261201L);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private MockModelServer hosted;
     private MockModelServer inhouse;
     private TestSidecar sidecar;
