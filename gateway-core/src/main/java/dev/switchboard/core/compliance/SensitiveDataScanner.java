@@ -188,6 +188,16 @@ public final class SensitiveDataScanner {
         }
     }
 
+    /** An amount: after a thousands comma ("7,956,346.48"), or a few digits with two decimals ("346.48"). */
+    private static boolean amount(NormalizedText c, NumberTokens.Token token) {
+        int at = token.start();
+        if (at >= 2 && c.charAt(at - 1) == ',' && NumberTokens.digit(c.charAt(at - 2))) {
+            return true;
+        }
+        return token.groupCount == 2 && c.charAt(token.groupEnd(0)) == '.' && token.groupEnd(0) + 1 == token.groupStart(1)
+                && token.digitCount(1, 1) == 2 && token.digitCount(0, 0) <= 3;
+    }
+
     /**
      * A date, or a number that starts with one ("截至 2027-01-29", "20261130", "2025-06-30 18:00"): after an account
      * keyword it is not the account.
@@ -305,8 +315,8 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH) {
-            return 0;
+        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH || amount(c, a) || isDate(a) || isDate(b)) {
+            return 0; // an amount or a date next to another number is not a value in two parts
         }
         for (int i = a.end(); i < b.start(); i++) {
             if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {

@@ -80,7 +80,11 @@ class FormatsTest {
                 "ISO 20022 pacs.008, MT103 field 32A: 261130CNY1250000,00",
                 "Policy P2026-001234, claim C-7788, table row 2026/11/30 12:00",
                 "账户余额 1,234.56 元，2026年11月30日",
-                "Passport office hours 9-17; passports take 10 working days.");
+                "Passport office hours 9-17; passports take 10 working days.",
+                "交易金额 7,956,346.48 元，时间 2024-12-29 08:25，交易渠道为手机银行",   // an amount, then a date
+                "余额 412,345.67，截至 2024-12-29，账户状态正常",
+                "请查询该账户。客户于2025-06-30 18:00提交了一笔转账",                  // keyword, then another sentence
+                "Balance 9,387,556.59 CNY as of 2026-06-13.\n182 of them were flagged");
     }
 
     @ParameterizedTest(name = "{0}")
