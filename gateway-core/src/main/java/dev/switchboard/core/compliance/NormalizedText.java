@@ -11,23 +11,47 @@ package dev.switchboard.core.compliance;
  * <p>The usual text — ASCII, or Chinese prose with ASCII digits — is read in place, without a copy.
  */
 final class NormalizedText {
-    private final CharSequence chars;
+    private final String chars;
+    /** The same chars, for the tight loops of the detectors (an array read is cheaper than {@code String.charAt}). */
+    private final char[] array;
     /** Original offset of each normalized char (one extra entry: the original length); null where identical. */
     private final int[] origin;
 
-    private NormalizedText(CharSequence source, CharSequence chars, int[] origin) {
+    private NormalizedText(CharSequence source, String chars, int[] origin) {
         this.chars = chars;
+        this.array = chars.toCharArray();
         this.origin = origin;
+    }
+
+    /** For every BMP char: what it is read as ({@link #DROP}: nothing), precomputed from {@link #map(int)}. */
+    private static final char[] READ_AS = new char[0x10000];
+    /** Chars read as themselves, except escapes' backslash and surrogates (which need a look at the next char). */
+    private static final long[] SAME = new long[0x10000 / 64];
+    private static final char DROP = '\uFFFF';
+
+    static {
+        for (int c = 0; c < 0x10000; c++) {
+            int mapped = Character.isSurrogate((char) c) ? c : map(c);
+            READ_AS[c] = mapped < 0 ? DROP : (char) mapped;
+            if (mapped == c && c != '\\' && !Character.isSurrogate((char) c) && c != DROP) {
+                SAME[c >>> 6] |= 1L << c;
+            }
+        }
+    }
+
+    private static boolean same(char c) {
+        return (SAME[c >>> 6] & (1L << c)) != 0;
     }
 
     static NormalizedText of(CharSequence text) {
         int n = text.length();
         int i = 0;
-        while (i < n && plain(text.charAt(i))) {
+        while (i < n && same(text.charAt(i))) {
             i++;
         }
         if (i == n) {
-            return new NormalizedText(text, text, null);
+            String chars = text.toString();
+            return new NormalizedText(chars, chars, null);
         }
         StringBuilder out = new StringBuilder(n);
         int[] origin = new int[n + 1];
@@ -37,12 +61,27 @@ final class NormalizedText {
         }
         while (i < n) {
             char ch = text.charAt(i);
+            if (same(ch)) {
+                origin[out.length()] = i;
+                out.append(ch);
+                i++;
+                continue;
+            }
             if (ch == '\\' && i + 1 < n) {
                 int used = escape(text, i, out, origin);
                 if (used > 0) {
                     i += used;
                     continue;
                 }
+            }
+            if (!Character.isSurrogate(ch) || ch == '\\') {
+                char read = READ_AS[ch];
+                if (read != DROP) {
+                    origin[out.length()] = i;
+                    out.append(read);
+                }
+                i++;
+                continue;
             }
             int cp = Character.codePointAt(text, i);
             int width = Character.charCount(cp);
@@ -61,7 +100,7 @@ final class NormalizedText {
             i += width;
         }
         origin[out.length()] = n;
-        return new NormalizedText(text, out, origin);
+        return new NormalizedText(text, out.toString(), origin);
     }
 
     /**
@@ -102,11 +141,6 @@ final class NormalizedText {
         return true;
     }
 
-    /** A char read as it is: most of ASCII (not an escape's backslash) and of CJK text. */
-    private static boolean plain(char c) {
-        return c < 0x80 && c != '\\' || c >= 0x3400 && c <= 0x9FFF;
-    }
-
     /** The char a code point is read as, the code point itself, or -1 to drop it. */
     static int map(int cp) {
         if (cp < 0x80) {
@@ -117,7 +151,10 @@ final class NormalizedText {
             return '0' + digit;
         }
         if (cp >= 0xFF01 && cp <= 0xFF5E) {
-            return map(cp - 0xFEE0); // full-width ASCII
+            // Full-width letters, digits and the marks that join or hold values read as ASCII; full-width prose
+            // punctuation (，：；（）！？) stays itself, so Chinese text is read in place.
+            int ascii = cp - 0xFEE0;
+            return Character.isLetterOrDigit(ascii) || "@-./_\\+#".indexOf(ascii) >= 0 ? map(ascii) : cp;
         }
         if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
             return ' ';
@@ -140,16 +177,21 @@ final class NormalizedText {
         };
     }
 
-    CharSequence chars() {
+    String chars() {
         return chars;
     }
 
     int length() {
-        return chars.length();
+        return array.length;
     }
 
     char charAt(int i) {
-        return chars.charAt(i);
+        return array[i];
+    }
+
+    /** The chars themselves; never modify them. */
+    char[] array() {
+        return array;
     }
 
     /** The original offset of normalized char {@code i}; {@code length()} maps to the original's length. */

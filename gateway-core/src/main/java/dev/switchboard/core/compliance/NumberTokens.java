@@ -92,29 +92,24 @@ final class NumberTokens {
 
     /** Every token of at least {@code minDigits} digits, in order. */
     static List<Token> of(NormalizedText text, int minDigits) {
+        char[] t = text.array();
+        int n = t.length;
         List<Token> out = new ArrayList<>();
-        int n = text.length();
-        int i = 0;
         int[] groups = new int[16];
-        StringBuilder digits = new StringBuilder(24);
+        int i = firstDigit(t, 0);
         while (i < n) {
-            if (!digit(text.charAt(i))) {
-                i++;
-                continue;
-            }
             int count = 0;
-            digits.setLength(0);
+            int digitCount = 0;
             boolean endsWithX = false;
             int j = i;
             while (true) {
                 int g = j;
-                while (j < n && digit(text.charAt(j))) {
-                    digits.append(text.charAt(j));
+                while (j < n && digit(t[j])) {
                     j++;
                 }
+                digitCount += j - g;
                 int end = j;
-                if (j < n && (text.charAt(j) == 'X' || text.charAt(j) == 'x')
-                        && (j + 1 >= n || !asciiAlnum(text.charAt(j + 1)))) {
+                if (j < n && (t[j] == 'X' || t[j] == 'x') && (j + 1 >= n || !asciiAlnum(t[j + 1]))) {
                     end = ++j;
                     endsWithX = true;
                 }
@@ -129,31 +124,48 @@ final class NumberTokens {
                 }
                 int k = j;
                 boolean sentence = false;
-                while (k < n && separator(text.charAt(k))) {
-                    sentence |= text.charAt(k) == '.' && k + 1 < n && (text.charAt(k + 1) == ' '
-                            || text.charAt(k + 1) == '\n' || text.charAt(k + 1) == '\t' || text.charAt(k + 1) == '\r');
+                while (k < n && separator(t[k])) {
+                    char s = t[k];
+                    sentence |= s == '.' && k + 1 < n && (t[k + 1] == ' ' || t[k + 1] == '\n'
+                            || t[k + 1] == '\t' || t[k + 1] == '\r');
                     k++;
                 }
                 // A dot and a space or line break end a sentence ("in Q4 2022. 138…"): they join nothing.
-                if (k > j && k < n && digit(text.charAt(k)) && !sentence) {
+                if (k > j && k < n && digit(t[k]) && !sentence) {
                     j = k;
                     continue;
                 }
                 break;
             }
             // Digits running straight into Latin letters are part of a code ("92650102533H784Q98"), not a number.
-            boolean code = j < n && asciiAlnum(text.charAt(j)) && !endsWithX;
-            if (digits.length() >= minDigits && !code) {
-                int[] before = new int[count + 1];
-                for (int g = 0; g < count; g++) {
-                    int len = groups[2 * g + 1] - groups[2 * g] - (endsWithX && g == count - 1 ? 1 : 0);
-                    before[g + 1] = before[g] + len;
-                }
-                out.add(new Token(java.util.Arrays.copyOf(groups, 2 * count), count, digits.toString(), before,
-                        endsWithX));
+            boolean code = j < n && asciiAlnum(t[j]) && !endsWithX;
+            if (digitCount >= minDigits && !code) {
+                out.add(token(t, groups, count, digitCount, endsWithX));
             }
-            i = j;
+            i = firstDigit(t, j);
         }
         return out;
+    }
+
+    private static int firstDigit(char[] t, int from) {
+        int n = t.length;
+        while (from < n && !digit(t[from])) {
+            from++;
+        }
+        return from;
+    }
+
+    private static Token token(char[] t, int[] groups, int count, int digitCount, boolean endsWithX) {
+        char[] digits = new char[digitCount];
+        int[] before = new int[count + 1];
+        int d = 0;
+        for (int g = 0; g < count; g++) {
+            int end = groups[2 * g + 1] - (endsWithX && g == count - 1 ? 1 : 0);
+            for (int k = groups[2 * g]; k < end; k++) {
+                digits[d++] = t[k];
+            }
+            before[g + 1] = d;
+        }
+        return new Token(java.util.Arrays.copyOf(groups, 2 * count), count, new String(digits), before, endsWithX);
     }
 }

@@ -38,8 +38,6 @@ public final class SensitiveDataScanner {
     public static final Set<String> BUILT_IN = Set.of(RESIDENT_ID, BANK_CARD, MOBILE, EMAIL, PASSPORT, CREDIT_CODE,
             BANK_ACCOUNT);
 
-    private static final Pattern EMAIL_PATTERN = Pattern.compile(
-            "[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}");
     private static final int[] ID_WEIGHTS = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     private static final char[] ID_CHECK = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
     private static final String CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -49,6 +47,42 @@ public final class SensitiveDataScanner {
             "卡號", "account no.", "account no", "account number", "account #", "acct no.", "acct no", "acct. no.",
             "acct. no", "acct #", "a/c no.", "a/c no", "iban");
     static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport no.", "passport");
+    private static final Words ACCOUNTS = new Words(ACCOUNT_WORDS);
+    private static final Words PASSPORTS = new Words(PASSPORT_WORDS);
+
+    /** Keywords as arrays, each with its last char, for a look-back that rejects most positions at one compare. */
+    private record Words(char[][] words, char[] last) {
+        Words(List<String> list) {
+            this(list.stream().map(String::toCharArray).toArray(char[][]::new),
+                    list.stream().map(w -> w.charAt(w.length() - 1)).collect(StringBuilder::new,
+                            StringBuilder::append, StringBuilder::append).toString().toCharArray());
+        }
+
+        /** Whether a keyword ends at {@code end} (exclusive) of {@code text}, Latin letters in either case. */
+        boolean endsAt(char[] text, int end) {
+            char ch = text[end - 1];
+            char lower = ch >= 'A' && ch <= 'Z' ? (char) (ch + ('a' - 'A')) : ch;
+            for (int w = 0; w < last.length; w++) {
+                if (last[w] == lower && matches(text, end - words[w].length, words[w])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean matches(char[] text, int at, char[] word) {
+            if (at < 0) {
+                return false;
+            }
+            for (int k = 0; k < word.length; k++) {
+                char ch = text[at + k];
+                if (ch != word[k] && !(ch >= 'A' && ch <= 'Z' && ch + ('a' - 'A') == word[k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
     /** How far after a keyword its number may start (characters): "账户号码：", "account number is: ". */
     private static final int KEYWORD_REACH = 8;
     /** A number up to this long is masked whole when a value is found in it. */
@@ -140,6 +174,7 @@ public final class SensitiveDataScanner {
         if (tokens.isEmpty()) {
             return;
         }
+        KeywordEnds keywords = new KeywordEnds(c);
         boolean[] used = new boolean[tokens.size()];
         // A number that is a value on its own is never the part of another: a resident ID never; a network's card
         // never; a mobile number not as the first part of a card (a number after a phone number is everywhere), but
@@ -158,7 +193,8 @@ public final class SensitiveDataScanner {
         }
         if (enabled.contains(BANK_ACCOUNT)) {
             for (int t = 0; t < tokens.size(); t++) {
-                if (used[t] || !keywordBefore(c, tokens.get(t).start(), ACCOUNT_WORDS)) {
+                NumberTokens.Token token = tokens.get(t);
+                if (used[t] || token.digits.length() < 8 || isDate(token) || !keywords.account(token.start())) {
                     continue;
                 }
                 // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
@@ -182,7 +218,7 @@ public final class SensitiveDataScanner {
         if (enabled.contains(PASSPORT)) {
             for (int t = 0; t < tokens.size(); t++) {
                 if (!used[t]) {
-                    judgePassport(c, tokens.get(t), out);
+                    judgePassport(c, tokens.get(t), keywords, out);
                 }
             }
         }
@@ -377,7 +413,7 @@ public final class SensitiveDataScanner {
     }
 
     /** A passport number after a passport keyword: old ones are nine digits, newer ones a letter or two first. */
-    private void judgePassport(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
+    private void judgePassport(NormalizedText c, NumberTokens.Token token, KeywordEnds keywords, List<Finding> out) {
         int len = token.digits.length();
         if (len < 7 || len > 9 || token.endsWithX) {
             return;
@@ -391,30 +427,49 @@ public final class SensitiveDataScanner {
         }
         boolean word = k > 0 && asciiLetter(c.charAt(k - 1));
         int from = letters > 0 && !word ? k : start;
-        if ((letters > 0 && !word || len == 9) && keywordBefore(c, from, PASSPORT_WORDS)) {
+        if ((letters > 0 && !word || len == 9) && keywords.passport(from)) {
             out.add(new Finding(PASSPORT, c.origin(from), c.originAfter(token.end() - 1)));
         }
     }
 
     /**
-     * Whether one of {@code words} ends at most {@link #KEYWORD_REACH} chars before {@code at}, in the same sentence
-     * and with no other number between.
+     * Whether a keyword ends shortly before a number. Only a number that could be an account or a passport asks,
+     * so most texts never pay for it; each asks about a few positions, last character first.
      */
-    private static boolean keywordBefore(NormalizedText c, int at, List<String> words) {
-        for (int i = at - 1; i >= 0 && at - (i + 1) <= KEYWORD_REACH; i--) {
-            for (String w : words) {
-                if (regionMatchesIgnoreCase(c.chars(), i - w.length() + 1, w)) {
-                    return true; // ("account no." ends in a dot that is no sentence's end)
+    private static final class KeywordEnds {
+        private final NormalizedText c;
+
+        KeywordEnds(NormalizedText c) {
+            this.c = c;
+        }
+
+        boolean account(int at) {
+            return before(ACCOUNTS, at);
+        }
+
+        boolean passport(int at) {
+            return before(PASSPORTS, at);
+        }
+
+        /**
+         * Whether one of {@code words} ends at most {@link #KEYWORD_REACH} chars before {@code at}, in the same
+         * sentence and with no other number between ("account no." ends in a dot that is no sentence's end).
+         */
+        private boolean before(Words words, int at) {
+            char[] t = c.array();
+            for (int i = at - 1; i >= 0 && at - (i + 1) <= KEYWORD_REACH; i--) {
+                if (words.endsAt(t, i + 1)) {
+                    return true;
+                }
+                char ch = t[i];
+                if (NumberTokens.digit(ch) || ch == NumberTokens.BOUNDARY || ch == '。' || ch == '；' || ch == '！'
+                        || ch == '？' || ch == ';' || ch == '!' || ch == '?' || ch == '\n'
+                        || ch == '.' && i + 1 < at && t[i + 1] == ' ') {
+                    return false;
                 }
             }
-            char ch = c.charAt(i);
-            if (NumberTokens.digit(ch) || ch == NumberTokens.BOUNDARY || ch == '。' || ch == '；' || ch == '！'
-                    || ch == '？' || ch == ';' || ch == '!' || ch == '?' || ch == '\n'
-                    || ch == '.' && i + 1 < at && c.charAt(i + 1) == ' ') {
-                return false;
-            }
+            return false;
         }
-        return false;
     }
 
     private static boolean asciiLetter(char ch) {
@@ -516,22 +571,22 @@ public final class SensitiveDataScanner {
 
     /** Runs of letters and digits: an 18-char unified social credit code, or E/G and 8 digits (a passport). */
     private void scanCodes(NormalizedText c, List<Finding> out) {
-        int n = c.length();
+        char[] t = c.array();
+        int n = t.length;
         int i = 0;
         while (i < n) {
-            if (!asciiAlnum(c.charAt(i))) {
+            if (!NumberTokens.asciiAlnum(t[i])) {
                 i++;
                 continue;
             }
-            int j = i;
-            while (j < n && asciiAlnum(c.charAt(j))) {
+            int j = i + 1;
+            while (j < n && NumberTokens.asciiAlnum(t[j])) {
                 j++;
             }
             // Bounded by anything but a Latin letter or digit: Chinese text runs straight on ("代码9135…Y43的").
-            boolean bounded = true;
-            if (bounded && j - i == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), i)) {
+            if (j - i == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), i)) {
                 out.add(finding(c, CREDIT_CODE, i, j));
-            } else if (bounded && j - i == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), i)) {
+            } else if (j - i == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), i)) {
                 out.add(finding(c, PASSPORT, i, j));
             }
             i = j;
@@ -593,8 +648,8 @@ public final class SensitiveDataScanner {
      * position of the text (which costs the text's length times the local part's).
      */
     private static void scanEmails(NormalizedText c, List<Finding> out) {
-        CharSequence text = c.chars();
-        int at = indexOf(text, '@', 0);
+        String text = c.chars();
+        int at = text.indexOf('@');
         int consumed = 0;
         while (at >= 0) {
             int start = at;
@@ -614,14 +669,12 @@ public final class SensitiveDataScanner {
                 end--;
                 lastDot = lastIndexOf(text, '.', end - 1) > at ? lastIndexOf(text, '.', end - 1) : -1;
             }
-            if (start < at && lastDot > at + 1 && end - lastDot - 1 >= 2 && isTld(text, lastDot + 1, end)) {
-                Matcher m = EMAIL_PATTERN.matcher(text).region(start, end);
-                if (m.matches()) {
-                    out.add(finding(c, EMAIL, start, end));
-                    consumed = end;
-                }
+            if (start < at && lastDot > at + 1 && end - lastDot - 1 >= 2 && isTld(text, lastDot + 1, end)
+                    && labels(text, at + 1, end)) {
+                out.add(finding(c, EMAIL, start, end));
+                consumed = end;
             }
-            at = indexOf(text, '@', at + 1);
+            at = text.indexOf('@', at + 1);
         }
     }
 
@@ -644,6 +697,22 @@ public final class SensitiveDataScanner {
             }
         }
         return -1;
+    }
+
+    /** Domain labels of 1–63 chars: no empty label ({@code a..b}, {@code @.b}). */
+    private static boolean labels(String text, int from, int to) {
+        int label = 0;
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) == '.') {
+                if (label == 0) {
+                    return false;
+                }
+                label = 0;
+            } else if (++label > 63) {
+                return false;
+            }
+        }
+        return label > 0;
     }
 
     private static boolean localChar(char c) {
