@@ -179,6 +179,38 @@ class EgressGuardTest {
         }
     }
 
+    /** A reload guards the backends it keeps again, under the new config's detectors. */
+    @Test
+    void aReloadGuardsKeptBackendsWithTheNewDetectors() throws Exception {
+        String config = """
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [hosted-100b, inhouse-10b]
+                compliance: { detectors: [%s] }
+                """;
+        GatewaySpec emailOnly = ConfigLoader.withEnv(k -> null).parse(config.formatted(external.baseUrl(),
+                internal.baseUrl(), "email"), "a.yaml");
+        GatewaySpec all = ConfigLoader.withEnv(k -> null).parse(config.formatted(external.baseUrl(),
+                internal.baseUrl(), "email, cn-mobile"), "b.yaml");
+        Gateway first = Gateway.create(emailOnly, GatewayOptions.defaults());
+        Gateway second = null;
+        try {
+            assertThat(first.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat"))).backend())
+                    .isEqualTo("hosted-100b");
+            second = first.reconfigure(all);
+            GatewayResponse r = second.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
+            assertThat(r.backend()).isEqualTo("inhouse-10b");
+            assertThat(r.steps().get(0).outcome()).startsWith(Attempt.REFUSED);
+            assertThat(external.requests()).hasSize(1);
+        } finally {
+            (second != null ? second : first).close();
+        }
+    }
+
     /** A stream refused by the guard fails over before its first byte, and a cancel reaches the stream that runs. */
     @Test
     void aRefusedStreamFailsOverToTheInternalBackend() throws Exception {

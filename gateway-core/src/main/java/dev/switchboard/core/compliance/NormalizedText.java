@@ -11,15 +11,17 @@ package dev.switchboard.core.compliance;
  * <p>The usual text — ASCII, or Chinese prose with ASCII digits — is read in place, without a copy.
  */
 final class NormalizedText {
-    private final String chars;
-    /** The same chars, for the tight loops of the detectors (an array read is cheaper than {@code String.charAt}). */
+    /** The chars read, for the tight loops of the detectors (an array read is cheaper than {@code String.charAt}). */
     private final char[] array;
+    private final int length;
+    /** The same chars as a string, made when a regular expression needs them. */
+    private String chars;
     /** Original offset of each normalized char (one extra entry: the original length); null where identical. */
     private final int[] origin;
 
-    private NormalizedText(CharSequence source, String chars, int[] origin) {
-        this.chars = chars;
-        this.array = chars.toCharArray();
+    private NormalizedText(char[] array, int length, int[] origin) {
+        this.array = array;
+        this.length = length;
         this.origin = origin;
     }
 
@@ -44,89 +46,82 @@ final class NormalizedText {
     }
 
     static NormalizedText of(CharSequence text) {
-        int n = text.length();
+        String source = text.toString();
+        int n = source.length();
+        char[] in = source.toCharArray();
         int i = 0;
-        while (i < n && same(text.charAt(i))) {
+        while (i < n && same(in[i])) {
             i++;
         }
         if (i == n) {
-            String chars = text.toString();
-            return new NormalizedText(chars, chars, null);
+            return new NormalizedText(in, n, null);
         }
-        StringBuilder out = new StringBuilder(n);
+        // Read into the same array: what is read is never longer than what was written.
         int[] origin = new int[n + 1];
-        out.append(text, 0, i);
         for (int k = 0; k < i; k++) {
             origin[k] = k;
         }
+        int o = i;
         while (i < n) {
-            char ch = text.charAt(i);
+            char ch = in[i];
             if (same(ch)) {
-                origin[out.length()] = i;
-                out.append(ch);
+                origin[o] = i;
+                in[o++] = ch;
                 i++;
                 continue;
             }
             if (ch == '\\' && i + 1 < n) {
-                int used = escape(text, i, out, origin);
-                if (used > 0) {
-                    i += used;
+                int cp = escaped(source, i);
+                if (cp >= 0) {
+                    int read = map(cp);
+                    if (read >= 0) {
+                        origin[o] = i;
+                        in[o++] = Character.isSurrogate((char) read) ? '?' : (char) read;
+                    }
+                    i += source.charAt(i + 1) == 'u' ? 6 : 2;
                     continue;
                 }
             }
-            if (!Character.isSurrogate(ch) || ch == '\\') {
+            if (!Character.isSurrogate(ch)) {
                 char read = READ_AS[ch];
                 if (read != DROP) {
-                    origin[out.length()] = i;
-                    out.append(read);
+                    origin[o] = i;
+                    in[o++] = read;
                 }
                 i++;
                 continue;
             }
-            int cp = Character.codePointAt(text, i);
+            int cp = source.codePointAt(i);
             int width = Character.charCount(cp);
             int mapped = map(cp);
-            if (mapped >= 0) {
-                origin[out.length()] = i;
-                if (mapped == cp) {
-                    out.appendCodePoint(cp);
-                    if (width == 2) {
-                        origin[out.length() - 1] = i + 1;
-                    }
-                } else {
-                    out.append((char) mapped);
+            if (mapped >= 0 && mapped != cp) {
+                origin[o] = i;
+                in[o++] = (char) mapped;
+            } else if (mapped == cp) {
+                for (int k = 0; k < width; k++) {
+                    origin[o] = i + k;
+                    in[o++] = source.charAt(i + k);
                 }
             }
             i += width;
         }
-        origin[out.length()] = n;
-        return new NormalizedText(text, out.toString(), origin);
+        origin[o] = n;
+        return new NormalizedText(in, o, origin);
     }
 
     /**
-     * A JSON escape inside a text — tool-call arguments are JSON written into a string, so a model reads
-     * {@code "6222\n0212"} there as a line break between digits — read as the character it stands for; returns the
-     * chars used, or 0 when this is no escape.
+     * The character a JSON escape inside a text stands for — tool-call arguments are JSON written into a string, so
+     * a model reads {@code "6222\n0212"} there as a line break between digits — or -1 when this is no escape.
      */
-    private static int escape(CharSequence text, int at, StringBuilder out, int[] origin) {
+    private static int escaped(String text, int at) {
         char next = text.charAt(at + 1);
-        int cp;
-        int used;
         if (next == 'n' || next == 't' || next == 'r' || next == 'f' || next == 'b') {
-            cp = ' ';
-            used = 2;
-        } else if (next == 'u' && hex(text, at + 2)) {
-            cp = Integer.parseInt(text, at + 2, at + 6, 16);
-            used = 6;
-        } else {
-            return 0;
+            return ' ';
         }
-        int mapped = map(cp);
-        if (mapped >= 0) {
-            origin[out.length()] = at;
-            out.append((char) (Character.isSurrogate((char) mapped) ? '?' : mapped));
+        if (next == 'u' && hex(text, at + 2)) {
+            return Integer.parseInt(text, at + 2, at + 6, 16);
         }
-        return used;
+        return -1;
     }
 
     private static boolean hex(CharSequence text, int from) {
@@ -178,18 +173,21 @@ final class NormalizedText {
     }
 
     String chars() {
+        if (chars == null) {
+            chars = new String(array, 0, length);
+        }
         return chars;
     }
 
     int length() {
-        return array.length;
+        return length;
     }
 
     char charAt(int i) {
         return array[i];
     }
 
-    /** The chars themselves; never modify them. */
+    /** The chars themselves (the first {@link #length()} of them); never modify them. */
     char[] array() {
         return array;
     }

@@ -93,10 +93,10 @@ final class NumberTokens {
     /** Every token of at least {@code minDigits} digits, in order. */
     static List<Token> of(NormalizedText text, int minDigits) {
         char[] t = text.array();
-        int n = t.length;
+        int n = text.length();
         List<Token> out = new ArrayList<>();
         int[] groups = new int[16];
-        int i = firstDigit(t, 0);
+        int i = firstDigit(t, n, 0);
         while (i < n) {
             int count = 0;
             int digitCount = 0;
@@ -142,13 +142,12 @@ final class NumberTokens {
             if (digitCount >= minDigits && !code) {
                 out.add(token(t, groups, count, digitCount, endsWithX));
             }
-            i = firstDigit(t, j);
+            i = firstDigit(t, n, j);
         }
         return out;
     }
 
-    private static int firstDigit(char[] t, int from) {
-        int n = t.length;
+    private static int firstDigit(char[] t, int n, int from) {
         while (from < n && !digit(t[from])) {
             from++;
         }

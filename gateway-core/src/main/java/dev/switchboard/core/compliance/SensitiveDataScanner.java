@@ -569,25 +569,40 @@ public final class SensitiveDataScanner {
 
     // ---- codes with letters: credit codes, passports --------------------------------------------------------
 
-    /** Runs of letters and digits: an 18-char unified social credit code, or E/G and 8 digits (a passport). */
+    /**
+     * Runs of letters and digits: an 18-char unified social credit code, or E/G and 8 digits (a passport). Both hold
+     * six digits or more in a row (a credit code's region, a passport's number), so only the runs around such digits
+     * are looked at: prose, which seldom has them, is passed over at the speed of a digit test.
+     */
     private void scanCodes(NormalizedText c, List<Finding> out) {
         char[] t = c.array();
-        int n = t.length;
+        int n = c.length();
+        int done = 0;
         int i = 0;
         while (i < n) {
-            if (!NumberTokens.asciiAlnum(t[i])) {
+            while (i < n && !NumberTokens.digit(t[i])) {
                 i++;
-                continue;
             }
-            int j = i + 1;
-            while (j < n && NumberTokens.asciiAlnum(t[j])) {
+            int j = i;
+            while (j < n && NumberTokens.digit(t[j])) {
                 j++;
             }
-            // Bounded by anything but a Latin letter or digit: Chinese text runs straight on ("代码9135…Y43的").
-            if (j - i == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), i)) {
-                out.add(finding(c, CREDIT_CODE, i, j));
-            } else if (j - i == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), i)) {
-                out.add(finding(c, PASSPORT, i, j));
+            if (j - i >= 6 && i >= done) {
+                // Bounded by anything but a Latin letter or digit: Chinese text runs straight on ("代码9135…Y43的").
+                int from = i;
+                while (from > 0 && asciiAlnum(t[from - 1])) {
+                    from--;
+                }
+                int to = j;
+                while (to < n && asciiAlnum(t[to])) {
+                    to++;
+                }
+                if (to - from == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), from)) {
+                    out.add(finding(c, CREDIT_CODE, from, to));
+                } else if (to - from == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), from)) {
+                    out.add(finding(c, PASSPORT, from, to));
+                }
+                done = to;
             }
             i = j;
         }

@@ -2,6 +2,8 @@ package dev.switchboard.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -88,6 +90,33 @@ class CliTest {
         assertThat(run("explain", "--config", "../examples/configs/demo.yaml", "--request", request.toString()))
                 .isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"rule\" : 2");
+    }
+
+    /** Offline explain runs the live scan and policy: a card keeps the hosted model out, as a live call would. */
+    @Test
+    void explainKeepsCustomerDataInsideAsALiveRequestWould() throws Exception {
+        Path request = dir.resolve("card.json");
+        Files.writeString(request, "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Draft it\"}],"
+                + "\"x_notes\":\"card 6222 0212 3456 7894\"}");
+        assertThat(run("explain", "--config", "../examples/configs/demo.yaml", "--request", request.toString(),
+                "-H", "x-scenario=aml-report")).isZero();
+        JsonNode decision = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(decision.path("compliance").path("verdict").asText()).isEqualTo("route-internal");
+        assertThat(decision.path("compliance").path("found").path("bank-card").asInt()).isEqualTo(1);
+        assertThat(decision.path("order")).extracting(JsonNode::asText).containsExactly("inhouse-10b");
+        JsonNode hosted = null;
+        for (JsonNode c : decision.path("candidates")) {
+            hosted = c.path("backend").asText().equals("hosted-100b") ? c : hosted;
+        }
+        assertThat(hosted.path("excluded").asBoolean()).isTrue();
+        assertThat(hosted.path("reason").asText()).contains("must stay internal");
+        Path blocking = dir.resolve("block.yaml");
+        Files.writeString(blocking, Files.readString(Path.of("../examples/configs/demo.yaml"))
+                + "\ncompliance: { action: block }\n");
+        out.reset();
+        assertThat(run("explain", "--config", blocking.toString(), "--request", request.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("blocked").contains("bank-card (1)")
+                .doesNotContain("6222");
     }
 
     @Test

@@ -171,6 +171,20 @@ class ResidencySidecarTest {
         assertThat(hosted.requests()).isEmpty();
     }
 
+    /** The admin port's explain runs the same scan and policy as the call. */
+    @org.junit.jupiter.api.Test
+    void adminExplainTellsTheTruth() throws Exception {
+        start("route-internal");
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + sidecar.server().adminPort() + "/admin/explain")).POST(HttpRequest.BodyPublishers.ofString(
+                chat(",\"x_ref\":" + CARD, ASK))).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode explain = JSON.readTree(r.body());
+        assertThat(explain.path("compliance").path("verdict").asText()).isEqualTo("route-internal");
+        assertThat(explain.path("order")).extracting(JsonNode::asText).containsExactly("inhouse-10b");
+        assertThat(r.body()).doesNotContain(CARD);
+        assertThat(hosted.requests()).isEmpty();
+    }
+
     @org.junit.jupiter.api.Test
     void cleanRequestsStillGoOut() throws Exception {
         start("route-internal");

@@ -77,4 +77,23 @@ class SimulationTest {
         assertThat(r.get("budget retail-app exhausted at").asText()).endsWith(" s");
         assertThat(Long.parseLong(r.get("backend inhouse-10b requests").asText())).isPositive();
     }
+
+    /** The simulator runs the live scan and policy: prompts holding customer data never go to the hosted model. */
+    @Test
+    void customerDataStaysInsideInTheSimulationToo(@TempDir Path dir) throws Exception {
+        Path traffic = dir.resolve("traffic.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            lines.append("{\"t\":").append(i).append(",\"tenant\":\"retail\",\"model\":\"chat\",\"headers\":"
+                    + "{\"x-scenario\":\"aml-report\"},\"prompt\":\"").append(i % 2 == 0
+                    ? "Report on card 6222 0212 3456 7894" : "Report on the branch's quarter")
+                    .append("\",\"output_tokens\":50}\n");
+        }
+        Files.writeString(traffic, lines);
+        JsonNode a = JSON.readTree(Simulation.run(load("demo.yaml"), "A", null, null, traffic, 1, "json", null))
+                .get("A");
+        // The AML rule puts the hosted model first: only the ten clean prompts go there.
+        assertThat(a.get("backend hosted-100b requests").asText()).isEqualTo("10");
+        assertThat(a.get("backend inhouse-10b requests").asText()).isEqualTo("10");
+    }
 }
