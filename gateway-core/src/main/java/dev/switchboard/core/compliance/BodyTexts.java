@@ -185,6 +185,7 @@ final class BodyTexts {
     }
 
     private void number(String text, Place place) {
+        text = plain(text);
         int digits = 0;
         for (int i = 0; i < text.length(); i++) {
             if (NumberTokens.digit(text.charAt(i))) {
@@ -193,6 +194,23 @@ final class BodyTexts {
         }
         if (digits >= NUMBER_DIGITS) {
             prose(text, place);
+        }
+    }
+
+    /**
+     * A number as its digits are read: {@code 6.222021234567894E15} written out as {@code 6222021234567894}, so an
+     * exponent hides nothing (and the tree's and the bytes' spellings of one number read alike). An exponent too
+     * large to write out is read as it is.
+     */
+    static String plain(String number) {
+        if (number.indexOf('e') < 0 && number.indexOf('E') < 0) {
+            return number;
+        }
+        try {
+            java.math.BigDecimal d = new java.math.BigDecimal(number);
+            return d.scale() < -40 || d.scale() > 60 ? number : d.toPlainString();
+        } catch (NumberFormatException e) {
+            return number;
         }
     }
 

@@ -64,9 +64,12 @@ public final class CompliancePolicy {
         return spec;
     }
 
-    /** The whole body exactly as the client sent it, read by the detectors. */
+    /**
+     * The whole body as the client sent it, read by the detectors — from the tree already decoded, in the same walk
+     * the egress guard makes over the bytes that leave (tests hold the two to the same findings).
+     */
     public Assessment assess(RequestView request) {
-        return scanner.assess(request.parser(), request.size());
+        return scanner.assess(request.tree());
     }
 
     /** What a request may do. */

@@ -16,13 +16,18 @@ final class NormalizedText {
     private final int length;
     /** The same chars as a string, made when a regular expression needs them. */
     private String chars;
-    /** Original offset of each normalized char (one extra entry: the original length); null where identical. */
-    private final int[] origin;
+    private final String source;
+    /** Whether any char was read differently (else offsets are the same). */
+    private final boolean changed;
+    private int[] digitRuns;
+    /** Original offset of each normalized char (one extra entry: the original length), made when first asked. */
+    private int[] origin;
 
-    private NormalizedText(char[] array, int length, int[] origin) {
+    private NormalizedText(String source, char[] array, int length, boolean changed) {
+        this.source = source;
         this.array = array;
         this.length = length;
-        this.origin = origin;
+        this.changed = changed;
     }
 
     /** For every BMP char: what it is read as ({@link #DROP}: nothing), precomputed from {@link #map(int)}. */
@@ -54,59 +59,110 @@ final class NormalizedText {
             i++;
         }
         if (i == n) {
-            return new NormalizedText(in, n, null);
+            return new NormalizedText(source, in, n, false);
         }
-        // Read into the same array: what is read is never longer than what was written.
-        int[] origin = new int[n + 1];
-        for (int k = 0; k < i; k++) {
-            origin[k] = k;
-        }
-        int o = i;
-        while (i < n) {
-            char ch = in[i];
-            if (same(ch)) {
-                origin[o] = i;
-                in[o++] = ch;
-                i++;
-                continue;
+        return new NormalizedText(source, in, read(source, in, i, null), true);
+    }
+
+    /**
+     * Reads {@code source} from {@code from} into {@code out} (which holds it as it is up to there; what is read is
+     * never longer than what was written, so it may be {@code source}'s own copy), noting each char's original offset
+     * in {@code origin} when given; returns the length read.
+     */
+    private static int read(String source, char[] out, int from, int[] origin) {
+        int n = source.length();
+        if (origin != null) {
+            for (int k = 0; k < from; k++) {
+                origin[k] = k;
             }
-            if (ch == '\\' && i + 1 < n) {
-                int cp = escaped(source, i);
-                if (cp >= 0) {
-                    int read = map(cp);
-                    if (read >= 0) {
-                        origin[o] = i;
-                        in[o++] = Character.isSurrogate((char) read) ? '?' : (char) read;
-                    }
-                    i += source.charAt(i + 1) == 'u' ? 6 : 2;
+        }
+        int o = from;
+        int i = from;
+        while (i < n) {
+            char ch = source.charAt(i);
+            int at = i;
+            if (same(ch)) {
+                out[o] = ch;
+                i++;
+            } else if (ch == '\\' && i + 1 < n && escaped(source, i) >= 0) {
+                int read = map(escaped(source, i));
+                i += source.charAt(i + 1) == 'u' ? 6 : 2;
+                if (read < 0) {
                     continue;
                 }
-            }
-            if (!Character.isSurrogate(ch)) {
+                out[o] = Character.isSurrogate((char) read) ? '?' : (char) read;
+            } else if (!Character.isSurrogate(ch)) {
                 char read = READ_AS[ch];
-                if (read != DROP) {
-                    origin[o] = i;
-                    in[o++] = read;
-                }
                 i++;
-                continue;
-            }
-            int cp = source.codePointAt(i);
-            int width = Character.charCount(cp);
-            int mapped = map(cp);
-            if (mapped >= 0 && mapped != cp) {
-                origin[o] = i;
-                in[o++] = (char) mapped;
-            } else if (mapped == cp) {
-                for (int k = 0; k < width; k++) {
-                    origin[o] = i + k;
-                    in[o++] = source.charAt(i + k);
+                if (read == DROP) {
+                    continue;
+                }
+                out[o] = read;
+            } else {
+                int cp = source.codePointAt(i);
+                int width = Character.charCount(cp);
+                int mapped = map(cp);
+                i += width;
+                if (mapped < 0) {
+                    continue;
+                }
+                if (mapped == cp && width == 2) {
+                    if (origin != null) {
+                        origin[o] = at;
+                    }
+                    out[o++] = source.charAt(at);
+                    at++;
+                    out[o] = source.charAt(at);
+                } else {
+                    out[o] = (char) mapped;
                 }
             }
-            i += width;
+            if (origin != null) {
+                origin[o] = at;
+            }
+            o++;
         }
-        origin[o] = n;
-        return new NormalizedText(in, o, origin);
+        if (origin != null) {
+            origin[o] = n;
+        }
+        return o;
+    }
+
+    /** Every char's original offset: worked out again only when something was found in a text that changed. */
+    private int[] origins() {
+        if (origin == null) {
+            int[] o = new int[source.length() + 1];
+            read(source, new char[source.length()], 0, o);
+            origin = o;
+        }
+        return origin;
+    }
+
+    /** Every maximal run of ASCII digits, as {@code [start, end)} pairs, found once. */
+    int[] digitRuns() {
+        if (digitRuns == null) {
+            int[] runs = new int[16];
+            int count = 0;
+            int i = 0;
+            while (i < length) {
+                if (array[i] < '0' || array[i] > '9') {
+                    i++;
+                    continue;
+                }
+                int j = i + 1;
+                while (j < length && array[j] >= '0' && array[j] <= '9') {
+                    j++;
+                }
+                if (count + 2 > runs.length) {
+                    runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+                }
+                runs[count++] = i;
+                runs[count++] = j;
+                i = j;
+            }
+            digitRuns = java.util.Arrays.copyOf(runs, count);
+        }
+        return digitRuns;
     }
 
     /**
@@ -194,7 +250,7 @@ final class NormalizedText {
 
     /** The original offset of normalized char {@code i}; {@code length()} maps to the original's length. */
     int origin(int i) {
-        return origin == null ? i : origin[i];
+        return changed ? origins()[i] : i;
     }
 
     /**
@@ -202,6 +258,6 @@ final class NormalizedText {
      * covers the invisible characters and escapes that end it.
      */
     int originAfter(int i) {
-        return origin == null ? i + 1 : origin[i + 1];
+        return changed ? origins()[i + 1] : i + 1;
     }
 }

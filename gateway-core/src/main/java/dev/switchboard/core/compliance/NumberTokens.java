@@ -90,23 +90,22 @@ final class NumberTokens {
         return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
-    /** Every token of at least {@code minDigits} digits, in order. */
+    /** Every token of at least {@code minDigits} digits, in order, from the text's runs of digits. */
     static List<Token> of(NormalizedText text, int minDigits) {
         char[] t = text.array();
         int n = text.length();
+        int[] runs = text.digitRuns();
         List<Token> out = new ArrayList<>();
         int[] groups = new int[16];
-        int i = firstDigit(t, n, 0);
-        while (i < n) {
+        int r = 0;
+        while (r < runs.length) {
             int count = 0;
             int digitCount = 0;
             boolean endsWithX = false;
-            int j = i;
+            int j;
             while (true) {
-                int g = j;
-                while (j < n && digit(t[j])) {
-                    j++;
-                }
+                int g = runs[r];
+                j = runs[r + 1];
                 digitCount += j - g;
                 int end = j;
                 if (j < n && (t[j] == 'X' || t[j] == 'x') && (j + 1 >= n || !asciiAlnum(t[j + 1]))) {
@@ -119,39 +118,36 @@ final class NumberTokens {
                 groups[2 * count] = g;
                 groups[2 * count + 1] = end;
                 count++;
-                if (endsWithX) {
+                r += 2;
+                if (endsWithX || r >= runs.length || !joined(t, j, runs[r])) {
                     break;
                 }
-                int k = j;
-                boolean sentence = false;
-                while (k < n && separator(t[k])) {
-                    char s = t[k];
-                    sentence |= s == '.' && k + 1 < n && (t[k + 1] == ' ' || t[k + 1] == '\n'
-                            || t[k + 1] == '\t' || t[k + 1] == '\r');
-                    k++;
-                }
-                // A dot and a space or line break end a sentence ("in Q4 2022. 138…"): they join nothing.
-                if (k > j && k < n && digit(t[k]) && !sentence) {
-                    j = k;
-                    continue;
-                }
-                break;
             }
             // Digits running straight into Latin letters are part of a code ("92650102533H784Q98"), not a number.
             boolean code = j < n && asciiAlnum(t[j]) && !endsWithX;
             if (digitCount >= minDigits && !code) {
                 out.add(token(t, groups, count, digitCount, endsWithX));
             }
-            i = firstDigit(t, n, j);
         }
         return out;
     }
 
-    private static int firstDigit(char[] t, int n, int from) {
-        while (from < n && !digit(t[from])) {
-            from++;
+    /**
+     * Whether the chars between two runs of digits join them into one number: one or more separators, and no
+     * sentence's end among them (a dot and a space or line break: "in Q4 2022. 138…" joins nothing).
+     */
+    private static boolean joined(char[] t, int from, int to) {
+        if (to <= from) {
+            return false;
         }
-        return from;
+        for (int k = from; k < to; k++) {
+            char c = t[k];
+            if (!separator(c) || c == '.' && k + 1 < t.length && (t[k + 1] == ' ' || t[k + 1] == '\n'
+                    || t[k + 1] == '\t' || t[k + 1] == '\r')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Token token(char[] t, int[] groups, int count, int digitCount, boolean endsWithX) {

@@ -577,16 +577,11 @@ public final class SensitiveDataScanner {
     private void scanCodes(NormalizedText c, List<Finding> out) {
         char[] t = c.array();
         int n = c.length();
+        int[] runs = c.digitRuns();
         int done = 0;
-        int i = 0;
-        while (i < n) {
-            while (i < n && !NumberTokens.digit(t[i])) {
-                i++;
-            }
-            int j = i;
-            while (j < n && NumberTokens.digit(t[j])) {
-                j++;
-            }
+        for (int r = 0; r < runs.length; r += 2) {
+            int i = runs[r];
+            int j = runs[r + 1];
             if (j - i >= 6 && i >= done) {
                 // Bounded by anything but a Latin letter or digit: Chinese text runs straight on ("代码9135…Y43的").
                 int from = i;
@@ -604,7 +599,6 @@ public final class SensitiveDataScanner {
                 }
                 done = to;
             }
-            i = j;
         }
     }
 

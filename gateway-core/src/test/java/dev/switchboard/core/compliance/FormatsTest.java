@@ -122,6 +122,20 @@ class FormatsTest {
     }
 
     @Test
+    void aNumberInExponentFormIsReadWrittenOut() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner);
+        for (String n : new String[] {"6.222021234567894E15", "6222021234567894e0", "62220212345678.94E2"}) {
+            byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_ref\":"
+                    + n + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(requests.assess(body).kinds()).as(n).containsExactly("bank-card");
+            assertThat(requests.assess(dev.switchboard.core.RequestView.chat(body).tree()).kinds()).as(n)
+                    .containsExactly("bank-card");
+        }
+        byte[] huge = "{\"model\":\"chat\",\"x\":1e999999999}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(huge).sensitive()).isFalse();
+    }
+
+    @Test
     void creditCodeCheckCharacterMustHold() {
         assertThat(scanner.scan("91350100M000100Y44")).isEmpty();
         assertThat(scanner.scan("code 91110000100000000R ok")).extracting(Finding::kind)
