@@ -161,7 +161,12 @@ final class FailoverExecutor {
                     && spec.residency() == Residency.EXTERNAL) {
                 if (maskedTree == null) {
                     masking = new Masking();
-                    maskedTree = scanner.mask((ObjectNode) request.body().tree(), masking);
+                    try {
+                        maskedTree = scanner.mask((ObjectNode) request.body().tree(), masking);
+                    } catch (StackOverflowError e) {
+                        // A custom pattern too deep for this text: nothing is sent; the attempt fails like any other.
+                        throw new IllegalStateException("masking failed: " + e, e);
+                    }
                 }
                 masked = true;
                 return request.body().upstreamBodyOf(maskedTree, spec.model(), stream);
@@ -222,7 +227,7 @@ final class FailoverExecutor {
         /** Takes a breaker permit, a capacity slot and a budget reservation, or none of them (null). */
         private CompletableFuture<Admitted> admit(BackendRuntime rt) {
             // Fail closed: whatever the decision said, customer data under route-internal never leaves.
-            if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK
+            if (dev.switchboard.core.compliance.CompliancePolicy.keepsInside(sensitive, compliance.action())
                     && rt.spec().residency() == Residency.EXTERNAL) {
                 attempts.add(new Attempt(rt.spec().name(), "skipped: sensitive data stays internal", 0));
                 return NOT_ADMITTED;
@@ -280,7 +285,7 @@ final class FailoverExecutor {
         }
 
         GatewayException exhausted() {
-            if (sensitive.sensitive() && compliance.action() != ComplianceSpec.Action.MASK) {
+            if (dev.switchboard.core.compliance.CompliancePolicy.keepsInside(sensitive, compliance.action())) {
                 return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
                         + "which holds customer data (" + sensitive.describe() + "); it is never sent outside ("
                         + attempts.stream().map(a -> a.backend() + ": " + a.outcome())

@@ -89,12 +89,12 @@ public final class Gateway implements AutoCloseable {
             FailoverExecutor.BackendRuntime kept = previous == null ? null : previous.backends.get(b.name());
             if (kept != null && kept.spec().equals(b)) {
                 // Same backend, same statistics and breaker; guarded again under this config's detectors.
-                map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(unguarded(kept.backend())),
+                map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(b, unguarded(kept.backend())),
                         kept.stats(), kept.breaker(), kept.capacity()));
                 continue;
             }
             BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock());
-            map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(options.backends().create(b, http)), stats,
+            map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(b, options.backends().create(b, http)), stats,
                     new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
                             t -> {
                                 metrics.breakerTransition(b.name(), t.from(), t.to());
@@ -150,8 +150,14 @@ public final class Gateway implements AutoCloseable {
      * Every backend outside the bank goes behind the egress guard, whichever factory made it: the last check before
      * bytes leave, on every path to the transport.
      */
-    private dev.switchboard.core.backend.Backend guarded(dev.switchboard.core.backend.Backend transport) {
-        if (transport.spec().residency() != dev.switchboard.core.config.Residency.EXTERNAL) {
+    private dev.switchboard.core.backend.Backend guarded(BackendSpec configured,
+            dev.switchboard.core.backend.Backend transport) {
+        if (!configured.equals(transport.spec())) {
+            // Residency is the config's word, not the transport's: a factory may not re-describe a backend.
+            throw new IllegalStateException("backend factory returned a backend for " + transport.spec().name()
+                    + " that does not match its configuration");
+        }
+        if (configured.residency() != dev.switchboard.core.config.Residency.EXTERNAL) {
             return transport;
         }
         return new dev.switchboard.core.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {

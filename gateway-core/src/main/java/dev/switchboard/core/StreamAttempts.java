@@ -25,7 +25,11 @@ final class StreamAttempts implements StreamCall {
     private final FailoverExecutor executor;
     private final FailoverExecutor.Call call;
     private final StreamListener listener;
-    private final AtomicReference<UpstreamStream> current = new AtomicReference<>();
+    private final AtomicReference<Attempted> current = new AtomicReference<>();
+
+    /** The stream of one attempt, numbered in the order attempts started. */
+    private record Attempted(int attempt, UpstreamStream stream) {
+    }
     /** Attempts started; a backend that fails inside {@code stream()} (the egress guard) starts the next at once. */
     private final java.util.concurrent.atomic.AtomicInteger attemptsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicReference<FailoverExecutor.Admitted> admitted = new AtomicReference<>();
@@ -186,10 +190,12 @@ final class StreamAttempts implements StreamCall {
                         }
                     }
                 });
-        if (attemptsStarted.get() != attempt) {
-            return; // this attempt failed within stream() and a later one is running: it is the one to cancel
+        // Keep the newest attempt's stream: one that failed within stream() has already started the next.
+        Attempted mine = new Attempted(attempt, stream);
+        if (current.accumulateAndGet(mine, (was, now) -> was == null || now.attempt() >= was.attempt() ? now : was)
+                != mine) {
+            return;
         }
-        current.set(stream);
         if (cancelled.get()) {
             stream.cancel(); // the client left while this attempt was starting
         }
@@ -198,9 +204,9 @@ final class StreamAttempts implements StreamCall {
     @Override
     public void cancel() {
         if (cancelled.compareAndSet(false, true)) {
-            UpstreamStream s = current.get();
+            Attempted s = current.get();
             if (s != null) {
-                s.cancel();
+                s.stream().cancel();
             }
             FailoverExecutor.Admitted a = admitted.get();
             if (a != null) {

@@ -12,6 +12,11 @@ import java.util.TreeMap;
  */
 public record Assessment(Map<String, Integer> counts) {
     public static final String DETECTOR_ERROR = "detector-error";
+    /**
+     * Input the detectors cannot read as text: embeddings input given as token ids. It may encode anything, so it is
+     * handled as sensitive and kept inside.
+     */
+    public static final String UNREADABLE = "token-ids";
     public static final Assessment CLEAN = new Assessment(Map.of());
 
     public Assessment {

@@ -74,6 +74,8 @@ final class BodyTexts {
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
     private String joined;
+    /** Whether the body holds input the detectors cannot read as text (embeddings input as token ids). */
+    private boolean unreadable;
     private static final String ARRAY = "[]";
 
     private BodyTexts(int sizeHint, boolean keepPlaces) {
@@ -180,11 +182,14 @@ final class BodyTexts {
                 prose(node.textValue(), place);
             }
         } else if (node.isNumber()) {
-            number(node.asText(), place);
+            number(node.isBigDecimal() ? digitsOf(node.decimalValue()) : node.asText(), place);
         }
     }
 
     private void number(String text, Place place) {
+        if (!path.isEmpty() && path.get(0).equals("input") && path.size() >= 2) {
+            unreadable = true; // token ids: any text at all, written in a tokenizer's numbers
+        }
         text = plain(text);
         int digits = 0;
         for (int i = 0; i < text.length(); i++) {
@@ -198,23 +203,30 @@ final class BodyTexts {
     }
 
     /**
-     * A number as its digits are read: {@code 6.222021234567894E15} written out as {@code 6222021234567894}, so an
-     * exponent hides nothing (and the tree's and the bytes' spellings of one number read alike). An exponent too
-     * large to write out is read as it is.
+     * A number as its digits are read: as written, its exponent's letter a separator, so {@code 6222021234567894e3}
+     * and {@code 6.222021234567894E15} still show their sixteen digits, and nothing is computed from an exponent a
+     * client chose.
      */
     static String plain(String number) {
-        if (number.indexOf('e') < 0 && number.indexOf('E') < 0) {
-            return number;
-        }
-        try {
-            java.math.BigDecimal d = new java.math.BigDecimal(number);
-            return d.scale() < -40 || d.scale() > 60 ? number : d.toPlainString();
-        } catch (NumberFormatException e) {
-            return number;
-        }
+        return number.indexOf('e') < 0 && number.indexOf('E') < 0 ? number
+                : number.replace('e', ' ').replace('E', ' ');
+    }
+
+    /**
+     * A decimal from the tree, as its digits were written: the tree keeps no spelling, so the digits are the
+     * unscaled value's, split where the decimal point falls inside them ({@code 6222021234567894.0},
+     * {@code 6222021234567894e-17} and {@code 6222021234567894E41} all show the sixteen digits).
+     */
+    private static String digitsOf(java.math.BigDecimal d) {
+        String digits = d.unscaledValue().abs().toString();
+        int scale = d.scale();
+        return scale > 0 && scale < digits.length()
+                ? digits.substring(0, digits.length() - scale) + '.' + digits.substring(digits.length() - scale)
+                : digits;
     }
 
     private void prose(String text, Place place) {
+        text = withoutBoundaries(text);
         boolean talk = inConversation();
         StringBuilder to = talk ? conversation : prose;
         if (to.length() > 0 || !talk) {
@@ -228,13 +240,24 @@ final class BodyTexts {
         joined = null;
     }
 
+    /** A client's own NUL chars read as spaces: only the walk marks where texts end. */
+    private static String withoutBoundaries(String text) {
+        return text.indexOf(NumberTokens.BOUNDARY) < 0 ? text : text.replace(NumberTokens.BOUNDARY, ' ');
+    }
+
     private void label(String text, Place place) {
+        text = withoutBoundaries(text);
         labels.append(NumberTokens.BOUNDARY);
         if (labelSegments != null) {
             labelSegments.add(new Segment(labels.length(), text.length(), place));
         }
         labels.append(text);
         joined = null;
+    }
+
+    /** Whether the body holds input given as token ids, which no detector can read. */
+    boolean unreadable() {
+        return unreadable;
     }
 
     /** The conversation, the prose and every label, each after a boundary: what the scanner reads. */

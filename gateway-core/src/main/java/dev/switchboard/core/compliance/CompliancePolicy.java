@@ -65,11 +65,11 @@ public final class CompliancePolicy {
     }
 
     /**
-     * The whole body as the client sent it, read by the detectors — from the tree already decoded, in the same walk
-     * the egress guard makes over the bytes that leave (tests hold the two to the same findings).
+     * The whole body exactly as the client sent it, read by the detectors: the same walk over the bytes that the
+     * egress guard makes over the bytes that leave, so the two read the same texts (numbers as written included).
      */
     public Assessment assess(RequestView request) {
-        return scanner.assess(request.tree());
+        return scanner.assess(request.parser(), request.size());
     }
 
     /** What a request may do. */
@@ -77,10 +77,24 @@ public final class CompliancePolicy {
         return judge(assess(request));
     }
 
+    /**
+     * Whether a request holding {@code found} must stay on internal backends under {@code action}: customer data
+     * under anything but {@code mask}, and under {@code mask} too what could not be read (it cannot be masked).
+     */
+    public static boolean keepsInside(Assessment found, ComplianceSpec.Action action) {
+        return found.sensitive() && (action != ComplianceSpec.Action.MASK
+                || found.kinds().contains(Assessment.DETECTOR_ERROR) || found.kinds().contains(Assessment.UNREADABLE));
+    }
+
     /** What a request holding {@code found} may do. */
     public Verdict judge(Assessment found) {
         if (!found.sensitive()) {
             return new Verdict(found, Outcome.CLEAN);
+        }
+        if (spec.action() != ComplianceSpec.Action.BLOCK && (found.kinds().contains(Assessment.DETECTOR_ERROR)
+                || found.kinds().contains(Assessment.UNREADABLE))) {
+            // What could not be read cannot be masked either: it stays inside.
+            return new Verdict(found, Outcome.INTERNAL_ONLY);
         }
         return new Verdict(found, switch (spec.action()) {
             case ROUTE_INTERNAL -> Outcome.INTERNAL_ONLY;

@@ -195,7 +195,16 @@ final class NormalizedText {
     /** The char a code point is read as, the code point itself, or -1 to drop it. */
     static int map(int cp) {
         if (cp < 0x80) {
-            return cp; // ASCII: the detectors know its separators (tabs, line breaks, backslash) as they are
+            // ASCII: the detectors know its separators (tabs, line breaks, backslash) as they are; other control
+            // chars read as a space (NUL stays: the walk's own mark between texts, never a client's).
+            return cp < 0x20 && cp != 0 && cp != '\n' && cp != '\t' && cp != '\r' || cp == 0x7F ? ' ' : cp;
+        }
+        if (cp >= 0xFE00 && cp <= 0xFE0F || cp >= 0xE0100 && cp <= 0xE01EF || cp == 0x034F || cp == 0x115F
+                || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5) {
+            return -1; // variation selectors, the combining grapheme joiner, fillers: invisible
+        }
+        if (Character.getType(cp) == Character.CONTROL || cp == 0x2800 || cp == 0x3164 || cp == 0xFFA0) {
+            return ' '; // next line (U+0085) and other controls, blank braille and Hangul fillers
         }
         int digit = Character.digit(cp, 10);
         if (digit >= 0 && Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {

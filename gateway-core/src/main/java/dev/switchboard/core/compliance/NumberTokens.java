@@ -123,13 +123,24 @@ final class NumberTokens {
                     break;
                 }
             }
-            // Digits running straight into Latin letters are part of a code ("92650102533H784Q98"), not a number.
-            boolean code = j < n && asciiAlnum(t[j]) && !endsWithX;
+            // Digits running into Latin letters and then digits again are part of a code ("92650102533H784Q98"),
+            // not a number; letters alone after a number are a unit or a typo ("6222…7894CNY").
+            boolean code = !endsWithX && j < n && asciiAlnum(t[j]) && digitAfterLetters(t, j, n);
             if (digitCount >= minDigits && !code) {
                 out.add(token(t, groups, count, digitCount, endsWithX));
             }
         }
         return out;
+    }
+
+    /** Whether the Latin letters from {@code from} are followed, within their run of letters and digits, by a digit. */
+    private static boolean digitAfterLetters(char[] t, int from, int n) {
+        for (int k = from; k < n && asciiAlnum(t[k]); k++) {
+            if (digit(t[k])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

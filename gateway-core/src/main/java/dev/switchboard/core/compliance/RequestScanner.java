@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,10 +63,13 @@ public final class RequestScanner {
 
     private Assessment count(BodyTexts texts) {
         List<Finding> found = scanner.scan(texts.joined());
-        if (found.isEmpty()) {
+        if (found.isEmpty() && !texts.unreadable()) {
             return Assessment.CLEAN;
         }
         Map<String, Integer> counts = new HashMap<>();
+        if (texts.unreadable()) {
+            counts.put(Assessment.UNREADABLE, 1);
+        }
         for (Finding f : found) {
             counts.merge(f.kind(), 1, Integer::sum);
         }
@@ -87,24 +89,32 @@ public final class RequestScanner {
             return copy;
         }
         List<BodyTexts.Segment> segments = texts.segments();
-        Map<BodyTexts.Segment, List<Cut>> cuts = new LinkedHashMap<>();
+        // Segments lie in order along the joined text: each span's first one is found by a binary search.
+        int[] starts = new int[segments.size()];
+        for (int k = 0; k < starts.length; k++) {
+            starts[k] = segments.get(k).start();
+        }
+        Map<Integer, List<Cut>> cuts = new java.util.TreeMap<>();
         for (Finding f : found) {
             StringBuilder value = new StringBuilder();
             f.spans().forEach(s -> value.append(joined, s.start(), s.end()));
             String placeholder = masking.placeholder(f.kind(), value.toString());
             for (Finding.Span span : f.spans()) {
-                for (BodyTexts.Segment seg : segments) {
+                int k = java.util.Arrays.binarySearch(starts, span.start());
+                for (k = Math.max(0, k >= 0 ? k : -k - 2); k < starts.length && starts[k] < span.end(); k++) {
+                    BodyTexts.Segment seg = segments.get(k);
                     int from = Math.max(span.start(), seg.start());
                     int to = Math.min(span.end(), seg.end());
                     if (from < to) {
-                        cuts.computeIfAbsent(seg, k -> new ArrayList<>()).add(new Cut(from - seg.start(),
+                        cuts.computeIfAbsent(k, x -> new ArrayList<>()).add(new Cut(from - seg.start(),
                                 to - seg.start(), placeholder));
                     }
                 }
             }
         }
         Map<ObjectNode, Map<String, String>> renames = new IdentityHashMap<>();
-        cuts.forEach((seg, list) -> {
+        cuts.forEach((index, list) -> {
+            BodyTexts.Segment seg = segments.get(index);
             list.sort((x, y) -> Integer.compare(x.start(), y.start()));
             String text = joined.substring(seg.start(), seg.end());
             StringBuilder out = new StringBuilder(text.length());

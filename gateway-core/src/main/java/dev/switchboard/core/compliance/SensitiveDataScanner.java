@@ -314,10 +314,15 @@ public final class SensitiveDataScanner {
         List<int[]> hits = new ArrayList<>(); // first group, last group
         List<String> kinds = new ArrayList<>();
         int g = 0;
+        int top = 0; // the last group a window from g may reach: windows are at most 19 digits (linear, not quadratic)
         while (g < token.groupCount) {
             int hit = -1;
             String kind = null;
-            for (int h = token.groupCount - 1; h >= g && kind == null; h--) {
+            top = Math.max(top, g);
+            while (top + 1 < token.groupCount && token.digitCount(g, top + 1) <= 19) {
+                top++;
+            }
+            for (int h = top; h >= g && kind == null; h--) {
                 int len = token.digitCount(g, h);
                 boolean x = token.endsWithX && h == token.groupCount - 1;
                 if (len >= 11 && len <= 19 && !(x && len != 17)) {
@@ -366,7 +371,11 @@ public final class SensitiveDataScanner {
             if (first < 4 || first > 17) {
                 continue;
             }
-            for (int gb = b.groupCount - 1; gb >= 0; gb--) {
+            int reach = 0;
+            while (reach + 1 < b.groupCount && b.digitCount(0, reach + 1) <= 19) {
+                reach++;
+            }
+            for (int gb = reach; gb >= 0; gb--) {
                 int second = b.digitCount(0, gb);
                 boolean x = b.endsWithX && gb == b.groupCount - 1;
                 int len = first + second;

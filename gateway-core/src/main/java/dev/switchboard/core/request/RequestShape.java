@@ -306,12 +306,15 @@ public final class RequestShape {
         }
     }
 
-    /** {@code metadata} (strings by key) or {@code logit_bias} (numbers by token id). */
+    /**
+     * {@code metadata} (strings by key) or {@code logit_bias} (numbers by token id). The error names the object and
+     * not the key: a key is the client's text, and error messages go to logs.
+     */
     private static void values(JsonNode v, JsonNodeType type) {
         is(v, OBJECT);
         for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (e.getValue().getNodeType() != type) {
-                throw wrong(e.getKey(), describe(type), e.getValue());
+                throw wrong("", "an object of " + (type == JsonNodeType.STRING ? "strings" : "numbers"), e.getValue());
             }
         }
     }

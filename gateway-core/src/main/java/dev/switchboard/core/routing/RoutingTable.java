@@ -99,8 +99,8 @@ public final class RoutingTable {
                 int promptTokens = in.request().promptTokens();
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
-                boolean internalOnly = in.sensitive().sensitive()
-                        && compliance == dev.switchboard.core.config.ComplianceSpec.Action.ROUTE_INTERNAL;
+                boolean internalOnly = compliance != dev.switchboard.core.config.ComplianceSpec.Action.BLOCK
+                        && dev.switchboard.core.compliance.CompliancePolicy.keepsInside(in.sensitive(), compliance);
                 List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
                         signals, random, internalOnly);
                 List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)

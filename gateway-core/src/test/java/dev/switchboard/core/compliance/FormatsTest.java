@@ -57,6 +57,12 @@ class FormatsTest {
                 Arguments.of("acct no 12345678", "bank-account"),
                 // A value in two parts, words between.
                 Arguments.of("Card starts 62220212\nand ends 34567894", "bank-card"),
+                // Invisible and control characters inside, a unit glued after.
+                Arguments.of("card 6\uFE0F2\uFE0F2\uFE0F2\uFE0F0212\u034F3456\u00857894", "bank-card"),
+                Arguments.of("card 6222\u00010212\u001F3456\u007F7894", "bank-card"),
+                Arguments.of("card 6222021234567894CNY", "bank-card"),
+                Arguments.of("card 6222 0212 3456 7894CNY", "bank-card"),
+                Arguments.of("args {\\\"card\\\":\\\"6222\\n0212\\u00a03456\\u200b7894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"));
     }
 
@@ -124,7 +130,8 @@ class FormatsTest {
     @Test
     void aNumberInExponentFormIsReadWrittenOut() throws Exception {
         RequestScanner requests = new RequestScanner(scanner);
-        for (String n : new String[] {"6.222021234567894E15", "6222021234567894e0", "62220212345678.94E2"}) {
+        for (String n : new String[] {"6.222021234567894E15", "6222021234567894e0", "62220212345678.94E2",
+                "6222021234567894e3", "6222021234567894E41", "6222021234567894e-17"}) {
             byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_ref\":"
                     + n + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             assertThat(requests.assess(body).kinds()).as(n).containsExactly("bank-card");
@@ -133,6 +140,39 @@ class FormatsTest {
         }
         byte[] huge = "{\"model\":\"chat\",\"x\":1e999999999}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(requests.assess(huge).sensitive()).isFalse();
+    }
+
+    @Test
+    void aClientsNulCharIsNoBoundary() {
+        RequestScanner requests = new RequestScanner(scanner);
+        byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222\\u00000212\\u00003456\\u00007894\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(body).kinds()).containsExactly("bank-card");
+    }
+
+    @Test
+    void tokenIdsCannotBeReadAndStayInside() {
+        RequestScanner requests = new RequestScanner(scanner);
+        byte[] ids = "{\"model\":\"embed\",\"input\":[[1101, 2236, 88]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Assessment found = requests.assess(ids);
+        assertThat(found.kinds()).containsExactly(Assessment.UNREADABLE);
+        for (var action : dev.switchboard.core.config.ComplianceSpec.Action.values()) {
+            if (action != dev.switchboard.core.config.ComplianceSpec.Action.BLOCK) {
+                assertThat(CompliancePolicy.keepsInside(found, action)).as(action.name()).isTrue();
+            }
+        }
+        assertThat(CompliancePolicy.keepsInside(Assessment.of(Assessment.DETECTOR_ERROR),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK)).isTrue();
+        assertThat(CompliancePolicy.keepsInside(Assessment.of("bank-card"),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK)).isFalse();
+    }
+
+    /** One number of a million groups is read in one pass: no window search grows with the square of it. */
+    @Test
+    void aHugeNumberIsReadInLinearTime() {
+        String ones = "1 ".repeat(1_000_000);
+        assertThat(scanner.scan(ones)).isEmpty();
+        assertThat(scanner.scan(ones + "6222 0212 3456 7894")).extracting(Finding::kind).contains("bank-card");
     }
 
     @Test
