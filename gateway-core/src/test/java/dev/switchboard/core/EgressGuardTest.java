@@ -65,6 +65,25 @@ class EgressGuardTest {
                 """.formatted(external.baseUrl(), internal.baseUrl(), routeUse), "guard.yaml");
     }
 
+    /**
+     * A config whose external backend's model name holds a mobile number: the client's body is clean, the body that
+     * would leave is not — what only the egress guard sees. whether the route has the in-house
+     * fallback ({@code withInternal}); {@code detectors}: the compliance detectors.
+     */
+    private GatewaySpec modelNameLeaks(boolean withInternal, String detectors) {
+        return ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: %s
+                compliance: { detectors: [%s] }
+                """.formatted(external.baseUrl(), internal.baseUrl(), withInternal ? "[hosted-100b, inhouse-10b]"
+                : "[hosted-100b]", detectors), "guard.yaml");
+    }
+
     @Test
     void aRefusedBodyNeverReachesTheTransportOnCallsOrStreams() throws Exception {
         GatewaySpec spec = spec("[hosted-100b]");
@@ -140,15 +159,7 @@ class EgressGuardTest {
         // guard, the gateway must be asked to send it there anyway — by a body the early scan reads as clean but
         // that changes on the way out. The model rewrite is such a change: the external backend's model name holds
         // a number the detectors know.
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
-                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]
-                """.formatted(external.baseUrl(), internal.baseUrl()), "guard.yaml");
+        GatewaySpec spec = modelNameLeaks(true, "cn-mobile");
         try (Gateway gateway = Gateway.create(spec, options)) {
             GatewayResponse r = gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
             assertThat(r.backend()).isEqualTo("inhouse-10b");
@@ -161,14 +172,7 @@ class EgressGuardTest {
             assertThat(meters.get("switchboard.egress.refusals").tag("backend", "hosted-100b")
                     .tag("kind", "cn-mobile").counter().count()).isEqualTo(1.0);
         }
-        GatewaySpec externalOnly = ConfigLoader.withEnv(k -> null).parse("""
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b]
-                """.formatted(external.baseUrl()), "guard.yaml");
+        GatewaySpec externalOnly = modelNameLeaks(false, "cn-mobile");
         try (Gateway gateway = Gateway.create(externalOnly, GatewayOptions.defaults().withBackends(leaky))) {
             assertThatThrownBy(() -> gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat"))))
                     .isInstanceOfSatisfying(GatewayException.class, e -> {
@@ -182,20 +186,8 @@ class EgressGuardTest {
     /** A reload guards the backends it keeps again, under the new config's detectors. */
     @Test
     void aReloadGuardsKeptBackendsWithTheNewDetectors() throws Exception {
-        String config = """
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
-                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]
-                compliance: { detectors: [%s] }
-                """;
-        GatewaySpec emailOnly = ConfigLoader.withEnv(k -> null).parse(config.formatted(external.baseUrl(),
-                internal.baseUrl(), "email"), "a.yaml");
-        GatewaySpec all = ConfigLoader.withEnv(k -> null).parse(config.formatted(external.baseUrl(),
-                internal.baseUrl(), "email, cn-mobile"), "b.yaml");
+        GatewaySpec emailOnly = modelNameLeaks(true, "email");
+        GatewaySpec all = modelNameLeaks(true, "email, cn-mobile");
         Gateway first = Gateway.create(emailOnly, GatewayOptions.defaults());
         Gateway second = null;
         try {
@@ -214,15 +206,7 @@ class EgressGuardTest {
     /** A stream refused by the guard fails over before its first byte, and a cancel reaches the stream that runs. */
     @Test
     void aRefusedStreamFailsOverToTheInternalBackend() throws Exception {
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
-                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]
-                """.formatted(external.baseUrl(), internal.baseUrl()), "guard.yaml");
+        GatewaySpec spec = modelNameLeaks(true, "cn-mobile");
         try (Gateway gateway = Gateway.create(spec, GatewayOptions.defaults())) {
             java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
             AtomicReference<String> backend = new AtomicReference<>();

@@ -15,21 +15,45 @@ final class NumberTokens {
     /** The hard boundary between texts that must never be read as one (an object key and the next value). */
     static final char BOUNDARY = '\u0000';
 
-    /** One token: its groups' normalized offsets ({@code [start, end)} pairs) and its digits, in order. */
+    /**
+     * One token: its groups' normalized offsets ({@code [start, end)} pairs) and how many digits they hold. The
+     * digits themselves are read from the text only when a check needs them: most numbers in prose (dates, amounts)
+     * are judged by their length alone.
+     */
     static final class Token {
         final int[] groups;
         final int groupCount;
-        final String digits;
-        /** Digits before each group (prefix sums), for cutting windows out of {@link #digits}. */
+        /** Digits in all groups (the X not counted). */
+        final int digitCount;
+        /** Digits before each group (prefix sums), for cutting windows out of {@link #digits()}. */
         final int[] before;
         final boolean endsWithX;
+        private final char[] text;
+        private String digits;
 
-        Token(int[] groups, int groupCount, String digits, int[] before, boolean endsWithX) {
+        Token(char[] text, int[] groups, int groupCount, int[] before, boolean endsWithX) {
+            this.text = text;
             this.groups = groups;
             this.groupCount = groupCount;
-            this.digits = digits;
             this.before = before;
+            this.digitCount = before[groupCount];
             this.endsWithX = endsWithX;
+        }
+
+        /** All its digits, in order, without the X. */
+        String digits() {
+            if (digits == null) {
+                char[] d = new char[digitCount];
+                int at = 0;
+                for (int g = 0; g < groupCount; g++) {
+                    int end = groups[2 * g + 1] - (endsWithX && g == groupCount - 1 ? 1 : 0);
+                    for (int k = groups[2 * g]; k < end; k++) {
+                        d[at++] = text[k];
+                    }
+                }
+                digits = new String(d);
+            }
+            return digits;
         }
 
         int start() {
@@ -51,7 +75,7 @@ final class NumberTokens {
 
         /** Digits of groups {@code from..to} inclusive (without the X). */
         String digits(int from, int to) {
-            return digits.substring(before[from], before[to + 1]);
+            return digits().substring(before[from], before[to + 1]);
         }
 
         int digitCount(int from, int to) {
@@ -66,7 +90,7 @@ final class NumberTokens {
             for (int i = 0; i <= count; i++) {
                 b[i] = before[from + i] - before[from];
             }
-            return new Token(g, count, digits.substring(before[from]), b, endsWithX);
+            return new Token(text, g, count, b, endsWithX);
         }
     }
 
@@ -162,16 +186,11 @@ final class NumberTokens {
     }
 
     private static Token token(char[] t, int[] groups, int count, int digitCount, boolean endsWithX) {
-        char[] digits = new char[digitCount];
         int[] before = new int[count + 1];
-        int d = 0;
         for (int g = 0; g < count; g++) {
             int end = groups[2 * g + 1] - (endsWithX && g == count - 1 ? 1 : 0);
-            for (int k = groups[2 * g]; k < end; k++) {
-                digits[d++] = t[k];
-            }
-            before[g + 1] = d;
+            before[g + 1] = before[g] + end - groups[2 * g];
         }
-        return new Token(java.util.Arrays.copyOf(groups, 2 * count), count, new String(digits), before, endsWithX);
+        return new Token(t, java.util.Arrays.copyOf(groups, 2 * count), count, before, endsWithX);
     }
 }

@@ -186,7 +186,8 @@ public final class SensitiveDataScanner {
             NumberTokens.Token token = tokens.get(t);
             id[t] = idAlone(token);
             strong[t] = id[t] || cardAlone(token);
-            value[t] = strong[t] || !token.endsWithX && isMobile(token.digits);
+            value[t] = strong[t] || !token.endsWithX && (token.digitCount == 11 || token.digitCount == 13
+                    || token.digitCount == 15) && isMobile(token.digits());
         }
         if (enabled.contains(RESIDENT_ID)) {
             pairs(c, tokens, used, id, id, true, out);
@@ -194,7 +195,7 @@ public final class SensitiveDataScanner {
         if (enabled.contains(BANK_ACCOUNT)) {
             for (int t = 0; t < tokens.size(); t++) {
                 NumberTokens.Token token = tokens.get(t);
-                if (used[t] || token.digits.length() < 8 || isDate(token) || !keywords.account(token.start())) {
+                if (used[t] || token.digitCount < 8 || isDate(token) || !keywords.account(token.start())) {
                     continue;
                 }
                 // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
@@ -239,19 +240,20 @@ public final class SensitiveDataScanner {
      * keyword it is not the account.
      */
     private static boolean isDate(NumberTokens.Token token) {
-        String d = token.digits;
         if (token.groupCount == 1) {
-            return d.length() == 8 && validDate(d);
+            return token.digitCount == 8 && validDate(token.digits());
         }
         if (token.groupCount < 3 || token.digitCount(0, 2) != 8) {
             return false;
         }
+        String d = token.digits(0, 2);
         int first = token.digitCount(0, 0);
         int second = token.digitCount(1, 1);
-        String ymd = first == 4 && second == 2 ? d.substring(0, 8)
+        String ymd = first == 4 && second == 2 ? d
                 : first == 2 && second == 2 ? d.substring(4, 8) + d.substring(2, 4) + d.substring(0, 2) : null;
         return ymd != null && validDate(ymd);
     }
+
 
     private static boolean validDate(String ymd) {
         int year = Integer.parseInt(ymd, 0, 4, 10);
@@ -292,15 +294,15 @@ public final class SensitiveDataScanner {
 
     /** Whether a token as a whole is a resident ID. */
     private static boolean idAlone(NumberTokens.Token token) {
-        int len = token.digits.length();
-        return token.endsWithX ? len == 17 && isResidentId(token.digits, true)
-                : len == 18 && isResidentId(token.digits, false);
+        int len = token.digitCount;
+        return token.endsWithX ? len == 17 && isResidentId(token.digits(), true)
+                : len == 18 && isResidentId(token.digits(), false);
     }
 
     /** Whether a token as a whole is a card of a real network. */
     private static boolean cardAlone(NumberTokens.Token token) {
-        int len = token.digits.length();
-        return !token.endsWithX && len >= 13 && len <= 19 && isNetworkCard(token.digits);
+        int len = token.digitCount;
+        return !token.endsWithX && len >= 13 && len <= 19 && isNetworkCard(token.digits());
     }
 
     /**
@@ -308,7 +310,7 @@ public final class SensitiveDataScanner {
      * anything was found.
      */
     private boolean judgeWindows(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
-        if (token.digits.length() < 11) {
+        if (token.digitCount < 11) {
             return false;
         }
         List<int[]> hits = new ArrayList<>(); // first group, last group
@@ -340,7 +342,7 @@ public final class SensitiveDataScanner {
         }
         // Which groups belong to a value is a guess; no digit of a short number is left beside the value found in
         // it ("2025-11-24 4630/4370/0406/2430": the date goes with the card rather than half the card with nothing).
-        boolean widen = token.digits.length() <= WIDEN_DIGITS;
+        boolean widen = token.digitCount <= WIDEN_DIGITS;
         for (int i = 0; i < hits.size(); i++) {
             int from = widen && i == 0 ? 0 : hits.get(i)[0];
             int to = widen ? (i + 1 < hits.size() ? hits.get(i + 1)[0] - 1 : token.groupCount - 1) : hits.get(i)[1];
@@ -423,7 +425,7 @@ public final class SensitiveDataScanner {
 
     /** A passport number after a passport keyword: old ones are nine digits, newer ones a letter or two first. */
     private void judgePassport(NormalizedText c, NumberTokens.Token token, KeywordEnds keywords, List<Finding> out) {
-        int len = token.digits.length();
+        int len = token.digitCount;
         if (len < 7 || len > 9 || token.endsWithX) {
             return;
         }

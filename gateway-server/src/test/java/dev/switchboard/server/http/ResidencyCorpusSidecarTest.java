@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.core.config.ConfigLoader;
-import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.LeakRecordingDetector;
-import dev.switchboard.testkit.MockModelOptions;
 import dev.switchboard.testkit.MockModelServer;
 import dev.switchboard.testkit.RecordedRequest;
 import dev.switchboard.testkit.corpus.CorpusCase;
@@ -41,15 +38,12 @@ class ResidencyCorpusSidecarTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private MockModelServer hosted;
-    private MockModelServer inhouse;
+    private ResidencyRig rig;
     private TestSidecar sidecar;
 
     @AfterEach
     void stop() {
-        sidecar.server().close();
-        sidecar.gateway().close();
-        hosted.close();
-        inhouse.close();
+        rig.close();
     }
 
     @AfterAll
@@ -60,26 +54,9 @@ class ResidencyCorpusSidecarTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"route-internal", "mask"})
     void noPlantedValueReachesTheExternalModelAndEveryCleanTwinDoes(String action) throws Exception {
-        hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3").responseTokens(2)
-                .recordLimit(4).build());
-        inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen").responseTokens(2).recordLimit(4)
-                .build());
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: big-model-v3, residency: external }
-                  - { name: inhouse-10b, base-url: "%s", model: qwen, residency: internal }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]   # external first: only the policy keeps data inside
-                  - name: embed
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]
-                compliance: { action: %s }
-                resilience: { retry: { attempts: 1 } }
-                """.formatted(hosted.baseUrl(), inhouse.baseUrl(), action), "corpus.yaml");
-        sidecar = TestSidecar.start(spec);
+        rig = ResidencyRig.start(action);
+        hosted = rig.hosted();
+        sidecar = rig.sidecar();
         List<String> problems = new ArrayList<>();
         for (CorpusCase c : ResidencyCorpus.generate(SEED, SIZE)) {
             long sentOut = count(hosted);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.core.config.ConfigLoader;
-import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.testkit.LeakRecordingDetector;
-import dev.switchboard.testkit.MockModelOptions;
 import dev.switchboard.testkit.MockModelServer;
 import dev.switchboard.testkit.RecordedRequest;
 import java.net.URI;
@@ -34,15 +31,13 @@ class ResidencySidecarTest {
     private MockModelServer hosted;
     private MockModelServer inhouse;
     private TestSidecar sidecar;
+    private ResidencyRig rig;
 
     @AfterEach
     void stop() {
-        if (sidecar != null) {
-            sidecar.server().close();
-            sidecar.gateway().close();
+        if (rig != null) {
+            rig.close();
         }
-        hosted.close();
-        inhouse.close();
     }
 
     @AfterAll
@@ -51,24 +46,10 @@ class ResidencySidecarTest {
     }
 
     private void start(String action) {
-        hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3").responseTokens(3).build());
-        inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen").responseTokens(3).build());
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
-                backends:
-                  - { name: hosted-100b, base-url: "%s", model: big-model-v3, residency: external }
-                  - { name: inhouse-10b, base-url: "%s", model: qwen, residency: internal }
-                routes:
-                  - name: chat
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]   # external first: only the policy keeps data inside
-                  - name: embed
-                    rules:
-                      - use: [hosted-100b, inhouse-10b]
-                compliance: { action: %s }
-                resilience: { retry: { attempts: 1 } }
-                """.formatted(hosted.baseUrl(), inhouse.baseUrl(), action), "residency.yaml");
-        sidecar = TestSidecar.start(spec);
+        rig = ResidencyRig.start(action);
+        hosted = rig.hosted();
+        inhouse = rig.inhouse();
+        sidecar = rig.sidecar();
     }
 
     private static String chat(String extraTop, String messages) {
