@@ -30,6 +30,8 @@ final class NumberTokens {
         final boolean endsWithX;
         private final char[] text;
         private String digits;
+        /** Whether it is a date: 0 not yet known, 1 yes, 2 no. */
+        private byte date;
 
         Token(char[] text, int[] groups, int groupCount, int[] before, boolean endsWithX) {
             this.text = text;
@@ -54,6 +56,51 @@ final class NumberTokens {
                 digits = new String(d);
             }
             return digits;
+        }
+
+        /**
+         * A date, or a number that starts with one ("2027-01-29", "20261130", "29.01.2027", "2025-06-30 18:00"):
+         * read from the text's chars, once.
+         */
+        boolean isDate() {
+            if (date == 0) {
+                date = (byte) (readDate() ? 1 : 2);
+            }
+            return date == 1;
+        }
+
+        private boolean readDate() {
+            if (groupCount == 1) {
+                int at = groups[0];
+                return digitCount == 8 && validDate(number(at, 4), number(at + 4, 2), number(at + 6, 2));
+            }
+            if (groupCount < 3 || digitCount(0, 2) != 8) {
+                return false;
+            }
+            int first = digitCount(0, 0);
+            int second = digitCount(1, 1);
+            if (second != 2) {
+                return false;
+            }
+            return first == 4 ? validDate(number(groups[0], 4), number(groups[2], 2), number(groups[4], 2))
+                    : first == 2 && validDate(number(groups[4], 4), number(groups[2], 2), number(groups[0], 2));
+        }
+
+        private int number(int at, int digits) {
+            int n = 0;
+            for (int k = at; k < at + digits; k++) {
+                n = n * 10 + text[k] - '0';
+            }
+            return n;
+        }
+
+        private static boolean validDate(int year, int month, int day) {
+            if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1) {
+                return false;
+            }
+            int days = month == 2 ? (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28)
+                    : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+            return day <= days;
         }
 
         int start() {

@@ -195,7 +195,7 @@ public final class SensitiveDataScanner {
         if (enabled.contains(BANK_ACCOUNT)) {
             for (int t = 0; t < tokens.size(); t++) {
                 NumberTokens.Token token = tokens.get(t);
-                if (used[t] || token.digitCount < 8 || isDate(token) || !keywords.account(token.start())) {
+                if (used[t] || token.digitCount < 8 || token.isDate() || !keywords.account(token.start())) {
                     continue;
                 }
                 // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
@@ -235,35 +235,7 @@ public final class SensitiveDataScanner {
                 && token.digitCount(1, 1) == 2 && token.digitCount(0, 0) <= 3;
     }
 
-    /**
-     * A date, or a number that starts with one ("截至 2027-01-29", "20261130", "2025-06-30 18:00"): after an account
-     * keyword it is not the account.
-     */
-    private static boolean isDate(NumberTokens.Token token) {
-        if (token.groupCount == 1) {
-            return token.digitCount == 8 && validDate(token.digits());
-        }
-        if (token.groupCount < 3 || token.digitCount(0, 2) != 8) {
-            return false;
-        }
-        String d = token.digits(0, 2);
-        int first = token.digitCount(0, 0);
-        int second = token.digitCount(1, 1);
-        String ymd = first == 4 && second == 2 ? d
-                : first == 2 && second == 2 ? d.substring(4, 8) + d.substring(2, 4) + d.substring(0, 2) : null;
-        return ymd != null && validDate(ymd);
-    }
 
-
-    private static boolean validDate(String ymd) {
-        int year = Integer.parseInt(ymd, 0, 4, 10);
-        try {
-            LocalDate.of(year, Integer.parseInt(ymd, 4, 6, 10), Integer.parseInt(ymd, 6, 8, 10));
-            return year >= 1900 && year <= 2100;
-        } catch (DateTimeException e) {
-            return false;
-        }
-    }
 
     /**
      * Judges neighbouring numbers not yet used as one resident ID ({@code ids}) or one network's card. When the
@@ -358,7 +330,7 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH || amount(c, a) || isDate(a) || isDate(b)) {
+        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
             return 0; // an amount or a date next to another number is not a value in two parts
         }
         for (int i = a.end(); i < b.start(); i++) {
@@ -411,7 +383,7 @@ public final class SensitiveDataScanner {
         for (int g = 0; g < token.groupCount && token.digitCount(0, g) <= 30; g++) {
             last = g;
         }
-        if (last < 0 || token.digitCount(0, last) < 8 || isDate(token)) {
+        if (last < 0 || token.digitCount(0, last) < 8 || token.isDate()) {
             return false;
         }
         boolean x = token.endsWithX && last == token.groupCount - 1;
