@@ -180,11 +180,16 @@ final class FailoverExecutor {
                     && spec.residency() == Residency.EXTERNAL;
         }
 
-        String complianceAction() {
+        /** What compliance did for the backend that answered ({@code backend} null: none did). */
+        String complianceAction(String backend) {
             if (!sensitive.sensitive()) {
                 return "none";
             }
-            return masked ? "masked" : compliance.action() == ComplianceSpec.Action.ROUTE_INTERNAL
+            // Masked only if the masked body is what the answering backend got: a masked body the egress guard
+            // refused, followed by an internal backend's answer, was not masked for that answer.
+            BackendRuntime answered = backend == null ? null : backends.get(backend);
+            boolean maskedForIt = masked && answered != null && answered.spec().residency() == Residency.EXTERNAL;
+            return maskedForIt ? "masked" : compliance.action() == ComplianceSpec.Action.ROUTE_INTERNAL
                     ? "route-internal" : compliance.action() == ComplianceSpec.Action.MASK ? "internal-unmasked"
                     : "blocked";
         }
@@ -329,7 +334,7 @@ final class FailoverExecutor {
             try {
                 CallRecord r = new CallRecord(arrived, request.requestId(), request.tenant(), request.body().model(),
                         request.body().stream(), decision, attempts, backend, status, error, usage, cost, currency,
-                        (System.nanoTime() - startNanos) / 1_000_000, sensitive, complianceAction(),
+                        (System.nanoTime() - startNanos) / 1_000_000, sensitive, complianceAction(backend),
                         compliance.logPrompts() ? request.body().promptText() : null);
                 metrics.call(r);
                 onFinish.accept(r);

@@ -183,6 +183,35 @@ class EgressGuardTest {
         }
     }
 
+    /**
+     * Under {@code mask}, a masked body the guard refuses is followed by the internal backend's answer, which got the
+     * body as sent: the audit says so, not "masked".
+     */
+    @Test
+    void theAuditSaysWhatTheAnsweringBackendGot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path audit = dir.resolve("audit.jsonl");
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: hosted-100b, base-url: "%s", model: "acct-13800138000", residency: external }
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules:
+                      - use: [hosted-100b, inhouse-10b]
+                compliance: { action: mask }
+                audit: { path: "%s" }
+                """.formatted(external.baseUrl(), internal.baseUrl(), audit.toString().replace("\\", "/")),
+                "guard.yaml");
+        try (Gateway gateway = Gateway.create(spec, GatewayOptions.defaults())) {
+            GatewayResponse r = gateway.chat(GatewayRequest.chat(CARD_BODY.replace("big", "chat")));
+            assertThat(r.backend()).isEqualTo("inhouse-10b");
+        }
+        String line = java.nio.file.Files.readAllLines(audit).get(0);
+        assertThat(line).contains("\"compliance\":\"internal-unmasked\"").doesNotContain("6222");
+        assertThat(external.requests()).isEmpty();
+    }
+
     /** A reload guards the backends it keeps again, under the new config's detectors. */
     @Test
     void aReloadGuardsKeptBackendsWithTheNewDetectors() throws Exception {
