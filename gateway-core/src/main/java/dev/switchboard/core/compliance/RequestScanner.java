@@ -84,7 +84,7 @@ public final class RequestScanner {
         ObjectNode copy = request.deepCopy();
         BodyTexts texts = BodyTexts.ofTree(copy);
         String joined = texts.joined();
-        List<Finding> found = scanner.scan(joined);
+        List<Finding> found = scanner.scanAll(joined);
         if (found.isEmpty()) {
             return copy;
         }

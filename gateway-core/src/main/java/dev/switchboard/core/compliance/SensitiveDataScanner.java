@@ -125,6 +125,18 @@ public final class SensitiveDataScanner {
 
     /** Every finding in {@code text}, in order of position, overlapping ones removed. Offsets are {@code text}'s. */
     public List<Finding> scan(CharSequence text) {
+        return scan(text, false);
+    }
+
+    /**
+     * Every finding, overlapping ones too, in order of position: for masking, which must cover every character any
+     * detector found (a custom pattern over half of a card in two parts must not leave the other half in clear).
+     */
+    List<Finding> scanAll(CharSequence text) {
+        return scan(text, true);
+    }
+
+    private List<Finding> scan(CharSequence text, boolean overlapping) {
         List<Finding> out = new ArrayList<>();
         if (text == null || text.length() == 0) {
             return out;
@@ -154,6 +166,10 @@ public final class SensitiveDataScanner {
                     out.add(finding(c, k.kind(), i, i + w.length()));
                 }
             }
+        }
+        if (overlapping) {
+            out.sort((a, b) -> Integer.compare(a.start(), b.start()));
+            return out;
         }
         return dropOverlaps(out);
     }

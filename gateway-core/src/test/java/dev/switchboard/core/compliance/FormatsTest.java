@@ -142,6 +142,20 @@ class FormatsTest {
         assertThat(requests.assess(huge).sensitive()).isFalse();
     }
 
+    /** A custom pattern over half of a card in two parts: masking still covers the whole card. */
+    @Test
+    void maskingCoversEveryFindingEvenOverlappingOnes() throws Exception {
+        SensitiveDataScanner withPattern = new SensitiveDataScanner(SensitiveDataScanner.BUILT_IN,
+                List.of(new SensitiveDataScanner.CustomPattern("ref", java.util.regex.Pattern.compile(
+                        "starts \\d{8}"))), List.of());
+        com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"model\":\"chat\",\"messages\":["
+                        + "{\"role\":\"user\",\"content\":\"Card starts 62220212\"},"
+                        + "{\"role\":\"user\",\"content\":\"and ends 34567894\"}]}");
+        String masked = new RequestScanner(withPattern).mask(body, new Masking()).toString();
+        assertThat(masked).doesNotContain("62220212").doesNotContain("34567894");
+    }
+
     @Test
     void aClientsNulCharIsNoBoundary() {
         RequestScanner requests = new RequestScanner(scanner);
