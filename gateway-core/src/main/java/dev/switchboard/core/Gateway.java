@@ -220,7 +220,12 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException as a call would fail before reaching a backend (unknown model, no rule, budget)
      */
     public RoutingDecision explain(GatewayRequest request) {
-        dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict = judge(request);
+        return explain(request, judge(request));
+    }
+
+    /** Where this request would go under a verdict already reached (see {@link #judge}): the body is read once. */
+    public RoutingDecision explain(GatewayRequest request,
+            dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict) {
         if (verdict.outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED) {
             throw blockedError(verdict.found());
         }

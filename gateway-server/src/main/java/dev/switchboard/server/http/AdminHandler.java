@@ -226,7 +226,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Gateway g = gateway.get();
         dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict = g.judge(gr);
         try {
-            return DecisionJson.of(g.explain(gr), verdict);
+            return DecisionJson.of(g.explain(gr, verdict), verdict);
         } catch (RoutingTable.NoCandidateException e) {
             ObjectNode o = DecisionJson.of(e.decision(), verdict);
             o.put("error", e.getMessage());
