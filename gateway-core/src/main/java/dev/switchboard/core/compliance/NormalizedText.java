@@ -85,12 +85,20 @@ final class NormalizedText {
                 out[o] = ch;
                 i++;
             } else if (ch == '\\' && i + 1 < n && escaped(source, i) >= 0) {
-                int read = map(escaped(source, i));
+                int cp = escaped(source, i);
                 i += source.charAt(i + 1) == 'u' ? 6 : 2;
+                // An escaped surrogate pair ("\ud835\udfd2", as json.dumps writes a mathematical digit) is one char.
+                if (Character.isHighSurrogate((char) cp) && i + 1 < n && source.charAt(i) == '\\'
+                        && source.charAt(i + 1) == 'u' && escaped(source, i) >= 0
+                        && Character.isLowSurrogate((char) escaped(source, i))) {
+                    cp = Character.toCodePoint((char) cp, (char) escaped(source, i));
+                    i += 6;
+                }
+                int read = map(cp);
                 if (read < 0) {
                     continue;
                 }
-                out[o] = Character.isSurrogate((char) read) ? '?' : (char) read;
+                out[o] = read > 0xFFFF || Character.isSurrogate((char) read) ? '?' : (char) read;
             } else if (!Character.isSurrogate(ch)) {
                 char read = READ_AS[ch];
                 i++;

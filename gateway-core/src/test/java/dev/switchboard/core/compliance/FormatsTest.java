@@ -63,6 +63,8 @@ class FormatsTest {
                 Arguments.of("card 6222021234567894CNY", "bank-card"),
                 Arguments.of("card 6222 0212 3456 7894CNY", "bank-card"),
                 Arguments.of("args {\\\"card\\\":\\\"6222\\n0212\\u00a03456\\u200b7894\\\"}", "bank-card"),
+                Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
+                        + "021234567894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"));
     }
 
