@@ -62,7 +62,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 case "/admin/backends" -> only(request, HttpMethod.GET, this::backends);
                 case "/admin/cache" -> only(request, HttpMethod.GET, this::cache);
                 case "/admin/config" -> only(request, HttpMethod.GET, this::config);
-                case "/admin/reload" -> only(request, HttpMethod.POST, this::reload);
+                case "/admin/reload" -> {
+                    only(request, HttpMethod.POST, () -> null);
+                    if (!(gateway instanceof ConfigReloader r)) {
+                        throw new GatewayException(ErrorKind.NOT_FOUND, "this server was not started from a config "
+                                + "file");
+                    }
+                    // Off the event loop: answered when the reload thread is done.
+                    r.reloadAsync().whenComplete((errors, error) -> ApiHandler.write(ctx.channel(), error == null
+                            ? HttpResponses.json(HttpResponseStatus.OK, reloaded(errors))
+                            : HttpResponses.error(new GatewayException(ErrorKind.INTERNAL, "the reload failed: "
+                                    + error), requestId), keepAlive));
+                    yield null;
+                }
                 case "/metrics" -> {
                     only(request, HttpMethod.GET, () -> null);
                     writeMetrics(ctx, keepAlive);
@@ -142,11 +154,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return o;
     }
 
-    private ObjectNode reload() {
-        if (!(gateway instanceof ConfigReloader r)) {
-            throw new GatewayException(ErrorKind.NOT_FOUND, "this server was not started from a config file");
-        }
-        List<String> errors = r.reload();
+    private static ObjectNode reloaded(List<String> errors) {
         ObjectNode o = HttpResponses.JSON.createObjectNode();
         o.put("reloaded", errors.isEmpty());
         var list = o.putArray("errors");

@@ -33,6 +33,19 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
     private volatile List<String> lastErrors = List.of();
     private volatile Thread watcher;
     private volatile boolean closed;
+    /**
+     * Where {@code POST /admin/reload} runs: building a gateway reads files, compiles rules and may open an audit log,
+     * which must not hold an event loop (its other connections would wait). One thread: reloads run in turn.
+     */
+    private final java.util.concurrent.ExecutorService admin = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, RELOAD_THREAD);
+                t.setDaemon(true);
+                return t;
+            });
+    /** The name of the thread reloads run on. */
+    static final String RELOAD_THREAD = "switchboard-reload";
+    private volatile String lastReloadThread;
 
     public ConfigReloader(Path file, Function<String, String> env, Gateway initial) {
         this.file = Objects.requireNonNull(file, "file");
@@ -50,8 +63,19 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         return lastErrors;
     }
 
-    /** Reloads now; returns the errors, empty when the new config is in force. */
+    /** Reloads on the reload thread; the future has the errors, empty when the new config is in force. */
+    public java.util.concurrent.CompletableFuture<List<String>> reloadAsync() {
+        return java.util.concurrent.CompletableFuture.supplyAsync(this::reload, admin);
+    }
+
+    /** The thread the last reload ran on (for tests). */
+    String lastReloadThread() {
+        return lastReloadThread;
+    }
+
+    /** Reloads now, on the calling thread; returns the errors, empty when the new config is in force. */
     public synchronized List<String> reload() {
+        lastReloadThread = Thread.currentThread().getName();
         GatewaySpec spec;
         try {
             spec = loader.load(file);
@@ -109,6 +133,7 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        admin.shutdownNow();
         Thread t = watcher;
         if (t != null) {
             t.interrupt();

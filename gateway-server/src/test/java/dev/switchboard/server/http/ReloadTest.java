@@ -92,6 +92,8 @@ class ReloadTest {
         Files.writeString(file, config("  - { name: chat2, rules: [ { use: [b1] } ] }"));
         JsonNode result = JSON.readTree(admin("POST", "/admin/reload").body());
         assertThat(result.get("reloaded").asBoolean()).isTrue();
+        // Not on an event loop: the reload thread built the new gateway.
+        assertThat(reloader.lastReloadThread()).isEqualTo(ConfigReloader.RELOAD_THREAD);
         assertThat(models()).contains("chat2");
         // The stream that started before the reload finishes.
         assertThat(inFlight.get(10, TimeUnit.SECONDS).body()).endsWith("data: [DONE]\n\n");
