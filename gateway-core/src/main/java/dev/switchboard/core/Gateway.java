@@ -58,6 +58,8 @@ public final class Gateway implements AutoCloseable {
     private final RequestScanner scanner;
     private final dev.switchboard.core.compliance.CompliancePolicy policy;
     private final ResponseCache cache;
+    /** The cache the {@code switchboard.cache.*} meters read: this gateway's, after every reload the newest one's. */
+    private final AtomicReference<ResponseCache> cacheInForce;
     private final CachedCalls cached;
     private final RateLimits rateLimits;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
@@ -110,14 +112,10 @@ public final class Gateway implements AutoCloseable {
         this.cache = previous != null && previous.spec.cache().equals(spec.cache()) ? previous.cache
                 : new ResponseCache(spec.cache(), options.clock());
         this.rateLimits = state.rateLimits(spec.rateLimits());
-        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", cache,
-                c -> c.stats().hits()).register(options.meters());
-        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.misses", cache,
-                c -> c.stats().misses()).register(options.meters());
-        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.evictions", cache,
-                c -> c.stats().evictions()).register(options.meters());
-        io.micrometer.core.instrument.Gauge.builder("switchboard.cache.bytes", cache, c -> c.stats().bytes())
-                .register(options.meters());
+        // Meters are bound once, to whichever cache is in force: a reload that replaces the cache moves them with
+        // it (Micrometer keeps the first registration of a name and ignores the rest).
+        this.cacheInForce = previous != null ? previous.cacheInForce : bindCacheMeters(options.meters());
+        cacheInForce.set(cache);
         Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
         spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
         this.cached = new CachedCalls(cache, previous != null && previous.spec.cache().equals(spec.cache())
@@ -144,6 +142,19 @@ public final class Gateway implements AutoCloseable {
                         : java.util.Optional.empty();
             }
         };
+    }
+
+    private static AtomicReference<ResponseCache> bindCacheMeters(io.micrometer.core.instrument.MeterRegistry meters) {
+        AtomicReference<ResponseCache> inForce = new AtomicReference<>();
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.hits", inForce,
+                c -> c.get().stats().hits()).register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.misses", inForce,
+                c -> c.get().stats().misses()).register(meters);
+        io.micrometer.core.instrument.FunctionCounter.builder("switchboard.cache.evictions", inForce,
+                c -> c.get().stats().evictions()).register(meters);
+        io.micrometer.core.instrument.Gauge.builder("switchboard.cache.bytes", inForce,
+                c -> c.get().stats().bytes()).register(meters);
+        return inForce;
     }
 
     /**
