@@ -4,7 +4,6 @@ import dev.switchboard.core.RequestView;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.ComplianceSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,15 +38,7 @@ public class RequestScanBenchmark {
 
     @Setup
     public void setUp() {
-        String passage = "客户于2026年11月30日致电，询问账户余额与近期交易。Review the statement of 1,234.56 CNY, invoice "
-                + "20261130, reference 7781-2231, period 2026-01-01 to 2026-03-31. ";
-        String text = passage.repeat(Math.max(1, promptTokens / 40));
-        String body = "{\"model\":\"chat\",\"temperature\":0.2,\"tools\":[{\"type\":\"function\",\"function\":{"
-                + "\"name\":\"lookup\",\"description\":\"Look up a transaction by reference\",\"parameters\":{"
-                + "\"type\":\"object\",\"properties\":{\"ref\":{\"type\":\"string\",\"description\":\"the reference\""
-                + "}}}}}],\"messages\":[{\"role\":\"system\",\"content\":\"You are a careful bank analyst.\"},"
-                + "{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
-        view = RequestView.chat(body.getBytes(StandardCharsets.UTF_8));
+        view = ScanBodies.chat(ScanBodies.BANKING.repeat(Math.max(1, promptTokens / 40)));
         outgoing = view.upstreamBody("big-model-v3", false);
     }
 

@@ -4,7 +4,6 @@ import dev.switchboard.core.RequestView;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.RequestScanner;
 import dev.switchboard.core.compliance.SensitiveDataScanner;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The early scan of a decoded request, through the API every build has ({@code RequestScanner.assess(tree)}), so
- * the same class measures an old build and a new one: the body of {@link RequestScanBenchmark} and a passage of
- * this project's docs (prose, tables, figures), 200 and 2,000 prompt tokens.
+ * the same class measures an old build and a new one: the body of {@link ScanBodies} with a banking prompt or a
+ * passage of this project's docs (prose, tables, figures), 200 and 2,000 prompt tokens. (To measure an old build,
+ * copy this class and {@code ScanBodies} into its benchmarks module.)
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,25 +41,13 @@ public class TreeScanBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        String passage;
-        if (text.equals("banking")) {
-            passage = "客户于2026年11月30日致电，询问账户余额与近期交易。Review the statement of 1,234.56 CNY, invoice "
-                    + "20261130, reference 7781-2231, period 2026-01-01 to 2026-03-31. ";
-        } else {
-            passage = java.nio.file.Files.readString(java.nio.file.Path.of("docs/ROUTING.md"));
-        }
+        String passage = text.equals("banking") ? ScanBodies.BANKING
+                : java.nio.file.Files.readString(java.nio.file.Path.of("docs/ROUTING.md"));
         StringBuilder sb = new StringBuilder();
         while (sb.length() < promptTokens * 4) {
             sb.append(passage);
         }
-        String prompt = sb.substring(0, promptTokens * 4);
-        String body = "{\"model\":\"chat\",\"temperature\":0.2,\"tools\":[{\"type\":\"function\",\"function\":{"
-                + "\"name\":\"lookup\",\"description\":\"Look up a transaction by reference\",\"parameters\":{"
-                + "\"type\":\"object\",\"properties\":{\"ref\":{\"type\":\"string\",\"description\":\"the reference\""
-                + "}}}}}],\"messages\":[{\"role\":\"system\",\"content\":\"You are a careful bank analyst.\"},"
-                + "{\"role\":\"user\",\"content\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(prompt)
-                + "}]}";
-        view = RequestView.chat(body.getBytes(StandardCharsets.UTF_8));
+        view = ScanBodies.chat(sb.substring(0, promptTokens * 4));
     }
 
     @Benchmark

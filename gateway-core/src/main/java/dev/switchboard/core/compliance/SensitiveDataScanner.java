@@ -686,18 +686,6 @@ public final class SensitiveDataScanner {
         }
     }
 
-    private static int indexOf(CharSequence s, char ch, int from) {
-        if (s instanceof String str) {
-            return str.indexOf(ch, from);
-        }
-        for (int i = from; i < s.length(); i++) {
-            if (s.charAt(i) == ch) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private static int lastIndexOf(CharSequence s, char ch, int from) {
         for (int i = Math.min(from, s.length() - 1); i >= 0; i--) {
             if (s.charAt(i) == ch) {
