@@ -50,7 +50,8 @@ class ExampleConfigsTest {
             GatewayResponse first = g.chat(chat("customer-service", "How do I reset my PIN?", "web"));
             assertThat(first.backend()).isEqualTo("inhouse-10b");
             assertThat(first.decision().summary()).contains("cheapest within SLO");
-            assertThat(g.chat(chat("customer-service", "How do I reset my PIN?", "app")).cache()).isEqualTo("hit");
+            assertThat(g.chat(chat("customer-service", "How do I reset my PIN?", "app")).cache())
+                    .isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         }
     }
 
@@ -104,7 +105,7 @@ class ExampleConfigsTest {
                 }
                 // Pod B answers from pod A's answer, and both see the same spend.
                 assertThat(podB.chat(chat("chat", "What are your opening hours?", "retail-app")).cache())
-                        .isEqualTo("hit");
+                        .isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
                 long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
                 while (podB.budgets().get(0).spentToday().signum() == 0 && System.nanoTime() < deadline) {
                     Thread.sleep(10); // the settlement follows the answer, off the request path

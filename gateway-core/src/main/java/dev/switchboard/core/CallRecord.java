@@ -23,12 +23,13 @@ import java.util.List;
  * @param currency  of the cost
  * @param millis    total time
  * @param sensitive kinds and counts of customer data found (never the values)
- * @param compliance what the policy did: {@code none}, {@code route-internal}, {@code masked}, {@code blocked}
+ * @param compliance what the policy did (written as {@code none}, {@code route-internal}, {@code masked}, ...)
  * @param prompt    the prompt text, only when {@code compliance.log-prompts} is on; else null
  */
 public record CallRecord(Instant time, String requestId, String tenant, String model, boolean stream,
         RoutingDecision decision, List<Attempt> attempts, String backend, int status, String error, Usage usage,
-        double cost, String currency, long millis, Assessment sensitive, String compliance, String prompt) {
+        double cost, String currency, long millis, Assessment sensitive,
+        dev.switchboard.core.compliance.ComplianceAction compliance, String prompt) {
     public CallRecord {
         attempts = List.copyOf(attempts);
     }

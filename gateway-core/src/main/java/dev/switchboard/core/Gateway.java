@@ -1,6 +1,21 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.admission.AdmissionStep;
 import dev.switchboard.core.audit.AuditLog;
+import dev.switchboard.core.audit.AuditStep;
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.BackendRegistry;
+import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.backend.BackendStep;
+import dev.switchboard.core.cache.CacheStep;
+import dev.switchboard.core.chain.Exchange;
+import dev.switchboard.core.chain.Reply;
+import dev.switchboard.core.chain.RequestChain;
+import dev.switchboard.core.compliance.ComplianceStep;
+import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.failover.FailoverStep;
+import dev.switchboard.core.ratelimit.RateLimitStep;
+import dev.switchboard.core.routing.RouteStep;
 import dev.switchboard.core.cache.ResponseCache;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.RequestScanner;
@@ -48,22 +63,21 @@ public final class Gateway implements AutoCloseable {
     private final GatewayOptions options;
     private final RoutingTable table;
     private final UpstreamHttp http;
-    private final Map<String, FailoverExecutor.BackendRuntime> backends;
+    private final BackendRegistry backends;
     private final StateStore state;
     private final BudgetStore ledger;
     private final AuditLog audit;
-    private final FailoverExecutor executor;
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
-    private final RequestScanner scanner;
-    private final dev.switchboard.core.compliance.CompliancePolicy policy;
+    private final CompliancePolicy policy;
     private final ResponseCache cache;
     /** The cache the {@code switchboard.cache.*} meters read: this gateway's, after every reload the newest one's. */
     private final AtomicReference<ResponseCache> cacheInForce;
-    private final CachedCalls cached;
-    private final RateLimits rateLimits;
+    private final CacheStep cacheStep;
+    private final RouteStep routeStep;
+    private final RequestChain chain;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
-    public static final String CACHE_HEADER = "x-switchboard-cache";
+    public static final String CACHE_HEADER = CacheStep.HEADER;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 
     private Gateway(GatewaySpec spec, GatewayOptions options) {
@@ -85,54 +99,36 @@ public final class Gateway implements AutoCloseable {
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
-        this.policy = new dev.switchboard.core.compliance.CompliancePolicy(spec.compliance());
-        Map<String, FailoverExecutor.BackendRuntime> map = new LinkedHashMap<>();
-        for (BackendSpec b : spec.backends()) {
-            FailoverExecutor.BackendRuntime kept = previous == null ? null : previous.backends.get(b.name());
-            if (kept != null && kept.spec().equals(b)) {
-                // Same backend, same statistics and breaker; guarded again under this config's detectors.
-                map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(b, unguarded(kept.backend())),
-                        kept.stats(), kept.breaker(), kept.capacity()));
-                continue;
-            }
-            BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), options.clock());
-            map.put(b.name(), new FailoverExecutor.BackendRuntime(guarded(b, options.backends().create(b, http)), stats,
-                    new dev.switchboard.core.resilience.BackendBreaker(b.name(), b.breaker(), options.clock(),
-                            t -> {
-                                metrics.breakerTransition(b.name(), t.from(), t.to());
-                                log.warn("circuit breaker of backend {}: {} -> {}", b.name(), t.from(), t.to());
-                            }), state.capacity(b, stats)));
-        }
-        this.backends = java.util.Collections.unmodifiableMap(map);
+        this.policy = new CompliancePolicy(spec.compliance());
+        this.backends = BackendRegistry.build(spec, previous == null ? null : previous.backends, options.backends(),
+                http, state, options.clock(), this::guarded, (backend, t) -> {
+                    metrics.breakerTransition(backend, t.from(), t.to());
+                    log.warn("circuit breaker of backend {}: {} -> {}", backend, t.from(), t.to());
+                });
         this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
                 : state.budgets(spec.budgets());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
                 : AuditLog.open(spec.audit(), options.clock());
-        this.scanner = policy.scanner();
-        this.cache = previous != null && previous.spec.cache().equals(spec.cache()) ? previous.cache
-                : new ResponseCache(spec.cache(), options.clock());
-        this.rateLimits = state.rateLimits(spec.rateLimits());
+        boolean sameCache = previous != null && previous.spec.cache().equals(spec.cache());
+        this.cache = sameCache ? previous.cache : new ResponseCache(spec.cache(), options.clock());
         // Meters are bound once, to whichever cache is in force: a reload that replaces the cache moves them with
         // it (Micrometer keeps the first registration of a name and ignores the rest).
         this.cacheInForce = previous != null ? previous.cacheInForce : bindCacheMeters(options.meters());
         cacheInForce.set(cache);
         Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
         spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
-        this.cached = new CachedCalls(cache, previous != null && previous.spec.cache().equals(spec.cache())
-                ? previous.cached.shared() : state.sharedCache(spec.cache()), Map.copyOf(rc), audit::append,
-                spec.compliance().logPrompts(), options.clock());
-        this.executor = new FailoverExecutor(backends, ledger, options.clock(), audit::append, spec.retry(),
-                http.timers(), options.random(), metrics, spec.compliance(), scanner);
+        this.cacheStep = new CacheStep(cache, sameCache ? previous.cacheStep.shared()
+                : state.sharedCache(spec.cache()), rc, table::routeOf, options.clock());
         this.signals = new LiveSignals() {
             @Override
             public BackendStats stats(String backend) {
-                FailoverExecutor.BackendRuntime rt = backends.get(backend);
+                BackendRuntime rt = backends.get(backend);
                 return rt == null ? null : rt.stats();
             }
 
             @Override
             public boolean circuitOpen(String backend) {
-                FailoverExecutor.BackendRuntime rt = backends.get(backend);
+                BackendRuntime rt = backends.get(backend);
                 return rt != null && rt.breaker().rejectsNow();
             }
 
@@ -142,6 +138,17 @@ public final class Gateway implements AutoCloseable {
                         : java.util.Optional.empty();
             }
         };
+        this.routeStep = new RouteStep(table, signals, options.random(), options.clock());
+        // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
+        this.chain = new RequestChain(List.of(
+                new RateLimitStep(state.rateLimits(spec.rateLimits())),
+                new AuditStep(audit::append, metrics, policy),
+                new ComplianceStep(policy),
+                cacheStep,
+                routeStep,
+                new FailoverStep(backends, spec.retry(), http.timers(), options.random(), metrics),
+                new AdmissionStep(ledger, policy, metrics, options.ticker()),
+                new BackendStep(policy, metrics)));
     }
 
     private static AtomicReference<ResponseCache> bindCacheMeters(io.micrometer.core.instrument.MeterRegistry meters) {
@@ -161,9 +168,10 @@ public final class Gateway implements AutoCloseable {
      * Every backend outside the bank goes behind the egress guard, whichever factory made it: the last check before
      * bytes leave, on every path to the transport.
      */
-    private dev.switchboard.core.backend.Backend guarded(BackendSpec configured,
-            dev.switchboard.core.backend.Backend transport) {
-        if (!configured.equals(transport.spec())) {
+    private Backend guarded(Backend transport) {
+        BackendSpec configured = spec.backends().stream().filter(b -> b.name().equals(transport.spec().name()))
+                .findFirst().orElse(null);
+        if (!transport.spec().equals(configured)) {
             // Residency is the config's word, not the transport's: a factory may not re-describe a backend.
             throw new IllegalStateException("backend factory returned a backend for " + transport.spec().name()
                     + " that does not match its configuration");
@@ -176,10 +184,6 @@ public final class Gateway implements AutoCloseable {
             log.error("egress guard refused a request to external backend {}: it holds {}", backend,
                     found.describe());
         });
-    }
-
-    private static dev.switchboard.core.backend.Backend unguarded(dev.switchboard.core.backend.Backend b) {
-        return b instanceof dev.switchboard.core.backend.GuardedBackend g ? g.transport() : b;
     }
 
     /**
@@ -235,22 +239,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Where this request would go under a verdict already reached (see {@link #judge}): the body is read once. */
-    public RoutingDecision explain(GatewayRequest request,
-            dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict) {
-        if (verdict.outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED) {
-            throw blockedError(verdict.found());
+    public RoutingDecision explain(GatewayRequest request, CompliancePolicy.Verdict verdict) {
+        if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+            throw CompliancePolicy.blockedError(verdict.found());
         }
-        return explain(request, verdict.found());
-    }
-
-    static GatewayException blockedError(Assessment found) {
-        return new GatewayException(ErrorKind.SENSITIVE_DATA_BLOCKED, "request blocked: it contains customer data ("
-                + found.describe() + "); remove it or ask for an exception");
-    }
-
-    private RoutingDecision explain(GatewayRequest request, Assessment sensitive) {
-        return table.decide(new RoutingInput(request.body(), request.headers(), request.tenant(),
-                options.clock().instant(), sensitive), options.random(), signals);
+        return routeStep.decide(request, verdict.found());
     }
 
     /** The kinds and counts of customer data in a request (never the values). */
@@ -259,24 +252,24 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The compliance verdict on a request: what it holds and what that allows (never the values). */
-    public dev.switchboard.core.compliance.CompliancePolicy.Verdict judge(GatewayRequest request) {
+    public CompliancePolicy.Verdict judge(GatewayRequest request) {
         return policy.judge(request.body());
     }
 
     /** The compliance policy in force. */
-    public dev.switchboard.core.compliance.CompliancePolicy compliance() {
+    public CompliancePolicy compliance() {
         return policy;
     }
 
     /** Live statistics of every backend. */
     public List<BackendStats.Snapshot> backendStats() {
-        return backends.values().stream().map(rt -> rt.stats().snapshot()).toList();
+        return backends.all().stream().map(rt -> rt.stats().snapshot()).toList();
     }
 
     /** Circuit breakers by backend: state, failure rate and recent transitions. */
     public Map<String, dev.switchboard.core.resilience.BackendBreaker> breakers() {
         Map<String, dev.switchboard.core.resilience.BackendBreaker> out = new LinkedHashMap<>();
-        backends.forEach((name, rt) -> out.put(name, rt.breaker()));
+        backends.all().forEach(rt -> out.put(rt.name(), rt.breaker()));
         return java.util.Collections.unmodifiableMap(out);
     }
 
@@ -298,29 +291,6 @@ public final class Gateway implements AutoCloseable {
     /** How the state store is doing. */
     public StoreHealth stateHealth() {
         return state.health();
-    }
-
-    /**
-     * Decides, applying the compliance policy first (a blocked request never reaches routing), and records a
-     * refusal in the audit log before it is thrown.
-     */
-    private RoutingDecision decide(GatewayRequest request, Assessment sensitive) {
-        try {
-            if (policy.judge(sensitive).outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED) {
-                throw blockedError(sensitive);
-            }
-            return explain(request, sensitive);
-        } catch (GatewayException e) {
-            RoutingDecision decision = e instanceof RoutingTable.NoCandidateException n ? n.decision() : null;
-            String action = !sensitive.sensitive() ? "none"
-                    : e.kind() == ErrorKind.SENSITIVE_DATA_BLOCKED ? "blocked"
-                    : spec.compliance().action().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-            audit.append(new CallRecord(options.clock().instant(), request.requestId(), request.tenant(),
-                    request.body().model(), request.body().stream(), decision, List.of(), null, e.status(),
-                    e.kind().code(), Usage.UNKNOWN, 0, "", 0, sensitive, action,
-                    spec.compliance().logPrompts() ? request.body().promptText() : null));
-            throw e;
-        }
     }
 
     /** A chat completion, waiting for the answer. */
@@ -354,57 +324,37 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(GatewayException.invalid("stream",
                     "'stream: true' needs the streaming call (chatStream)"));
         }
-        // The future the caller holds; cancelling it reaches the upstream call running at that moment.
+        Exchange x = Exchange.call(request, operation, options.clock().instant(), options.ticker());
+        // The future the caller holds; cancelling it reaches whichever step is running at that moment.
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
-        AtomicReference<CompletableFuture<GatewayResponse>> running = new AtomicReference<>();
-        CachedCalls.Upstream upstream = (r, sensitive) -> {
-            CompletableFuture<GatewayResponse> f = call(r, sensitive);
-            running.set(f);
-            if (result.isCancelled()) {
-                f.cancel(true);
-            }
-            return f;
-        };
         result.whenComplete((r, error) -> {
-            CompletableFuture<GatewayResponse> f = running.get();
-            if (result.isCancelled() && f != null) {
-                f.cancel(true);
+            if (result.isCancelled()) {
+                x.cancel();
             }
         });
-        rateLimits.acquire(request.tenant()).thenCompose(allowed -> {
-            Assessment sensitive = assess(request);
-            String key = operation != Operation.CHAT || blocked(sensitive) ? null
-                    : cached.key(table.routeOf(request.body().model()), request, sensitive);
-            return key == null ? upstream.call(request, sensitive).thenApply(r -> r.withCache("bypass"))
-                    : cached.send(key, request, sensitive, upstream);
-        }).whenComplete((r, error) -> {
+        chain.run(x).whenComplete((reply, error) -> {
             if (error != null) {
                 result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error);
+            } else if (reply instanceof Reply.Answer a) {
+                result.complete(new GatewayResponse(a.body(), a.contentType(), request.requestId(), x.decision(),
+                        a.backend(), a.usage(), x.attempts(), a.cost(), a.currency(), x.cache()));
             } else {
-                result.complete(r);
+                result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL,
+                        "the chain answered a call with " + reply));
             }
         });
         return result;
     }
 
-    private boolean blocked(Assessment sensitive) {
-        return policy.judge(sensitive).outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.BLOCKED;
-    }
-
-    private CompletableFuture<GatewayResponse> call(GatewayRequest request, Assessment sensitive) {
-        RoutingDecision decision;
-        try {
-            decision = decide(request, sensitive);
-        } catch (GatewayException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return executor.send(request, decision, sensitive);
-    }
-
     /** Cache counters and size. */
     public ResponseCache.Stats cacheStats() {
         return cache.stats();
+    }
+
+    /** The steps every request goes through, in order. */
+    public List<String> chain() {
+        return chain.names();
     }
 
     /**
@@ -417,47 +367,23 @@ public final class Gateway implements AutoCloseable {
             listener.onError(GatewayException.invalid("stream", "the streaming call needs 'stream: true'"), false);
             return () -> { };
         }
-        CachedCalls.DeferredStreamCall deferred = new CachedCalls.DeferredStreamCall();
-        CachedCalls.UpstreamStreams upstream = this::streamCall;
-        rateLimits.acquire(request.tenant()).whenComplete((allowed, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                listener.onError(cause instanceof GatewayException g ? g
-                        : new GatewayException(ErrorKind.INTERNAL, "rate limiting failed: " + cause, cause), false);
-                return;
+        Exchange x = Exchange.stream(request, options.clock().instant(), options.ticker(), listener);
+        chain.run(x).whenComplete((reply, error) -> {
+            if (error == null) {
+                return; // started: its events, end or cut go down the listener
             }
-            if (deferred.cancelled()) {
-                return;
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof CancellationException) {
+                return; // the client left: nobody to tell
             }
-            try {
-                Assessment sensitive = assess(request);
-                String key = blocked(sensitive) ? null
-                        : cached.key(table.routeOf(request.body().model()), request, sensitive);
-                if (key == null) {
-                    listener.onCache("bypass");
-                    deferred.set(streamCall(request, sensitive, listener));
-                } else {
-                    deferred.set(cached.stream(key, request, sensitive, listener, upstream));
-                }
-            } catch (RuntimeException e) {
-                log.error("request {}: starting the stream failed", request.requestId(), e);
-                listener.onError(e instanceof GatewayException g ? g
-                        : new GatewayException(ErrorKind.INTERNAL, "starting the stream failed: " + e, e), false);
+            if (!(cause instanceof GatewayException)) {
+                log.error("request {}: the stream failed before it started", request.requestId(), cause);
             }
+            listener.onError(cause instanceof GatewayException g ? g
+                    : new GatewayException(ErrorKind.INTERNAL, "starting the stream failed: " + cause, cause), false);
         });
-        return deferred;
-    }
-
-    private StreamCall streamCall(GatewayRequest request, Assessment sensitive, StreamListener listener) {
-        RoutingDecision decision;
-        try {
-            decision = decide(request, sensitive);
-        } catch (GatewayException e) {
-            listener.onError(e, false);
-            return () -> { };
-        }
-        return executor.stream(request, decision, sensitive, listener);
+        return x::cancel;
     }
 
     private static GatewayResponse await(CompletableFuture<GatewayResponse> future) {

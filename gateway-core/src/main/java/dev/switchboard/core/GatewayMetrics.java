@@ -8,20 +8,20 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The gateway's own counters (Micrometer): upstream failures by kind, retries, breaker state changes. The sidecar
  * exposes the registry at {@code /metrics}; an embedding application passes its own in {@link GatewayOptions}.
  */
-final class GatewayMetrics {
+public final class GatewayMetrics {
     private final MeterRegistry registry;
 
-    GatewayMetrics(MeterRegistry registry) {
+    public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    void upstreamFailure(String backend, UpstreamFailure.Kind kind) {
+    public void upstreamFailure(String backend, UpstreamFailure.Kind kind) {
         Counter.builder("switchboard.upstream.failures").description("Failed upstream calls by backend and kind")
                 .tag("backend", backend).tag("kind", kind.metricName()).register(registry).increment();
     }
 
     /** The egress guard refused a body bound for an external backend: one count per kind found. */
-    void egressRefused(String backend, dev.switchboard.core.compliance.Assessment found) {
+    public void egressRefused(String backend, dev.switchboard.core.compliance.Assessment found) {
         for (String kind : found.kinds()) {
             Counter.builder("switchboard.egress.refusals").description("Bodies the egress guard refused to send to "
                     + "an external backend, by backend and kind of customer data found")
@@ -29,12 +29,12 @@ final class GatewayMetrics {
         }
     }
 
-    void retry(String backend) {
+    public void retry(String backend) {
         Counter.builder("switchboard.upstream.retries").description("Calls retried on the same backend")
                 .tag("backend", backend).register(registry).increment();
     }
 
-    void skipped(String backend, String reason) {
+    public void skipped(String backend, String reason) {
         Counter.builder("switchboard.candidates.skipped").description("Candidates passed over at admission")
                 .tag("backend", backend).tag("reason", reason).register(registry).increment();
     }
@@ -43,7 +43,7 @@ final class GatewayMetrics {
      * A finished call, in the OpenTelemetry GenAI names: {@code gen_ai.client.token.usage} (by token type) and
      * {@code gen_ai.client.operation.duration}; plus the gateway's decisions and spend.
      */
-    void call(CallRecord r) {
+    public void call(CallRecord r) {
         String backend = r.backend() == null ? "none" : r.backend();
         String route = r.decision() == null ? "none" : r.decision().route();
         String outcome = r.error() == null ? "ok" : r.error();
@@ -95,13 +95,13 @@ final class GatewayMetrics {
         return (M) m;
     }
 
-    void firstToken(String backend, java.time.Duration d) {
+    public void firstToken(String backend, java.time.Duration d) {
         cached(new Key("first-token", backend, "", ""), () -> io.micrometer.core.instrument.Timer
                 .builder("gen_ai.server.time_to_first_token").description("Time to the first streamed token")
                 .tag("backend", backend).register(registry)).record(d);
     }
 
-    void breakerTransition(String backend, String from, String to) {
+    public void breakerTransition(String backend, String from, String to) {
         Counter.builder("switchboard.breaker.transitions").description("Circuit breaker state changes")
                 .tag("backend", backend).tag("from", from.toLowerCase(java.util.Locale.ROOT))
                 .tag("to", to.toLowerCase(java.util.Locale.ROOT)).register(registry).increment();

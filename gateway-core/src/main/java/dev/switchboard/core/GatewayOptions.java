@@ -12,41 +12,51 @@ import java.util.random.RandomGenerator;
  * @param random randomness for weighted choices
  * @param env    lookup behind {@code ${env:NAME}} in the config (returns null when unset)
  * @param meters where the gateway's metrics go
+ * @param backends how backends are called
+ * @param ticker monotonic nanoseconds, for how long things took (first token, breaker slow calls, attempt times):
+ *               {@code System::nanoTime}, or a simulated time
  */
 public record GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
-        io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends) {
+        io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends,
+        java.util.function.LongSupplier ticker) {
     public GatewayOptions {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(backends, "backends");
+        Objects.requireNonNull(ticker, "ticker");
     }
 
     public static GatewayOptions defaults() {
         return new GatewayOptions(Clock.systemUTC(), new java.util.Random(), System::getenv,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                dev.switchboard.core.backend.BackendFactory.OKHTTP);
+                dev.switchboard.core.backend.BackendFactory.OKHTTP, System::nanoTime);
     }
 
     public GatewayOptions withClock(Clock newClock) {
-        return new GatewayOptions(newClock, random, env, meters, backends);
+        return new GatewayOptions(newClock, random, env, meters, backends, ticker);
     }
 
     public GatewayOptions withRandom(RandomGenerator newRandom) {
-        return new GatewayOptions(clock, newRandom, env, meters, backends);
+        return new GatewayOptions(clock, newRandom, env, meters, backends, ticker);
     }
 
     public GatewayOptions withEnv(Function<String, String> newEnv) {
-        return new GatewayOptions(clock, random, newEnv, meters, backends);
+        return new GatewayOptions(clock, random, newEnv, meters, backends, ticker);
     }
 
     public GatewayOptions withMeters(io.micrometer.core.instrument.MeterRegistry newMeters) {
-        return new GatewayOptions(clock, random, env, newMeters, backends);
+        return new GatewayOptions(clock, random, env, newMeters, backends, ticker);
     }
 
     /** How backends are called (the sidecar's own Netty transport instead of OkHttp, say). */
     public GatewayOptions withBackends(dev.switchboard.core.backend.BackendFactory newBackends) {
-        return new GatewayOptions(clock, random, env, meters, newBackends);
+        return new GatewayOptions(clock, random, env, meters, newBackends, ticker);
+    }
+
+    /** Where durations come from: a simulation runs the real chain on simulated time. */
+    public GatewayOptions withTicker(java.util.function.LongSupplier newTicker) {
+        return new GatewayOptions(clock, random, env, meters, backends, newTicker);
     }
 }

@@ -16,15 +16,12 @@ import java.nio.charset.StandardCharsets;
  * @param steps       every backend called or passed over, in order
  * @param cost        what the call cost at the backend's prices
  * @param currency    of the cost
- * @param cache       {@code hit}, {@code miss} or {@code bypass}
+ * @param cache       whether it came from the cache
  */
 public record GatewayResponse(byte[] body, String contentType, String requestId, RoutingDecision decision,
-        String backend, Usage usage, java.util.List<Attempt> steps, double cost, String currency, String cache) {
+        String backend, Usage usage, java.util.List<Attempt> steps, double cost, String currency,
+        dev.switchboard.core.cache.CacheStatus cache) {
 
-    public GatewayResponse withCache(String status) {
-        return new GatewayResponse(body, contentType, requestId, decision, backend, usage, steps, cost, currency,
-                status);
-    }
 
     /** Backends actually called, the answering one included (passed-over ones and cache hits not counted). */
     public int attempts() {

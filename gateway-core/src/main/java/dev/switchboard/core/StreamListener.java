@@ -17,7 +17,7 @@ public interface StreamListener {
      * Whether the answer comes from the cache ({@code hit}), will be stored ({@code miss}) or neither
      * ({@code bypass}); called once, before {@link #onStart}. For a hit, {@code onStart} gets a null decision.
      */
-    default void onCache(String status) {
+    default void onCache(dev.switchboard.core.cache.CacheStatus status) {
     }
 
     /** One SSE {@code data:} payload, a {@code chat.completion.chunk} JSON object. */

@@ -163,8 +163,8 @@ class EgressGuardTest {
         try (Gateway gateway = Gateway.create(spec, options)) {
             GatewayResponse r = gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
             assertThat(r.backend()).isEqualTo("inhouse-10b");
-            assertThat(r.steps()).extracting(Attempt::outcome).first().asString()
-                    .startsWith(Attempt.REFUSED).contains("cn-mobile");
+            assertThat(r.steps().get(0).outcome()).isEqualTo(Attempt.Outcome.REFUSED);
+            assertThat(r.steps().get(0).detail()).contains("cn-mobile");
             assertThat(r.steps().get(0).called()).isFalse();
             assertThat(sentOut).hasSize(1); // only the internal call reached a transport
             assertThat(external.requests()).isEmpty();
@@ -225,7 +225,7 @@ class EgressGuardTest {
             second = first.reconfigure(all);
             GatewayResponse r = second.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
             assertThat(r.backend()).isEqualTo("inhouse-10b");
-            assertThat(r.steps().get(0).outcome()).startsWith(Attempt.REFUSED);
+            assertThat(r.steps().get(0).outcome()).isEqualTo(Attempt.Outcome.REFUSED);
             assertThat(external.requests()).hasSize(1);
         } finally {
             (second != null ? second : first).close();

@@ -175,7 +175,7 @@ class GatewayRoutingTest {
         // What is left cannot cover hosted's worst case again: passed over, the in-house model serves.
         GatewayResponse next = gateway.chat(request(false, "retail", 5));
         assertThat(next.backend()).isEqualTo("inhouse-10b");
-        assertThat(next.steps().get(0)).isEqualTo(new Attempt("hosted-100b", "skipped: over budget", 0));
+        assertThat(next.steps().get(0)).isEqualTo(new Attempt("hosted-100b", Attempt.Outcome.SKIPPED_OVER_BUDGET, 0));
         // In-house calls still count; once the limit is reached, decisions exclude external backends up front.
         for (int i = 0; i < 40 && !gateway.budgets().get(0).exhausted(); i++) {
             assertThat(gateway.chat(request(false, "retail", 5)).backend()).isEqualTo("inhouse-10b");

@@ -148,7 +148,7 @@ class ResilienceTest {
         GatewayResponse r = gateway.chat(chat(false));
         assertThat(r.backend()).isEqualTo("inhouse-10b");
         assertThat(inhouse.requests()).hasSize(3);
-        assertThat(r.steps()).extracting(Attempt::outcome).element(2).isEqualTo("ok");
+        assertThat(r.steps()).extracting(Attempt::outcome).element(2).isEqualTo(Attempt.Outcome.OK);
     }
 
     @Test

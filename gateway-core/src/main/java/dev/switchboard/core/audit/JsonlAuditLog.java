@@ -38,7 +38,7 @@ final class JsonlAuditLog implements AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final CallRecord STOP = new CallRecord(java.time.Instant.EPOCH, "", "", "", false, null,
             List.of(), null, 0, null, dev.switchboard.core.Usage.UNKNOWN, 0, "", 0,
-            dev.switchboard.core.compliance.Assessment.CLEAN, "none", null);
+            dev.switchboard.core.compliance.Assessment.CLEAN, dev.switchboard.core.compliance.ComplianceAction.NONE, null);
 
     private final AuditSpec spec;
     private final Clock clock;
@@ -201,7 +201,7 @@ final class JsonlAuditLog implements AuditLog {
         }
         ArrayNode attempts = o.putArray("attempts");
         for (Attempt a : r.attempts()) {
-            attempts.addObject().put("backend", a.backend()).put("outcome", a.outcome()).put("ms", a.millis());
+            attempts.addObject().put("backend", a.backend()).put("outcome", a.describe()).put("ms", a.millis());
         }
         if (r.backend() != null) {
             o.put("backend", r.backend());
@@ -214,7 +214,7 @@ final class JsonlAuditLog implements AuditLog {
             ObjectNode kinds = o.putObject("sensitive_data");
             r.sensitive().counts().forEach(kinds::put);
         }
-        o.put("compliance", r.compliance());
+        o.put("compliance", r.compliance().wire());
         if (r.prompt() != null) {
             o.put("prompt", r.prompt());
         }

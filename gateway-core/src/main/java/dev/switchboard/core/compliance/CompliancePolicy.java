@@ -2,6 +2,7 @@ package dev.switchboard.core.compliance;
 
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.config.ComplianceSpec;
+import dev.switchboard.core.config.Residency;
 import java.util.Objects;
 
 /**
@@ -77,30 +78,101 @@ public final class CompliancePolicy {
         return judge(assess(request));
     }
 
-    /**
-     * Whether a request holding {@code found} must stay on internal backends under {@code action}: customer data
-     * under anything but {@code mask}, and under {@code mask} too what could not be read (it cannot be masked).
-     */
-    public static boolean keepsInside(Assessment found, ComplianceSpec.Action action) {
-        return found.sensitive() && (action != ComplianceSpec.Action.MASK
-                || found.kinds().contains(Assessment.DETECTOR_ERROR) || found.kinds().contains(Assessment.UNREADABLE));
-    }
-
     /** What a request holding {@code found} may do. */
     public Verdict judge(Assessment found) {
+        return judge(found, spec.action());
+    }
+
+    /**
+     * What a request holding {@code found} may do under {@code action}: customer data under anything but
+     * {@code mask} stays inside, and under {@code mask} too what could not be read (it cannot be masked).
+     */
+    public static Verdict judge(Assessment found, ComplianceSpec.Action action) {
         if (!found.sensitive()) {
             return new Verdict(found, Outcome.CLEAN);
         }
-        if (spec.action() != ComplianceSpec.Action.BLOCK && (found.kinds().contains(Assessment.DETECTOR_ERROR)
+        if (action != ComplianceSpec.Action.BLOCK && (found.kinds().contains(Assessment.DETECTOR_ERROR)
                 || found.kinds().contains(Assessment.UNREADABLE))) {
             // What could not be read cannot be masked either: it stays inside.
             return new Verdict(found, Outcome.INTERNAL_ONLY);
         }
-        return new Verdict(found, switch (spec.action()) {
+        return new Verdict(found, switch (action) {
             case ROUTE_INTERNAL -> Outcome.INTERNAL_ONLY;
             case MASK -> Outcome.MASK_EXTERNAL;
             case BLOCK -> Outcome.BLOCKED;
         });
+    }
+
+    /**
+     * Whether a request under {@code verdict} may go to a backend of {@code residency} at all: admission asks this
+     * of every candidate, whatever routing decided (fail closed).
+     */
+    public boolean admits(Verdict verdict, Residency residency) {
+        return residency != Residency.EXTERNAL || verdict.outcome().allowsExternal();
+    }
+
+    /** Whether the body for a backend of {@code residency} is the masked copy rather than the client's. */
+    public boolean masksFor(Verdict verdict, Residency residency) {
+        return verdict.outcome() == Outcome.MASK_EXTERNAL && residency == Residency.EXTERNAL;
+    }
+
+    /** Whether an answer from a backend of {@code residency}, sent a body masked as {@code masking}, gets its values back. */
+    public boolean restoresFrom(Masking masking, Residency residency) {
+        return masking != null && !masking.isEmpty() && spec.restoreMasked() && residency == Residency.EXTERNAL;
+    }
+
+    /**
+     * What the policy did, for the audit record.
+     *
+     * @param cacheHit   whether the answer came from the cache (whose entries are scoped per tenant)
+     * @param sentMasked whether the backend whose answer the client got was sent the masked body
+     */
+    public ComplianceAction recorded(Verdict verdict, boolean cacheHit, boolean sentMasked) {
+        if (!verdict.sensitive()) {
+            return ComplianceAction.NONE;
+        }
+        if (cacheHit) {
+            return ComplianceAction.CACHED_PER_TENANT;
+        }
+        if (verdict.outcome() == Outcome.BLOCKED) {
+            return ComplianceAction.BLOCKED;
+        }
+        if (sentMasked) {
+            return ComplianceAction.MASKED;
+        }
+        return switch (spec.action()) {
+            case ROUTE_INTERNAL -> ComplianceAction.ROUTE_INTERNAL;
+            case MASK -> ComplianceAction.INTERNAL_UNMASKED;
+            case BLOCK -> ComplianceAction.BLOCKED;
+        };
+    }
+
+    /** Whether the prompt text goes into the audit record ({@code compliance.log-prompts}). */
+    public boolean logsPrompts() {
+        return spec.logPrompts();
+    }
+
+    /** The error a blocked request gets. */
+    public static dev.switchboard.core.GatewayException blockedError(Assessment found) {
+        return new dev.switchboard.core.GatewayException(dev.switchboard.core.ErrorKind.SENSITIVE_DATA_BLOCKED,
+                "request blocked: it contains customer data (" + found.describe()
+                + "); remove it or ask for an exception");
+    }
+
+    /**
+     * A copy of the request's body with every value found replaced by its placeholder (kept in {@code masking}, so
+     * the answer can have them put back).
+     *
+     * @throws IllegalStateException when a custom pattern is too deep for this text: nothing may be sent then
+     */
+    public MaskedBody mask(RequestView request) {
+        Masking masking = new Masking();
+        try {
+            return new MaskedBody(scanner.mask((com.fasterxml.jackson.databind.node.ObjectNode) request.tree(),
+                    masking), masking);
+        } catch (StackOverflowError e) {
+            throw new IllegalStateException("masking failed: " + e, e);
+        }
     }
 
     /** The walk that masks a body for an external backend. */

@@ -99,8 +99,9 @@ public final class RoutingTable {
                 int promptTokens = in.request().promptTokens();
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
-                boolean internalOnly = compliance != dev.switchboard.core.config.ComplianceSpec.Action.BLOCK
-                        && dev.switchboard.core.compliance.CompliancePolicy.keepsInside(in.sensitive(), compliance);
+                // The compliance policy's verdict says which backends may be candidates at all.
+                boolean internalOnly = dev.switchboard.core.compliance.CompliancePolicy.judge(in.sensitive(),
+                        compliance).outcome() == dev.switchboard.core.compliance.CompliancePolicy.Outcome.INTERNAL_ONLY;
                 List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
                         signals, random, internalOnly);
                 List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)

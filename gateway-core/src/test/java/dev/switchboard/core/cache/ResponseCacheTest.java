@@ -96,8 +96,8 @@ class ResponseCacheTest {
         gateway("{ enabled: true }", "");
         GatewayResponse first = gateway.chat(req(faq("How do I reset my PIN?", "0"), "retail"));
         GatewayResponse second = gateway.chat(req(faq("How do I reset my PIN?", "0"), "retail"));
-        assertThat(first.cache()).isEqualTo("miss");
-        assertThat(second.cache()).isEqualTo("hit");
+        assertThat(first.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
+        assertThat(second.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         assertThat(second.bodyText()).isEqualTo(first.bodyText());
         assertThat(second.cost()).isZero();
         assertThat(model.requests()).hasSize(1);
@@ -109,13 +109,13 @@ class ResponseCacheTest {
         gateway("{ enabled: true }", "");
         gateway.chat(req(faq("Tell me a story", "0.7"), "retail"));
         GatewayResponse again = gateway.chat(req(faq("Tell me a story", "0.7"), "retail"));
-        assertThat(again.cache()).isEqualTo("bypass");
+        assertThat(again.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.BYPASS);
         assertThat(model.requests()).hasSize(2);
         gateway.close();
         gateway("{ enabled: true }", "cache: { only-deterministic: false }");
         model.clearRequests();
         gateway.chat(req(faq("Tell me a story", "0.7"), "retail"));
-        assertThat(gateway.chat(req(faq("Tell me a story", "0.7"), "retail")).cache()).isEqualTo("hit");
+        assertThat(gateway.chat(req(faq("Tell me a story", "0.7"), "retail")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         assertThat(model.requests()).hasSize(1);
     }
 
@@ -124,10 +124,10 @@ class ResponseCacheTest {
         gateway("{ enabled: true }", "");
         String body = faq("Branch hours?", "0");
         gateway.chat(req(body, "retail"));
-        assertThat(gateway.chat(req(body, "retail", "x-switchboard-cache", "no-store")).cache()).isEqualTo("bypass");
-        assertThat(gateway.chat(req(body, "retail", "x-switchboard-cache", "refresh")).cache()).isEqualTo("miss");
+        assertThat(gateway.chat(req(body, "retail", "x-switchboard-cache", "no-store")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.BYPASS);
+        assertThat(gateway.chat(req(body, "retail", "x-switchboard-cache", "refresh")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         assertThat(model.requests()).hasSize(3);
-        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo("hit");
+        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
     }
 
     @Test
@@ -140,7 +140,7 @@ class ResponseCacheTest {
         }
         int hits = 0;
         for (CompletableFuture<GatewayResponse> c : calls) {
-            if (c.get(10, TimeUnit.SECONDS).cache().equals("hit")) {
+            if (c.get(10, TimeUnit.SECONDS).cache() == dev.switchboard.core.cache.CacheStatus.HIT) {
                 hits++;
             }
         }
@@ -169,9 +169,9 @@ class ResponseCacheTest {
         String body = faq("Opening hours?", "0");
         gateway.chat(req(body, "retail"));
         clock.advance(Duration.ofMinutes(9));
-        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo("hit");
+        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         clock.advance(Duration.ofMinutes(2));
-        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo("miss");
+        assertThat(gateway.chat(req(body, "retail")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         assertThat(model.requests()).hasSize(2);
     }
 
@@ -195,11 +195,11 @@ class ResponseCacheTest {
         gateway("{ enabled: true, scope: shared }", "");
         String clean = faq("What is a SWIFT code?", "0");
         gateway.chat(req(clean, "retail"));
-        assertThat(gateway.chat(req(clean, "risk")).cache()).isEqualTo("hit"); // shared scope
+        assertThat(gateway.chat(req(clean, "risk")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT); // shared scope
         String sensitive = faq("Why was card 6222021234567894 declined?", "0");
         gateway.chat(req(sensitive, "retail"));
-        assertThat(gateway.chat(req(sensitive, "risk")).cache()).isEqualTo("miss");
-        assertThat(gateway.chat(req(sensitive, "retail")).cache()).isEqualTo("hit");
+        assertThat(gateway.chat(req(sensitive, "risk")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
+        assertThat(gateway.chat(req(sensitive, "retail")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         Assessment a = gateway.assess(req(sensitive, "retail"));
         assertThat(a.kinds()).containsExactly("bank-card");
     }
@@ -226,7 +226,7 @@ class ResponseCacheTest {
         }
         assertThat(b.toString()).isEqualTo(a.toString()).isNotEmpty();
         GatewayResponse json = gateway.chat(req(streamed.replace("\"stream\":true,", ""), "retail"));
-        assertThat(json.cache()).isEqualTo("hit");
+        assertThat(json.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         assertThat(JSON.readTree(json.body()).at("/choices/0/message/content").asText()).isEqualTo(a.toString());
     }
 }

@@ -210,12 +210,12 @@ class ComplianceTest {
         gateway("mask", "cache: { enabled: true, scope: shared, only-deterministic: false }");
         String body = plantedBody(false);
         GatewayResponse first = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "retail", null));
-        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(first.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         GatewayResponse again = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "retail", null));
-        assertThat(again.cache()).isEqualTo("hit");
+        assertThat(again.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         // Another tenant never gets the first tenant's answer (it holds the restored customer data).
         GatewayResponse other = gateway.chat(new GatewayRequest(RequestView.chat(body), Map.of(), "risk", null));
-        assertThat(other.cache()).isEqualTo("miss");
+        assertThat(other.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         assertThat(external.requests()).hasSize(2);
         assertNoneReached(external);
         // Streamed, from the cache: still restored for its own tenant, still nothing out.

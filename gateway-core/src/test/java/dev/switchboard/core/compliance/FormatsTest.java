@@ -174,13 +174,14 @@ class FormatsTest {
         assertThat(found.kinds()).containsExactly(Assessment.UNREADABLE);
         for (var action : dev.switchboard.core.config.ComplianceSpec.Action.values()) {
             if (action != dev.switchboard.core.config.ComplianceSpec.Action.BLOCK) {
-                assertThat(CompliancePolicy.keepsInside(found, action)).as(action.name()).isTrue();
+                assertThat(CompliancePolicy.judge(found, action).outcome().allowsExternal()).as(action.name())
+                        .isFalse();
             }
         }
-        assertThat(CompliancePolicy.keepsInside(Assessment.of(Assessment.DETECTOR_ERROR),
-                dev.switchboard.core.config.ComplianceSpec.Action.MASK)).isTrue();
-        assertThat(CompliancePolicy.keepsInside(Assessment.of("bank-card"),
-                dev.switchboard.core.config.ComplianceSpec.Action.MASK)).isFalse();
+        assertThat(CompliancePolicy.judge(Assessment.of(Assessment.DETECTOR_ERROR),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK).outcome().allowsExternal()).isFalse();
+        assertThat(CompliancePolicy.judge(Assessment.of("bank-card"),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK).outcome().allowsExternal()).isTrue();
     }
 
     /** One number of a million groups is read in one pass: no window search grows with the square of it. */

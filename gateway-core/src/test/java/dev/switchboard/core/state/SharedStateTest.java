@@ -248,24 +248,24 @@ class SharedStateTest {
         Gateway a = sidecar(yaml);
         Gateway b = sidecar(yaml);
         GatewayResponse first = a.chat(request("chat", "retail", "what is a mortgage?"));
-        assertThat(first.cache()).isEqualTo("miss");
+        assertThat(first.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         awaitCacheKeys(1);
         GatewayResponse second = b.chat(request("chat", "wealth", "what is a mortgage?"));
-        assertThat(second.cache()).isEqualTo("hit");
+        assertThat(second.cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         assertThat(second.body()).isEqualTo(first.body());
         assertThat(hosted.requests()).hasSize(1);
 
         String secret = "card 6222021234567894 belongs to Zhang San";
-        assertThat(a.chat(request("local", "retail", secret)).cache()).isEqualTo("miss");
+        assertThat(a.chat(request("local", "retail", secret)).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         awaitCacheKeys(2);
-        assertThat(b.chat(request("local", "retail", secret)).cache()).isEqualTo("hit");
+        assertThat(b.chat(request("local", "retail", secret)).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.HIT);
         // Another tenant with the same customer data never gets the first tenant's answer.
-        assertThat(b.chat(request("local", "wealth", secret)).cache()).isEqualTo("miss");
+        assertThat(b.chat(request("local", "wealth", secret)).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         assertThat(inhouse.requests()).hasSize(2);
 
         // The time to live counts from when the answer was produced, in Redis as in memory.
         clock.advance(Duration.ofMinutes(10));
-        assertThat(sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?")).cache()).isEqualTo("miss");
+        assertThat(sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
     }
 
     /** The shared level is written as an answer returns, without holding it back: wait until Redis has it. */
@@ -281,7 +281,7 @@ class SharedStateTest {
                 cache: { enabled: true, shared: true, max-entry-size: 64 }
                 """);
         sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?"));
-        assertThat(sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?")).cache()).isEqualTo("miss");
+        assertThat(sidecar(yaml).chat(request("chat", "retail", "what is a mortgage?")).cache()).isEqualTo(dev.switchboard.core.cache.CacheStatus.MISS);
         assertThat(redis.command("EVAL \"return #redis.call('KEYS', ARGV[1])\" 0 " + prefix + "cache:*"))
                 .isEqualTo(":0");
     }

@@ -176,7 +176,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     .set(HttpResponses.REQUEST_ID, requestId)
                     .set(HttpResponses.BACKEND, response.backend())
                     .set(HttpResponses.ATTEMPTS, response.attempts())
-                    .set(HttpResponses.CACHE, response.cache());
+                    .set(HttpResponses.CACHE, response.cache().wire());
             if (response.decision() != null) {
                 out.headers()
                         .set(HttpResponses.ROUTE, response.decision().route())

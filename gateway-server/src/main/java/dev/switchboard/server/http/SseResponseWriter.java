@@ -80,8 +80,8 @@ final class SseResponseWriter implements StreamListener {
     }
 
     @Override
-    public void onCache(String status) {
-        cacheStatus = status;
+    public void onCache(dev.switchboard.core.cache.CacheStatus status) {
+        cacheStatus = status.wire();
     }
 
     @Override

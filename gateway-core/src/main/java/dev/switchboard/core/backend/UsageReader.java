@@ -1,5 +1,6 @@
-package dev.switchboard.core;
+package dev.switchboard.core.backend;
 
+import dev.switchboard.core.Usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,14 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 
 /** Reads the few things the gateway needs from upstream bodies without building the whole tree. */
-final class UsageReader {
+public final class UsageReader {
     private static final JsonFactory FACTORY = new JsonFactory();
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private UsageReader() {
     }
 
     /** The top-level {@code usage} of a completion or embeddings body, or {@link Usage#UNKNOWN}. */
-    static Usage fromBody(byte[] body) {
+    public static Usage fromBody(byte[] body) {
         try (JsonParser p = FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return Usage.UNKNOWN;
@@ -47,12 +50,12 @@ final class UsageReader {
     }
 
     /** The {@code error.message} of an OpenAI error body, or the start of the text when it is not one. */
-    static String errorMessage(String body) {
+    public static String errorMessage(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }
         try {
-            JsonNode node = RequestView.JSON.readTree(body);
+            JsonNode node = MAPPER.readTree(body);
             String m = node.path("error").path("message").asText("");
             if (!m.isEmpty()) {
                 return m;

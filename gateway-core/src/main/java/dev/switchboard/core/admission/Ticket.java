@@ -1,0 +1,101 @@
+package dev.switchboard.core.admission;
+
+import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.backend.UpstreamFailure;
+import dev.switchboard.core.budget.BudgetReservation;
+import dev.switchboard.core.state.CapacityGate;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * What admission granted one attempt: a breaker permit, a capacity slot and a budget reservation. The step that
+ * ends the attempt ends the ticket, exactly once — answered, failed or abandoned — which gives the slot back,
+ * settles the reservation to what was produced and tells the breaker and statistics what happened. A second end
+ * (a cancel racing an answer) is refused, so nothing is given back or charged twice.
+ */
+public final class Ticket {
+    private final BackendRuntime runtime;
+    private final CapacityGate.Slot slot;
+    private final BudgetReservation reservation;
+    private final LongSupplier ticker;
+    private final long startNanos;
+    private final GatewayMetrics metrics;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    Ticket(BackendRuntime runtime, CapacityGate.Slot slot, BudgetReservation reservation, LongSupplier ticker,
+            GatewayMetrics metrics) {
+        this.runtime = runtime;
+        this.slot = slot;
+        this.reservation = reservation;
+        this.ticker = ticker;
+        this.startNanos = ticker.getAsLong();
+        this.metrics = metrics;
+    }
+
+    public BackendRuntime runtime() {
+        return runtime;
+    }
+
+    /** Time since admission, in nanoseconds on the gateway's ticker. */
+    public long elapsedNanos() {
+        return ticker.getAsLong() - startNanos;
+    }
+
+    public long millis() {
+        return elapsedNanos() / 1_000_000;
+    }
+
+    private boolean end(double cost) {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        slot.release();
+        reservation.settle(cost);
+        return true;
+    }
+
+    /** The backend answered: statistics and breaker learn it. False when the ticket had already ended. */
+    public boolean answered(double cost) {
+        if (!end(cost)) {
+            return false;
+        }
+        runtime.stats().recordSuccess();
+        runtime.breaker().onSuccess(Duration.ofNanos(elapsedNanos()));
+        return true;
+    }
+
+    /**
+     * The attempt failed: metrics count it; the breaker and statistics count it against the backend only when it
+     * was the backend's fault (a request it refused as invalid was not), and not at all when the egress guard
+     * stopped the body (nothing was sent). False when the ticket had already ended.
+     */
+    public boolean failed(UpstreamFailure failure, double cost) {
+        if (!end(cost)) {
+            return false;
+        }
+        metrics.upstreamFailure(runtime.name(), failure.kind());
+        if (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED) {
+            runtime.breaker().release();
+            return true;
+        }
+        Duration took = Duration.ofNanos(elapsedNanos());
+        if (failure.countsAgainstBackend()) {
+            runtime.stats().recordFailure();
+            runtime.breaker().onFailure(took, failure.kind().metricName());
+        } else {
+            runtime.breaker().onSuccess(took);
+        }
+        return true;
+    }
+
+    /** The client left (or the attempt never started): the breaker learns nothing. False when already ended. */
+    public boolean abandoned(double cost) {
+        if (!end(cost)) {
+            return false;
+        }
+        runtime.breaker().release();
+        return true;
+    }
+}

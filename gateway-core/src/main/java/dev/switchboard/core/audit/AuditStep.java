@@ -1,0 +1,151 @@
+package dev.switchboard.core.audit;
+
+import dev.switchboard.core.CallRecord;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.cache.CacheStatus;
+import dev.switchboard.core.chain.Chain;
+import dev.switchboard.core.chain.Exchange;
+import dev.switchboard.core.chain.Reply;
+import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.routing.RoutingDecision;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link CallRecord} per request that gets past the rate limit, written when the request ends — answered,
+ * refused, failed, cut or abandoned by the client — and rendered from the exchange: the verdict, the decision, the
+ * typed attempts and what the answering backend produced and cost. The same record feeds the call metrics. A call
+ * ends when its future does; a stream when its listener hears the end (so a tap watches it), or when the client
+ * leaves.
+ */
+public final class AuditStep implements Step {
+    private static final Logger log = LoggerFactory.getLogger(AuditStep.class);
+
+    private final Consumer<CallRecord> audit;
+    private final GatewayMetrics metrics;
+    private final CompliancePolicy policy;
+
+    public AuditStep(Consumer<CallRecord> audit, GatewayMetrics metrics, CompliancePolicy policy) {
+        this.audit = audit;
+        this.metrics = metrics;
+        this.policy = policy;
+    }
+
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        AtomicBoolean recorded = new AtomicBoolean();
+        x.onCancel(() -> record(x, recorded, 499, "client_closed"));
+        if (x.streamed()) {
+            x.tapStream(l -> new Recording(x, recorded, l));
+        }
+        return next.proceed(x).whenComplete((reply, error) -> {
+            if (error != null) {
+                Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error;
+                if (t instanceof CancellationException) {
+                    return; // recorded by the cancel hook
+                }
+                GatewayException g = t instanceof GatewayException ge ? ge : null;
+                record(x, recorded, g == null ? 500 : g.status(), g == null ? "internal_error" : g.kind().code());
+            } else if (!x.streamed()) {
+                record(x, recorded, 200, null);
+            }
+            // A stream that started is recorded when it ends (the Recording tap).
+        });
+    }
+
+    private void record(Exchange x, AtomicBoolean recorded, int status, String error) {
+        if (!recorded.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Exchange.Charge charge = x.charge();
+            CompliancePolicy.Verdict verdict = x.judged() ? x.verdict()
+                    : new CompliancePolicy.Verdict(Assessment.CLEAN, CompliancePolicy.Outcome.CLEAN);
+            RoutingDecision decision = x.decision();
+            CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),
+                    x.request().body().model(), x.request().body().stream(), decision, x.attempts(),
+                    charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
+                    verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked()),
+                    policy.logsPrompts() ? x.request().body().promptText() : null);
+            metrics.call(r);
+            audit.accept(r);
+        } catch (RuntimeException e) {
+            log.error("request {}: recording the call failed", x.request().requestId(), e);
+        }
+    }
+
+    /** Records a started stream when it ends; passes everything on. */
+    private final class Recording implements StreamListener {
+        private final Exchange x;
+        private final AtomicBoolean recorded;
+        private final StreamListener listener;
+
+        Recording(Exchange x, AtomicBoolean recorded, StreamListener listener) {
+            this.x = x;
+            this.recorded = recorded;
+            this.listener = listener;
+        }
+
+        @Override
+        public void onStart(RoutingDecision decision, String backend) {
+            listener.onStart(decision, backend);
+        }
+
+        @Override
+        public void onCache(CacheStatus status) {
+            listener.onCache(status);
+        }
+
+        @Override
+        public void onEvent(String data) {
+            listener.onEvent(data);
+        }
+
+        @Override
+        public void onIdle() {
+            listener.onIdle();
+        }
+
+        @Override
+        public boolean ready() {
+            return listener.ready();
+        }
+
+        @Override
+        public void whenReady(Runnable resume) {
+            listener.whenReady(resume);
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            record(x, recorded, 200, null);
+            listener.onComplete(usage, finishReason);
+        }
+
+        @Override
+        public void onError(GatewayException error, boolean started) {
+            if (started) {
+                record(x, recorded, 200, "stream_cut");
+            } else {
+                record(x, recorded, error.status(), error.kind().code());
+            }
+            listener.onError(error, started);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.resilience.BackendBreaker;
+import dev.switchboard.core.state.CapacityGate;
+import dev.switchboard.core.stats.BackendStats;
+
+/**
+ * One named backend as the chain uses it: the transport (behind the egress guard when it is external), its live
+ * statistics, its circuit breaker and its capacity gate.
+ */
+public record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker, CapacityGate capacity) {
+    public BackendSpec spec() {
+        return backend.spec();
+    }
+
+    public String name() {
+        return backend.spec().name();
+    }
+}

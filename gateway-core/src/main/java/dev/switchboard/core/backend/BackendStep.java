@@ -1,0 +1,280 @@
+package dev.switchboard.core.backend;
+
+import dev.switchboard.core.Attempt;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.admission.Ticket;
+import dev.switchboard.core.chain.Chain;
+import dev.switchboard.core.chain.Exchange;
+import dev.switchboard.core.chain.Reply;
+import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.compliance.MaskedBody;
+import dev.switchboard.core.compliance.PlaceholderRestorer;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.routing.Costs;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last step: one call to the admitted backend, with the body compliance allows for it (the client's, or the
+ * masked copy for an external backend under {@code mask}), and the accounting of how the attempt ended. A failure
+ * before anything reached the client fails the future, for failover to judge; once a stream's first event is out,
+ * the reply is {@link Reply.Streaming} and every later event, end or cut goes down the exchange's listener. A cut
+ * stream is charged for the prompt and one token per chunk delivered; one the client left, the same.
+ */
+public final class BackendStep implements Step {
+    private static final Logger log = LoggerFactory.getLogger(BackendStep.class);
+
+    private final CompliancePolicy policy;
+    private final GatewayMetrics metrics;
+
+    public BackendStep(CompliancePolicy policy, GatewayMetrics metrics) {
+        this.policy = policy;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String name() {
+        return "backend";
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        return x.streamed() ? stream(x) : call(x);
+    }
+
+    /** The body for the target backend, and whether it is the masked copy. */
+    private byte[] body(Exchange x, BackendSpec spec, boolean masked, boolean stream) {
+        if (!masked) {
+            return x.request().body().upstreamBody(spec.model(), stream);
+        }
+        MaskedBody m = x.maskedBody();
+        if (m == null) {
+            m = policy.mask(x.request().body());
+            x.masked(m);
+        }
+        return x.request().body().upstreamBodyOf(m.tree(), spec.model(), stream);
+    }
+
+    private CompletableFuture<Reply> call(Exchange x) {
+        Ticket ticket = x.ticket();
+        BackendRuntime rt = ticket.runtime();
+        BackendSpec spec = rt.spec();
+        boolean masked = policy.masksFor(x.verdict(), spec.residency());
+        byte[] body = body(x, spec, masked, false);
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body);
+        x.onCancel(() -> {
+            upstream.cancel(true);
+            // The client left: nothing was delivered, so nothing is charged.
+            if (ticket.abandoned(0)) {
+                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
+                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+            }
+            reply.completeExceptionally(new CancellationException("the client left"));
+        });
+        upstream.whenComplete((r, error) -> {
+            if (error == null) {
+                Usage usage = UsageReader.fromBody(r.body());
+                double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                        : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
+                long millis = ticket.millis();
+                if (!ticket.answered(cost)) {
+                    return;
+                }
+                if (usage.known() && millis > 0) {
+                    rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
+                }
+                x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
+                x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+                byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
+                        ? PlaceholderRestorer.restoreBody(r.body(), x.maskedBody().masking()) : r.body();
+                reply.complete(new Reply.Answer(answer, r.contentType(), spec.name(), usage, cost,
+                        spec.price().currency()));
+                return;
+            }
+            UpstreamFailure failure = unwrap(error, spec.name());
+            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || !ticket.failed(failure, 0)) {
+                return;
+            }
+            log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+            reply.completeExceptionally(failure);
+        });
+        return reply;
+    }
+
+    private CompletableFuture<Reply> stream(Exchange x) {
+        Ticket ticket = x.ticket();
+        BackendRuntime rt = ticket.runtime();
+        BackendSpec spec = rt.spec();
+        boolean masked = policy.masksFor(x.verdict(), spec.residency());
+        byte[] body = body(x, spec, masked, true);
+        PlaceholderRestorer restorer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
+                ? new PlaceholderRestorer(x.maskedBody().masking()) : null;
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        Relay relay = new Relay(x, ticket, spec, masked, restorer, reply);
+        AtomicReference<UpstreamStream> running = new AtomicReference<>();
+        x.onCancel(() -> {
+            UpstreamStream s = running.get();
+            if (s != null) {
+                s.cancel();
+            }
+            relay.abandoned();
+            reply.completeExceptionally(new CancellationException("the client left"));
+        });
+        UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay);
+        running.set(s);
+        if (x.cancelled()) {
+            s.cancel(); // the client left while this attempt was starting
+        }
+        return reply;
+    }
+
+    /** Relays one upstream stream to the exchange's listener and ends the attempt's ticket. */
+    private final class Relay implements StreamSink {
+        private final Exchange x;
+        private final Ticket ticket;
+        private final BackendSpec spec;
+        private final boolean masked;
+        private final PlaceholderRestorer restorer;
+        private final CompletableFuture<Reply> reply;
+        private final StreamListener listener;
+        private boolean started;
+        private long firstEventNanos;
+        private volatile int delivered;
+
+        Relay(Exchange x, Ticket ticket, BackendSpec spec, boolean masked, PlaceholderRestorer restorer,
+                CompletableFuture<Reply> reply) {
+            this.x = x;
+            this.ticket = ticket;
+            this.spec = spec;
+            this.masked = masked;
+            this.restorer = restorer;
+            this.reply = reply;
+            this.listener = x.downstream();
+        }
+
+        /** What a cut stream cost: the prompt, and one token per chunk the client received. */
+        private double partialCost() {
+            return Costs.estimate(spec, x.decision().promptTokens(), 0)
+                    + Costs.actual(spec, 0, Math.max(0, delivered - 1));
+        }
+
+        private void start() {
+            started = true;
+            firstEventNanos = x.nanos();
+            Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
+            ticket.runtime().stats().recordFirstToken(firstToken);
+            metrics.firstToken(spec.name(), firstToken);
+            reply.complete(new Reply.Streaming(spec.name())); // failover is over: this backend answers
+            listener.onStart(x.decision(), spec.name());
+        }
+
+        @Override
+        public void onEvent(String data) {
+            if (!started) {
+                start();
+            }
+            delivered++;
+            listener.onEvent(restorer == null ? data : restorer.restoreChunk(data));
+        }
+
+        @Override
+        public void onIdle() {
+            listener.onIdle();
+        }
+
+        @Override
+        public boolean ready() {
+            return listener.ready();
+        }
+
+        @Override
+        public void whenReady(Runnable resume) {
+            listener.whenReady(resume);
+        }
+
+        @Override
+        public void onDone(Usage usage, String finishReason) {
+            if (!started) {
+                start();
+            }
+            double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                    : partialCost();
+            long generationNanos = x.nanos() - firstEventNanos;
+            if (!ticket.answered(cost)) {
+                return;
+            }
+            if (usage.known() && usage.completionTokens() > 1 && generationNanos > 0) {
+                ticket.runtime().stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
+                        / generationNanos);
+            }
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, ticket.millis()));
+            x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+            String rest = restorer == null ? null : restorer.remainder();
+            if (rest != null) {
+                listener.onEvent(rest);
+            }
+            listener.onComplete(usage, finishReason);
+        }
+
+        @Override
+        public void onFailure(UpstreamFailure failure, int eventsDelivered) {
+            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.cancelled()) {
+                return;
+            }
+            double cost = started ? partialCost() : 0;
+            if (!ticket.failed(failure, cost)) {
+                return;
+            }
+            log.warn("request {} backend {} stream failed after {} events: {}", x.request().requestId(),
+                    spec.name(), eventsDelivered, failure.getMessage());
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+            if (started) {
+                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+                listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
+                        failure.getMessage() + "; the answer is incomplete"), true);
+            } else {
+                reply.completeExceptionally(failure); // nothing reached the client: failover may try another
+            }
+        }
+
+        /** The client left: the upstream is stopped; what it delivered is charged. */
+        void abandoned() {
+            double cost = delivered > 0 ? partialCost() : 0;
+            if (ticket.abandoned(cost)) {
+                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED,
+                        "client left after " + delivered + " events", ticket.millis()));
+                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            }
+        }
+    }
+
+    static UpstreamFailure unwrap(Throwable error, String backend) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (t instanceof UpstreamFailure f) {
+            return f;
+        }
+        if (t instanceof CancellationException) {
+            return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, backend, "cancelled", 0, null, null, t);
+        }
+        return new UpstreamFailure(UpstreamFailure.Kind.IO, backend, "backend '" + backend + "' failed: " + t, 0,
+                null, null, t);
+    }
+
+    /** The attempt of a failed call: refused by the egress guard (nothing sent), or failed. */
+    static Attempt attemptOf(String backend, UpstreamFailure failure, long millis) {
+        return new Attempt(backend, failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED ? Attempt.Outcome.REFUSED
+                : Attempt.Outcome.FAILED, failure.getMessage(), millis);
+    }
+}

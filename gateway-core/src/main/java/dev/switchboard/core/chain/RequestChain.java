@@ -1,0 +1,65 @@
+package dev.switchboard.core.chain;
+
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The ordered list of steps every request goes through, calls and streams alike — written down once, here, in the
+ * order {@code Gateway} assembles it and {@code /admin/config} prints it. Each step receives the exchange and the rest
+ * of the chain; the links between them are made once, not per request.
+ *
+ * <p>Between two steps the chain checks whether the client has left (nothing further is started then) and turns a
+ * step that throws instead of failing its future into a failed future, so one bug cannot hang a caller.
+ */
+public final class RequestChain {
+    private final List<Step> steps;
+    private final Chain first;
+
+    public RequestChain(List<Step> steps) {
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("a chain needs at least one step");
+        }
+        this.steps = List.copyOf(steps);
+        Chain next = x -> CompletableFuture.failedFuture(new IllegalStateException(
+                "the last step of the chain (" + this.steps.get(this.steps.size() - 1).name() + ") called on"));
+        for (int i = this.steps.size() - 1; i >= 0; i--) {
+            next = link(this.steps.get(i), next);
+        }
+        this.first = next;
+    }
+
+    private static Chain link(Step step, Chain rest) {
+        return x -> {
+            if (x.cancelled()) {
+                return CompletableFuture.failedFuture(new CancellationException("the client left"));
+            }
+            try {
+                CompletableFuture<Reply> reply = step.proceed(x, rest);
+                return reply != null ? reply : CompletableFuture.failedFuture(new IllegalStateException(
+                        "step " + step.name() + " returned no reply"));
+            } catch (GatewayException e) {
+                return CompletableFuture.failedFuture(e);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(new GatewayException(ErrorKind.INTERNAL,
+                        "step " + step.name() + " failed: " + e, e));
+            }
+        };
+    }
+
+    /** Runs the whole chain on one exchange. */
+    public CompletableFuture<Reply> run(Exchange x) {
+        return first.proceed(x);
+    }
+
+    public List<Step> steps() {
+        return steps;
+    }
+
+    /** The steps' names in order, as {@code /admin/config} shows them. */
+    public List<String> names() {
+        return steps.stream().map(Step::name).toList();
+    }
+}

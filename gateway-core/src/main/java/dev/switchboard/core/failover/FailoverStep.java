@@ -1,0 +1,235 @@
+package dev.switchboard.core.failover;
+
+import dev.switchboard.core.Attempt;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.admission.NotAdmitted;
+import dev.switchboard.core.backend.BackendRegistry;
+import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.backend.UpstreamFailure;
+import dev.switchboard.core.backend.UsageReader;
+import dev.switchboard.core.chain.Chain;
+import dev.switchboard.core.chain.Exchange;
+import dev.switchboard.core.chain.Reply;
+import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.config.RetrySpec;
+import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.state.StateUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tries the decision's candidates in order, calling the rest of the chain (admission, then the backend) once per
+ * attempt. A candidate admission passes over is left at once; a failure moves on only while nothing has reached
+ * the client (the reply future fails only then); a request the upstream refused as invalid (4xx) is not retried
+ * elsewhere, since any backend would refuse it too. A retryable failure is retried on the same backend after the
+ * upstream's {@code Retry-After} or a jittered backoff, up to {@code retry.attempts} tries. When none is left, the
+ * client gets the error that says why, built from the typed attempts.
+ */
+public final class FailoverStep implements Step {
+    private static final Logger log = LoggerFactory.getLogger(FailoverStep.class);
+
+    private final BackendRegistry backends;
+    private final RetrySpec retry;
+    private final ScheduledExecutorService timers;
+    private final RandomGenerator random;
+    private final GatewayMetrics metrics;
+
+    public FailoverStep(BackendRegistry backends, RetrySpec retry, ScheduledExecutorService timers,
+            RandomGenerator random, GatewayMetrics metrics) {
+        this.backends = backends;
+        this.retry = retry;
+        this.timers = timers;
+        this.random = random;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String name() {
+        return "failover";
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        Trial trial = new Trial(x, next);
+        trial.attempt(false);
+        return trial.result;
+    }
+
+    /**
+     * How long to wait before trying the same backend again, or empty to move on to the next candidate: the
+     * upstream's {@code Retry-After} when it sent one (if not longer than {@code max-retry-after}), else exponential
+     * backoff with full jitter.
+     */
+    Optional<Duration> retryDelay(UpstreamFailure failure, int tries) {
+        if (tries >= retry.attempts() || !failure.retryable()) {
+            return Optional.empty();
+        }
+        if (failure.retryAfter().isPresent()) {
+            Duration after = failure.retryAfter().get();
+            return after.compareTo(retry.maxRetryAfter()) > 0 ? Optional.empty() : Optional.of(after);
+        }
+        long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffMin().toNanos() << Math.min(20, tries - 1));
+        return Optional.of(Duration.ofNanos(cap <= 0 ? 0 : random.nextLong(cap + 1)));
+    }
+
+    /** One request's way through its candidates. */
+    private final class Trial {
+        private final Exchange x;
+        private final Chain next;
+        private final RoutingDecision decision;
+        final CompletableFuture<Reply> result = new CompletableFuture<>();
+        private final List<UpstreamFailure> failures = new ArrayList<>();
+        private StateUnavailableException stateFailure;
+        private int index = -1;
+        private int tries;
+
+        Trial(Exchange x, Chain next) {
+            this.x = x;
+            this.next = next;
+            this.decision = x.decision();
+        }
+
+        void attempt(boolean sameAgain) {
+            if (result.isDone()) {
+                return;
+            }
+            if (x.cancelled()) {
+                result.completeExceptionally(new CancellationException("the client left"));
+                return;
+            }
+            if (sameAgain) {
+                tries++;
+            } else if (++index >= decision.candidates().size()) {
+                result.completeExceptionally(exhausted());
+                return;
+            } else {
+                tries = 1;
+            }
+            BackendRuntime target = backends.get(decision.candidates().get(index));
+            x.target(target);
+            next.proceed(x).whenComplete((reply, error) -> {
+                if (error == null) {
+                    result.complete(reply);
+                } else {
+                    failed(target, error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error);
+                }
+            });
+        }
+
+        private void failed(BackendRuntime target, Throwable error) {
+            if (error instanceof NotAdmitted n) {
+                if (n.stateFailure() != null) {
+                    stateFailure = n.stateFailure();
+                }
+                attempt(false);
+            } else if (error instanceof UpstreamFailure f) {
+                if (f.isClientError()) {
+                    x.charged(new Exchange.Charge(target.name(), Usage.UNKNOWN, 0, target.spec().price().currency(),
+                            false));
+                    result.completeExceptionally(rejected(f));
+                    return;
+                }
+                failures.add(f);
+                Optional<Duration> delay = retryDelay(f, tries);
+                if (delay.isPresent()) {
+                    metrics.retry(target.name());
+                    later(delay.get());
+                } else {
+                    attempt(false);
+                }
+            } else if (error instanceof GatewayException || error instanceof CancellationException) {
+                result.completeExceptionally(error);
+            } else {
+                log.error("request {}: attempt on {} failed", x.request().requestId(), target.name(), error);
+                result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL,
+                        "attempt on backend '" + target.name() + "' failed: " + error, error));
+            }
+        }
+
+        /** Retries after its backoff; a failure inside it is logged, never lost with the timer's future. */
+        private void later(Duration delay) {
+            timers.schedule(() -> {
+                try {
+                    attempt(true);
+                } catch (RuntimeException e) {
+                    log.error("request {}: retry failed", x.request().requestId(), e);
+                    result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL, "retry failed: " + e, e));
+                }
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        private boolean skipped(Attempt.Outcome why) {
+            return x.attempts().stream().anyMatch(a -> a.outcome() == why);
+        }
+
+        private String attemptsInWords() {
+            return x.attempts().stream().map(a -> a.backend() + ": " + a.describe())
+                    .collect(Collectors.joining("; "));
+        }
+
+        /** Why no candidate answered, as the client should hear it. */
+        GatewayException exhausted() {
+            if (!x.verdict().outcome().allowsExternal()) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
+                        + "which holds customer data (" + x.verdict().found().describe() + "); it is never sent "
+                        + "outside (" + attemptsInWords() + ")");
+            }
+            if (!failures.isEmpty()
+                    && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.EGRESS_REFUSED)) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no internal backend could serve this request, "
+                        + "and the egress guard found customer data in what would have left for an external one; it "
+                        + "is never sent outside (" + attemptsInWords() + ")");
+            }
+            boolean atCapacity = skipped(Attempt.Outcome.SKIPPED_AT_CAPACITY);
+            boolean overBudget = skipped(Attempt.Outcome.SKIPPED_OVER_BUDGET);
+            if (failures.isEmpty() && stateFailure != null && !atCapacity && !overBudget) {
+                return stateFailure;
+            }
+            boolean unreachable = failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.CONNECT);
+            if (unreachable && (skipped(Attempt.Outcome.SKIPPED_CIRCUIT_OPEN) || !failures.isEmpty())
+                    && !overBudget) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "no backend of route '" + decision.route()
+                        + "' is reachable now (" + attemptsInWords() + "); retry shortly");
+            }
+            if (failures.isEmpty() && atCapacity) {
+                return new GatewayException(ErrorKind.UNAVAILABLE, "every candidate backend is at capacity ("
+                        + String.join(", ", decision.candidates()) + "); retry shortly");
+            }
+            if (failures.isEmpty() && overBudget) {
+                return new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + x.request().tenant()
+                        + "' has not enough budget left for this request on any candidate backend");
+            }
+            StringBuilder sb = new StringBuilder("all backends failed for route '").append(decision.route())
+                    .append("': ");
+            for (int i = 0; i < failures.size(); i++) {
+                sb.append(i == 0 ? "" : "; ").append(failures.get(i).getMessage());
+            }
+            boolean allTimeouts = !failures.isEmpty()
+                    && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.TIMEOUT);
+            return new GatewayException(allTimeouts ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_ERROR,
+                    sb.toString());
+        }
+    }
+
+    static GatewayException rejected(UpstreamFailure failure) {
+        String message = UsageReader.errorMessage(failure.body());
+        return new GatewayException(ErrorKind.UPSTREAM_REJECTED, failure.status(), "backend '" + failure.backend()
+                + "' rejected the request (HTTP " + failure.status() + ")" + (message.isEmpty() ? "" : ": " + message),
+                null, failure);
+    }
+}

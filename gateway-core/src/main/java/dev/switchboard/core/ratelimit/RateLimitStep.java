@@ -1,0 +1,30 @@
+package dev.switchboard.core.ratelimit;
+
+import dev.switchboard.core.chain.Chain;
+import dev.switchboard.core.chain.Exchange;
+import dev.switchboard.core.chain.Reply;
+import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.state.RateLimits;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The tenant's requests-per-second limit, first of all: a request over it is refused (429 with
+ * {@code Retry-After}) before anything reads its body. With a shared store the bucket is in Redis.
+ */
+public final class RateLimitStep implements Step {
+    private final RateLimits limits;
+
+    public RateLimitStep(RateLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public String name() {
+        return "rate-limit";
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        return limits.acquire(x.request().tenant()).thenCompose(allowed -> next.proceed(x));
+    }
+}
