@@ -101,9 +101,9 @@ public final class GatewayMetrics {
                 .tag("backend", backend).register(registry)).record(d);
     }
 
-    public void breakerTransition(String backend, String from, String to) {
+    public void breakerTransition(String backend, dev.switchboard.core.resilience.BreakerState from,
+            dev.switchboard.core.resilience.BreakerState to) {
         Counter.builder("switchboard.breaker.transitions").description("Circuit breaker state changes")
-                .tag("backend", backend).tag("from", from.toLowerCase(java.util.Locale.ROOT))
-                .tag("to", to.toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+                .tag("backend", backend).tag("from", from.wire()).tag("to", to.wire()).register(registry).increment();
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.resilience.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +78,7 @@ class ResilienceTest {
         for (int i = 0; i < 4; i++) {
             assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
         }
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("open");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.OPEN);
         assertThat(inhouse.requests()).hasSize(4);
 
         // Open: the in-house model is not even tried; the decision says why.
@@ -90,11 +91,11 @@ class ResilienceTest {
         inhouse.options(inhouse.options().toBuilder().forcedStatus(0).build());
         clock.advance(Duration.ofSeconds(31));
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("half_open");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("closed");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.CLOSED);
         assertThat(gateway.breakers().get("inhouse-10b").transitions()).extracting(t -> t.to())
-                .containsExactly("OPEN", "HALF_OPEN", "CLOSED");
+                .containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED);
         assertThat(meters.find("switchboard.breaker.transitions").tag("to", "open").counter().count()).isEqualTo(1);
     }
 
@@ -108,7 +109,7 @@ class ResilienceTest {
             assertThatThrownBy(() -> gateway.chat(chat(false))).isInstanceOfSatisfying(GatewayException.class,
                     e -> assertThat(e.status()).isEqualTo(400));
         }
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo("closed");
+        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -221,6 +222,6 @@ class ResilienceTest {
         gateway.chatStream(chat(true), rec);
         assertThat(rec.done.await(2, TimeUnit.SECONDS)).isTrue();
         assertThat(rec.error.get().status()).isEqualTo(503);
-        assertThat(gateway.breakers().values()).allSatisfy(b -> assertThat(b.state()).isEqualTo("open"));
+        assertThat(gateway.breakers().values()).allSatisfy(b -> assertThat(b.state()).isEqualTo(BreakerState.OPEN));
     }
 }

@@ -26,7 +26,7 @@ public final class BackendBreaker {
     }
 
     /** A state change, for admin output. */
-    public record Transition(Instant at, String from, String to) {
+    public record Transition(Instant at, BreakerState from, BreakerState to) {
     }
 
     private final String backend;
@@ -54,8 +54,8 @@ public final class BackendBreaker {
                 .build();
         this.breaker = new CircuitBreakerStateMachine(backend, config);
         breaker.getEventPublisher().onStateTransition(e -> {
-            Transition t = new Transition(clock.instant(), e.getStateTransition().getFromState().name(),
-                    e.getStateTransition().getToState().name());
+            Transition t = new Transition(clock.instant(), BreakerState.of(e.getStateTransition().getFromState()),
+                    BreakerState.of(e.getStateTransition().getToState()));
             synchronized (transitions) {
                 transitions.addLast(t);
                 if (transitions.size() > 20) {
@@ -104,8 +104,8 @@ public final class BackendBreaker {
         return opened == null || clock.instant().isBefore(opened.at().plus(openFor));
     }
 
-    public String state() {
-        return breaker.getState().name().toLowerCase(java.util.Locale.ROOT);
+    public BreakerState state() {
+        return BreakerState.of(breaker.getState());
     }
 
     public float failureRate() {

@@ -26,7 +26,7 @@ final class CandidateRanker {
 
     /** A candidate's figures for this request. */
     private record Candidate(RuleSpec.WeightedBackend use, BackendSpec spec, double cost, double firstTokenP95,
-            double total, boolean withinSlo, String exclusion) {
+            double total, boolean withinSlo, Exclusion exclusion, String excludedBecause) {
         boolean known(double v) {
             return !Double.isNaN(v);
         }
@@ -49,18 +49,23 @@ final class CandidateRanker {
             double totalP95 = Double.isNaN(ttftP95) || Double.isNaN(tps) ? Double.NaN
                     : ttftP95 + expectedOutput / tps * 1000;
             boolean within = withinSlo(rule.slo(), ttftP95, totalP95);
-            String exclusion = null;
+            Exclusion exclusion = null;
+            String because = null;
             if (internalOnly && spec.residency() == Residency.EXTERNAL) {
-                exclusion = "sensitive data (" + String.join(", ", in.sensitive().kinds()) + ") must stay internal";
+                exclusion = Exclusion.STAYS_INTERNAL;
+                because = "sensitive data (" + String.join(", ", in.sensitive().kinds()) + ") must stay internal";
             } else if (signals.circuitOpen(spec.name())) {
-                exclusion = "circuit open";
+                exclusion = Exclusion.CIRCUIT_OPEN;
+                because = "circuit open";
             } else if (stats != null && stats.atCapacity()) {
-                exclusion = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";
+                exclusion = Exclusion.AT_CAPACITY;
+                because = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";
             } else if (budget.isPresent() && budget.get() == BudgetSpec.WhenExhausted.INTERNAL_ONLY
                     && spec.residency() == Residency.EXTERNAL) {
-                exclusion = "tenant budget exhausted: internal backends only";
+                exclusion = Exclusion.BUDGET_INTERNAL_ONLY;
+                because = "tenant budget exhausted: internal backends only";
             }
-            all.add(new Candidate(use, spec, cost, ttftP95, total, within, exclusion));
+            all.add(new Candidate(use, spec, cost, ttftP95, total, within, exclusion, because));
         }
 
         List<Candidate> order = strategyOrder(rule, all, random);
@@ -82,7 +87,7 @@ final class CandidateRanker {
         }
         for (Candidate c : order) {
             if (c.exclusion() != null) {
-                out.add(trace(c, -1, "excluded: " + c.exclusion()));
+                out.add(trace(c, -1, "excluded: " + c.excludedBecause()));
             }
         }
         return out;
@@ -154,7 +159,7 @@ final class CandidateRanker {
 
     private static CandidateTrace trace(Candidate c, int position, String reason) {
         return new CandidateTrace(c.spec().name(), position, reason, c.cost(), c.spec().price().currency(),
-                c.firstTokenP95(), c.total());
+                c.firstTokenP95(), c.total(), position < 0 ? c.exclusion() : null);
     }
 
     private static double predictedFirstToken(BackendSpec spec, BackendStats stats, double percentile) {

@@ -10,9 +10,17 @@ package dev.switchboard.core.routing;
  * @param currency                of the cost
  * @param predictedFirstTokenMillis 95th percentile, NaN when unknown
  * @param predictedTotalMillis    NaN when unknown
+ * @param exclusion               why it was left out, as a type; null when it is a candidate
  */
 public record CandidateTrace(String backend, int position, String reason, double estimatedCost, String currency,
-        double predictedFirstTokenMillis, double predictedTotalMillis) {
+        double predictedFirstTokenMillis, double predictedTotalMillis, Exclusion exclusion) {
+
+    /** A candidate's trace (not excluded). */
+    public CandidateTrace(String backend, int position, String reason, double estimatedCost, String currency,
+            double predictedFirstTokenMillis, double predictedTotalMillis) {
+        this(backend, position, reason, estimatedCost, currency, predictedFirstTokenMillis, predictedTotalMillis,
+                null);
+    }
 
     /** A trace without figures, for decisions on config alone. */
     public CandidateTrace(String backend, int position, String reason) {

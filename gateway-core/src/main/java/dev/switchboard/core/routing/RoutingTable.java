@@ -126,7 +126,7 @@ public final class RoutingTable {
         NoCandidateException(RoutingDecision decision) {
             super(ErrorKind.UNAVAILABLE, "no backend can take this request now: " + decision.traces().stream()
                     .map(t -> t.backend() + " " + t.reason()).collect(java.util.stream.Collectors.joining("; "))
-                    + (decision.traces().stream().anyMatch(t -> t.reason().contains("must stay internal"))
+                    + (decision.traces().stream().anyMatch(t -> t.exclusion() == Exclusion.STAYS_INTERNAL)
                     ? " (customer data is never sent outside)" : ""));
             this.decision = decision;
         }

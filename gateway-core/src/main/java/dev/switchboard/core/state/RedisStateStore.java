@@ -138,7 +138,7 @@ final class RedisStateStore implements StateStore {
                 .build());
         this.breaker = new BackendBreaker("state-store", spec.breaker(), clock, t -> {
             log.warn("state store breaker: {} -> {}", t.from(), t.to());
-            meters.counter("switchboard.state.breaker.transitions", "to", t.to().toLowerCase()).increment();
+            meters.counter("switchboard.state.breaker.transitions", "to", t.to().wire()).increment();
         });
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-state");
@@ -470,7 +470,7 @@ final class RedisStateStore implements StateStore {
     @Override
     public StoreHealth health() {
         StatefulRedisConnection<String, byte[]> c = connection.get();
-        String state = breaker.state();
+        String state = breaker.state().wire();
         boolean up = c != null && c.isOpen() && lastOk && !breaker.rejectsNow();
         int held = leases.values().stream().mapToInt(Set::size).sum();
         return new StoreHealth("redis", target(), up, state, lastError, lastErrorAt, failures.get(), fallbacks.get(),

@@ -146,7 +146,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The config in force, with every credential redacted, and the errors of a failed reload. */
     private ObjectNode config() {
-        ObjectNode o = CONFIG_JSON.valueToTree(gateway.get().spec());
+        Gateway g = gateway.get();
+        ObjectNode o = CONFIG_JSON.valueToTree(g.spec());
+        // The order every request goes through, as the gateway assembled it (DESIGN.md, "The request chain").
+        var chain = o.putArray("chain");
+        g.chain().forEach(chain::add);
         if (gateway instanceof ConfigReloader r && !r.lastErrors().isEmpty()) {
             var errors = o.putArray("last-reload-errors");
             r.lastErrors().forEach(errors::add);
@@ -204,11 +208,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             o.put("name", s.backend()).put("in_flight", s.inFlight()).put("max_concurrency", s.capacity());
             var breaker = g.breakers().get(s.backend());
             ObjectNode b = o.putObject("circuit_breaker");
-            b.put("state", breaker.state());
+            b.put("state", breaker.state().wire());
             b.put("failure_rate", breaker.failureRate() < 0 ? null : (double) breaker.failureRate());
             ArrayNode transitions = b.putArray("transitions");
             breaker.transitions().forEach(t -> transitions.addObject().put("at", t.at().toString())
-                    .put("from", t.from().toLowerCase(Locale.ROOT)).put("to", t.to().toLowerCase(Locale.ROOT)));
+                    .put("from", t.from().wire()).put("to", t.to().wire()));
             put(o, "first_token_p50_ms", s.firstTokenP50Millis());
             put(o, "first_token_p95_ms", s.firstTokenP95Millis());
             put(o, "tokens_per_second_p50", s.tokensPerSecondP50());
