@@ -1,21 +1,23 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.admission.AdmissionStep;
+import dev.switchboard.core.internal.GatewayMetrics;
+
+import dev.switchboard.core.internal.admission.AdmissionStep;
 import dev.switchboard.core.audit.AuditLog;
-import dev.switchboard.core.audit.AuditStep;
+import dev.switchboard.core.internal.audit.AuditStep;
 import dev.switchboard.core.backend.Backend;
-import dev.switchboard.core.backend.BackendRegistry;
-import dev.switchboard.core.backend.BackendRuntime;
-import dev.switchboard.core.backend.BackendStep;
-import dev.switchboard.core.cache.CacheStep;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.RequestChain;
-import dev.switchboard.core.compliance.ComplianceStep;
+import dev.switchboard.core.internal.backend.BackendRegistry;
+import dev.switchboard.core.internal.backend.BackendRuntime;
+import dev.switchboard.core.internal.backend.BackendStep;
+import dev.switchboard.core.internal.cache.CacheStep;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.RequestChain;
+import dev.switchboard.core.internal.compliance.ComplianceStep;
 import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.failover.FailoverStep;
-import dev.switchboard.core.ratelimit.RateLimitStep;
-import dev.switchboard.core.routing.RouteStep;
+import dev.switchboard.core.internal.failover.FailoverStep;
+import dev.switchboard.core.internal.ratelimit.RateLimitStep;
+import dev.switchboard.core.internal.routing.RouteStep;
 import dev.switchboard.core.cache.ResponseCache;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.RequestScanner;
@@ -96,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         dev.switchboard.core.request.TokenEstimator.shared();
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
-        this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends());
+        this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends(), options.ticker());
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
         this.policy = new CompliancePolicy(spec.compliance());
@@ -303,19 +305,34 @@ public final class Gateway implements AutoCloseable {
      * the upstream call.
      */
     public CompletableFuture<GatewayResponse> chatAsync(GatewayRequest request) {
-        return sendAsync(request, Operation.CHAT);
+        return sendAsync(request, Operation.CHAT, null);
+    }
+
+    /**
+     * A chat completion without blocking, going on on {@code resumeOn} after any wait for a shared store (a server
+     * passes the event loop that owns the client's connection, so the request never changes threads but there).
+     */
+    public CompletableFuture<GatewayResponse> chatAsync(GatewayRequest request, java.util.concurrent.Executor resumeOn) {
+        return sendAsync(request, Operation.CHAT, resumeOn);
     }
 
     /** Embeddings without blocking. */
     public CompletableFuture<GatewayResponse> embeddingsAsync(GatewayRequest request) {
-        return sendAsync(request, Operation.EMBEDDINGS);
+        return sendAsync(request, Operation.EMBEDDINGS, null);
+    }
+
+    /** Embeddings without blocking, going on on {@code resumeOn} after any wait for a shared store. */
+    public CompletableFuture<GatewayResponse> embeddingsAsync(GatewayRequest request,
+            java.util.concurrent.Executor resumeOn) {
+        return sendAsync(request, Operation.EMBEDDINGS, resumeOn);
     }
 
     public GatewayResponse embeddings(GatewayRequest request) {
         return await(embeddingsAsync(request));
     }
 
-    private CompletableFuture<GatewayResponse> sendAsync(GatewayRequest request, Operation operation) {
+    private CompletableFuture<GatewayResponse> sendAsync(GatewayRequest request, Operation operation,
+            java.util.concurrent.Executor resumeOn) {
         if (request.body().operation() != operation) {
             return CompletableFuture.failedFuture(GatewayException.invalid(null,
                     "a " + request.body().operation() + " body sent to the " + operation + " operation"));
@@ -324,7 +341,7 @@ public final class Gateway implements AutoCloseable {
             return CompletableFuture.failedFuture(GatewayException.invalid("stream",
                     "'stream: true' needs the streaming call (chatStream)"));
         }
-        Exchange x = Exchange.call(request, operation, options.clock().instant(), options.ticker());
+        Exchange x = Exchange.call(request, operation, options.clock().instant(), options.ticker(), resumeOn);
         // The future the caller holds; cancelling it reaches whichever step is running at that moment.
         CompletableFuture<GatewayResponse> result = new CompletableFuture<>();
         result.whenComplete((r, error) -> {
@@ -362,12 +379,18 @@ public final class Gateway implements AutoCloseable {
      * reported to the listener too ({@code onError(e, false)}), so callers have one path for failures.
      */
     public StreamCall chatStream(GatewayRequest request, StreamListener listener) {
+        return chatStream(request, listener, null);
+    }
+
+    /** A streamed chat completion going on on {@code resumeOn} after any wait for a shared store. */
+    public StreamCall chatStream(GatewayRequest request, StreamListener listener,
+            java.util.concurrent.Executor resumeOn) {
         Objects.requireNonNull(listener, "listener");
         if (!request.body().stream()) {
             listener.onError(GatewayException.invalid("stream", "the streaming call needs 'stream: true'"), false);
             return () -> { };
         }
-        Exchange x = Exchange.stream(request, options.clock().instant(), options.ticker(), listener);
+        Exchange x = Exchange.stream(request, options.clock().instant(), options.ticker(), listener, resumeOn);
         chain.run(x).whenComplete((reply, error) -> {
             if (error == null) {
                 return; // started: its events, end or cut go down the listener

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Watches every open upstream stream from one timer thread: no first token in time, silence between chunks, a
@@ -16,14 +17,20 @@ public final class StreamWatchdog {
     static final long TICK_MILLIS = 50;
 
     private final Set<Guard> open = ConcurrentHashMap.newKeySet();
+    private final LongSupplier ticker;
 
-    StreamWatchdog(ScheduledExecutorService timers) {
+    /**
+     * @param timers sweeps every {@value #TICK_MILLIS} ms on it
+     * @param ticker monotonic nanoseconds (the gateway's; a test's own, so guards are tested without sleeping)
+     */
+    StreamWatchdog(ScheduledExecutorService timers, LongSupplier ticker) {
+        this.ticker = ticker;
         timers.scheduleWithFixedDelay(this::sweep, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Watches a stream from now; {@code cancel} stops it (from the watchdog's thread) when a guard breaks. */
     public Guard watch(String backend, LimitsSpec limits, Runnable cancel) {
-        Guard g = new Guard(backend, limits, cancel, System.nanoTime());
+        Guard g = new Guard(backend, limits, cancel, ticker.getAsLong());
         open.add(g);
         return g;
     }
@@ -32,8 +39,9 @@ public final class StreamWatchdog {
         return open.size();
     }
 
-    private void sweep() {
-        long now = System.nanoTime();
+    /** One check of every open stream, now. */
+    void sweep() {
+        long now = ticker.getAsLong();
         for (Guard g : open) {
             g.check(now);
         }
@@ -53,6 +61,9 @@ public final class StreamWatchdog {
         private volatile boolean abandoned;
         /** Reading is stopped because the client cannot take more: silence then is the client's, not the backend's. */
         private volatile boolean paused;
+        private volatile long pausedAt;
+        /** Time the client held the stream back: not the backend's, so not counted against its speed. */
+        private volatile long heldBackNanos;
 
         Guard(String backend, LimitsSpec limits, Runnable cancel, long startNanos) {
             this.backend = backend;
@@ -62,7 +73,7 @@ public final class StreamWatchdog {
         }
 
         public void onEvent() {
-            long now = System.nanoTime();
+            long now = ticker.getAsLong();
             if (firstEventNanos == 0) {
                 firstEventNanos = now;
             }
@@ -88,8 +99,9 @@ public final class StreamWatchdog {
             } else if (now - lastEventNanos > limits.idleTimeout().toNanos()) {
                 breakWith(UpstreamFailure.Kind.IDLE_TIMEOUT, "backend '" + backend + "' went silent for more than "
                         + limits.idleTimeout().toMillis() + " ms mid-stream");
-            } else if (limits.minTokensPerSecond() > 0 && now - first > LimitsSpec.SLOW_GRACE.toNanos()) {
-                double tps = (events - 1) * 1e9 / (now - first);
+            } else if (limits.minTokensPerSecond() > 0
+                    && now - first - heldBackNanos > LimitsSpec.SLOW_GRACE.toNanos()) {
+                double tps = (events - 1) * 1e9 / (now - first - heldBackNanos);
                 if (tps < limits.minTokensPerSecond()) {
                     breakWith(UpstreamFailure.Kind.TOO_SLOW, String.format(java.util.Locale.ROOT,
                             "backend '%s' streams %.1f tokens/s, below its minimum of %.1f", backend, tps,
@@ -106,12 +118,19 @@ public final class StreamWatchdog {
 
         /** Reading stopped for a slow client: idle and speed guards wait until {@link #resume}. */
         public void pause() {
-            paused = true;
+            if (!paused) {
+                pausedAt = ticker.getAsLong();
+                paused = true;
+            }
         }
 
         /** Reading goes on; the idle clock starts again from now. */
         public void resume() {
-            lastEventNanos = System.nanoTime();
+            long now = ticker.getAsLong();
+            if (paused) {
+                heldBackNanos += now - pausedAt;
+            }
+            lastEventNanos = now;
             paused = false;
         }
 

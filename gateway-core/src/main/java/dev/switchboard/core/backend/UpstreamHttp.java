@@ -32,6 +32,11 @@ public final class UpstreamHttp implements AutoCloseable {
     private final StreamWatchdog watchdog;
 
     public UpstreamHttp(List<BackendSpec> backends) {
+        this(backends, System::nanoTime);
+    }
+
+    /** With {@code ticker} as the stream guards' time (the gateway's {@code GatewayOptions.ticker()}). */
+    public UpstreamHttp(List<BackendSpec> backends, java.util.function.LongSupplier ticker) {
         this.executor = newExecutor();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "switchboard-upstream-timers");
@@ -40,7 +45,7 @@ public final class UpstreamHttp implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         this.timers = scheduler;
-        this.watchdog = new StreamWatchdog(scheduler);
+        this.watchdog = new StreamWatchdog(scheduler, ticker);
         Dispatcher dispatcher = new Dispatcher(executor);
         long sum = backends.stream().mapToLong(b -> b.limits().maxConcurrency()).sum();
         int perHost = backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64);

@@ -88,7 +88,11 @@ final class RedisStateStore implements StateStore {
     private static final int PENDING_PER_TICK = 500;
     /** Settlements and releases on their way, waited for (briefly) at close. */
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-    /** Where work continues after a Redis reply when the command was not sent from an event loop. */
+    /**
+     * Where work continues after a Redis reply: never Lettuce's I/O threads, whose delay would be every other
+     * command's timeout. A request that names its own executor (the sidecar's event loop) is handed on to it by
+     * the chain ({@code Exchange.resume}); the store knows nothing of who called it.
+     */
     private final java.util.concurrent.ExecutorService callbacks;
     /** Named tasks of every tick; a reload replaces a part's task instead of adding another. */
     private final Map<String, Runnable> onTick = new ConcurrentHashMap<>();
@@ -274,7 +278,6 @@ final class RedisStateStore implements StateStore {
                     + lastError + ")"), null));
         }
         long start = System.nanoTime();
-        java.util.concurrent.Executor continueOn = continuation();
         CompletableFuture<T> f;
         try {
             f = command.apply(c.async());
@@ -297,21 +300,7 @@ final class RedisStateStore implements StateStore {
             noteFailure(operation, cause);
             throw new StateUnavailableException("the state store (Redis at " + target() + ") failed on "
                     + operation + ": " + cause.getMessage(), cause);
-        }, continueOn);
-    }
-
-    /**
-     * Where the request goes on after a reply: the event loop that sent the command, when it was one (the
-     * sidecar's: the client's connection and its upstream call live there, so no further hand-off), else the
-     * store's own pool. Never Lettuce's I/O threads, whose delay would be every other command's timeout.
-     */
-    private java.util.concurrent.Executor continuation() {
-        io.netty.util.concurrent.EventExecutor loop = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
-        return loop != null && !loop.isShuttingDown() && !isLettuceThread() ? loop : callbacks;
-    }
-
-    private static boolean isLettuceThread() {
-        return Thread.currentThread().getName().startsWith("lettuce-");
+        }, callbacks);
     }
 
     /**

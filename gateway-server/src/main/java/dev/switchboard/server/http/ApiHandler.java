@@ -147,12 +147,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (gatewayRequest.body().stream()) {
             SseResponseWriter writer = new SseResponseWriter(channel, requestId, keepAlive);
             channel.attr(STREAM).set(writer);
-            StreamCall call = g.chatStream(gatewayRequest, writer);
+            StreamCall call = g.chatStream(gatewayRequest, writer, channel.eventLoop());
             channel.closeFuture().addListener(f -> call.cancel());
             return;
         }
-        CompletableFuture<GatewayResponse> future = operation == Operation.CHAT ? g.chatAsync(gatewayRequest)
-                : g.embeddingsAsync(gatewayRequest);
+        // After a wait for Redis the request goes on on this connection's event loop, not the store's thread.
+        CompletableFuture<GatewayResponse> future = operation == Operation.CHAT
+                ? g.chatAsync(gatewayRequest, channel.eventLoop())
+                : g.embeddingsAsync(gatewayRequest, channel.eventLoop());
         ChannelFutureListener cancelOnClose = f -> future.cancel(true);
         channel.closeFuture().addListener(cancelOnClose);
         future.whenComplete((response, error) -> {

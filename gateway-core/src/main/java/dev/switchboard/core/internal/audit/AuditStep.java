@@ -1,15 +1,15 @@
-package dev.switchboard.core.audit;
+package dev.switchboard.core.internal.audit;
 
 import dev.switchboard.core.CallRecord;
 import dev.switchboard.core.GatewayException;
-import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.cache.CacheStatus;
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.routing.RoutingDecision;

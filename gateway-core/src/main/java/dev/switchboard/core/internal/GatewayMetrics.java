@@ -1,4 +1,6 @@
-package dev.switchboard.core;
+package dev.switchboard.core.internal;
+
+import dev.switchboard.core.CallRecord;
 
 import dev.switchboard.core.backend.UpstreamFailure;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,7 @@
-package dev.switchboard.core.admission;
+package dev.switchboard.core.internal.admission;
 
-import dev.switchboard.core.GatewayMetrics;
-import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.internal.GatewayMetrics;
+import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.budget.BudgetReservation;
 import dev.switchboard.core.state.CapacityGate;

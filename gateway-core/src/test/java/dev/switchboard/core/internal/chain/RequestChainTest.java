@@ -1,4 +1,4 @@
-package dev.switchboard.core.chain;
+package dev.switchboard.core.internal.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.compliance.ComplianceStep;
+import dev.switchboard.core.internal.compliance.ComplianceStep;
 import dev.switchboard.core.config.ConfigLoader;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,9 @@
-package dev.switchboard.core.backend;
+package dev.switchboard.core.internal.backend;
+
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.BackendFactory;
+import dev.switchboard.core.backend.GuardedBackend;
+import dev.switchboard.core.backend.UpstreamHttp;
 
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.GatewaySpec;

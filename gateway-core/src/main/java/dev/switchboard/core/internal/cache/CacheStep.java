@@ -1,14 +1,19 @@
-package dev.switchboard.core.cache;
+package dev.switchboard.core.internal.cache;
+
+import dev.switchboard.core.cache.CacheStatus;
+import dev.switchboard.core.cache.CachedAnswer;
+import dev.switchboard.core.cache.ResponseCache;
+import dev.switchboard.core.cache.StreamAssembler;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.config.CacheSpec;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.state.SharedCache;
@@ -83,7 +88,7 @@ public final class CacheStep implements Step {
         boolean refresh = "refresh".equalsIgnoreCase(x.request().headers().get(HEADER));
         CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
         x.onCancel(() -> mine.complete(null)); // waiters make their own call
-        CompletableFuture<Reply> reply = lookup(key, refresh, mine).thenCompose(answer -> {
+        CompletableFuture<Reply> reply = x.resume(lookup(key, refresh, mine)).thenCompose(answer -> {
             if (answer != null) {
                 return CompletableFuture.completedFuture(hit(x, answer));
             }

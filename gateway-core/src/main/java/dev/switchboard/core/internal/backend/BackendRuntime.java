@@ -1,4 +1,6 @@
-package dev.switchboard.core.backend;
+package dev.switchboard.core.internal.backend;
+
+import dev.switchboard.core.backend.Backend;
 
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.resilience.BackendBreaker;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.chain;
+package dev.switchboard.core.internal.chain;
 
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.admission;
+package dev.switchboard.core.internal.admission;
 
 import dev.switchboard.core.state.StateUnavailableException;
 

@@ -1,13 +1,13 @@
-package dev.switchboard.core.admission;
+package dev.switchboard.core.internal.admission;
 
 import dev.switchboard.core.Attempt;
-import dev.switchboard.core.GatewayMetrics;
-import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.internal.GatewayMetrics;
+import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.budget.BudgetReservation;
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.Residency;
@@ -48,7 +48,7 @@ public final class AdmissionStep implements Step {
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         BackendRuntime rt = x.target();
-        return admit(x, rt).thenCompose(ticket -> {
+        return x.resume(admit(x, rt)).thenCompose(ticket -> {
             if (x.cancelled()) {
                 // The client left while admission waited for the state store: nothing is sent, all given back.
                 if (ticket.abandoned(0)) {

@@ -1,9 +1,9 @@
-package dev.switchboard.core.ratelimit;
+package dev.switchboard.core.internal.ratelimit;
 
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.state.RateLimits;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +25,6 @@ public final class RateLimitStep implements Step {
 
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
-        return limits.acquire(x.request().tenant()).thenCompose(allowed -> next.proceed(x));
+        return x.resume(limits.acquire(x.request().tenant())).thenCompose(allowed -> next.proceed(x));
     }
 }

@@ -1,10 +1,15 @@
-package dev.switchboard.core.routing;
+package dev.switchboard.core.internal.routing;
+
+import dev.switchboard.core.routing.LiveSignals;
+import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.routing.RoutingInput;
+import dev.switchboard.core.routing.RoutingTable;
 
 import dev.switchboard.core.GatewayRequest;
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.Assessment;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;

@@ -1,9 +1,11 @@
-package dev.switchboard.core.compliance;
+package dev.switchboard.core.internal.compliance;
 
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.compliance.CompliancePolicy;
+
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import java.util.concurrent.CompletableFuture;
 
 /**

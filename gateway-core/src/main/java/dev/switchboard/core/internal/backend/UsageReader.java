@@ -1,4 +1,4 @@
-package dev.switchboard.core.backend;
+package dev.switchboard.core.internal.backend;
 
 import dev.switchboard.core.Usage;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,16 +1,21 @@
-package dev.switchboard.core.backend;
+package dev.switchboard.core.internal.backend;
+
+import dev.switchboard.core.backend.StreamSink;
+import dev.switchboard.core.backend.UpstreamFailure;
+import dev.switchboard.core.backend.UpstreamReply;
+import dev.switchboard.core.backend.UpstreamStream;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
-import dev.switchboard.core.GatewayMetrics;
+import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.admission.Ticket;
-import dev.switchboard.core.chain.Chain;
-import dev.switchboard.core.chain.Exchange;
-import dev.switchboard.core.chain.Reply;
-import dev.switchboard.core.chain.Step;
+import dev.switchboard.core.internal.admission.Ticket;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.compliance.MaskedBody;
 import dev.switchboard.core.compliance.PlaceholderRestorer;

@@ -1,12 +1,12 @@
-package dev.switchboard.core.chain;
+package dev.switchboard.core.internal.chain;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.admission.Ticket;
-import dev.switchboard.core.backend.BackendRuntime;
+import dev.switchboard.core.internal.admission.Ticket;
+import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.cache.CacheStatus;
 import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.compliance.MaskedBody;
@@ -16,6 +16,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -36,6 +38,7 @@ public final class Exchange {
     private final LongSupplier ticker;
     private final long startNanos;
     private volatile StreamListener downstream;
+    private final Executor resumeOn;
 
     private volatile CompliancePolicy.Verdict verdict;
     private volatile RoutingDecision decision;
@@ -60,24 +63,49 @@ public final class Exchange {
     }
 
     private Exchange(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
-            StreamListener downstream) {
+            StreamListener downstream, Executor resumeOn) {
         this.request = Objects.requireNonNull(request, "request");
         this.operation = Objects.requireNonNull(operation, "operation");
         this.arrived = arrived;
         this.ticker = ticker;
         this.startNanos = ticker.getAsLong();
         this.downstream = downstream;
+        this.resumeOn = resumeOn;
     }
 
     /** A call whose answer comes back whole. */
     public static Exchange call(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker) {
-        return new Exchange(request, operation, arrived, ticker, null);
+        return call(request, operation, arrived, ticker, null);
     }
 
-    /** A streamed chat completion whose events go to {@code listener}. */
+    /**
+     * A call whose answer comes back whole.
+     *
+     * @param resumeOn where the request goes on after waiting for a shared store (the sidecar's event loop, which
+     *                 owns the client's connection), or null for wherever the store's reply came
+     */
+    public static Exchange call(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
+            Executor resumeOn) {
+        return new Exchange(request, operation, arrived, ticker, null, resumeOn);
+    }
+
+    /** A streamed chat completion whose events go to {@code listener}; {@code resumeOn} as for a call. */
     public static Exchange stream(GatewayRequest request, Instant arrived, LongSupplier ticker,
-            StreamListener listener) {
-        return new Exchange(request, Operation.CHAT, arrived, ticker, Objects.requireNonNull(listener, "listener"));
+            StreamListener listener, Executor resumeOn) {
+        return new Exchange(request, Operation.CHAT, arrived, ticker, Objects.requireNonNull(listener, "listener"),
+                resumeOn);
+    }
+
+    /**
+     * {@code waited}, going on on the request's own executor when it had to wait (a shared store's reply arrives on
+     * the store's thread); at once, on this thread, when it was already done (the memory store) or the request
+     * names no executor.
+     */
+    public <T> CompletableFuture<T> resume(CompletableFuture<T> waited) {
+        if (resumeOn == null || waited.isDone()) {
+            return waited;
+        }
+        return waited.whenCompleteAsync((v, e) -> { }, resumeOn);
     }
 
     public GatewayRequest request() {
