@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         dev.switchboard.core.request.TokenEstimator.shared();
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
-        this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends(), options.ticker());
+        this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends(), options.clock(), options.ticker());
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
         this.policy = new CompliancePolicy(spec.compliance());

@@ -89,7 +89,7 @@ class EgressGuardTest {
         GatewaySpec spec = spec("[hosted-100b]");
         BackendSpec hosted = spec.backends().get(0);
         List<String> refusals = new CopyOnWriteArrayList<>();
-        try (UpstreamHttp http = new UpstreamHttp(spec.backends())) {
+        try (UpstreamHttp http = new UpstreamHttp(spec.backends(), java.time.Clock.systemUTC(), System::nanoTime)) {
             Backend guarded = new GuardedBackend(new OpenAiBackend(hosted, http),
                     new EgressGuard(SensitiveDataScanner.builtIn()), (b, found) -> refusals.add(b + " " + found.describe()));
             CompletableFuture<UpstreamReply> call = guarded.send(Operation.CHAT, CARD_BODY.getBytes(StandardCharsets.UTF_8));

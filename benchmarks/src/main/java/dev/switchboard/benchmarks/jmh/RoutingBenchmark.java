@@ -56,13 +56,14 @@ public class RoutingBenchmark {
         RequestView view = RequestView.chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"Summarise the account.\"}]}");
         view.promptTokens(); // estimated once per request in the gateway too
-        firstRule = new RoutingInput(view, Map.of("x-scenario", "aml-report"), "retail");
-        lastRule = new RoutingInput(view, Map.of(), "retail");
+        firstRule = new RoutingInput(view, Map.of("x-scenario", "aml-report"), "retail", java.time.Instant.now());
+        lastRule = new RoutingInput(view, Map.of(), "retail", java.time.Instant.now());
         large = RoutingTable.compile(ConfigLoader.withEnv(k -> null).parse(largeConfig(), "bench-large"));
         RequestView largeView = RequestView.chat("{\"model\":\"chat\",\"max_tokens\":300,\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"Summarise the account.\"}]}");
         largeView.promptTokens();
-        largeLastRule = new RoutingInput(largeView, Map.of("x-scenario", "none"), "retail");
+        largeLastRule = new RoutingInput(largeView, Map.of("x-scenario", "none"), "retail",
+                java.time.Instant.now());
     }
 
     /** 10 priced backends and 100 rules of mixed conditions; the request matches only the last. */

@@ -29,6 +29,7 @@ public final class OpenAiBackend implements Backend {
     private final OkHttpClient unary;
     private final OkHttpClient streaming;
     private final StreamWatchdog watchdog;
+    private final java.time.Clock clock;
     private final HttpUrl chatUrl;
     private final HttpUrl embeddingsUrl;
 
@@ -37,6 +38,7 @@ public final class OpenAiBackend implements Backend {
         this.unary = http.unaryClientFor(spec);
         this.streaming = http.streamingClientFor(spec);
         this.watchdog = http.watchdog();
+        this.clock = http.clock();
         this.chatUrl = HttpUrl.get(spec.baseUrl() + Operation.CHAT.path());
         this.embeddingsUrl = HttpUrl.get(spec.baseUrl() + Operation.EMBEDDINGS.path());
     }
@@ -154,11 +156,11 @@ public final class OpenAiBackend implements Backend {
         }
         return new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
                 + "' answered HTTP " + response.code(), response.code(), text,
-                retryAfter(response.header("Retry-After")), null);
+                retryAfter(response.header("Retry-After"), clock), null);
     }
 
-    /** A {@code Retry-After} header's delay (seconds or an HTTP date), or null. */
-    public static Duration retryAfter(String header) {
+    /** A {@code Retry-After} header's delay (seconds, or an HTTP date from now on {@code clock}), or null. */
+    public static Duration retryAfter(String header, java.time.Clock clock) {
         if (header == null) {
             return null;
         }
@@ -169,7 +171,7 @@ public final class OpenAiBackend implements Backend {
             try {
                 var when = java.time.ZonedDateTime.parse(header.trim(),
                         java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(java.time.Instant.now(), when.toInstant());
+                Duration d = Duration.between(clock.instant(), when.toInstant());
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (java.time.format.DateTimeParseException ignored) {
                 return null;

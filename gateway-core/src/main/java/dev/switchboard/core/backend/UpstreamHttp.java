@@ -30,13 +30,14 @@ public final class UpstreamHttp implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService timers;
     private final StreamWatchdog watchdog;
+    private final java.time.Clock clock;
 
-    public UpstreamHttp(List<BackendSpec> backends) {
-        this(backends, System::nanoTime);
-    }
-
-    /** With {@code ticker} as the stream guards' time (the gateway's {@code GatewayOptions.ticker()}). */
-    public UpstreamHttp(List<BackendSpec> backends, java.util.function.LongSupplier ticker) {
+    /**
+     * With the gateway's time: {@code clock} for wall time (an HTTP-date {@code Retry-After}), {@code ticker} for
+     * the stream guards ({@code GatewayOptions.clock()} and {@code .ticker()}).
+     */
+    public UpstreamHttp(List<BackendSpec> backends, java.time.Clock clock, java.util.function.LongSupplier ticker) {
+        this.clock = clock;
         this.executor = newExecutor();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "switchboard-upstream-timers");
@@ -91,6 +92,11 @@ public final class UpstreamHttp implements AutoCloseable {
     /** One timer thread for retries' backoff and the stream watchdog. */
     public ScheduledExecutorService timers() {
         return timers;
+    }
+
+    /** Wall time, as the gateway injects it. */
+    public java.time.Clock clock() {
+        return clock;
     }
 
     public StreamWatchdog watchdog() {

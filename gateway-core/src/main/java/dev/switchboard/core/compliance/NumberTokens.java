@@ -22,12 +22,11 @@ final class NumberTokens {
      */
     static final class Token {
         final int[] groups;
-        final int groupCount;
-        /** Digits in all groups (the X not counted). */
-        final int digitCount;
+        private final int groupCount;
+        private final int digitCount;
         /** Digits before each group (prefix sums), for cutting windows out of {@link #digits()}. */
         final int[] before;
-        final boolean endsWithX;
+        private final boolean endsWithX;
         private final char[] text;
         private String digits;
         /** Whether it is a date: 0 not yet known, 1 yes, 2 no. */
@@ -40,6 +39,20 @@ final class NumberTokens {
             this.before = before;
             this.digitCount = before[groupCount];
             this.endsWithX = endsWithX;
+        }
+
+        int groupCount() {
+            return groupCount;
+        }
+
+        /** Digits in all groups (the X not counted). */
+        int digitCount() {
+            return digitCount;
+        }
+
+        /** Whether it ends with an X (the check character of a resident ID). */
+        boolean endsWithX() {
+            return endsWithX;
         }
 
         /** All its digits, in order, without the X. */

@@ -202,8 +202,8 @@ public final class SensitiveDataScanner {
             NumberTokens.Token token = tokens.get(t);
             id[t] = idAlone(token);
             strong[t] = id[t] || cardAlone(token);
-            value[t] = strong[t] || !token.endsWithX && (token.digitCount == 11 || token.digitCount == 13
-                    || token.digitCount == 15) && isMobile(token.digits());
+            value[t] = strong[t] || !token.endsWithX() && (token.digitCount() == 11 || token.digitCount() == 13
+                    || token.digitCount() == 15) && isMobile(token.digits());
         }
         if (enabled.contains(RESIDENT_ID)) {
             pairs(c, tokens, used, id, id, true, out);
@@ -211,7 +211,7 @@ public final class SensitiveDataScanner {
         if (enabled.contains(BANK_ACCOUNT)) {
             for (int t = 0; t < tokens.size(); t++) {
                 NumberTokens.Token token = tokens.get(t);
-                if (used[t] || token.digitCount < 8 || token.isDate() || !keywords.account(token.start())) {
+                if (used[t] || token.digitCount() < 8 || token.isDate() || !keywords.account(token.start())) {
                     continue;
                 }
                 // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
@@ -247,7 +247,7 @@ public final class SensitiveDataScanner {
         if (at >= 2 && c.charAt(at - 1) == ',' && NumberTokens.digit(c.charAt(at - 2))) {
             return true;
         }
-        return token.groupCount == 2 && c.charAt(token.groupEnd(0)) == '.' && token.groupEnd(0) + 1 == token.groupStart(1)
+        return token.groupCount() == 2 && c.charAt(token.groupEnd(0)) == '.' && token.groupEnd(0) + 1 == token.groupStart(1)
                 && token.digitCount(1, 1) == 2 && token.digitCount(0, 0) <= 3;
     }
 
@@ -273,7 +273,7 @@ public final class SensitiveDataScanner {
         }
         used[t] = true;
         NumberTokens.Token second = tokens.get(t + 1);
-        if (groupsOfSecond < second.groupCount) {
+        if (groupsOfSecond < second.groupCount()) {
             tokens.set(t + 1, second.tail(groupsOfSecond));
         } else {
             used[t + 1] = true;
@@ -282,15 +282,15 @@ public final class SensitiveDataScanner {
 
     /** Whether a token as a whole is a resident ID. */
     private static boolean idAlone(NumberTokens.Token token) {
-        int len = token.digitCount;
-        return token.endsWithX ? len == 17 && isResidentId(token.digits(), true)
+        int len = token.digitCount();
+        return token.endsWithX() ? len == 17 && isResidentId(token.digits(), true)
                 : len == 18 && isResidentId(token.digits(), false);
     }
 
     /** Whether a token as a whole is a card of a real network. */
     private static boolean cardAlone(NumberTokens.Token token) {
-        int len = token.digitCount;
-        return !token.endsWithX && len >= 13 && len <= 19 && isNetworkCard(token.digits());
+        int len = token.digitCount();
+        return !token.endsWithX() && len >= 13 && len <= 19 && isNetworkCard(token.digits());
     }
 
     /**
@@ -298,23 +298,23 @@ public final class SensitiveDataScanner {
      * anything was found.
      */
     private boolean judgeWindows(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
-        if (token.digitCount < 11) {
+        if (token.digitCount() < 11) {
             return false;
         }
         List<int[]> hits = new ArrayList<>(); // first group, last group
         List<String> kinds = new ArrayList<>();
         int g = 0;
         int top = 0; // the last group a window from g may reach: windows are at most 19 digits (linear, not quadratic)
-        while (g < token.groupCount) {
+        while (g < token.groupCount()) {
             int hit = -1;
             String kind = null;
             top = Math.max(top, g);
-            while (top + 1 < token.groupCount && token.digitCount(g, top + 1) <= 19) {
+            while (top + 1 < token.groupCount() && token.digitCount(g, top + 1) <= 19) {
                 top++;
             }
             for (int h = top; h >= g && kind == null; h--) {
                 int len = token.digitCount(g, h);
-                boolean x = token.endsWithX && h == token.groupCount - 1;
+                boolean x = token.endsWithX() && h == token.groupCount() - 1;
                 if (len >= 11 && len <= 19 && !(x && len != 17)) {
                     kind = judge(token.digits(g, h), x);
                     hit = h;
@@ -330,10 +330,10 @@ public final class SensitiveDataScanner {
         }
         // Which groups belong to a value is a guess; no digit of a short number is left beside the value found in
         // it ("2025-11-24 4630/4370/0406/2430": the date goes with the card rather than half the card with nothing).
-        boolean widen = token.digitCount <= WIDEN_DIGITS;
+        boolean widen = token.digitCount() <= WIDEN_DIGITS;
         for (int i = 0; i < hits.size(); i++) {
             int from = widen && i == 0 ? 0 : hits.get(i)[0];
-            int to = widen ? (i + 1 < hits.size() ? hits.get(i + 1)[0] - 1 : token.groupCount - 1) : hits.get(i)[1];
+            int to = widen ? (i + 1 < hits.size() ? hits.get(i + 1)[0] - 1 : token.groupCount() - 1) : hits.get(i)[1];
             out.add(new Finding(kinds.get(i), c.origin(token.groupStart(from)), c.originAfter(token.groupEnd(to) - 1)));
         }
         return !hits.isEmpty();
@@ -346,7 +346,7 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (a.endsWithX || b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
+        if (a.endsWithX() || b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
             return 0; // an amount or a date next to another number is not a value in two parts
         }
         for (int i = a.end(); i < b.start(); i++) {
@@ -357,22 +357,22 @@ public final class SensitiveDataScanner {
         // The first part is the whole of its number (a number starts where its words say so: "card starts 6222…");
         // the second may be followed by more groups.
         for (int ga = 0; ga < 1; ga++) {
-            int first = a.digitCount(ga, a.groupCount - 1);
+            int first = a.digitCount(ga, a.groupCount() - 1);
             if (first < 4 || first > 17) {
                 continue;
             }
             int reach = 0;
-            while (reach + 1 < b.groupCount && b.digitCount(0, reach + 1) <= 19) {
+            while (reach + 1 < b.groupCount() && b.digitCount(0, reach + 1) <= 19) {
                 reach++;
             }
             for (int gb = reach; gb >= 0; gb--) {
                 int second = b.digitCount(0, gb);
-                boolean x = b.endsWithX && gb == b.groupCount - 1;
+                boolean x = b.endsWithX() && gb == b.groupCount() - 1;
                 int len = first + second;
                 if (second < 4 || len < 15 || len > 19 || x && len != 17) {
                     continue;
                 }
-                String digits = a.digits(ga, a.groupCount - 1) + b.digits(0, gb);
+                String digits = a.digits(ga, a.groupCount() - 1) + b.digits(0, gb);
                 String kind = null;
                 if (ids && (x ? len == 17 && isResidentId(digits, true) : len == 18 && isResidentId(digits, false))) {
                     kind = RESIDENT_ID;
@@ -396,13 +396,13 @@ public final class SensitiveDataScanner {
      */
     private boolean judgeAccount(NormalizedText c, NumberTokens.Token token, List<Finding> out) {
         int last = -1;
-        for (int g = 0; g < token.groupCount && token.digitCount(0, g) <= 30; g++) {
+        for (int g = 0; g < token.groupCount() && token.digitCount(0, g) <= 30; g++) {
             last = g;
         }
         if (last < 0 || token.digitCount(0, last) < 8 || token.isDate()) {
             return false;
         }
-        boolean x = token.endsWithX && last == token.groupCount - 1;
+        boolean x = token.endsWithX() && last == token.groupCount() - 1;
         String digits = token.digits(0, last);
         String kind = enabled.contains(RESIDENT_ID) && (x ? isResidentId(digits, true) : isResidentId(digits, false))
                 ? RESIDENT_ID : !x && enabled.contains(BANK_CARD) && digits.length() >= 13 && digits.length() <= 19
@@ -413,8 +413,8 @@ public final class SensitiveDataScanner {
 
     /** A passport number after a passport keyword: old ones are nine digits, newer ones a letter or two first. */
     private void judgePassport(NormalizedText c, NumberTokens.Token token, KeywordEnds keywords, List<Finding> out) {
-        int len = token.digitCount;
-        if (len < 7 || len > 9 || token.endsWithX) {
+        int len = token.digitCount();
+        if (len < 7 || len > 9 || token.endsWithX()) {
             return;
         }
         int start = token.start();

@@ -20,11 +20,6 @@ public record RoutingInput(RequestView request, Map<String, String> headers, Str
         Objects.requireNonNull(sensitive, "sensitive");
     }
 
-    /** An input decided at the current instant, holding no customer data. */
-    public RoutingInput(RequestView request, Map<String, String> headers, String tenant) {
-        this(request, headers, tenant, Instant.now(), Assessment.CLEAN);
-    }
-
     /** An input holding no customer data. */
     public RoutingInput(RequestView request, Map<String, String> headers, String tenant, Instant now) {
         this(request, headers, tenant, now, Assessment.CLEAN);

@@ -99,7 +99,7 @@ final class RedisBudgets implements BudgetStore {
         long now = store.clock().millis();
         // Held before the script runs, so that a reply racing the first renewal is still renewed.
         store.hold(keys[2], id, MONTH_TTL_SECONDS * 1000, false);
-        CompletableFuture<List<Object>> reply = store.eval("budget_reserve", store.budget,
+        CompletableFuture<List<Object>> reply = store.eval("budget_reserve", RedisStateStore.BUDGET_SCRIPT,
                 ScriptOutputType.MULTI, keys, "reserve", now, store.lease().toMillis(), micros, limit(spec.daily()),
                 limit(spec.monthly()), unlimited ? 1 : 0, id, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, day,
                 YearMonth.from(day));
@@ -170,7 +170,7 @@ final class RedisBudgets implements BudgetStore {
             long actual, boolean onlyIfHeld) {
         LocalDate day = today(spec);
         String[] keys = keys(tenant, day);
-        return store.<List<Object>>eval("budget_settle", store.budget, ScriptOutputType.MULTI, keys, "settle",
+        return store.<List<Object>>eval("budget_settle", RedisStateStore.BUDGET_SCRIPT, ScriptOutputType.MULTI, keys, "settle",
                 store.clock().millis(), id, actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, onlyIfHeld ? 1 : 0)
                 .thenAccept(r -> {
                     store.forget(leaseKey, id);
@@ -187,7 +187,7 @@ final class RedisBudgets implements BudgetStore {
 
     private CompletableFuture<long[]> read(String tenant) {
         LocalDate day = today(specs.get(tenant));
-        return store.<List<Object>>eval("budget_read", store.budget, ScriptOutputType.MULTI,
+        return store.<List<Object>>eval("budget_read", RedisStateStore.BUDGET_SCRIPT, ScriptOutputType.MULTI,
                 keys(tenant, day), "read", store.clock().millis()).thenApply(r -> {
                     remember(tenant, day, r, 0);
                     return views.get(tenant).figures;

@@ -32,7 +32,7 @@ final class RedisCapacity implements CapacityGate {
         String id = store.newId();
         long leaseMillis = store.lease().toMillis();
         store.hold(key, id, leaseMillis * 2, true);
-        CompletableFuture<List<Object>> reply = store.eval("capacity_acquire", store.capacityAcquire,
+        CompletableFuture<List<Object>> reply = store.eval("capacity_acquire", RedisStateStore.CAPACITY_ACQUIRE_SCRIPT,
                 ScriptOutputType.MULTI, new String[] {key}, store.clock().millis(), leaseMillis, id,
                 backend.limits().maxConcurrency());
         return reply.handle((r, error) -> {
@@ -66,7 +66,7 @@ final class RedisCapacity implements CapacityGate {
     }
 
     private CompletableFuture<?> send(String id) {
-        return store.<Long>eval("capacity_release", store.capacityRelease, ScriptOutputType.INTEGER,
+        return store.<Long>eval("capacity_release", RedisStateStore.CAPACITY_RELEASE_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {key}, id).thenAccept(n -> stats.observeShared(n.intValue()));
     }
 

@@ -26,7 +26,7 @@ final class RedisRateLimits implements RateLimits {
         if (spec == null) {
             return ALLOWED;
         }
-        CompletableFuture<Long> wait = store.eval("rate_limit", store.rateLimit, ScriptOutputType.INTEGER,
+        CompletableFuture<Long> wait = store.eval("rate_limit", RedisStateStore.RATE_LIMIT_SCRIPT, ScriptOutputType.INTEGER,
                 new String[] {store.key("rate:{" + tenant + "}")}, store.clock().millis(), spec.requestsPerSecond(),
                 spec.burst());
         return wait.handle((ms, error) -> {

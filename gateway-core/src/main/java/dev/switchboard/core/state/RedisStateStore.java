@@ -103,10 +103,10 @@ final class RedisStateStore implements StateStore {
     private volatile boolean lastOk;
     private volatile boolean closed;
 
-    final Script budget = Script.load("budget.lua");
-    final Script capacityAcquire = Script.load("capacity-acquire.lua");
-    final Script capacityRelease = Script.load("capacity-release.lua");
-    final Script rateLimit = Script.load("rate-limit.lua");
+    static final Script BUDGET_SCRIPT = Script.load("budget.lua");
+    static final Script CAPACITY_ACQUIRE_SCRIPT = Script.load("capacity-acquire.lua");
+    static final Script CAPACITY_RELEASE_SCRIPT = Script.load("capacity-release.lua");
+    static final Script RATE_LIMIT_SCRIPT = Script.load("rate-limit.lua");
     private final Script leaseRenew = Script.load("lease-renew.lua");
 
     RedisStateStore(StateSpec state, Clock clock, MeterRegistry meters) {
@@ -277,7 +277,7 @@ final class RedisStateStore implements StateStore {
                     + target() + ") is failing; its breaker is open" + (lastError == null ? "" : " (last error: "
                     + lastError + ")"), null));
         }
-        long start = System.nanoTime();
+        java.time.Instant start = clock.instant();
         CompletableFuture<T> f;
         try {
             f = command.apply(c.async());
@@ -285,7 +285,7 @@ final class RedisStateStore implements StateStore {
             f = CompletableFuture.failedFuture(e);
         }
         return f.handleAsync((v, e) -> {
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Duration took = Duration.between(start, clock.instant());
             if (e == null) {
                 if (guarded) {
                     breaker.onSuccess(took);

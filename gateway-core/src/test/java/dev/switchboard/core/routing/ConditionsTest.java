@@ -61,7 +61,7 @@ class ConditionsTest {
         assertThat(reason(",\"tools\":[]")).isEqualTo("default");
         String image = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":"
                 + "\"what is this\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]}]}";
-        assertThat(table.decide(new RoutingInput(RequestView.chat(image), Map.of(), "t"), new Random(1)).reason())
+        assertThat(table.decide(new RoutingInput(RequestView.chat(image), Map.of(), "t", java.time.Instant.now()), new Random(1)).reason())
                 .isEqualTo("images");
     }
 

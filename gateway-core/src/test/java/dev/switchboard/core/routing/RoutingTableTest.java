@@ -45,7 +45,7 @@ class RoutingTableTest {
     private static RoutingInput input(String model, String content, Map<String, String> headers, String tenant) {
         RequestView view = RequestView.chat("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"" + content + "\"}]}");
-        return new RoutingInput(view, headers, tenant);
+        return new RoutingInput(view, headers, tenant, java.time.Instant.now());
     }
 
     private RoutingDecision decide(RoutingInput in) {

@@ -63,6 +63,7 @@ final class NettyBackend implements Backend {
 
     private final BackendSpec spec;
     private final StreamWatchdog watchdog;
+    private final java.time.Clock clock;
     /** Pools are per address and pipeline kind, not per backend name: a reload may point a name elsewhere. */
     private final String callPool;
     private final String streamPool;
@@ -76,8 +77,9 @@ final class NettyBackend implements Backend {
     private final io.netty.handler.ssl.SslContext tls;
 
     NettyBackend(BackendSpec spec, URI base, io.netty.handler.ssl.SslContext tls, StreamWatchdog watchdog,
-            NettyUpstream upstream) {
+            java.time.Clock clock, NettyUpstream upstream) {
         this.spec = spec;
+        this.clock = clock;
         this.tls = tls;
         this.watchdog = watchdog;
         this.upstream = upstream;
@@ -346,7 +348,7 @@ final class NettyBackend implements Backend {
                         StandardCharsets.UTF_8);
                 result.completeExceptionally(new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(),
                         "backend '" + spec.name() + "' answered HTTP " + status, status, text,
-                        OpenAiBackend.retryAfter(response.headers().get(HttpHeaderNames.RETRY_AFTER)), null));
+                        OpenAiBackend.retryAfter(response.headers().get(HttpHeaderNames.RETRY_AFTER), clock), null));
             }
             c.attr(EXCHANGE).set(null);
             if (keepAlive) {
@@ -455,7 +457,7 @@ final class NettyBackend implements Backend {
                             : errorBody.toString();
                     release(c, true);
                     end(new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
-                            + "' answered HTTP " + status, status, text, OpenAiBackend.retryAfter(retryAfter), null));
+                            + "' answered HTTP " + status, status, text, OpenAiBackend.retryAfter(retryAfter, clock), null));
                 }
                 return;
             }
@@ -564,7 +566,7 @@ final class NettyBackend implements Backend {
                 // The refusal's body was cut short: still the refusal it was, as OkHttp reports it.
                 end(new UpstreamFailure(UpstreamFailure.Kind.STATUS, spec.name(), "backend '" + spec.name()
                         + "' answered HTTP " + status, status, errorBody.toString(),
-                        OpenAiBackend.retryAfter(retryAfter), cause));
+                        OpenAiBackend.retryAfter(retryAfter, clock), cause));
                 return;
             }
             Throwable why = cause != null ? cause : writeError;

@@ -69,8 +69,8 @@ public final class NettyUpstream implements BackendFactory {
         URI base = URI.create(spec.baseUrl());
         String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
         return switch (scheme) {
-            case "http" -> new NettyBackend(spec, base, null, http.watchdog(), this);
-            case "https" -> new NettyBackend(spec, base, tls, http.watchdog(), this);
+            case "http" -> new NettyBackend(spec, base, null, http.watchdog(), http.clock(), this);
+            case "https" -> new NettyBackend(spec, base, tls, http.watchdog(), http.clock(), this);
             default -> new OpenAiBackend(spec, http);
         };
     }
