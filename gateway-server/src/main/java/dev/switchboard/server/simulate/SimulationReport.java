@@ -57,6 +57,7 @@ final class SimulationReport {
             row(rows, "scenario " + s + " SLO violations", r -> Long.toString(r.sloViolations.getOrDefault(s, 0L)));
         }
         row(rows, "spill-overs", r -> Long.toString(r.spillOvers));
+        row(rows, "cache hits", r -> Long.toString(r.cacheHits));
         for (String j : rejections) {
             row(rows, "rejected " + j, r -> Long.toString(r.rejected.getOrDefault(j, 0L)));
         }

@@ -17,6 +17,7 @@ final class SimulationResult {
     final Map<String, Double> budgetExhausted = new TreeMap<>();
     final java.util.Set<String> budgetTenants = new java.util.TreeSet<>();
     long spillOvers;
+    long cacheHits;
     long requests;
     double totalCost;
     String currency = "";
@@ -47,8 +48,15 @@ final class SimulationResult {
         rejected.merge(code, 1L, Long::sum);
     }
 
-    void ruleHit(String route, int rule) {
-        ruleHits.merge(route + " rule " + rule, 1L, Long::sum);
+    /** Answered from the cache: no backend, no cost. */
+    void cacheHit(TrafficRecord r, double firstToken, double total) {
+        requests++;
+        cacheHits++;
+        perScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(new double[] {firstToken, total});
+    }
+
+    void ruleHits(String route, int rule, long hits) {
+        ruleHits.merge(route + " rule " + rule, hits, Long::sum);
     }
 
     /** The p-th percentile (0..100) of column {@code col} of a scenario's latencies, in milliseconds. */

@@ -1,184 +1,148 @@
 package dev.switchboard.server.simulate;
 
+import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayOptions;
+import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.RequestView;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
 import dev.switchboard.core.budget.BudgetLedger;
-import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.config.AuditSpec;
 import dev.switchboard.core.config.BackendSpec;
-import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.GatewaySpec;
-import dev.switchboard.core.config.Residency;
+import dev.switchboard.core.config.StateSpec;
 import dev.switchboard.core.routing.Costs;
-import dev.switchboard.core.routing.LiveSignals;
 import dev.switchboard.core.routing.RoutingDecision;
-import dev.switchboard.core.routing.RoutingInput;
-import dev.switchboard.core.routing.RoutingTable;
-import dev.switchboard.core.stats.BackendStats;
-import dev.switchboard.testkit.ManualClock;
-import java.time.Duration;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
 
 /**
- * Replays traffic through the real routing code — the same rules, strategies, statistics, capacity slots and
- * budget ledger as the gateway — against simulated backends whose speed and capacity come from the config
- * ({@code expected.first-token} with a log-normal spread, {@code expected.tokens-per-second},
- * {@code limits.max-concurrency}), in simulated time: a day of traffic takes seconds.
+ * Replays traffic through the real gateway — the same request chain as a live call (rate limits, the compliance
+ * scan and policy, the cache, routing, failover, admission with breakers, capacity and budgets, the egress guard) —
+ * against {@link SimulatedBackend}s whose speed comes from the config, in simulated time: a day of traffic takes
+ * seconds. Nothing leaves the process: the audit log is off and the state is in memory whatever the config says.
  */
 final class Simulator {
     private static final Instant START = Instant.parse("2026-01-05T00:00:00Z"); // a Monday
-    private static final double FIRST_TOKEN_SPREAD = 0.35;
 
     private final GatewaySpec spec;
     private final long seed;
-    private final CompliancePolicy policy;
 
     Simulator(GatewaySpec spec, long seed) {
         this.spec = spec;
         this.seed = seed;
-        this.policy = new CompliancePolicy(spec.compliance());
-    }
-
-    /** A call in progress: when it ends, and what it holds. */
-    private record Running(double endAt, String backend, BudgetLedger.Reservation reservation, double cost,
-            double firstTokenSeconds, double tps) {
     }
 
     SimulationResult run(List<TrafficRecord> traffic, IntConsumer progress) {
-        ManualClock clock = new ManualClock(START);
-        RoutingTable table = RoutingTable.compile(spec);
-        Map<String, BackendStats> stats = new HashMap<>();
-        Map<String, BackendSpec> backends = new HashMap<>();
-        for (BackendSpec b : spec.backends()) {
-            stats.put(b.name(), new BackendStats(b.name(), b.limits().maxConcurrency(), clock));
-            backends.put(b.name(), b);
-        }
-        BudgetLedger ledger = new BudgetLedger(spec.budgets(), clock);
-        LiveSignals signals = new LiveSignals() {
-            @Override
-            public BackendStats stats(String backend) {
-                return stats.get(backend);
-            }
-
-            @Override
-            public Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant) {
-                return ledger.exhausted(tenant) ? ledger.budget(tenant).map(BudgetSpec::whenExhausted)
-                        : Optional.empty();
-            }
-        };
-        Random random = new Random(seed);
-        PriorityQueue<Running> running = new PriorityQueue<>((a, b) -> Double.compare(a.endAt(), b.endAt()));
+        SimulatedTime time = new SimulatedTime(START);
+        Random speeds = new Random(seed ^ 0x5DEECE66DL);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // What the simulation may not touch: the audit log on disk, and a shared store other gateways use.
+        GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), spec.budgets(),
+                AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
+                StateSpec.MEMORY);
+        GatewayOptions options = GatewayOptions.defaults().withClock(time.clock()).withTicker(time::nanos)
+                .withRandom(new Random(seed)).withMeters(meters)
+                .withBackends((b, http) -> new SimulatedBackend(b, time, speeds));
         SimulationResult result = new SimulationResult();
         spec.budgets().forEach(b -> result.budgetTenants.add(b.tenant()));
-        int done = 0;
-        for (TrafficRecord r : traffic) {
-            // Calls that ended before this arrival give back their slot and settle their cost first.
-            while (!running.isEmpty() && running.peek().endAt() <= r.offsetSeconds()) {
-                finish(running.poll(), clock, stats);
-            }
-            clock.set(START.plusMillis((long) (r.offsetSeconds() * 1000)));
-            serve(r, table, backends, stats, ledger, signals, random, running, result, clock);
-            for (BudgetSpec b : spec.budgets()) {
-                if (ledger.exhausted(b.tenant())) {
-                    result.budgetExhausted.putIfAbsent(b.tenant(), r.offsetSeconds());
+        Map<String, BackendSpec> backends = spec.backends().stream()
+                .collect(Collectors.toMap(BackendSpec::name, b -> b));
+        try (Gateway gateway = Gateway.create(offline, options)) {
+            int done = 0;
+            for (TrafficRecord r : traffic) {
+                time.advanceTo(r.offsetSeconds()); // what was due before this arrival happens first
+                serve(gateway, r, time, backends, result);
+                for (BudgetLedger.TenantState b : gateway.budgets()) {
+                    if (b.exhausted()) {
+                        result.budgetExhausted.putIfAbsent(b.tenant(), r.offsetSeconds());
+                    }
+                }
+                if (++done % Math.max(1, traffic.size() / 50) == 0) {
+                    progress.accept(done * 100 / traffic.size());
                 }
             }
-            if (++done % Math.max(1, traffic.size() / 50) == 0) {
-                progress.accept(done * 100 / traffic.size());
-            }
+            time.drain();
         }
-        while (!running.isEmpty()) {
-            finish(running.poll(), clock, stats);
+        // Rule hits as the live metrics count them: every request a rule decided, served or not.
+        for (Counter c : meters.find("switchboard.decisions").counters()) {
+            result.ruleHits(c.getId().getTag("route"), Integer.parseInt(c.getId().getTag("rule")),
+                    (long) c.count());
         }
         progress.accept(100);
         return result;
     }
 
-    private void serve(TrafficRecord r, RoutingTable table, Map<String, BackendSpec> backends,
-            Map<String, BackendStats> stats, BudgetLedger ledger, LiveSignals signals, Random random,
-            PriorityQueue<Running> running, SimulationResult result, ManualClock clock) {
-        RequestView view = RequestView.chat(body(r));
-        // The same scan and policy as a live request.
-        CompliancePolicy.Verdict verdict = policy.judge(view);
-        if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
-            result.rejected(r.scenario(), dev.switchboard.core.ErrorKind.SENSITIVE_DATA_BLOCKED.code());
-            return;
-        }
-        RoutingDecision decision;
+    private void serve(Gateway gateway, TrafficRecord r, SimulatedTime time, Map<String, BackendSpec> backends,
+            SimulationResult result) {
+        double arrived = time.now();
+        GatewayRequest request;
         try {
-            decision = table.decide(new RoutingInput(view, r.headers(), r.tenant(), clock.instant(),
-                    verdict.found()), random, signals);
+            request = GatewayRequest.of(RequestView.chat(body(r)), r.headers(), r.tenant());
         } catch (GatewayException e) {
             result.rejected(r.scenario(), e.kind().code());
             return;
         }
-        result.ruleHit(decision.route(), decision.ruleIndex());
-        for (int i = 0; i < decision.candidates().size(); i++) {
-            BackendSpec b = backends.get(decision.candidates().get(i));
-            if (!verdict.outcome().allowsExternal() && b.residency() == Residency.EXTERNAL) {
-                continue; // as admission does: customer data never goes out, whatever the decision says
+        gateway.chatStream(request, new StreamListener() {
+            private RoutingDecision decision;
+            private String backend;
+            private double firstToken;
+
+            @Override
+            public void onStart(RoutingDecision d, String b) {
+                decision = d;
+                backend = b;
+                firstToken = time.now() - arrived;
             }
-            BackendStats s = stats.get(b.name());
-            if (!s.tryAcquire()) {
-                continue;
+
+            @Override
+            public void onEvent(String data) {
             }
-            boolean internalOnly = b.residency() == Residency.INTERNAL && ledger.budget(r.tenant())
-                    .map(x -> x.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
-            Optional<BudgetLedger.Reservation> reservation = ledger.reserve(r.tenant(),
-                    Costs.worstCase(b, decision.promptTokens(), r.outputTokens()), internalOnly);
-            if (reservation.isEmpty()) {
-                s.release();
-                continue;
+
+            @Override
+            public void onComplete(Usage usage, String finishReason) {
+                double total = time.now() - arrived;
+                if (decision == null) {
+                    result.cacheHit(r, firstToken, total);
+                    return;
+                }
+                BackendSpec b = backends.get(backend);
+                double cost = Costs.actual(b, usage.promptTokens(), usage.completionTokens());
+                boolean spilled = decision.candidates().indexOf(backend) > 0
+                        || decision.traces().stream().anyMatch(t -> t.excluded());
+                double slo = sloSeconds(decision);
+                result.served(r, backend, decision.promptTokens(), cost, b.price().currency(), firstToken, total,
+                        spilled, !Double.isNaN(slo) && firstToken > slo);
             }
-            double firstToken = sampleFirstToken(b, random);
-            double tps = b.expected().tokensPerSecond() > 0 ? b.expected().tokensPerSecond() : 30;
-            double total = firstToken + r.outputTokens() / tps;
-            double cost = Costs.actual(b, Math.round(decision.promptTokens() * b.tokenFactor()), r.outputTokens());
-            running.add(new Running(r.offsetSeconds() + total, b.name(), reservation.get(), cost, firstToken, tps));
-            boolean spilled = i > 0 || decision.traces().stream().anyMatch(t -> t.excluded());
-            double slo = decision.traces().isEmpty() ? Double.NaN : sloSeconds(table, decision);
-            result.served(r, b.name(), decision.promptTokens(), cost, b.price().currency(), firstToken, total, spilled,
-                    !Double.isNaN(slo) && firstToken > slo);
-            return;
-        }
-        result.rejected(r.scenario(), "no_backend_available");
+
+            @Override
+            public void onError(GatewayException e, boolean started) {
+                result.rejected(r.scenario(), started ? "stream_cut" : e.kind().code());
+            }
+        });
     }
 
-    private double sloSeconds(RoutingTable table, RoutingDecision decision) {
+    private double sloSeconds(RoutingDecision decision) {
+        if (decision.traces().isEmpty()) {
+            return Double.NaN;
+        }
         return spec.routes().stream().filter(rt -> rt.name().equals(decision.route())).findFirst()
                 .map(rt -> rt.rules().get(decision.ruleIndex()).slo().firstTokenP95())
                 .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
-    private static void finish(Running c, ManualClock clock, Map<String, BackendStats> stats) {
-        Instant end = START.plusMillis((long) (c.endAt() * 1000));
-        if (end.isAfter(clock.instant())) {
-            clock.set(end);
-        }
-        BackendStats s = stats.get(c.backend());
-        s.release();
-        s.recordFirstToken(Duration.ofMillis((long) (c.firstTokenSeconds() * 1000)));
-        s.recordTokensPerSecond(c.tps());
-        s.recordSuccess();
-        c.reservation().settle(c.cost());
-    }
-
-    private static double sampleFirstToken(BackendSpec b, Random random) {
-        double median = b.expected().firstToken() == null ? 0.5 : b.expected().firstToken().toNanos() / 1e9;
-        return median * Math.exp(FIRST_TOKEN_SPREAD * random.nextGaussian());
-    }
-
-    /** A chat body the routing code reads: the recorded prompt, or a prompt of about the recorded size. */
+    /** A streamed chat body: the recorded prompt, or a prompt of about the recorded size. */
     private static String body(TrafficRecord r) {
         String text = r.prompt() != null ? r.prompt() : "word ".repeat(Math.max(1, r.promptTokens()));
-        return "{\"model\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(r.model()) + ",\"max_tokens\":"
-                + Math.max(1, r.outputTokens()) + ",\"messages\":[{\"role\":\"user\",\"content\":"
+        return "{\"model\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(r.model()) + ",\"stream\":true,"
+                + "\"max_tokens\":" + Math.max(1, r.outputTokens()) + ",\"messages\":[{\"role\":\"user\",\"content\":"
                 + com.fasterxml.jackson.databind.node.TextNode.valueOf(text) + "}]}";
     }
 }
