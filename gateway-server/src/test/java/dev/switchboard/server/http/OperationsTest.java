@@ -76,6 +76,9 @@ class OperationsTest {
         JsonNode backend = JSON.readTree(config).at("/backends/0");
         assertThat(backend.get("api-key").asText()).isEqualTo("***");
         assertThat(config).doesNotContain("sk-very-secret-upstream");
+        // The order every request goes through, as the gateway assembled it.
+        assertThat(JSON.readTree(config).get("chain")).extracting(JsonNode::asText).containsExactly("rate-limit",
+                "audit", "compliance", "cache", "route", "failover", "admission", "backend");
         assertThat(metrics).doesNotContain("sk-very-secret-upstream");
         JsonNode state = JSON.readTree(get(server.adminPort(), "/admin/state").body());
         assertThat(state.get("store").asText()).isEqualTo("memory");
