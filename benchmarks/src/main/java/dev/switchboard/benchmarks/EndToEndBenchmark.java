@@ -69,8 +69,14 @@ final class EndToEndBenchmark implements Callable<Integer> {
             + "installed; default).")
     String reference;
 
+    @Option(names = "--baseline-jar", description = "A previous build's switchboard.jar: its sidecar runs beside this "
+            + "one on the same config and is measured in the same alternating rounds, so a change is judged against "
+            + "the build before it in one run.")
+    Path baselineJar;
+
     private boolean cachedMode;
     private ReferenceProxy proxy;
+    private ManagedProcess baseline;
 
     @Override
     public Integer call() throws Exception {
@@ -99,8 +105,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
             try (ManagedProcess sidecar = processes.start("sidecar",
                     Processes.flags(sidecarJvmArgs),
                     List.of("serve", "--config", config.toString()));
+                 ManagedProcess before = baselineJar == null ? null : ManagedProcess.start("baseline", processes.java,
+                         Processes.flags(sidecarJvmArgs), baselineJar, List.of("serve", "--config",
+                                 config.toString()));
                  ReferenceProxy nginx = startReference(backend.port())) {
                 proxy = nginx;
+                baseline = before;
                 report.add(header(sidecar));
                 for (String mode : modes) {
                     boolean stream = mode.equals("stream");
@@ -146,7 +156,9 @@ final class EndToEndBenchmark implements Callable<Integer> {
         return String.format(Locale.ROOT, "# e2e: %d connections, %s rounds x %d per side, prompt %d tokens, answer %d "
                         + "tokens (%s); sidecar %s (start to ready %d ms); reference proxy: %s%n", connections,
                 duration, rounds, promptTokens, responseTokens, prompts, sidecarJvmArgs,
-                sidecar.startToReady().toMillis(), proxy == null || cachedMode ? "none" : "nginx");
+                sidecar.startToReady().toMillis(), proxy == null || cachedMode ? "none" : "nginx")
+                + (baseline == null ? "" : String.format(Locale.ROOT, "baseline sidecar: %s (start to ready %d ms)%n",
+                baselineJar, baseline.startToReady().toMillis()));
     }
 
     private String compareAtRate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
@@ -155,6 +167,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         LoadResult a = r[0];
         LoadResult b = r[1];
         LoadResult n = r[2];
+        LoadResult o = r[3];
         String what = (cachedMode ? "cached (sidecar answers from its cache)" : stream ? "stream" : "plain")
                 + String.format(Locale.ROOT, " @ %.0f req/s", rate);
         StringBuilder sb = new StringBuilder("\n## ").append(what).append("\n\n");
@@ -165,7 +178,14 @@ final class EndToEndBenchmark implements Callable<Integer> {
             sb.append(row("nginx", n, n.total()));
         }
         sb.append(row("sidecar", b, b.total()));
+        if (o != null) {
+            sb.append(row("baseline sidecar", o, o.total()));
+        }
         sb.append(added("added (sidecar - direct), total time", a.total(), b.total()));
+        if (o != null) {
+            sb.append(added("added by the baseline build (baseline - direct)", a.total(), o.total()));
+            sb.append(added("this build against the baseline (sidecar - baseline)", o.total(), b.total()));
+        }
         if (n != null) {
             sb.append(added("added by one nginx hop (nginx - direct)", a.total(), n.total()));
             sb.append(added("added by Switchboard beyond that hop (sidecar - nginx)", n.total(), b.total()));
@@ -178,7 +198,14 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 sb.append(ttftRow("nginx", n.firstByte()));
             }
             sb.append(ttftRow("sidecar", b.firstByte()));
+            if (o != null) {
+                sb.append(ttftRow("baseline sidecar", o.firstByte()));
+            }
             sb.append(added("added time to first token", a.firstByte(), b.firstByte()));
+            if (o != null) {
+                sb.append(added("time to first token against the baseline (sidecar - baseline)", o.firstByte(),
+                        b.firstByte()));
+            }
             if (n != null) {
                 sb.append(added("added time to first token by one nginx hop", a.firstByte(), n.firstByte()));
                 sb.append(added("added time to first token beyond that hop (sidecar - nginx)", n.firstByte(),
@@ -194,6 +221,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         LoadResult a = r[0];
         LoadResult b = r[1];
         LoadResult n = r[2];
+        LoadResult o = r[3];
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## %s closed-loop throughput, %d connections"
                 + "%n%n| path | req/s | errors | p50 ms | p99 ms |%n|---|---|---|---|---|%n",
                 cachedMode ? "cached" : stream ? "stream" : "plain", connections));
@@ -202,7 +230,14 @@ final class EndToEndBenchmark implements Callable<Integer> {
             sb.append(throughputRow("nginx", n));
         }
         sb.append(throughputRow("sidecar", b));
+        if (o != null) {
+            sb.append(throughputRow("baseline sidecar", o));
+        }
         sb.append(String.format(Locale.ROOT, "%nsidecar / direct throughput: **%.2f**%n", b.throughput() / a.throughput()));
+        if (o != null) {
+            sb.append(String.format(Locale.ROOT, "baseline / direct throughput: **%.2f**; sidecar / baseline: **%.2f**%n",
+                    o.throughput() / a.throughput(), b.throughput() / o.throughput()));
+        }
         if (n != null) {
             sb.append(String.format(Locale.ROOT, "nginx / direct throughput: **%.2f**; sidecar / nginx: **%.2f**%n",
                     n.throughput() / a.throughput(), b.throughput() / n.throughput()));
@@ -220,8 +255,8 @@ final class EndToEndBenchmark implements Callable<Integer> {
      * Warms every side up, then alternates measured rounds: direct (A), through the sidecar (B), through nginx when
      * there is one (N), A, B, N, ... so drift of the shared machine hits all alike. {@code rate} 0 is closed loop.
      *
-     * @return direct, sidecar, and nginx (null without a reference proxy, and for cache hits, which nginx
-     *         cannot serve)
+     * @return direct, sidecar, nginx (null without a reference proxy, and for cache hits, which nginx cannot
+     *         serve) and the baseline build's sidecar (null without one)
      */
     private LoadResult[] alternate(ManagedProcess backend, ManagedProcess sidecar, boolean stream, double rate)
             throws Exception {
@@ -240,13 +275,19 @@ final class EndToEndBenchmark implements Callable<Integer> {
         LoadResult a = LoadResult.empty();
         LoadResult b = LoadResult.empty();
         LoadResult n = LoadResult.empty();
+        LoadResult o = LoadResult.empty();
         try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
              LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port());
-             LoadGenerator toProxy = new LoadGenerator("127.0.0.1", withProxy ? proxy.port() : backend.port())) {
+             LoadGenerator toProxy = new LoadGenerator("127.0.0.1", withProxy ? proxy.port() : backend.port());
+             LoadGenerator toBaseline = new LoadGenerator("127.0.0.1",
+                     baseline != null ? baseline.port() : backend.port())) {
             toBackend.run(direct, rate, connections, warmup);
             toSidecar.run(through, rate, connections, warmup);
             if (withProxy) {
                 toProxy.run(direct, rate, connections, warmup);
+            }
+            if (baseline != null) {
+                toBaseline.run(through, rate, connections, warmup);
             }
             for (int i = 0; i < rounds; i++) {
                 a = a.plus(toBackend.run(direct, rate, connections, duration));
@@ -254,9 +295,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 if (withProxy) {
                     n = n.plus(toProxy.run(direct, rate, connections, duration));
                 }
+                if (baseline != null) {
+                    o = o.plus(toBaseline.run(through, rate, connections, duration));
+                }
             }
         }
-        return new LoadResult[] {a, b, withProxy ? n : null};
+        return new LoadResult[] {a, b, withProxy ? n : null, baseline != null ? o : null};
     }
 
     static String row(String path, LoadResult r, Histogram h) {

@@ -120,7 +120,7 @@ public final class Gateway implements AutoCloseable {
         Map<String, dev.switchboard.core.config.CacheSpec.RouteCache> rc = new LinkedHashMap<>();
         spec.routes().forEach(r -> rc.put(r.name(), r.cache()));
         this.cacheStep = new CacheStep(cache, sameCache ? previous.cacheStep.shared()
-                : state.sharedCache(spec.cache()), rc, table::routeOf, options.clock());
+                : state.sharedCache(spec.cache()), rc, table::routeOf, policy, options.clock());
         this.signals = new LiveSignals() {
             @Override
             public BackendStats stats(String backend) {

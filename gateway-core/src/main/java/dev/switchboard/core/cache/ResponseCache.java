@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.switchboard.core.RequestView;
-import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.config.CacheSpec;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -63,9 +62,12 @@ public final class ResponseCache {
         return enabled && (deterministic || !onlyDeterministic);
     }
 
-    /** The key: requests holding customer data are never shared across tenants, whatever the scope. */
-    public String key(String route, String tenant, Assessment sensitive, RequestView request) {
-        String scope = spec.scope() == CacheSpec.Scope.SHARED && !sensitive.sensitive() ? "*shared*" : "t:" + tenant;
+    /**
+     * The key: an answer is shared across tenants only under {@code scope: shared} and only when the compliance
+     * policy allows it ({@code CompliancePolicy.sharesAcrossTenants}: never for customer data).
+     */
+    public String key(String route, String tenant, boolean mayShare, RequestView request) {
+        String scope = spec.scope() == CacheSpec.Scope.SHARED && mayShare ? "*shared*" : "t:" + tenant;
         return CacheKey.of(route, scope, request.tree());
     }
 

@@ -147,6 +147,14 @@ public final class CompliancePolicy {
         };
     }
 
+    /**
+     * Whether an answer to a request under {@code verdict} may be shared across tenants (a cache with
+     * {@code scope: shared}): never when it holds customer data — then it stays in the tenant's own entries.
+     */
+    public boolean sharesAcrossTenants(Verdict verdict) {
+        return !verdict.sensitive();
+    }
+
     /** Whether the prompt text goes into the audit record ({@code compliance.log-prompts}). */
     public boolean logsPrompts() {
         return spec.logPrompts();

@@ -14,6 +14,7 @@ import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
+import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.CacheSpec;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.state.SharedCache;
@@ -37,19 +38,22 @@ public final class CacheStep implements Step {
     private final SharedCache shared;
     private final Map<String, CacheSpec.RouteCache> routeCaches;
     private final Function<String, String> routeOf;
+    private final CompliancePolicy policy;
     private final Clock clock;
 
     /**
      * @param routeCaches each route's cache settings
      * @param routeOf     the route a model name belongs to (null for none): the key is per route, and the cache
      *                    answers before routing decides anything
+     * @param policy      says whether an answer may be shared across tenants (the key's scope)
      */
     public CacheStep(ResponseCache local, SharedCache shared, Map<String, CacheSpec.RouteCache> routeCaches,
-            Function<String, String> routeOf, Clock clock) {
+            Function<String, String> routeOf, CompliancePolicy policy, Clock clock) {
         this.local = local;
         this.shared = shared;
         this.routeCaches = Map.copyOf(routeCaches);
         this.routeOf = routeOf;
+        this.policy = policy;
         this.clock = clock;
     }
 
@@ -75,7 +79,7 @@ public final class CacheStep implements Step {
                 || !local.cacheable(routeCaches.get(route), request.body())) {
             return null;
         }
-        return local.key(route, request.tenant(), x.verdict().found(), request.body());
+        return local.key(route, request.tenant(), policy.sharesAcrossTenants(x.verdict()), request.body());
     }
 
     @Override
