@@ -19,6 +19,8 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
         /** Passed over: the request holds customer data that stays on internal backends. */
         SKIPPED_STAYS_INTERNAL("skipped: sensitive data stays internal"),
         SKIPPED_CIRCUIT_OPEN("skipped: circuit open"),
+        /** Passed over: the backend asked callers to stay away ({@code Retry-After}) for a while yet. */
+        SKIPPED_COOLING_DOWN("skipped: cooling down"),
         SKIPPED_AT_CAPACITY("skipped: at capacity"),
         SKIPPED_OVER_BUDGET("skipped: over budget"),
         SKIPPED_STATE_UNAVAILABLE("skipped: shared state unavailable"),

@@ -67,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamHttp http;
     private final BackendRegistry backends;
     private final StateStore state;
+    private final dev.switchboard.core.state.CoolDowns coolDowns;
     private final BudgetStore ledger;
     private final AuditLog audit;
     private final LiveSignals signals;
@@ -107,6 +108,8 @@ public final class Gateway implements AutoCloseable {
                     metrics.breakerTransition(backend, t.from(), t.to());
                     log.warn("circuit breaker of backend {}: {} -> {}", backend, t.from(), t.to());
                 });
+        this.coolDowns = state.coolDowns();
+        coolDowns.watch(spec.backends().stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()));
         this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
                 : state.budgets(spec.budgets());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
@@ -135,6 +138,11 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
+            public java.util.Optional<java.time.Instant> coolingDownUntil(String backend) {
+                return coolDowns.until(backend);
+            }
+
+            @Override
             public java.util.Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant) {
                 return ledger.exhausted(tenant) ? ledger.budget(tenant).map(BudgetSpec::whenExhausted)
                         : java.util.Optional.empty();
@@ -148,8 +156,9 @@ public final class Gateway implements AutoCloseable {
                 new ComplianceStep(policy),
                 cacheStep,
                 routeStep,
-                new FailoverStep(backends, spec.retry(), http.timers(), options.random(), metrics),
-                new AdmissionStep(ledger, policy, metrics, options.ticker()),
+                new FailoverStep(backends, spec.retry(), http.timers(), options.random(), metrics, coolDowns,
+                        options.clock()),
+                new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
                 new BackendStep(policy, metrics)));
     }
 
@@ -266,6 +275,11 @@ public final class Gateway implements AutoCloseable {
     /** Live statistics of every backend. */
     public List<BackendStats.Snapshot> backendStats() {
         return backends.all().stream().map(rt -> rt.stats().snapshot()).toList();
+    }
+
+    /** Until when a backend is cooling down after its {@code Retry-After}, when it is now. */
+    public java.util.Optional<java.time.Instant> coolingDownUntil(String backend) {
+        return coolDowns.until(backend);
     }
 
     /** Circuit breakers by backend: state, failure rate and recent transitions. */

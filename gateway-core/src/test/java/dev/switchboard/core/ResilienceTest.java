@@ -113,23 +113,42 @@ class ResilienceTest {
     }
 
     @Test
-    void retryAfterIsHonouredOnTheSameBackend() throws Exception {
+    void aRetryAfterCoolsTheBackendDownForEveryRequestWhileTheRequestMovesOnAtOnce() throws Exception {
         gateway("", """
                   retry: { attempts: 2, backoff: 10ms..50ms, max-retry-after: 5s }
                 """);
-        inhouse.options(inhouse.options().toBuilder().forcedStatus(429).retryAfterSeconds(1).forcedStatusCount(1)
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(429).retryAfterSeconds(2).forcedStatusCount(1)
                 .build());
         long start = System.nanoTime();
         GatewayResponse r = gateway.chat(chat(false));
-        assertThat(r.backend()).isEqualTo("inhouse-10b");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
-        assertThat(inhouse.requests()).hasSize(2);
-        assertThat(hosted.requests()).isEmpty();
-        assertThat(meters.find("switchboard.upstream.retries").counter().count()).isEqualTo(1);
+        // No pause in this request: the fallback answers at once.
+        assertThat(r.backend()).isEqualTo("hosted-100b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(r.steps()).extracting(Attempt::outcome).containsExactly(Attempt.Outcome.FAILED,
+                Attempt.Outcome.OK);
+        assertThat(inhouse.requests()).hasSize(1);
+        // Every next request leaves the backend out until the time it named, and the decision says why.
+        GatewayResponse next = gateway.chat(chat(false));
+        assertThat(next.backend()).isEqualTo("hosted-100b");
+        assertThat(next.decision().traces()).anySatisfy(t -> {
+            assertThat(t.backend()).isEqualTo("inhouse-10b");
+            assertThat(t.exclusion()).isEqualTo(dev.switchboard.core.routing.Exclusion.COOLING_DOWN);
+            assertThat(t.reason()).contains("cooling down until 2026-11-30T09:00:02Z");
+        });
+        assertThat(gateway.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
+        assertThat(inhouse.requests()).hasSize(1);
+        clock.advance(Duration.ofMillis(2001));
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
+        assertThat(gateway.coolingDownUntil("inhouse-10b")).isEmpty();
+        // Throttling is not sickness: the breaker learned nothing from the 429.
+        assertThat(gateway.breakers().get("inhouse-10b").failureRate()).isLessThanOrEqualTo(0f);
+        assertThat(meters.find("switchboard.upstream.cool.downs").tag("backend", "inhouse-10b").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.find("switchboard.upstream.retries").counter()).isNull();
     }
 
     @Test
-    void aRetryAfterLongerThanAllowedFailsOverAtOnce() throws Exception {
+    void aRetryAfterLongerThanAllowedCoolsDownOnlyForTheCap() throws Exception {
         gateway("", """
                   retry: { attempts: 3, max-retry-after: 2s }
                 """);
@@ -138,6 +157,45 @@ class ResilienceTest {
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         assertThat(inhouse.requests()).hasSize(1);
+        assertThat(gateway.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        assertThat(inhouse.requests()).hasSize(2); // tried again after the cap, not after the backend's 60 s
+    }
+
+    @Test
+    void aStalledFirstTokenMovesToTheNextCandidateInsteadOfWaitingOnTheSameBackendAgain() throws Exception {
+        gateway("    limits: { first-token-timeout: 300ms }", "  retry: { attempts: 2, backoff: 5ms..10ms }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());
+        long start = System.nanoTime();
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.backend.get()).isEqualTo("hosted-100b");
+        assertThat(inhouse.requests()).hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void aHungNonStreamedCallWaitsForItsTotalTimeOnceThenMovesOn() throws Exception {
+        gateway("    limits: { total-timeout: 400ms }", "  retry: { attempts: 2, backoff: 5ms..10ms }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(5)).build());
+        long start = System.nanoTime();
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        assertThat(inhouse.requests()).hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(790));
+    }
+
+    @Test
+    void timeoutsAreRetriedOnTheSameBackendOnlyWhenTheConfigSaysSo() throws Exception {
+        gateway("    limits: { first-token-timeout: 200ms }",
+                "  retry: { attempts: 2, backoff: 5ms..10ms, same-backend-on: [timeout] }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.backend.get()).isEqualTo("hosted-100b");
+        assertThat(inhouse.requests()).hasSize(2);
     }
 
     @Test

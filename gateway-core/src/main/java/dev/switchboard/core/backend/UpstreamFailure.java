@@ -89,7 +89,9 @@ public final class UpstreamFailure extends Exception {
      */
     /** Whether this says the backend is unhealthy (counted by its breaker); refusals of the request are not. */
     public boolean countsAgainstBackend() {
-        return kind != Kind.CANCELLED && kind != Kind.EGRESS_REFUSED && !isClientError();
+        // A vendor's 429 is throttling, not sickness: it cools the backend down but does not open its breaker.
+        return kind != Kind.CANCELLED && kind != Kind.EGRESS_REFUSED && !isClientError()
+                && !(kind == Kind.STATUS && status == 429);
     }
 
     /** Whether trying the same backend again may help: 429, 503 (with or without Retry-After), 5xx, I/O. */
@@ -98,6 +100,40 @@ public final class UpstreamFailure extends Exception {
             case STATUS -> status == 429 || status == 408 || status >= 500;
             case CONNECT, IO, TRUNCATED, TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOO_SLOW, TOTAL_TIMEOUT -> true;
             case CANCELLED, EGRESS_REFUSED -> false;
+        };
+    }
+
+    /** The class {@code resilience.retry.same-backend-on} names this failure by; null when it is not retryable. */
+    public dev.switchboard.core.config.FailureClass failureClass() {
+        return switch (kind) {
+            case CONNECT -> dev.switchboard.core.config.FailureClass.CONNECT;
+            case STATUS -> status == 429 ? dev.switchboard.core.config.FailureClass.RATE_LIMITED
+                    : status == 408 || status >= 500 ? dev.switchboard.core.config.FailureClass.SERVER_ERROR : null;
+            case IO, TRUNCATED -> dev.switchboard.core.config.FailureClass.BROKEN;
+            case TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOO_SLOW, TOTAL_TIMEOUT ->
+                    dev.switchboard.core.config.FailureClass.TIMEOUT;
+            case CANCELLED, EGRESS_REFUSED -> null;
+        };
+    }
+
+    /**
+     * The backend asked every caller to stay away for a while: a 429 or 503 with {@code Retry-After}. The backend
+     * cools down for that long (capped by config) and the request moves on at once.
+     */
+    public boolean asksForCoolDown() {
+        return kind == Kind.STATUS && (status == 429 || status == 503) && retryAfter != null;
+    }
+
+    /**
+     * What a client may be told: the backend's name and what went wrong, never an address or a library's exception
+     * text (those are in the log and the audit record).
+     */
+    public String clientMessage() {
+        return switch (kind) {
+            case CONNECT -> "backend '" + backend + "' could not be reached";
+            case IO -> "the connection to backend '" + backend + "' broke";
+            case TIMEOUT -> "backend '" + backend + "' timed out";
+            default -> getMessage();
         };
     }
 

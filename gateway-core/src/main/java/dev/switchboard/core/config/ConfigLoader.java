@@ -206,7 +206,7 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("attempts", "backoff", "max-retry-after"));
+        n.allowOnly(Set.of("attempts", "backoff", "max-retry-after", "same-backend-on"));
         int attempts = (int) n.get("attempts").integer(d.attempts(), 1, 10);
         Duration min = d.backoffMin();
         Duration max = d.backoffMax();
@@ -222,7 +222,23 @@ public final class ConfigLoader {
                 max = hi.get();
             }
         }
-        return new RetrySpec(attempts, min, max, n.get("max-retry-after").duration(d.maxRetryAfter()));
+        Set<FailureClass> same = d.sameBackendOn();
+        ConfigNode on = n.get("same-backend-on");
+        if (!on.isMissing()) {
+            java.util.EnumSet<FailureClass> chosen = java.util.EnumSet.noneOf(FailureClass.class);
+            if (on.isArray()) {
+                for (ConfigNode item : on.items()) {
+                    FailureClass c = item.enumValue(FailureClass.class, null);
+                    if (c != null) {
+                        chosen.add(c);
+                    }
+                }
+            } else {
+                on.error("expected a list such as [connect, server-error, rate-limited, broken, timeout]");
+            }
+            same = chosen;
+        }
+        return new RetrySpec(attempts, min, max, n.get("max-retry-after").duration(d.maxRetryAfter()), same);
     }
 
     private static List<BackendSpec> backends(ConfigNode list, BreakerSpec breakerDefaults) {

@@ -31,6 +31,13 @@ public final class GatewayMetrics {
         }
     }
 
+    /** A backend's {@code Retry-After} put it in a cool-down. */
+    public void coolDown(String backend) {
+        cached(new Key("cooldown", backend, "", ""), () -> Counter.builder("switchboard.upstream.cool.downs")
+                .description("Cool-downs a backend's Retry-After started").tag("backend", backend)
+                .register(registry)).increment();
+    }
+
     public void retry(String backend) {
         Counter.builder("switchboard.upstream.retries").description("Calls retried on the same backend")
                 .tag("backend", backend).register(registry).increment();

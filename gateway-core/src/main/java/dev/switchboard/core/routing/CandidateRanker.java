@@ -57,6 +57,10 @@ final class CandidateRanker {
             } else if (signals.circuitOpen(spec.name())) {
                 exclusion = Exclusion.CIRCUIT_OPEN;
                 because = "circuit open";
+            } else if (signals.coolingDownUntil(spec.name()).isPresent()) {
+                exclusion = Exclusion.COOLING_DOWN;
+                because = "cooling down until " + signals.coolingDownUntil(spec.name()).get()
+                        + " (the backend's Retry-After)";
             } else if (stats != null && stats.atCapacity()) {
                 exclusion = Exclusion.AT_CAPACITY;
                 because = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";

@@ -14,6 +14,11 @@ public interface LiveSignals {
         return false;
     }
 
+    /** Until when the backend is cooling down after its {@code Retry-After}, when it is now. */
+    default Optional<java.time.Instant> coolingDownUntil(String backend) {
+        return Optional.empty();
+    }
+
     /** The tenant's budget policy when its budget is exhausted now; empty otherwise. */
     Optional<BudgetSpec.WhenExhausted> exhaustedBudget(String tenant);
 

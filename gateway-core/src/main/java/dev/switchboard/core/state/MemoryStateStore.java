@@ -20,9 +20,11 @@ final class MemoryStateStore implements StateStore {
     private static final CompletableFuture<Void> ALLOWED = CompletableFuture.completedFuture(null);
     private static final CompletableFuture<CapacityGate.Slot> FULL = CompletableFuture.completedFuture(null);
     private final Clock clock;
+    private final CoolDowns coolDowns;
 
     MemoryStateStore(Clock clock) {
         this.clock = clock;
+        this.coolDowns = new LocalCoolDowns(clock);
     }
 
     @Override
@@ -56,6 +58,11 @@ final class MemoryStateStore implements StateStore {
     @Override
     public SharedCache sharedCache(CacheSpec cache) {
         return SharedCache.NONE;
+    }
+
+    @Override
+    public CoolDowns coolDowns() {
+        return coolDowns;
     }
 
     @Override

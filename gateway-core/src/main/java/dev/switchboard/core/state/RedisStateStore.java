@@ -65,6 +65,7 @@ final class RedisStateStore implements StateStore {
     private final StateSpec.RedisSpec spec;
     private final StateSpec.WhenUnavailable policy;
     private final Clock clock;
+    private CoolDowns coolDowns;
     private final MeterRegistry meters;
     private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
@@ -454,6 +455,14 @@ final class RedisStateStore implements StateStore {
     @Override
     public SharedCache sharedCache(CacheSpec cache) {
         return cache.shared() ? new RedisSharedCache(this, cache) : SharedCache.NONE;
+    }
+
+    @Override
+    public synchronized CoolDowns coolDowns() {
+        if (coolDowns == null) {
+            coolDowns = new RedisCoolDowns(this);
+        }
+        return coolDowns;
     }
 
     @Override

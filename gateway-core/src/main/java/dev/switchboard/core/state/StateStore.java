@@ -35,6 +35,9 @@ public interface StateStore extends AutoCloseable {
     /** The cache's second level, or {@link SharedCache#NONE}. */
     SharedCache sharedCache(CacheSpec cache);
 
+    /** Backends cooling down after a {@code Retry-After}; one instance per store, kept across reloads. */
+    CoolDowns coolDowns();
+
     StoreHealth health();
 
     @Override

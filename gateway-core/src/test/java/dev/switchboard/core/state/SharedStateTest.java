@@ -328,4 +328,25 @@ class SharedStateTest {
         assertThat(s.reservedToday()).isZero();
         assertThat(s.spentToday()).isEqualByComparingTo("0.01");
     }
+
+    @Test
+    void aBackendsRetryAfterCoolsItDownOnEverySidecar() throws Exception {
+        String yaml = config("", "").replace("timeout: 2s }", "timeout: 2s, lease: 3s }");
+        Gateway a = sidecar(yaml);
+        Gateway b = sidecar(yaml);
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(429).retryAfterSeconds(30).forcedStatusCount(1)
+                .build());
+        assertThat(a.chat(request("mixed", "retail", "hello")).backend()).isEqualTo("hosted-100b");
+        assertThat(a.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:30Z"));
+        // The other sidecar learns it from Redis on its next tick (every third of a lease), not from a 429 of its own.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (b.coolingDownUntil("inhouse-10b").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // waiting for the real store's tick
+        }
+        assertThat(b.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:30Z"));
+        assertThat(b.chat(request("mixed", "retail", "hello")).backend()).isEqualTo("hosted-100b");
+        assertThat(inhouse.requests()).hasSize(1);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(b.chat(request("mixed", "retail", "hello")).backend()).isEqualTo("inhouse-10b");
+    }
 }

@@ -206,6 +206,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         for (BackendStats.Snapshot s : g.backendStats()) {
             ObjectNode o = list.addObject();
             o.put("name", s.backend()).put("in_flight", s.inFlight()).put("max_concurrency", s.capacity());
+            o.put("cooling_down_until", g.coolingDownUntil(s.backend()).map(Object::toString).orElse(null));
             var breaker = g.breakers().get(s.backend());
             ObjectNode b = o.putObject("circuit_breaker");
             b.put("state", breaker.state().wire());

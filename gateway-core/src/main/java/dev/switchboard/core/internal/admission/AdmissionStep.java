@@ -14,6 +14,7 @@ import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.routing.Costs;
 import dev.switchboard.core.state.BudgetStore;
 import dev.switchboard.core.state.CapacityGate;
+import dev.switchboard.core.state.CoolDowns;
 import dev.switchboard.core.state.StateUnavailableException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -23,7 +24,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Admission of one attempt to the backend failover chose: the residency re-check (whatever routing decided, customer
- * data under {@code route-internal} never goes out), a breaker permit, a capacity slot and a budget reservation of
+ * data under {@code route-internal} never goes out), no cool-down in force, a breaker permit, a capacity slot and a budget reservation of
  * the call's worst case — all of them, or none. A backend that cannot admit is passed over, never queued for: the
  * attempt records why and failover moves on. What is granted is a {@link Ticket} the backend step ends.
  */
@@ -32,8 +33,11 @@ public final class AdmissionStep implements Step {
     private final CompliancePolicy policy;
     private final GatewayMetrics metrics;
     private final LongSupplier ticker;
+    private final CoolDowns coolDowns;
 
-    public AdmissionStep(BudgetStore ledger, CompliancePolicy policy, GatewayMetrics metrics, LongSupplier ticker) {
+    public AdmissionStep(BudgetStore ledger, CompliancePolicy policy, GatewayMetrics metrics, LongSupplier ticker,
+            CoolDowns coolDowns) {
+        this.coolDowns = coolDowns;
         this.ledger = ledger;
         this.policy = policy;
         this.metrics = metrics;
@@ -81,6 +85,10 @@ public final class AdmissionStep implements Step {
     private CompletableFuture<Ticket> admit(Exchange x, BackendRuntime rt) {
         if (!policy.admits(x.verdict(), rt.spec().residency())) {
             skip(x, rt, Attempt.Outcome.SKIPPED_STAYS_INTERNAL, null);
+            return NOT_ADMITTED;
+        }
+        if (coolDowns.until(rt.name()).isPresent()) {
+            skip(x, rt, Attempt.Outcome.SKIPPED_COOLING_DOWN, "cooling_down");
             return NOT_ADMITTED;
         }
         if (!rt.breaker().tryAcquire()) {

@@ -76,7 +76,9 @@ public final class Ticket {
             return false;
         }
         metrics.upstreamFailure(runtime.name(), failure.kind());
-        if (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED) {
+        if (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED
+                || failure.kind() == UpstreamFailure.Kind.STATUS && failure.status() == 429) {
+            // Nothing was sent, or the vendor throttled (a cool-down, not a sickness): the breaker learns nothing.
             runtime.breaker().release();
             return true;
         }

@@ -16,7 +16,9 @@ import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.config.RetrySpec;
 import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.state.CoolDowns;
 import dev.switchboard.core.state.StateUnavailableException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +49,13 @@ public final class FailoverStep implements Step {
     private final ScheduledExecutorService timers;
     private final RandomGenerator random;
     private final GatewayMetrics metrics;
+    private final CoolDowns coolDowns;
+    private final Clock clock;
 
     public FailoverStep(BackendRegistry backends, RetrySpec retry, ScheduledExecutorService timers,
-            RandomGenerator random, GatewayMetrics metrics) {
+            RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock) {
+        this.coolDowns = coolDowns;
+        this.clock = clock;
         this.backends = backends;
         this.retry = retry;
         this.timers = timers;
@@ -70,17 +76,14 @@ public final class FailoverStep implements Step {
     }
 
     /**
-     * How long to wait before trying the same backend again, or empty to move on to the next candidate: the
-     * upstream's {@code Retry-After} when it sent one (if not longer than {@code max-retry-after}), else exponential
-     * backoff with full jitter.
+     * How long to wait before trying the same backend again, or empty to move on to the next candidate at once:
+     * only failures of a class {@code same-backend-on} names are tried again (a timeout by default is not: the
+     * backend is stuck), never one that asked for a cool-down, and then after exponential backoff with full jitter.
      */
     Optional<Duration> retryDelay(UpstreamFailure failure, int tries) {
-        if (tries >= retry.attempts() || !failure.retryable()) {
+        if (tries >= retry.attempts() || failure.failureClass() == null || failure.asksForCoolDown()
+                || !retry.sameBackendOn(failure.failureClass())) {
             return Optional.empty();
-        }
-        if (failure.retryAfter().isPresent()) {
-            Duration after = failure.retryAfter().get();
-            return after.compareTo(retry.maxRetryAfter()) > 0 ? Optional.empty() : Optional.of(after);
         }
         long cap = Math.min(retry.backoffMax().toNanos(), retry.backoffMin().toNanos() << Math.min(20, tries - 1));
         return Optional.of(Duration.ofNanos(cap <= 0 ? 0 : random.nextLong(cap + 1)));
@@ -145,6 +148,9 @@ public final class FailoverStep implements Step {
                     return;
                 }
                 failures.add(f);
+                if (f.asksForCoolDown()) {
+                    coolDown(target, f);
+                }
                 Optional<Duration> delay = retryDelay(f, tries);
                 if (delay.isPresent()) {
                     metrics.retry(target.name());
@@ -159,6 +165,20 @@ public final class FailoverStep implements Step {
                 result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL,
                         "attempt on backend '" + target.name() + "' failed: " + error, error));
             }
+        }
+
+        /**
+         * The backend asked every caller to stay away: it is left out of routing and admission until then (capped
+         * by {@code max-retry-after}), on every sidecar sharing the store; this request moves on at once.
+         */
+        private void coolDown(BackendRuntime target, UpstreamFailure f) {
+            Duration after = f.retryAfter().get();
+            Duration capped = after.compareTo(retry.maxRetryAfter()) > 0 ? retry.maxRetryAfter() : after;
+            java.time.Instant until = clock.instant().plus(capped);
+            coolDowns.coolDown(target.name(), until);
+            metrics.coolDown(target.name());
+            log.info("backend {} answered HTTP {} with Retry-After {} ms: cooling down until {}", target.name(),
+                    f.status(), after.toMillis(), until);
         }
 
         /** Retries after its backoff; a failure inside it is logged, never lost with the timer's future. */
