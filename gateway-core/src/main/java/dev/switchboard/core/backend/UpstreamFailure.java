@@ -130,8 +130,8 @@ public final class UpstreamFailure extends Exception {
      */
     public String clientMessage() {
         return switch (kind) {
-            case CONNECT -> "backend '" + backend + "' could not be reached";
-            case IO -> "the connection to backend '" + backend + "' broke";
+            case CONNECT -> "cannot connect to backend '" + backend + "'";
+            case IO -> "I/O error talking to backend '" + backend + "'";
             case TIMEOUT -> "backend '" + backend + "' timed out";
             default -> getMessage();
         };

@@ -34,7 +34,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Demo demo = Demo.start(listen, admin);
+        Demo demo;
+        try {
+            demo = Demo.start(listen, admin);
+        } catch (dev.switchboard.server.http.ListenException e) {
+            // The demo's addresses come from its flags, not a config file.
+            System.err.println(e.getMessage().replace("(server.listen)", "(--listen)")
+                    .replace("(server.admin)", "(--admin)"));
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
         System.out.println(demo.banner());
         return 0;

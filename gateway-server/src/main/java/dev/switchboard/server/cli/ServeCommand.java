@@ -76,7 +76,14 @@ final class ServeCommand implements Callable<Integer> {
         // table, the clients) goes to the old generation in one collection now, instead of being copied between
         // survivor spaces by every young collection of the first minute under load (pauses of 40-90 ms measured).
         System.gc();
-        SwitchboardServer server = SwitchboardServer.start(spec.server(), reloader, workers);
+        SwitchboardServer server;
+        try {
+            server = SwitchboardServer.start(spec.server(), reloader, workers);
+        } catch (dev.switchboard.server.http.ListenException e) {
+            System.err.println(e.getMessage()); // one line: the address, the setting, why
+            reloader.close();
+            return 1;
+        }
         GracefulShutdown.install(server, reloader, spec.server().shutdownGrace());
         System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets)%n",
                 spec.server().listen().host(), server.port(), config, gateway.models(),

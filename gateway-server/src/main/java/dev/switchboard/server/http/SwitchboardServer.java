@@ -27,28 +27,33 @@ public final class SwitchboardServer implements AutoCloseable {
         this.boss = transport.newGroup(1);
         this.workers = workers;
         try {
-            this.channel = new ServerBootstrap()
+            this.channel = bind(new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining))
-                    .bind(new InetSocketAddress(spec.listen().host(), spec.listen().port()))
-                    .syncUninterruptibly()
-                    .channel();
-            this.adminChannel = new ServerBootstrap()
+                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining)),
+                    spec.listen().host(), spec.listen().port(), "server.listen");
+            this.adminChannel = bind(new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
-                    .childHandler(new AdminChannelInitializer(spec, gateway))
-                    .bind(new InetSocketAddress(spec.admin().host(), spec.admin().port()))
-                    .syncUninterruptibly()
-                    .channel();
+                    .childHandler(new AdminChannelInitializer(spec, gateway)),
+                    spec.admin().host(), spec.admin().port(), "server.admin");
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
+        }
+    }
+
+    /** Binds, or says which address and which setting could not be listened on. */
+    private static Channel bind(ServerBootstrap bootstrap, String host, int port, String setting) {
+        try {
+            return bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+            throw new ListenException(host + ":" + port, setting, e);
         }
     }
 

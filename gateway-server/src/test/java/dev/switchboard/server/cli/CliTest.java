@@ -79,6 +79,26 @@ class CliTest {
     }
 
     @Test
+    void aBusyPortIsOneLineNamingTheAddressAndTheSetting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Path config = dir.resolve("busy.yaml");
+            Files.writeString(config, Files.readString(Path.of("../examples/configs/demo.yaml"))
+                    .replaceAll("(?m)^  listen: .*$", "  listen: 127.0.0.1:" + taken.getLocalPort())
+                    .replaceAll("(?m)^  admin: .*$", "  admin: 127.0.0.1:0"));
+            assertThat(run("serve", "--config", config.toString())).isEqualTo(1);
+            String text = err.toString(StandardCharsets.UTF_8).strip();
+            assertThat(text).isEqualTo("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (server.listen): "
+                    + "the address is already in use (another process listens there; pick another port)");
+            err.reset();
+            assertThat(run("demo", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:" + taken.getLocalPort()))
+                    .isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + " (--admin): the address is already in use").doesNotContain("\n");
+        }
+    }
+
+    @Test
     void explainShowsTheDecisionOffline() throws Exception {
         Path request = dir.resolve("request.json");
         Files.writeString(request, "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Draft it\"}]}");

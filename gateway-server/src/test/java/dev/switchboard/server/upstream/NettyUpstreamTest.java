@@ -62,6 +62,7 @@ class NettyUpstreamTest {
                   - { name: failover, rules: [ { use: [gone, inhouse], strategy: priority } ] }
                   - { name: slow, rules: [ { use: [slow] } ] }
                   - { name: slow-then-inhouse, rules: [ { use: [slow, inhouse], strategy: priority } ] }
+                  - { name: only-gone, rules: [ { use: [gone] } ] }
                 resilience: { retry: { attempts: 1 } }
                 """.formatted(inhouse.baseUrl(), closedPort, slow.baseUrl()), "test");
         workers = SwitchboardServer.newWorkers();
@@ -149,6 +150,15 @@ class NettyUpstreamTest {
         // Classified as the OkHttp backend does: a connect failure, counted against the backend.
         assertThat(gateway.meters().get("switchboard.upstream.failures").tag("backend", "gone")
                 .tag("kind", "connect").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorBodyNamesTheBackendButNeverItsAddress() throws Exception {
+        HttpResponse<String> r = chat("only-gone");
+        assertThat(r.statusCode()).isEqualTo(503);
+        String message = JSON.readTree(r.body()).at("/error/message").asText();
+        assertThat(message).contains("'gone'").doesNotContain("127.0.0.1").doesNotContain(Integer.toString(closedPort))
+                .doesNotContainIgnoringCase("connection refused");
     }
 
     @Test

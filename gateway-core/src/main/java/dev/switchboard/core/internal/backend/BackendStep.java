@@ -248,7 +248,7 @@ public final class BackendStep implements Step {
             if (started) {
                 x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
                 listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
-                        failure.getMessage() + "; the answer is incomplete"), true);
+                        failure.clientMessage() + "; the answer is incomplete"), true);
             } else {
                 reply.completeExceptionally(failure); // nothing reached the client: failover may try another
             }
@@ -277,9 +277,12 @@ public final class BackendStep implements Step {
                 null, null, t);
     }
 
-    /** The attempt of a failed call: refused by the egress guard (nothing sent), or failed. */
+    /**
+     * The attempt of a failed call: refused by the egress guard (nothing sent), or failed — in words a client may
+     * read (attempts end up in error messages); the addresses and exception texts are in the log line above.
+     */
     static Attempt attemptOf(String backend, UpstreamFailure failure, long millis) {
         return new Attempt(backend, failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED ? Attempt.Outcome.REFUSED
-                : Attempt.Outcome.FAILED, failure.getMessage(), millis);
+                : Attempt.Outcome.FAILED, failure.clientMessage(), millis);
     }
 }

@@ -237,7 +237,7 @@ public final class FailoverStep implements Step {
             StringBuilder sb = new StringBuilder("all backends failed for route '").append(decision.route())
                     .append("': ");
             for (int i = 0; i < failures.size(); i++) {
-                sb.append(i == 0 ? "" : "; ").append(failures.get(i).getMessage());
+                sb.append(i == 0 ? "" : "; ").append(failures.get(i).clientMessage()); // never an address
             }
             boolean allTimeouts = !failures.isEmpty()
                     && failures.stream().allMatch(f -> f.kind() == UpstreamFailure.Kind.TIMEOUT);
