@@ -109,15 +109,20 @@ public final class ConfigLoader {
             return d;
         }
         n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace",
-                "max-connections"));
+                "max-connections", "request-deadline", "max-connections-per-client"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
         }
+        if (n.get("request-deadline").duration(d.requestDeadline()).isZero()) {
+            n.get("request-deadline").error("0 (expected: a positive duration such as 10s)");
+        }
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
                 maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")),
                 n.get("shutdown-grace").duration(d.shutdownGrace()),
-                (int) n.get("max-connections").integer(d.maxConnections(), 1, 1_000_000));
+                (int) n.get("max-connections").integer(d.maxConnections(), 1, 1_000_000),
+                n.get("request-deadline").duration(d.requestDeadline()),
+                (int) n.get("max-connections-per-client").integer(d.maxConnectionsPerClient(), 0, 1_000_000));
     }
 
     private static AuthSpec auth(ConfigNode n) {

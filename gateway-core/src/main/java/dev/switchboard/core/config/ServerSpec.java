@@ -13,19 +13,24 @@ import java.util.Objects;
  * @param readTimeout   a client that sends nothing for this long is disconnected
  * @param auth          client keys, or open mode
  * @param shutdownGrace on SIGTERM, how long requests and streams in flight may take to finish
- * @param maxConnections client connections at most; more are closed at once
+ * @param maxConnections client connections at most; at the cap a connection still sending its request is closed
+ *                       to make room, else the new one is refused
+ * @param requestDeadline a request (headers and body) must arrive whole within this time from its first byte: 408
+ *                        and close after it
+ * @param maxConnectionsPerClient connections from one client address at most (0 = no limit)
  */
 public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
-        Duration shutdownGrace, int maxConnections) {
+        Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
             new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()),
-            Duration.ofSeconds(30), 10_000);
+            Duration.ofSeconds(30), 10_000, Duration.ofSeconds(10), 0);
 
     public ServerSpec {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(requestDeadline, "requestDeadline");
     }
 
     /** A host and port, as in {@code 127.0.0.1:8080}. */

@@ -25,18 +25,79 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.api = new ApiHandler(gateway, draining);
     }
 
+    /** Connections per client address, when {@code server.max-connections-per-client} is set. */
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Integer> perClient =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (connections.size() >= server.maxConnections()) {
-            ch.close(); // over the limit: refuse at once rather than queue work the sidecar cannot take
+        if (!admitPerClient(ch)) {
+            ch.close(); // one client address may not take the whole server
             return;
         }
+        if (connections.size() >= server.maxConnections()) {
+            // Full: a connection that holds a slot without a whole request (trickling one in, or silent) makes room;
+            // when every slot is answering a request, the new one is refused at once rather than queued.
+            io.netty.channel.Channel room = incompleteToClose();
+            if (room == null) {
+                ch.close();
+                return;
+            }
+            room.close();
+        }
+        ch.attr(Connection.KEY).set(new Connection(System.nanoTime()));
         connections.add(ch);
         ch.pipeline()
                 .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))
+                .addLast("deadline", new RequestDeadlineHandler(server.requestDeadline()))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))
+                .addLast("sequencer", new PipelineSequencer())
                 .addLast("api", api);
+    }
+
+    /** The connection to close to make room: the oldest one sending a request, else the oldest silent one. */
+    private io.netty.channel.Channel incompleteToClose() {
+        io.netty.channel.Channel sending = null;
+        long sendingSince = Long.MAX_VALUE;
+        io.netty.channel.Channel silent = null;
+        long silentSince = Long.MAX_VALUE;
+        for (io.netty.channel.Channel c : connections) {
+            Connection state = Connection.of(c);
+            if (state == null || !c.isActive() || !state.incomplete(c)) {
+                continue;
+            }
+            long since = state.receivingSinceNanos();
+            if (since != 0 && since < sendingSince) {
+                sending = c;
+                sendingSince = since;
+            } else if (since == 0 && state.openedNanos < silentSince) {
+                silent = c;
+                silentSince = state.openedNanos;
+            }
+        }
+        return sending != null ? sending : silent;
+    }
+
+    private boolean admitPerClient(SocketChannel ch) {
+        int cap = server.maxConnectionsPerClient();
+        if (cap <= 0 || ch.remoteAddress() == null) {
+            return true;
+        }
+        java.net.InetAddress client = ch.remoteAddress().getAddress();
+        boolean[] admitted = {false};
+        perClient.compute(client, (k, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= cap) {
+                return n;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        if (admitted[0]) {
+            ch.closeFuture().addListener(f -> perClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1));
+        }
+        return admitted[0];
     }
 }

@@ -1,0 +1,76 @@
+package dev.switchboard.server.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A request must arrive whole within {@code server.request-deadline} of its first byte. A client that trickles its
+ * headers or body (slowloris) gets 408 and is closed, instead of holding a connection slot for as long as it likes.
+ * Sits in front of the HTTP decoder, so it sees the first byte; {@link PipelineSequencer} says when the request was
+ * whole.
+ */
+final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
+    private final long deadlineNanos;
+    private ScheduledFuture<?> timer;
+
+    RequestDeadlineHandler(java.time.Duration deadline) {
+        this.deadlineNanos = deadline.toNanos();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b && b.isReadable()) {
+            Connection c = Connection.of(ctx.channel());
+            if (c != null && c.receivingSinceNanos() == 0) {
+                c.receiving(System.nanoTime());
+                arm(ctx, deadlineNanos);
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        if (timer == null || timer.isDone()) {
+            timer = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        Connection c = Connection.of(ctx.channel());
+        long since = c == null ? 0 : c.receivingSinceNanos();
+        if (since == 0 || !ctx.channel().isActive()) {
+            return; // the request arrived; the next one arms a timer of its own
+        }
+        long left = since + deadlineNanos - System.nanoTime();
+        if (left > 0) {
+            arm(ctx, left); // a later request than the one this timer was set for
+            return;
+        }
+        if (Boolean.TRUE.equals(ctx.channel().attr(ClientIdleHandler.ANSWERING).get())) {
+            return; // mid-answer: the answer's own limits apply; the close comes with it
+        }
+        DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_TIMEOUT);
+        timeout.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        // From the tail, through the HTTP encoder behind this handler.
+        ctx.channel().writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        ctx.fireChannelInactive();
+    }
+}

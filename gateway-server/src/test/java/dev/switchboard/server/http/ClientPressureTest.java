@@ -1,0 +1,228 @@
+package dev.switchboard.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.testkit.LeakRecordingDetector;
+import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.testkit.MockModelServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Clients that pipeline, trickle or crowd: real sockets against the sidecar. */
+class ClientPressureTest {
+    private MockModelServer model;
+    private TestSidecar sidecar;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    private void start(String serverExtra) {
+        model = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(5)
+                .firstTokenDelay(Duration.ofMillis(150)).build());
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server:
+                  listen: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                  auth: { mode: open }
+                %s
+                backends:
+                  - { name: inhouse, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - { name: chat, rules: [ { use: [inhouse] } ] }
+                """.formatted(serverExtra, model.baseUrl()), "test");
+        sidecar = TestSidecar.start(spec);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+        sidecar.server().close();
+        sidecar.gateway().close();
+        model.close();
+        LeakRecordingDetector.assertNoLeaks();
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", sidecar.server().port());
+        s.setSoTimeout(10_000);
+        sockets.add(s);
+        return s;
+    }
+
+    private static String post(String body) {
+        return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    private static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    }
+
+    private static final String CHAT = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+
+    /** One HTTP/1.1 response read off the socket: status line, and the body as text. */
+    private record Answer(int status, String body) {
+    }
+
+    private static Answer read(InputStream in) throws IOException {
+        String head = readLine(in);
+        int status = Integer.parseInt(head.split(" ")[1]);
+        int length = -1;
+        boolean chunked = false;
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Integer.parseInt(lower.substring(15).trim());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            for (int n = Integer.parseInt(readLine(in).trim(), 16); n > 0; n = Integer.parseInt(readLine(in).trim(),
+                    16)) {
+                body.write(in.readNBytes(n));
+                readLine(in);
+            }
+            readLine(in);
+        } else if (length > 0) {
+            body.write(in.readNBytes(length));
+        }
+        return new Answer(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("connection closed after: " + sb);
+            }
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Whether the server closed the connection (end of stream, or a reset for what it did not read). */
+    private static boolean closedByServer(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void pipelinedAnswersLeaveInTheOrderTheRequestsCame() throws Exception {
+        start("");
+        Socket s = connect();
+        OutputStream out = s.getOutputStream();
+        out.write((post(CHAT) + get("/v1/models")).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Answer first = read(s.getInputStream());
+        Answer second = read(s.getInputStream());
+        assertThat(first.body()).contains("\"chat.completion\"");
+        assertThat(second.body()).contains("\"object\":\"list\"");
+
+        Socket t = connect();
+        t.getOutputStream().write((get("/healthz") + post(CHAT) + get("/v1/models") + post(CHAT) + get("/healthz"))
+                .getBytes(StandardCharsets.UTF_8));
+        t.getOutputStream().flush();
+        List<Answer> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            answers.add(read(t.getInputStream()));
+        }
+        assertThat(answers).extracting(Answer::status).containsOnly(200);
+        assertThat(answers.get(1).body()).contains("\"chat.completion\"");
+        assertThat(answers.get(2).body()).contains("\"object\":\"list\"");
+        assertThat(answers.get(3).body()).contains("\"chat.completion\"");
+        assertThat(answers.get(0).body()).doesNotContain("chat.completion");
+        assertThat(answers.get(4).body()).doesNotContain("chat.completion");
+    }
+
+    @Test
+    void aClientThatTricklesItsRequestGets408AtTheDeadline() throws Exception {
+        start("  request-deadline: 600ms");
+        Socket s = connect();
+        long start = System.nanoTime();
+        OutputStream out = s.getOutputStream();
+        String request = post(CHAT);
+        int sent = 0;
+        Answer answer = null;
+        // One byte every 100 ms: the whole request would take minutes.
+        while (answer == null && sent < request.length()) {
+            out.write(request.charAt(sent++));
+            out.flush();
+            Thread.sleep(100); // a trickling client on a real socket
+            if (s.getInputStream().available() > 0) {
+                answer = read(s.getInputStream());
+            }
+        }
+        assertThat(answer).isNotNull();
+        assertThat(answer.status()).isEqualTo(408);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(s.getInputStream().read()).isEqualTo(-1); // and closed
+    }
+
+    @Test
+    void trickleConnectionsAtTheCapDoNotKeepLegitimateRequestsOut() throws Exception {
+        start("  max-connections: 50\n  request-deadline: 30s");
+        // 50 connections that send a header byte now and then hold every slot.
+        for (int i = 0; i < 50; i++) {
+            Socket s = connect();
+            s.getOutputStream().write("POST /v1/chat/completions HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+        }
+        Thread.sleep(300); // let the server register all fifty (real sockets)
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> legit = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            legit.add(http.sendAsync(HttpRequest.newBuilder(URI.create(sidecar.server().baseUrl()
+                    + "/chat/completions")).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : legit) {
+            assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void oneClientAddressMayHoldOnlyItsShareOfConnections() throws Exception {
+        start("  max-connections-per-client: 2");
+        Socket a = connect();
+        Socket b = connect();
+        Socket c = connect();
+        c.getOutputStream().write(get("/healthz").getBytes(StandardCharsets.US_ASCII));
+        c.getOutputStream().flush();
+        assertThat(closedByServer(c)).isTrue(); // refused: closed at once
+        for (Socket s : List.of(a, b)) {
+            s.getOutputStream().write(get("/healthz").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(read(s.getInputStream()).status()).isEqualTo(200);
+        }
+        a.close();
+        Thread.sleep(200); // the server sees the close (real sockets)
+        Socket d = connect();
+        d.getOutputStream().write(get("/healthz").getBytes(StandardCharsets.US_ASCII));
+        d.getOutputStream().flush();
+        assertThat(read(d.getInputStream()).status()).isEqualTo(200);
+    }
+}
