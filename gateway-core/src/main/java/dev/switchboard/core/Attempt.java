@@ -54,7 +54,7 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
     public Attempt {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(outcome, "outcome");
-        Objects.requireNonNull(detail, "detail");
+        detail = detail == null ? "" : detail; // a factory's failure without a message still makes an attempt
     }
 
     public Attempt(String backend, Outcome outcome, long millis) {

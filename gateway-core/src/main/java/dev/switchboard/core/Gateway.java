@@ -187,7 +187,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("backend factory returned a backend for " + transport.spec().name()
                     + " that does not match its configuration");
         }
-        if (configured.residency() != dev.switchboard.core.config.Residency.EXTERNAL) {
+        if (!policy.guardsEgressTo(configured.residency())) {
             return transport;
         }
         return new dev.switchboard.core.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {
@@ -411,7 +411,7 @@ public final class Gateway implements AutoCloseable {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
-            if (cause instanceof CancellationException) {
+            if (cause instanceof CancellationException && x.cancelled()) {
                 return; // the client left: nobody to tell
             }
             if (!(cause instanceof GatewayException)) {

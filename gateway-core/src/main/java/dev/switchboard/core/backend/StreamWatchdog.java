@@ -54,6 +54,7 @@ public final class StreamWatchdog {
         private final Runnable cancel;
         private final long startNanos;
         private volatile long firstEventNanos;
+        private volatile boolean started;
         private volatile long lastEventNanos;
         private volatile int events;
         private volatile UpstreamFailure.Kind broken;
@@ -74,8 +75,9 @@ public final class StreamWatchdog {
 
         public void onEvent() {
             long now = ticker.getAsLong();
-            if (firstEventNanos == 0) {
+            if (!started) {
                 firstEventNanos = now;
+                started = true;
             }
             lastEventNanos = now;
             events++;
@@ -86,10 +88,11 @@ public final class StreamWatchdog {
                 return;
             }
             long first = firstEventNanos;
+            boolean any = started;
             if (now - startNanos > limits.totalTimeout().toNanos()) {
                 breakWith(UpstreamFailure.Kind.TOTAL_TIMEOUT, "backend '" + backend + "' stream exceeded its total "
                         + "time of " + limits.totalTimeout().toMillis() + " ms");
-            } else if (first == 0) {
+            } else if (!any) {
                 if (now - startNanos > limits.firstTokenTimeout().toNanos()) {
                     breakWith(UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT, "backend '" + backend + "' sent no first "
                             + "token within " + limits.firstTokenTimeout().toMillis() + " ms");

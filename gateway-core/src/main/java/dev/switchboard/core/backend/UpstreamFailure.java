@@ -133,7 +133,8 @@ public final class UpstreamFailure extends Exception {
             case CONNECT -> "cannot connect to backend '" + backend + "'";
             case IO -> "I/O error talking to backend '" + backend + "'";
             case TIMEOUT -> "backend '" + backend + "' timed out";
-            default -> getMessage();
+            default -> getMessage() != null ? getMessage() : "backend '" + backend + "' failed (" + kind.metricName()
+                    + ")";
         };
     }
 

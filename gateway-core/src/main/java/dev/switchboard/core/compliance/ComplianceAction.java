@@ -8,7 +8,9 @@ public enum ComplianceAction {
     ROUTE_INTERNAL("route-internal"),
     /** Customer data, sent to an external backend with placeholders in place of the values. */
     MASKED("masked"),
-    /** Customer data under {@code mask}, answered (or refused) without leaving: nothing needed masking. */
+    /** Customer data under {@code mask}, refused before any backend was tried (no route, no rule, none available). */
+    MASK("mask"),
+    /** Customer data under {@code mask}, answered (or failed) without leaving: nothing needed masking. */
     INTERNAL_UNMASKED("internal-unmasked"),
     /** Customer data under {@code block}: refused. */
     BLOCKED("blocked"),

@@ -111,6 +111,14 @@ public final class CompliancePolicy {
         return residency != Residency.EXTERNAL || verdict.outcome().allowsExternal();
     }
 
+    /**
+     * Whether bytes bound for a backend of {@code residency} pass the egress guard first: every backend outside the
+     * bank, whatever transport calls it.
+     */
+    public boolean guardsEgressTo(Residency residency) {
+        return residency == Residency.EXTERNAL;
+    }
+
     /** Whether the body for a backend of {@code residency} is the masked copy rather than the client's. */
     public boolean masksFor(Verdict verdict, Residency residency) {
         return verdict.outcome() == Outcome.MASK_EXTERNAL && residency == Residency.EXTERNAL;
@@ -126,8 +134,9 @@ public final class CompliancePolicy {
      *
      * @param cacheHit   whether the answer came from the cache (whose entries are scoped per tenant)
      * @param sentMasked whether the backend whose answer the client got was sent the masked body
+     * @param tried      whether any backend was tried (or passed over); false for a request refused before that
      */
-    public ComplianceAction recorded(Verdict verdict, boolean cacheHit, boolean sentMasked) {
+    public ComplianceAction recorded(Verdict verdict, boolean cacheHit, boolean sentMasked, boolean tried) {
         if (!verdict.sensitive()) {
             return ComplianceAction.NONE;
         }
@@ -142,7 +151,7 @@ public final class CompliancePolicy {
         }
         return switch (spec.action()) {
             case ROUTE_INTERNAL -> ComplianceAction.ROUTE_INTERNAL;
-            case MASK -> ComplianceAction.INTERNAL_UNMASKED;
+            case MASK -> tried ? ComplianceAction.INTERNAL_UNMASKED : ComplianceAction.MASK;
             case BLOCK -> ComplianceAction.BLOCKED;
         };
     }

@@ -47,7 +47,9 @@ final class SimulatedBackend implements Backend {
         double median = spec.expected().firstToken() == null ? 0.5 : spec.expected().firstToken().toNanos() / 1e9;
         double firstToken = median * Math.exp(FIRST_TOKEN_SPREAD * random.nextGaussian());
         double tps = spec.expected().tokensPerSecond() > 0 ? spec.expected().tokensPerSecond() : 30;
-        return new Plan(firstToken, firstToken + output / tps,
+        // The first token comes with the first event, the other n-1 at the backend's speed: the chain then measures
+        // exactly the configured tokens per second.
+        return new Plan(firstToken, firstToken + Math.max(0, output - 1) / tps,
                 new Usage(Math.round(request.promptTokens() * spec.tokenFactor()), output));
     }
 

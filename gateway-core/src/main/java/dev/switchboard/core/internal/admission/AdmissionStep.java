@@ -57,6 +57,8 @@ public final class AdmissionStep implements Step {
                 // The client left while admission waited for the state store: nothing is sent, all given back.
                 if (ticket.abandoned(0)) {
                     x.attempted(new Attempt(rt.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
+                    x.charged(new dev.switchboard.core.internal.chain.Exchange.Charge(rt.name(),
+                            dev.switchboard.core.Usage.UNKNOWN, 0, rt.spec().price().currency(), false));
                 }
                 return CompletableFuture.failedFuture(new CancellationException("the client left"));
             }

@@ -49,23 +49,32 @@ public final class AuditStep implements Step {
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         AtomicBoolean recorded = new AtomicBoolean();
-        x.onCancel(() -> record(x, recorded, 499, "client_closed"));
+        // A started stream the client left ends on no future and no listener call: its record is written when the
+        // backend step has won the stream's ticket for the cancel (its hook runs before this one). A cancel that
+        // lost to the stream's end leaves the end to be recorded, as the ledger settled it.
+        x.onCancel(() -> {
+            if (x.abandoned()) {
+                record(x, recorded, 499, "client_closed");
+            }
+        });
         if (x.streamed()) {
             x.tapStream(l -> new Recording(x, recorded, l));
         }
+        // Everything else is recorded when the chain's future settles, so the record holds what every step did.
         return next.proceed(x).whenComplete((reply, error) -> {
             if (error != null) {
                 Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                         : error;
-                if (t instanceof CancellationException) {
-                    return; // recorded by the cancel hook
+                if (t instanceof CancellationException && x.cancelled()) {
+                    record(x, recorded, 499, "client_closed");
+                    return;
                 }
                 GatewayException g = t instanceof GatewayException ge ? ge : null;
                 record(x, recorded, g == null ? 500 : g.status(), g == null ? "internal_error" : g.kind().code());
             } else if (!x.streamed()) {
                 record(x, recorded, 200, null);
             }
-            // A stream that started is recorded when it ends (the Recording tap).
+            // A stream that started is recorded when it ends (the Recording tap), or as above when the client left.
         });
     }
 
@@ -81,7 +90,8 @@ public final class AuditStep implements Step {
             CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),
                     x.request().body().model(), x.request().body().stream(), decision, x.attempts(),
                     charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
-                    verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked()),
+                    verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
+                            !x.attempts().isEmpty()),
                     policy.logsPrompts() ? x.request().body().promptText() : null);
             metrics.call(r);
             audit.accept(r);

@@ -79,13 +79,15 @@ public final class BackendStep implements Step {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body);
         x.onCancel(() -> {
-            upstream.cancel(true);
-            // The client left: nothing was delivered, so nothing is charged.
+            // The client left: nothing was delivered, so nothing is charged — unless the answer won the race, in
+            // which case it is settled and recorded as answered.
             if (ticket.abandoned(0)) {
+                upstream.cancel(true);
                 x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
                 x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+                x.abandonedByClient();
+                reply.completeExceptionally(new CancellationException("the client left"));
             }
-            reply.completeExceptionally(new CancellationException("the client left"));
         });
         upstream.whenComplete((r, error) -> {
             if (error == null) {
@@ -113,6 +115,10 @@ public final class BackendStep implements Step {
             }
             log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
             x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+            if (failure.isClientError()) {
+                // The refusal the client gets is this backend's, of the body it was sent (masked or not).
+                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+            }
             reply.completeExceptionally(failure);
         });
         return reply;
@@ -134,8 +140,10 @@ public final class BackendStep implements Step {
             if (s != null) {
                 s.cancel();
             }
-            relay.abandoned();
-            reply.completeExceptionally(new CancellationException("the client left"));
+            if (relay.abandoned()) {
+                x.abandonedByClient();
+                reply.completeExceptionally(new CancellationException("the client left")); // if not started yet
+            }
         });
         UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay);
         running.set(s);
@@ -250,18 +258,23 @@ public final class BackendStep implements Step {
                 listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
                         failure.clientMessage() + "; the answer is incomplete"), true);
             } else {
+                if (failure.isClientError()) {
+                    x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+                }
                 reply.completeExceptionally(failure); // nothing reached the client: failover may try another
             }
         }
 
-        /** The client left: the upstream is stopped; what it delivered is charged. */
-        void abandoned() {
+        /** The client left: what was delivered is charged. False when the stream had already ended otherwise. */
+        boolean abandoned() {
             double cost = delivered > 0 ? partialCost() : 0;
-            if (ticket.abandoned(cost)) {
-                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED,
-                        "client left after " + delivered + " events", ticket.millis()));
-                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            if (!ticket.abandoned(cost)) {
+                return false;
             }
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED,
+                    "client left after " + delivered + " events", ticket.millis()));
+            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            return true;
         }
     }
 

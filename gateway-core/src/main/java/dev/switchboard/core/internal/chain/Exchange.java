@@ -52,6 +52,7 @@ public final class Exchange {
     private volatile Charge charge = Charge.NONE;
 
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile boolean abandoned;
     private final ArrayDeque<Runnable> onCancel = new ArrayDeque<>();
 
     /**
@@ -105,7 +106,26 @@ public final class Exchange {
         if (resumeOn == null || waited.isDone()) {
             return waited;
         }
-        return waited.whenCompleteAsync((v, e) -> { }, resumeOn);
+        return waited.whenCompleteAsync((v, e) -> { }, task -> {
+            try {
+                resumeOn.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                task.run(); // the loop is closing: go on here rather than strand what admission granted
+            }
+        });
+    }
+
+    /**
+     * Whether the client's leaving ended the call: the step nearest the backend won the attempt's ticket for the
+     * cancel (so nothing else will end it). A cancel that lost the race to an answer leaves this false, and the
+     * answer is what gets recorded.
+     */
+    public boolean abandoned() {
+        return abandoned;
+    }
+
+    public void abandonedByClient() {
+        this.abandoned = true;
     }
 
     public GatewayRequest request() {

@@ -99,11 +99,20 @@ public final class FailoverStep implements Step {
         private StateUnavailableException stateFailure;
         private int index = -1;
         private int tries;
+        /** An attempt is out (its outcome, not a cancel, ends this trial then). */
+        private volatile boolean inFlight;
 
         Trial(Exchange x, Chain next) {
             this.x = x;
             this.next = next;
             this.decision = x.decision();
+            // A client that leaves during a backoff is not kept waiting for the timer (the attempt in flight, if any,
+            // is ended by the backend step's own hook, which runs first).
+            x.onCancel(() -> {
+                if (!inFlight) {
+                    result.completeExceptionally(new CancellationException("the client left"));
+                }
+            });
         }
 
         void attempt(boolean sameAgain) {
@@ -124,7 +133,9 @@ public final class FailoverStep implements Step {
             }
             BackendRuntime target = backends.get(decision.candidates().get(index));
             x.target(target);
+            inFlight = true;
             next.proceed(x).whenComplete((reply, error) -> {
+                inFlight = false;
                 if (error == null) {
                     result.complete(reply);
                 } else {
@@ -142,9 +153,7 @@ public final class FailoverStep implements Step {
                 attempt(false);
             } else if (error instanceof UpstreamFailure f) {
                 if (f.isClientError()) {
-                    x.charged(new Exchange.Charge(target.name(), Usage.UNKNOWN, 0, target.spec().price().currency(),
-                            false));
-                    result.completeExceptionally(rejected(f));
+                    result.completeExceptionally(rejected(f)); // the backend step charged it to that backend
                     return;
                 }
                 failures.add(f);

@@ -178,4 +178,89 @@ class RequestChainTest {
         new ComplianceStep(policy("block")).proceed(clean, next).join();
         assertThat(clean.verdict().outcome()).isEqualTo(CompliancePolicy.Outcome.CLEAN);
     }
+
+    // --- the audit record against a client that leaves: one record, matching what the ledger settled ---
+
+    private static dev.switchboard.core.internal.audit.AuditStep audit(List<dev.switchboard.core.CallRecord> out) {
+        return new dev.switchboard.core.internal.audit.AuditStep(out::add, new dev.switchboard.core.internal
+                .GatewayMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), policy("mask"));
+    }
+
+    @Test
+    void aCallTheClientLeftIsRecordedOnceWhenTheChainHasSettled() {
+        List<dev.switchboard.core.CallRecord> records = new ArrayList<>();
+        CompletableFuture<Reply> upstream = new CompletableFuture<>();
+        Exchange x = call(HELLO);
+        CompletableFuture<Reply> reply = audit(records).proceed(x, ex -> upstream);
+        x.cancel();
+        assertThat(records).isEmpty(); // what the steps below do about the cancel is not known yet
+        upstream.completeExceptionally(new CancellationException("the client left"));
+        assertThat(reply).isCompletedExceptionally();
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(499);
+            assertThat(r.error()).isEqualTo("client_closed");
+        });
+    }
+
+    @Test
+    void anAnswerThatBeatTheCancelIsRecordedAsAnswered() {
+        List<dev.switchboard.core.CallRecord> records = new ArrayList<>();
+        CompletableFuture<Reply> upstream = new CompletableFuture<>();
+        Exchange x = call(HELLO);
+        audit(records).proceed(x, ex -> upstream);
+        x.cancel(); // lost the race: the backend step did not give the call up
+        upstream.complete(OK);
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(200));
+    }
+
+    @Test
+    void aStartedStreamTheClientLeftIsRecordedWhenTheBackendGaveItUp() {
+        List<dev.switchboard.core.CallRecord> records = new ArrayList<>();
+        List<String> told = new ArrayList<>();
+        Exchange x = Exchange.stream(GatewayRequest.chat(HELLO.replace("{", "{\"stream\":true,")), Instant.EPOCH,
+                System::nanoTime, new dev.switchboard.core.StreamListener() {
+                    @Override
+                    public void onStart(dev.switchboard.core.routing.RoutingDecision d, String b) {
+                        told.add("start");
+                    }
+
+                    @Override
+                    public void onEvent(String data) {
+                    }
+
+                    @Override
+                    public void onComplete(Usage usage, String finishReason) {
+                        told.add("complete");
+                    }
+
+                    @Override
+                    public void onError(GatewayException error, boolean started) {
+                        told.add("error");
+                    }
+                }, null);
+        audit(records).proceed(x, ex -> {
+            ex.onCancel(ex::abandonedByClient); // the backend step's hook: it won the ticket for the cancel
+            return CompletableFuture.completedFuture(new Reply.Streaming("b"));
+        });
+        assertThat(records).isEmpty();
+        x.cancel();
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(499));
+        x.downstream().onComplete(Usage.UNKNOWN, "stop"); // a late end is not a second record
+        assertThat(records).hasSize(1);
+        assertThat(told).containsExactly("complete");
+    }
+
+    @Test
+    void underMaskARequestRefusedBeforeAnyBackendIsAuditedAsMask() {
+        List<dev.switchboard.core.CallRecord> records = new ArrayList<>();
+        String card = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222021234567894\"}]}";
+        Exchange x = call(card);
+        audit(records).proceed(x, ex -> {
+            new ComplianceStep(policy("mask")).proceed(ex, e -> CompletableFuture.failedFuture(
+                    new GatewayException(ErrorKind.NO_MATCHING_RULE, "no rule")));
+            return CompletableFuture.failedFuture(new GatewayException(ErrorKind.NO_MATCHING_RULE, "no rule"));
+        });
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.compliance())
+                .isEqualTo(dev.switchboard.core.compliance.ComplianceAction.MASK));
+    }
 }
