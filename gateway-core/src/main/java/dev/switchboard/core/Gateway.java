@@ -3,7 +3,7 @@ package dev.switchboard.core;
 import dev.switchboard.core.internal.GatewayMetrics;
 
 import dev.switchboard.core.internal.admission.AdmissionStep;
-import dev.switchboard.core.audit.AuditLog;
+import dev.switchboard.core.internal.audit.AuditLog;
 import dev.switchboard.core.internal.audit.AuditStep;
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.internal.backend.BackendRegistry;
@@ -190,7 +190,7 @@ public final class Gateway implements AutoCloseable {
         if (!policy.guardsEgressTo(configured.residency())) {
             return transport;
         }
-        return new dev.switchboard.core.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {
+        return new dev.switchboard.core.internal.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {
             metrics.egressRefused(backend, found);
             log.error("egress guard refused a request to external backend {}: it holds {}", backend,
                     found.describe());

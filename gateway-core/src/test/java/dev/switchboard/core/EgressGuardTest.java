@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.BackendFactory;
-import dev.switchboard.core.backend.GuardedBackend;
+import dev.switchboard.core.internal.backend.GuardedBackend;
 import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;

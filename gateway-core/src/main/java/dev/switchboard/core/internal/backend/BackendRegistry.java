@@ -2,7 +2,7 @@ package dev.switchboard.core.internal.backend;
 
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.BackendFactory;
-import dev.switchboard.core.backend.GuardedBackend;
+import dev.switchboard.core.internal.backend.GuardedBackend;
 import dev.switchboard.core.backend.UpstreamHttp;
 
 import dev.switchboard.core.config.BackendSpec;

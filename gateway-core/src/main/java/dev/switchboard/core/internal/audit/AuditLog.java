@@ -1,4 +1,4 @@
-package dev.switchboard.core.audit;
+package dev.switchboard.core.internal.audit;
 
 import dev.switchboard.core.CallRecord;
 import dev.switchboard.core.config.AuditSpec;

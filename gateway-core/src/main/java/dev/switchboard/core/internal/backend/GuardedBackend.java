@@ -1,4 +1,10 @@
-package dev.switchboard.core.backend;
+package dev.switchboard.core.internal.backend;
+
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.StreamSink;
+import dev.switchboard.core.backend.UpstreamFailure;
+import dev.switchboard.core.backend.UpstreamReply;
+import dev.switchboard.core.backend.UpstreamStream;
 
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.compliance.Assessment;

@@ -1,4 +1,4 @@
-package dev.switchboard.core.audit;
+package dev.switchboard.core.internal.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
