@@ -289,6 +289,36 @@ public final class RequestView {
         }
     }
 
+    /**
+     * The body for streaming a non-streamed call from the backend (to assemble it): the fields of {@code replacement}
+     * (the client's tree, or its masked copy), {@code model} replaced, {@code stream: true} and usage requested.
+     */
+    public byte[] upstreamStreamingBody(ObjectNode replacement, String upstreamModel) {
+        ObjectNode copy = (replacement != null ? replacement : (ObjectNode) json).deepCopy();
+        copy.put("model", upstreamModel);
+        copy.put("stream", true);
+        JsonNode options = copy.get("stream_options");
+        ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+        o.put("include_usage", true);
+        try {
+            return JSON.writeValueAsBytes(copy);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
+        }
+    }
+
+    /**
+     * Whether the answer to this (non-streamed) chat request could be reassembled exactly from a stream of it: no
+     * audio; and, unless {@code withLogprobs}, no log probabilities either.
+     */
+    public boolean answerAssemblable(boolean withLogprobs) {
+        if (operation != Operation.CHAT || json.has("audio")
+                || json.path("modalities").isArray() && json.path("modalities").toString().contains("audio")) {
+            return false;
+        }
+        return withLogprobs || !(json.path("logprobs").asBoolean(false) || json.has("top_logprobs"));
+    }
+
     /** A copy of the original JSON; changes to it do not affect this view. */
     public ObjectNode json() {
         return json.deepCopy();

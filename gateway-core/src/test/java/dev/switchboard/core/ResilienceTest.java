@@ -187,6 +187,33 @@ class ResilienceTest {
     }
 
     @Test
+    void aHungNonStreamedCallOnABackendStreamedUpstreamMovesOnAtItsFirstTokenTimeout() throws Exception {
+        gateway("    upstream-streaming: auto\n    limits: { first-token-timeout: 300ms, total-timeout: 30s }",
+                "  retry: { attempts: 2, backoff: 5ms..10ms }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(5)).build());
+        long start = System.nanoTime();
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+        assertThat(inhouse.requests()).singleElement().satisfies(r -> assertThat(r.json().path("stream").asBoolean()).isTrue());
+    }
+
+    @Test
+    void aNonStreamedCallStreamedUpstreamIsAssembledAndTeachesFirstTokenStatistics() throws Exception {
+        gateway("    upstream-streaming: auto", "  retry: { attempts: 1 }");
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("inhouse-10b");
+        com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.body());
+        assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.at("/choices/0/message/content").asText()).isNotEmpty();
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(r.usage().known()).isTrue();
+        assertThat(body.at("/usage/completion_tokens").asLong()).isEqualTo(r.usage().completionTokens());
+        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+                .satisfies(s -> assertThat(s.firstTokenP50Millis()).isPresent());
+    }
+
+    @Test
     void timeoutsAreRetriedOnTheSameBackendOnlyWhenTheConfigSaysSo() throws Exception {
         gateway("    limits: { first-token-timeout: 200ms }",
                 "  retry: { attempts: 2, backoff: 5ms..10ms, same-backend-on: [timeout] }");

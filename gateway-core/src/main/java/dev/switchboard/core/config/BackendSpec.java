@@ -18,10 +18,11 @@ import java.util.Objects;
  *                        budget reservation assumes
  * @param expected        assumed speed until statistics exist
  * @param breaker         its circuit breaker
+ * @param upstreamStreaming whether non-streamed chat calls are streamed from it and assembled
  */
 public record BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
         Residency residency, PriceSpec price, LimitsSpec limits, double tokenFactor, int maxOutputTokens,
-        LatencyPrior expected, BreakerSpec breaker) {
+        LatencyPrior expected, BreakerSpec breaker, UpstreamStreaming upstreamStreaming) {
     public BackendSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
@@ -33,12 +34,13 @@ public record BackendSpec(String name, Provider provider, String baseUrl, Secret
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(upstreamStreaming, "upstreamStreaming");
     }
 
     /** A backend with default token factor, output cap and no prior, for tests and code-built configs. */
     public BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
             Residency residency, PriceSpec price, LimitsSpec limits) {
         this(name, provider, baseUrl, apiKey, model, residency, price, limits, 1.0, 4096, LatencyPrior.UNKNOWN,
-                BreakerSpec.DEFAULTS);
+                BreakerSpec.DEFAULTS, UpstreamStreaming.NEVER);
     }
 }

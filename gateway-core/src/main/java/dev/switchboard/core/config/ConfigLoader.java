@@ -258,7 +258,7 @@ public final class ConfigLoader {
                 continue;
             }
             n.allowOnly(Set.of("name", "provider", "base-url", "api-key", "model", "residency", "price", "limits",
-                    "token-factor", "max-output-tokens", "expected", "circuit-breaker"));
+                    "token-factor", "max-output-tokens", "expected", "circuit-breaker", "upstream-streaming"));
             String name = n.get("name").requiredString();
             if (!name.isEmpty() && !names.add(name)) {
                 n.get("name").error("duplicate backend '" + name + "'");
@@ -276,7 +276,8 @@ public final class ConfigLoader {
             int maxOutput = (int) n.get("max-output-tokens").integer(4096, 1, 10_000_000);
             out.add(new BackendSpec(name, provider, baseUrl, key, model, residency, price(n.get("price")),
                     limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected")),
-                    breaker(n.get("circuit-breaker"), breakerDefaults)));
+                    breaker(n.get("circuit-breaker"), breakerDefaults),
+                    n.get("upstream-streaming").enumValue(UpstreamStreaming.class, UpstreamStreaming.NEVER)));
         }
         return out;
     }

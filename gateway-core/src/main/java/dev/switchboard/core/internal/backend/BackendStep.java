@@ -75,6 +75,12 @@ public final class BackendStep implements Step {
         BackendRuntime rt = ticket.runtime();
         BackendSpec spec = rt.spec();
         boolean masked = policy.masksFor(x.verdict(), spec.residency());
+        if (x.operation() == dev.switchboard.core.Operation.CHAT
+                && spec.upstreamStreaming() != dev.switchboard.core.config.UpstreamStreaming.NEVER
+                && x.request().body().answerAssemblable(
+                        spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.ALWAYS)) {
+            return assembled(x, ticket, rt, spec, masked);
+        }
         byte[] body = body(x, spec, masked, false);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body);
@@ -149,6 +155,98 @@ public final class BackendStep implements Step {
         running.set(s);
         if (x.cancelled()) {
             s.cancel(); // the client left while this attempt was starting
+        }
+        return reply;
+    }
+
+    /**
+     * A non-streamed chat call streamed from the backend and assembled: the first-token timeout and statistics cover
+     * it like a stream, and — since nothing reaches the client before the end — a failure at any point may still
+     * fail over.
+     */
+    private CompletableFuture<Reply> assembled(Exchange x, Ticket ticket, BackendRuntime rt, BackendSpec spec,
+            boolean masked) {
+        if (masked && x.maskedBody() == null) {
+            x.masked(policy.mask(x.request().body()));
+        }
+        byte[] body = x.request().body().upstreamStreamingBody(masked ? x.maskedBody().tree() : null, spec.model());
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        CompletionAssembler assembler = new CompletionAssembler();
+        AtomicReference<UpstreamStream> running = new AtomicReference<>();
+        int[] events = {0};
+        x.onCancel(() -> {
+            if (ticket.abandoned(0)) { // nothing reached the client: nothing is charged
+                UpstreamStream s = running.get();
+                if (s != null) {
+                    s.cancel();
+                }
+                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
+                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+                x.abandonedByClient();
+                reply.completeExceptionally(new CancellationException("the client left"));
+            }
+        });
+        StreamSink sink = new StreamSink() {
+            @Override
+            public void onEvent(String data) {
+                if (events[0]++ == 0) {
+                    Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
+                    rt.stats().recordFirstToken(firstToken);
+                    metrics.firstToken(spec.name(), firstToken);
+                }
+                assembler.accept(data);
+            }
+
+            @Override
+            public void onDone(Usage usage, String finishReason) {
+                byte[] answer = assembler.completion(usage);
+                if (answer == null) {
+                    onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, spec.name(), "backend '"
+                            + spec.name() + "' streamed an answer that does not make a chat completion", 0, null,
+                            null, null), events[0]);
+                    return;
+                }
+                double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                        : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
+                long millis = ticket.millis();
+                if (!ticket.answered(cost)) {
+                    return;
+                }
+                if (usage.known() && millis > 0) {
+                    rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
+                }
+                x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
+                x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+                byte[] out = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
+                        ? PlaceholderRestorer.restoreBody(answer, x.maskedBody().masking()) : answer;
+                reply.complete(new Reply.Answer(out, "application/json", spec.name(), usage, cost,
+                        spec.price().currency()));
+            }
+
+            @Override
+            public void onFailure(UpstreamFailure failure, int eventsDelivered) {
+                if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.cancelled()) {
+                    return;
+                }
+                // What the backend produced before it failed is charged: the prompt, one token per chunk.
+                double cost = events[0] == 0 ? 0 : Costs.estimate(spec, x.decision().promptTokens(), 0)
+                        + Costs.actual(spec, 0, Math.max(0, events[0] - 1));
+                if (!ticket.failed(failure, cost)) {
+                    return;
+                }
+                log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(),
+                        failure.getMessage());
+                x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+                if (failure.isClientError()) {
+                    x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+                }
+                reply.completeExceptionally(failure); // nothing reached the client: failover may try another
+            }
+        };
+        UpstreamStream s = rt.backend().stream(body, false, sink);
+        running.set(s);
+        if (x.cancelled()) {
+            s.cancel();
         }
         return reply;
     }
