@@ -20,6 +20,8 @@ public enum ErrorKind {
     UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected"),
     UPSTREAM_ERROR(502, "upstream_error", "upstream_error"),
     UNAVAILABLE(503, "service_unavailable", "no_backend_available"),
+    /** The gateway is working on as many requests as it can keep fast: this one is shed at once; retry shortly. */
+    OVERLOADED(503, "service_unavailable", "overloaded"),
     /** The shared state store (Redis) cannot be reached and its policy is to refuse. */
     STATE_UNAVAILABLE(503, "service_unavailable", "state_unavailable"),
     UPSTREAM_TIMEOUT(504, "upstream_error", "upstream_timeout"),

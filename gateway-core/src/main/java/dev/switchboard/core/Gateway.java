@@ -79,6 +79,8 @@ public final class Gateway implements AutoCloseable {
     private final CacheStep cacheStep;
     private final RouteStep routeStep;
     private final RequestChain chain;
+    private final dev.switchboard.core.internal.overload.ConcurrencyLimit overload;
+    private final AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> overloadInForce;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
     public static final String CACHE_HEADER = CacheStep.HEADER;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
@@ -149,8 +151,18 @@ public final class Gateway implements AutoCloseable {
             }
         };
         this.routeStep = new RouteStep(table, signals, options.random(), options.clock());
+        // The gateway's concurrency limit keeps what it learned across a reload that does not change it.
+        this.overload = previous != null && previous.spec.overload().equals(spec.overload()) ? previous.overload
+                : dev.switchboard.core.internal.overload.ConcurrencyLimit.of("gateway", spec.overload(),
+                        options.ticker());
+        this.overloadInForce = previous != null ? previous.overloadInForce : bindOverloadMeters(options.meters());
+        overloadInForce.set(overload);
+        List<dev.switchboard.core.internal.chain.Step> steps = new java.util.ArrayList<>();
+        if (overload != null) {
+            steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
+        }
         // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
-        this.chain = new RequestChain(List.of(
+        steps.addAll(List.of(
                 new RateLimitStep(state.rateLimits(spec.rateLimits())),
                 new AuditStep(audit::append, metrics, policy),
                 new ComplianceStep(policy),
@@ -160,6 +172,21 @@ public final class Gateway implements AutoCloseable {
                         options.clock()),
                 new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
                 new BackendStep(policy, metrics)));
+        this.chain = new RequestChain(steps);
+    }
+
+    /** Gauges of the gateway's concurrency limit, bound once to whichever limit is in force (0 when off). */
+    private static AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> bindOverloadMeters(
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> inForce = new AtomicReference<>();
+        io.micrometer.core.instrument.Gauge.builder("switchboard.concurrency.limit", inForce,
+                l -> l.get() == null ? 0 : l.get().limit()).tag("scope", "gateway")
+                .description("Requests the gateway works on before their first token at most (0: no limit)")
+                .register(meters);
+        io.micrometer.core.instrument.Gauge.builder("switchboard.concurrency.in.flight", inForce,
+                l -> l.get() == null ? 0 : l.get().inFlight()).tag("scope", "gateway")
+                .description("Requests under the gateway's concurrency limit now").register(meters);
+        return inForce;
     }
 
     private static AtomicReference<ResponseCache> bindCacheMeters(io.micrometer.core.instrument.MeterRegistry meters) {

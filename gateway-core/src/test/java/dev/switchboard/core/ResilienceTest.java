@@ -214,6 +214,34 @@ class ResilienceTest {
     }
 
     @Test
+    void overTheConcurrencyLimitRequestsAreShedAtOnceAndTheAdmittedOnesAnswered() throws Exception {
+        gateway("", "  retry: { attempts: 1 }\n  overload: { limit: fixed, initial: 2 }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofMillis(600)).build());
+        List<CompletableFuture<GatewayResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(gateway.chatAsync(chat(false)));
+        }
+        int answered = 0;
+        int shed = 0;
+        for (CompletableFuture<GatewayResponse> c : calls) {
+            try {
+                c.get(10, TimeUnit.SECONDS);
+                answered++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOfSatisfying(GatewayException.class,
+                        g -> assertThat(g.kind()).isEqualTo(ErrorKind.OVERLOADED));
+                shed++;
+            }
+        }
+        assertThat(answered).isEqualTo(2);
+        assertThat(shed).isEqualTo(3);
+        assertThat(meters.find("switchboard.requests.shed").tag("scope", "gateway").counter().count()).isEqualTo(3);
+        assertThat(inhouse.requests()).hasSize(2); // the shed ones never reached a backend
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b"); // room again
+        assertThat(gateway.chain()).startsWith("load-shed", "rate-limit");
+    }
+
+    @Test
     void timeoutsAreRetriedOnTheSameBackendOnlyWhenTheConfigSaysSo() throws Exception {
         gateway("    limits: { first-token-timeout: 200ms }",
                 "  retry: { attempts: 2, backoff: 5ms..10ms, same-backend-on: [timeout] }");

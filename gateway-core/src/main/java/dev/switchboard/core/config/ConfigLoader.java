@@ -71,9 +71,10 @@ public final class ConfigLoader {
                 "cache", "rate-limits", "state"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
-        resilience.allowOnly(Set.of("circuit-breaker", "retry"));
+        resilience.allowOnly(Set.of("circuit-breaker", "retry", "overload"));
         BreakerSpec breakerDefaults = breaker(resilience.get("circuit-breaker"), BreakerSpec.DEFAULTS);
         RetrySpec retry = retry(resilience.get("retry"));
+        OverloadSpec overload = overload(resilience.get("overload"));
         List<BackendSpec> backends = backends(top.get("backends"), breakerDefaults);
         List<RouteSpec> routes = routes(top.get("routes"), backends);
         List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
@@ -100,7 +101,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, errors);
         }
         return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits,
-                state);
+                state, overload);
     }
 
     private static ServerSpec server(ConfigNode n) {
@@ -204,6 +205,27 @@ public final class ConfigLoader {
             n.error("'" + s + "' (expected: a percentage such as 50%)");
             return d;
         }
+    }
+
+    private static OverloadSpec overload(ConfigNode n) {
+        OverloadSpec d = OverloadSpec.OFF;
+        if (n.isMissing()) {
+            return d;
+        }
+        n.allowOnly(Set.of("limit", "initial", "min", "max"));
+        OverloadSpec.Mode mode = n.get("limit").enumValue(OverloadSpec.Mode.class, OverloadSpec.Mode.ADAPTIVE);
+        int min = (int) n.get("min").integer(d.min(), 1, 1_000_000);
+        int max = (int) n.get("max").integer(d.max(), 1, 1_000_000);
+        int initial = (int) n.get("initial").integer(Math.max(min, Math.min(max, d.initial())), 1, 1_000_000);
+        if (mode == OverloadSpec.Mode.FIXED) {
+            return new OverloadSpec(mode, initial, initial, initial); // min and max do not apply
+        }
+        if (min > max) {
+            n.get("min").error(min + " (expected: at most max, " + max + ")");
+        } else if (initial < min || initial > max) {
+            n.get("initial").error(initial + " (expected: between min " + min + " and max " + max + ")");
+        }
+        return new OverloadSpec(mode, initial, min, max);
     }
 
     private static RetrySpec retry(ConfigNode n) {

@@ -7,9 +7,10 @@ import java.util.Optional;
 /** A whole config file, bound and validated: the input of the routing table compiler. */
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
         List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
-        List<RateLimitSpec> rateLimits, StateSpec state) {
+        List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload) {
     public GatewaySpec {
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(overload, "overload");
         rateLimits = List.copyOf(rateLimits);
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(compliance, "compliance");

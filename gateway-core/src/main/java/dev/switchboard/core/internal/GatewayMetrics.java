@@ -31,6 +31,13 @@ public final class GatewayMetrics {
         }
     }
 
+    /** A request shed over a concurrency limit ({@code scope}: {@code gateway} or a backend's name). */
+    public void shed(String scope) {
+        cached(new Key("shed", scope, "", ""), () -> Counter.builder("switchboard.requests.shed")
+                .description("Requests shed over a concurrency limit").tag("scope", scope)
+                .register(registry)).increment();
+    }
+
     /** A backend's {@code Retry-After} put it in a cool-down. */
     public void coolDown(String backend) {
         cached(new Key("cooldown", backend, "", ""), () -> Counter.builder("switchboard.upstream.cool.downs")

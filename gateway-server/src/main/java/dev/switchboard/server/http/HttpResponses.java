@@ -50,7 +50,7 @@ final class HttpResponses {
         if (e.retryAfter().isPresent()) {
             long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
             response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));
-        } else if (e.kind() == ErrorKind.UNAVAILABLE) {
+        } else if (e.kind() == ErrorKind.UNAVAILABLE || e.kind() == ErrorKind.OVERLOADED) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         }
         return response;

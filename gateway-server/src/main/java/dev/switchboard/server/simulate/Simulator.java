@@ -47,7 +47,7 @@ final class Simulator {
         // What the simulation may not touch: the audit log on disk, and a shared store other gateways use.
         GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), spec.budgets(),
                 AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
-                StateSpec.MEMORY);
+                StateSpec.MEMORY, spec.overload());
         GatewayOptions options = GatewayOptions.defaults().withClock(time.clock()).withTicker(time::nanos)
                 .withRandom(new Random(seed)).withMeters(meters)
                 .withBackends((b, http) -> new SimulatedBackend(b, time, speeds));
