@@ -103,6 +103,8 @@ public final class LoadGenerator implements AutoCloseable {
         long sent;
         long completed;
         long errors;
+        long shed;
+        final Histogram shedTotal = LoadResult.newHistogram();
         int inFlight;
         boolean stopped;
 
@@ -176,11 +178,12 @@ public final class LoadGenerator implements AutoCloseable {
         void finishIfDrained() {
             if (stopped && inFlight == 0 && due.isEmpty() && !done.isDone()) {
                 long end = System.nanoTime();
-                done.complete(new LoadResult(completed, errors, (end - startNanos) / 1e9, total, firstByte));
+                done.complete(new LoadResult(completed, errors, (end - startNanos) / 1e9, total, firstByte, shed,
+                        shedTotal));
             }
         }
 
-        void answered(Connection c, boolean ok, long intended, long firstByteNanos) {
+        void answered(Connection c, boolean ok, int status, long intended, long firstByteNanos) {
             inFlight--;
             long now = System.nanoTime();
             if (ok) {
@@ -189,6 +192,10 @@ public final class LoadGenerator implements AutoCloseable {
                 firstByte.recordValue(Math.max(1, (firstByteNanos - intended) / 1000));
             } else {
                 errors++;
+                if (status == 503) {
+                    shed++;
+                    shedTotal.recordValue(Math.max(1, (now - intended) / 1000));
+                }
             }
             if (!c.channel.isActive()) {
                 finishIfDrained();
@@ -271,7 +278,7 @@ public final class LoadGenerator implements AutoCloseable {
                     firstByte = System.nanoTime();
                 }
                 boolean ok = status >= 200 && status < 300 && (!round.workload.stream() || sawDone);
-                round.answered(this, ok, intended, firstByte);
+                round.answered(this, ok, status, intended, firstByte);
             }
         }
 
@@ -280,7 +287,7 @@ public final class LoadGenerator implements AutoCloseable {
             round.idle.remove(this);
             if (busy) {
                 busy = false;
-                round.answered(this, false, intended, System.nanoTime());
+                round.answered(this, false, 0, intended, System.nanoTime());
             }
         }
 

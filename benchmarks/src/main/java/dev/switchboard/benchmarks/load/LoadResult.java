@@ -11,8 +11,15 @@ import org.HdrHistogram.Histogram;
  * @param seconds     length of the round
  * @param total       time to the end of the response
  * @param firstByte   time to the first body byte (streams: the first event)
+ * @param shed        requests answered 503 (counted among the errors too): a server shedding load
+ * @param shedTotal   time to the end of those 503 answers
  */
-public record LoadResult(long completed, long errors, double seconds, Histogram total, Histogram firstByte) {
+public record LoadResult(long completed, long errors, double seconds, Histogram total, Histogram firstByte, long shed,
+        Histogram shedTotal) {
+
+    public LoadResult(long completed, long errors, double seconds, Histogram total, Histogram firstByte) {
+        this(completed, errors, seconds, total, firstByte, 0, newHistogram());
+    }
 
     public double throughput() {
         return completed / seconds;
@@ -28,7 +35,10 @@ public record LoadResult(long completed, long errors, double seconds, Histogram 
         t.add(other.total);
         Histogram f = firstByte.copy();
         f.add(other.firstByte);
-        return new LoadResult(completed + other.completed, errors + other.errors, seconds + other.seconds, t, f);
+        Histogram s = shedTotal.copy();
+        s.add(other.shedTotal);
+        return new LoadResult(completed + other.completed, errors + other.errors, seconds + other.seconds, t, f,
+                shed + other.shed, s);
     }
 
     public static LoadResult empty() {

@@ -214,4 +214,23 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.withSystemEnv().load(dir.resolve("missing.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read file");
     }
+
+    @Test
+    void overloadLimitOffIsOffEvenThoughYamlReadsItAsFalse() {
+        String base = """
+                backends: [ { name: b, base-url: "http://b:1/v1", model: m, residency: internal } ]
+                routes: [ { name: chat, rules: [ { use: [b] } ] } ]
+                resilience:
+                """;
+        ConfigLoader loader = ConfigLoader.withEnv(n -> null);
+        assertThat(loader.parse(base + "  overload: { limit: off }\n", "t").overload().mode())
+                .isEqualTo(OverloadSpec.Mode.OFF);
+        assertThat(loader.parse(base + "  overload: { limit: adaptive, initial: 50 }\n", "t").overload())
+                .isEqualTo(new OverloadSpec(OverloadSpec.Mode.ADAPTIVE, 50, 10, 2000));
+        assertThat(loader.parse(base + "  overload: { limit: fixed, initial: 3 }\n", "t").overload())
+                .isEqualTo(new OverloadSpec(OverloadSpec.Mode.FIXED, 3, 3, 3));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.parse(base
+                + "  overload: { limit: adaptive, initial: 5, min: 10 }\n", "t"))
+                .hasMessageContaining("resilience.overload.initial: 5 (expected: between min 10 and max 2000)");
+    }
 }

@@ -1,0 +1,142 @@
+package dev.switchboard.benchmarks;
+
+import dev.switchboard.benchmarks.load.LoadGenerator;
+import dev.switchboard.benchmarks.load.LoadResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * More than the sidecar can serve: its capacity is measured closed-loop, then it is offered half of it (unloaded)
+ * and {@code --overload} times it, open model, with the adaptive concurrency limit on — and, in the same rounds, a
+ * sidecar without it, to show what queueing does instead. Reports what the admitted requests' latency became against
+ * the unloaded one, how fast the rest were shed, and that nothing hung (every request answered).
+ */
+@Command(name = "overload", mixinStandardHelpOptions = true,
+        description = "Offer more than the sidecar can serve; compare shedding with queueing.")
+final class OverloadBenchmark implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    Processes processes;
+
+    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
+            description = "JVM flags of the sidecars (default: ${DEFAULT-VALUE}).")
+    String sidecarJvmArgs;
+
+    @Option(names = "--overload", defaultValue = "1.5", description = "Offered load as a multiple of capacity.")
+    double overload;
+
+    @Option(names = "--modes", split = ",", defaultValue = "plain,stream", description = "plain and/or stream.")
+    List<String> modes;
+
+    @Option(names = "--connections", defaultValue = "512",
+            description = "Connections of the load generator (enough that requests reach the server, not a queue "
+                    + "in the generator).")
+    int connections;
+
+    @Option(names = "--duration", defaultValue = "10s", description = "Length of each measured round.")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured warm-up per side.")
+    Duration warmup;
+
+    @Option(names = "--limit", defaultValue = "{ limit: adaptive, initial: 64, min: 32, max: 4096 }",
+            description = "resilience.overload of the limited sidecar (default: ${DEFAULT-VALUE}).")
+    String limit;
+
+    @Option(names = "--out", description = "Also write the report (markdown) to this file.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> report = new ArrayList<>();
+        try (ManagedProcess backend = processes.start("backend", List.of("-Xms512m", "-Xmx512m",
+                "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--model", "bench-model",
+                "--response-tokens", "16"))) {
+            Path shedding = config(backend.port(), "  overload: " + limit);
+            Path queueing = config(backend.port(), "  overload: { limit: off }");
+            try (ManagedProcess limited = processes.start("sidecar-limited", Processes.flags(sidecarJvmArgs),
+                    List.of("serve", "--config", shedding.toString()));
+                 ManagedProcess unlimited = processes.start("sidecar-unlimited", Processes.flags(sidecarJvmArgs),
+                         List.of("serve", "--config", queueing.toString()))) {
+                report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s; "
+                        + "limited sidecar: overload %s%n", overload, connections, duration, limit));
+                for (String mode : modes) {
+                    report.add(run(mode.equals("stream"), limited, unlimited));
+                }
+            } finally {
+                Files.deleteIfExists(shedding);
+                Files.deleteIfExists(queueing);
+            }
+        }
+        String text = String.join("\n", report);
+        System.out.println(text);
+        if (out != null) {
+            Files.writeString(out, text);
+        }
+        return 0;
+    }
+
+    private static Path config(int backendPort, String overloadLine) throws Exception {
+        Path config = Files.createTempFile("switchboard-overload", ".yaml");
+        Files.writeString(config, """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open }, max-connections: 20000 }
+                backends:
+                  - name: bench-backend
+                    base-url: http://127.0.0.1:%d/v1
+                    model: bench-model
+                    residency: internal
+                    limits: { max-concurrency: 8192 }
+                routes:
+                  - name: bench
+                    rules:
+                      - use: [bench-backend]
+                resilience:
+                %s
+                """.formatted(backendPort, overloadLine));
+        return config;
+    }
+
+    private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited) throws Exception {
+        LoadGenerator.Workload work = Workloads.chat("bench", 200, stream);
+        try (LoadGenerator toLimited = new LoadGenerator("127.0.0.1", limited.port());
+             LoadGenerator toUnlimited = new LoadGenerator("127.0.0.1", unlimited.port())) {
+            toLimited.run(work, 0, 64, warmup);
+            toUnlimited.run(work, 0, 64, warmup);
+            double capacity = toLimited.run(work, 0, 64, duration).throughput();
+            LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
+            LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
+            LoadResult queued = toUnlimited.run(work, capacity * overload, connections, duration);
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## %s: capacity %.0f req/s "
+                    + "(closed loop, 64 connections); offered %.0f req/s%n%n", stream ? "stream" : "plain", capacity,
+                    capacity * overload));
+            sb.append("| run | offered req/s | answered 2xx | shed (503) | other errors | admitted p50 ms | admitted p99 ms"
+                    + " | admitted first byte p99 ms | shed p50 ms | shed p99 ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            sb.append(row("unloaded (0.5x), limit on", capacity * 0.5, calm));
+            sb.append(row(String.format(Locale.ROOT, "%.1fx, limit on (shedding)", overload), capacity * overload,
+                    shed));
+            sb.append(row(String.format(Locale.ROOT, "%.1fx, limit off (queueing)", overload), capacity * overload,
+                    queued));
+            double calmP99 = EndToEndBenchmark.ms(calm.total(), 99);
+            double shedP99 = EndToEndBenchmark.ms(shed.total(), 99);
+            sb.append(String.format(Locale.ROOT, "%nadmitted p99 under overload / unloaded p99: **%.2f** (target "
+                    + "<= 2); shed p99 **%.2f ms** (target < 5); a round ends only when every request it sent was "
+                    + "answered or its connection failed (connection failures count as other errors)%n",
+                    shedP99 / calmP99, EndToEndBenchmark.ms(shed.shedTotal(), 99)));
+            System.out.println(sb);
+            return sb.toString();
+        }
+    }
+
+    private static String row(String run, double offered, LoadResult r) {
+        return String.format(Locale.ROOT, "| %s | %.0f | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", run,
+                offered, r.completed(), r.shed(), r.errors() - r.shed(), EndToEndBenchmark.ms(r.total(), 50),
+                EndToEndBenchmark.ms(r.total(), 99), EndToEndBenchmark.ms(r.firstByte(), 99),
+                EndToEndBenchmark.ms(r.shedTotal(), 50), EndToEndBenchmark.ms(r.shedTotal(), 99));
+    }
+}
