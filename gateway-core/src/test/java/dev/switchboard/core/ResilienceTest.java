@@ -241,6 +241,65 @@ class ResilienceTest {
         assertThat(gateway.chain()).startsWith("load-shed", "rate-limit");
     }
 
+    /** A gateway whose rule hedges the slow in-house model with the hosted one; {@code compliance} appended. */
+    private void hedgingGateway(String compliance) throws Exception {
+        gateway = models.gateway(dir, """
+                backends:
+                  - { name: hosted-100b, base-url: "%1$s", model: big, residency: external }
+                  - { name: inhouse-10b, base-url: "%2$s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules: [ { use: [inhouse-10b, hosted-100b], hedge: { after: 200ms } } ]
+                resilience:
+                  retry: { attempts: 1 }
+                """ + compliance + "\n", GatewayOptions.defaults().withClock(clock).withMeters(meters));
+    }
+
+    @Test
+    void aSlowFirstCandidateIsHedgedAndTheFirstToAnswerWins() throws Exception {
+        hedgingGateway("");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());
+        long start = System.nanoTime();
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("hosted-100b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+        assertThat(r.decision().explain()).contains("hedged after 200 ms without a first token");
+        assertThat(r.steps()).anySatisfy(a -> {
+            assertThat(a.backend()).isEqualTo("inhouse-10b");
+            assertThat(a.outcome()).isEqualTo(Attempt.Outcome.CANCELLED);
+            assertThat(a.detail()).isEqualTo("lost the hedge");
+        });
+        assertThat(meters.find("switchboard.hedges").tag("backend", "hosted-100b").counter().count()).isEqualTo(1);
+        // The loser's slot went back: the in-house model takes calls again at once.
+        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+                .satisfies(s -> assertThat(s.inFlight()).isZero());
+    }
+
+    @Test
+    void aHedgedStreamIsServedByTheFirstBackendToStreamOnly() throws Exception {
+        hedgingGateway("");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.backend.get()).isEqualTo("hosted-100b");
+        assertThat(rec.error.get()).isNull();
+        assertThat(String.join("", rec.events)).doesNotContain("\"model\":\"small\"");
+        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+                .satisfies(s -> assertThat(s.inFlight()).isZero());
+    }
+
+    @Test
+    void customerDataIsNeverHedgedToAnExternalBackend() throws Exception {
+        hedgingGateway("compliance: { action: mask }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofMillis(800)).build());
+        GatewayResponse r = gateway.chat(GatewayRequest.chat("{\"model\":\"chat\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"card 6222021234567894\"}]}"));
+        assertThat(r.backend()).isEqualTo("inhouse-10b");
+        assertThat(hosted.requests()).isEmpty();
+        assertThat(meters.find("switchboard.hedges").counter()).isNull();
+    }
+
     @Test
     void timeoutsAreRetriedOnTheSameBackendOnlyWhenTheConfigSaysSo() throws Exception {
         gateway("    limits: { first-token-timeout: 200ms }",

@@ -207,6 +207,24 @@ public final class ConfigLoader {
         }
     }
 
+    /** {@code hedge: { after: 800ms }} or {@code hedge: { after: p95 }} (the live first-token p95, else 1s). */
+    private static HedgeSpec hedge(ConfigNode n) {
+        if (n.isMissing()) {
+            return HedgeSpec.NONE;
+        }
+        n.allowOnly(Set.of("after"));
+        String after = n.get("after").requiredString();
+        if (after.equalsIgnoreCase("p95")) {
+            return new HedgeSpec(Duration.ofSeconds(1), true);
+        }
+        java.util.Optional<Duration> d = Durations.parse(after);
+        if (d.isEmpty() || d.get().isZero()) {
+            n.get("after").error("'" + after + "' (expected: a positive duration such as 800ms, or p95)");
+            return HedgeSpec.NONE;
+        }
+        return new HedgeSpec(d.get(), false);
+    }
+
     private static OverloadSpec overload(ConfigNode n) {
         OverloadSpec d = OverloadSpec.OFF;
         if (n.isMissing()) {
@@ -415,9 +433,10 @@ public final class ConfigLoader {
     private static RuleSpec rule(ConfigNode n, Set<String> backendNames) {
         if (!n.isObject()) {
             n.error("expected a mapping");
-            return new RuleSpec(new ConditionSpec.Always(), List.of(), StrategyKind.PRIORITY, "", SloSpec.NONE);
+            return new RuleSpec(new ConditionSpec.Always(), List.of(), StrategyKind.PRIORITY, "", SloSpec.NONE,
+                    HedgeSpec.NONE);
         }
-        n.allowOnly(Set.of("when", "use", "strategy", "reason", "slo"));
+        n.allowOnly(Set.of("when", "use", "strategy", "reason", "slo", "hedge"));
         ConfigNode whenNode = n.get("when");
         ConditionSpec when = whenNode.isMissing() ? new ConditionSpec.Always() : condition(whenNode);
         StrategyKind strategy = n.get("strategy").enumValue(StrategyKind.class, StrategyKind.PRIORITY);
@@ -457,7 +476,7 @@ public final class ConfigLoader {
         if (strategy == StrategyKind.CHEAPEST_WITHIN_SLO && slo.isEmpty()) {
             n.get("slo").error("required by strategy cheapest-within-slo (first-token-p95 and/or total-p95)");
         }
-        return new RuleSpec(when, use, strategy, n.get("reason").string(""), slo);
+        return new RuleSpec(when, use, strategy, n.get("reason").string(""), slo, hedge(n.get("hedge")));
     }
 
     private static SloSpec slo(ConfigNode n) {

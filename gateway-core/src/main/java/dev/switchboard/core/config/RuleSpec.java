@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param strategy how the candidates are ordered
  * @param reason   the human reason shown in decisions; may be empty
  * @param slo      latency objective for {@link StrategyKind#CHEAPEST_WITHIN_SLO} and spill-over
+ * @param hedge    whether a slow first candidate is hedged with the next one
  */
 public record RuleSpec(ConditionSpec when, List<WeightedBackend> use, StrategyKind strategy, String reason,
-        SloSpec slo) {
+        SloSpec slo, HedgeSpec hedge) {
     public RuleSpec {
         Objects.requireNonNull(slo, "slo");
+        Objects.requireNonNull(hedge, "hedge");
         Objects.requireNonNull(when, "when");
         use = List.copyOf(use);
         Objects.requireNonNull(strategy, "strategy");

@@ -38,6 +38,13 @@ public final class GatewayMetrics {
                 .register(registry)).increment();
     }
 
+    /** A slow first candidate was raced with {@code backend}. */
+    public void hedge(String backend) {
+        cached(new Key("hedge", backend, "", ""), () -> Counter.builder("switchboard.hedges")
+                .description("Attempts started to race a first candidate without a first token")
+                .tag("backend", backend).register(registry)).increment();
+    }
+
     /** A backend's {@code Retry-After} put it in a cool-down. */
     public void coolDown(String backend) {
         cached(new Key("cooldown", backend, "", ""), () -> Counter.builder("switchboard.upstream.cool.downs")

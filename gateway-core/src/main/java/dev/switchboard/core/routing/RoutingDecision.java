@@ -20,16 +20,18 @@ import java.util.Objects;
  * @param traces               per candidate of the rule, kept and excluded, why
  * @param promptTokens         estimated prompt tokens (o200k)
  * @param expectedOutputTokens output assumed for estimates
+ * @param hedge                the rule's hedging (a slow first candidate is raced with the next)
  */
 public record RoutingDecision(String id, String route, int ruleIndex, String reason, StrategyKind strategy,
         List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces, int promptTokens,
-        int expectedOutputTokens) {
+        int expectedOutputTokens, dev.switchboard.core.config.HedgeSpec hedge) {
     public RoutingDecision {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(route, "route");
         candidates = List.copyOf(candidates);
         rules = List.copyOf(rules);
         traces = List.copyOf(traces);
+        hedge = hedge == null ? dev.switchboard.core.config.HedgeSpec.NONE : hedge;
     }
 
     public String strategyName() {
@@ -49,6 +51,9 @@ public record RoutingDecision(String id, String route, int ruleIndex, String rea
         }
         sb.append(" strategy ").append(strategyName());
         sb.append(" -> ").append(String.join(", ", candidates));
+        if (hedge.enabled() && candidates.size() > 1) {
+            sb.append(" (hedged ").append(hedge.describe()).append(')');
+        }
         return sb.toString();
     }
 

@@ -108,7 +108,7 @@ public final class RoutingTable {
                         .toList();
                 RoutingDecision decision = new RoutingDecision(dev.switchboard.core.RandomIds.next("dec_"),
                         route.name(), rule.index(), rule.reason(), rule.strategy(), candidates, traces, order,
-                        promptTokens, expectedOutput);
+                        promptTokens, expectedOutput, rule.hedge());
                 if (candidates.isEmpty()) {
                     throw new NoCandidateException(decision);
                 }

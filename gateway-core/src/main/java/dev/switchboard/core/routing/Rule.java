@@ -10,6 +10,7 @@ final class Rule {
     private final int index;
     private final Condition condition;
     private final List<RuleSpec.WeightedBackend> use;
+    private final dev.switchboard.core.config.HedgeSpec hedge;
     private final StrategyKind strategy;
     private final String reason;
     private final SloSpec slo;
@@ -22,6 +23,7 @@ final class Rule {
         this.strategy = spec.strategy();
         this.reason = spec.reason();
         this.slo = spec.slo();
+        this.hedge = spec.hedge();
         this.totalWeight = use.stream().mapToInt(RuleSpec.WeightedBackend::weight).sum();
     }
 
@@ -47,6 +49,10 @@ final class Rule {
 
     SloSpec slo() {
         return slo;
+    }
+
+    dev.switchboard.core.config.HedgeSpec hedge() {
+        return hedge;
     }
 
     List<RuleSpec.WeightedBackend> use() {

@@ -53,12 +53,15 @@ public final class AdmissionStep implements Step {
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         BackendRuntime rt = x.target();
         return x.resume(admit(x, rt)).thenCompose(ticket -> {
-            if (x.cancelled()) {
-                // The client left while admission waited for the state store: nothing is sent, all given back.
+            if (x.calledOff()) {
+                // The client left (or another attempt won) while admission waited: nothing is sent, all given back.
                 if (ticket.abandoned(0)) {
-                    x.attempted(new Attempt(rt.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
-                    x.charged(new dev.switchboard.core.internal.chain.Exchange.Charge(rt.name(),
-                            dev.switchboard.core.Usage.UNKNOWN, 0, rt.spec().price().currency(), false));
+                    x.attempted(new Attempt(rt.name(), Attempt.Outcome.CANCELLED,
+                            x.cancelled() ? "client left" : "lost the hedge", ticket.millis()));
+                    if (x.cancelled()) {
+                        x.charged(new dev.switchboard.core.internal.chain.Exchange.Charge(rt.name(),
+                                dev.switchboard.core.Usage.UNKNOWN, 0, rt.spec().price().currency(), false));
+                    }
                 }
                 return CompletableFuture.failedFuture(new CancellationException("the client left"));
             }

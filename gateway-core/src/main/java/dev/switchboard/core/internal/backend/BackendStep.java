@@ -85,13 +85,11 @@ public final class BackendStep implements Step {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body);
         x.onCancel(() -> {
-            // The client left: nothing was delivered, so nothing is charged — unless the answer won the race, in
-            // which case it is settled and recorded as answered.
+            // The client left (or another attempt won): nothing was delivered, so nothing is charged — unless the
+            // answer won the race, in which case it is settled and recorded as answered.
             if (ticket.abandoned(0)) {
                 upstream.cancel(true);
-                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
-                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
-                x.abandonedByClient();
+                endedEarly(x, spec, ticket, masked, 0, "");
                 reply.completeExceptionally(new CancellationException("the client left"));
             }
         });
@@ -147,14 +145,13 @@ public final class BackendStep implements Step {
                 s.cancel();
             }
             if (relay.abandoned()) {
-                x.abandonedByClient();
                 reply.completeExceptionally(new CancellationException("the client left")); // if not started yet
             }
         });
         UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay);
         running.set(s);
-        if (x.cancelled()) {
-            s.cancel(); // the client left while this attempt was starting
+        if (x.calledOff()) {
+            s.cancel(); // the client left (or another attempt won) while this attempt was starting
         }
         return reply;
     }
@@ -180,9 +177,7 @@ public final class BackendStep implements Step {
                 if (s != null) {
                     s.cancel();
                 }
-                x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()));
-                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
-                x.abandonedByClient();
+                endedEarly(x, spec, ticket, masked, 0, "");
                 reply.completeExceptionally(new CancellationException("the client left"));
             }
         });
@@ -225,7 +220,7 @@ public final class BackendStep implements Step {
 
             @Override
             public void onFailure(UpstreamFailure failure, int eventsDelivered) {
-                if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.cancelled()) {
+                if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.calledOff()) {
                     return;
                 }
                 // What the backend produced before it failed is charged: the prompt, one token per chunk.
@@ -245,10 +240,26 @@ public final class BackendStep implements Step {
         };
         UpstreamStream s = rt.backend().stream(body, false, sink);
         running.set(s);
-        if (x.cancelled()) {
+        if (x.calledOff()) {
             s.cancel();
         }
         return reply;
+    }
+
+    /**
+     * An attempt that ended before its answer, its ticket already given up: the client left (the record says so and
+     * what it cost) or another attempt won the race (a hedge: this one is only an attempt in the record).
+     */
+    private static void endedEarly(Exchange x, BackendSpec spec, Ticket ticket, boolean masked, double cost,
+            String after) {
+        if (x.cancelled()) {
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left" + after, ticket.millis()));
+            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            x.abandonedByClient();
+        } else {
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "lost the hedge" + after,
+                    ticket.millis()));
+        }
     }
 
     /** Relays one upstream stream to the exchange's listener and ends the attempt's ticket. */
@@ -281,7 +292,15 @@ public final class BackendStep implements Step {
                     + Costs.actual(spec, 0, Math.max(0, delivered - 1));
         }
 
+        /** Whether another attempt (a hedge) started its stream first: this one stops. */
+        private boolean lost;
+
         private void start() {
+            if (!x.claimStream()) {
+                lost = true;
+                x.callOff(); // its hook stops the upstream and settles what this attempt used
+                return;
+            }
             started = true;
             firstEventNanos = x.nanos();
             Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
@@ -295,6 +314,9 @@ public final class BackendStep implements Step {
         public void onEvent(String data) {
             if (!started) {
                 start();
+                if (lost) {
+                    return;
+                }
             }
             delivered++;
             listener.onEvent(restorer == null ? data : restorer.restoreChunk(data));
@@ -319,6 +341,9 @@ public final class BackendStep implements Step {
         public void onDone(Usage usage, String finishReason) {
             if (!started) {
                 start();
+                if (lost) {
+                    return;
+                }
             }
             double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
                     : partialCost();
@@ -341,7 +366,7 @@ public final class BackendStep implements Step {
 
         @Override
         public void onFailure(UpstreamFailure failure, int eventsDelivered) {
-            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.cancelled()) {
+            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.calledOff()) {
                 return;
             }
             double cost = started ? partialCost() : 0;
@@ -363,15 +388,16 @@ public final class BackendStep implements Step {
             }
         }
 
-        /** The client left: what was delivered is charged. False when the stream had already ended otherwise. */
+        /**
+         * The client left, or another attempt won: what this one received is charged. False when the stream had
+         * already ended otherwise.
+         */
         boolean abandoned() {
-            double cost = delivered > 0 ? partialCost() : 0;
+            double cost = delivered > 0 || lost ? partialCost() : 0;
             if (!ticket.abandoned(cost)) {
                 return false;
             }
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED,
-                    "client left after " + delivered + " events", ticket.millis()));
-            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            endedEarly(x, spec, ticket, masked, cost, " after " + delivered + " events");
             return true;
         }
     }

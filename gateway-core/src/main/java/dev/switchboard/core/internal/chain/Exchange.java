@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -30,30 +31,92 @@ import java.util.function.UnaryOperator;
  *
  * <p>Steps run one after the other (a future's completion hands the exchange on), so the fields need no locks;
  * they are volatile because a cancel may come on any thread. The list of attempts is guarded by itself.
+ *
+ * <p>An <em>attempt</em> (one backend tried by failover) sees the request through a view of its own
+ * ({@link #forAttempt}): the same state, but its own target, ticket and cancel hooks — so two attempts can run at
+ * once (a hedge) and one can be called off without the other.
  */
 public final class Exchange {
-    private final GatewayRequest request;
-    private final Operation operation;
-    private final Instant arrived;
-    private final LongSupplier ticker;
-    private final long startNanos;
-    private volatile StreamListener downstream;
-    private final Executor resumeOn;
+    /** What every view of one request shares. */
+    private static final class State {
+        final GatewayRequest request;
+        final Operation operation;
+        final Instant arrived;
+        final LongSupplier ticker;
+        final long startNanos;
+        final Executor resumeOn;
+        volatile StreamListener downstream;
+        volatile CompliancePolicy.Verdict verdict;
+        volatile RoutingDecision decision;
+        volatile CacheStatus cache = CacheStatus.BYPASS;
+        final List<Attempt> attempts = new ArrayList<>();
+        volatile MaskedBody masked;
+        volatile Charge charge = Charge.NONE;
+        volatile boolean abandoned;
+        final AtomicReference<Exchange> streamOwner = new AtomicReference<>();
+        final Hooks hooks = new Hooks();
 
-    private volatile CompliancePolicy.Verdict verdict;
-    private volatile RoutingDecision decision;
-    private volatile CacheStatus cache = CacheStatus.BYPASS;
-    private final List<Attempt> attempts = new ArrayList<>();
+        State(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
+                StreamListener downstream, Executor resumeOn) {
+            this.request = Objects.requireNonNull(request, "request");
+            this.operation = Objects.requireNonNull(operation, "operation");
+            this.arrived = arrived;
+            this.ticker = ticker;
+            this.startNanos = ticker.getAsLong();
+            this.downstream = downstream;
+            this.resumeOn = resumeOn;
+        }
+    }
 
+    /** Cancel hooks, run once, newest first. */
+    private static final class Hooks {
+        private final AtomicBoolean fired = new AtomicBoolean();
+        private final ArrayDeque<Runnable> hooks = new ArrayDeque<>();
+
+        boolean fired() {
+            return fired.get();
+        }
+
+        void add(Runnable hook, String requestId) {
+            synchronized (hooks) {
+                if (!fired.get()) {
+                    hooks.push(hook);
+                    return;
+                }
+            }
+            run(hook, requestId);
+        }
+
+        boolean fire(String requestId) {
+            if (!fired.compareAndSet(false, true)) {
+                return false;
+            }
+            List<Runnable> list;
+            synchronized (hooks) {
+                list = new ArrayList<>(hooks);
+                hooks.clear();
+            }
+            for (Runnable hook : list) {
+                run(hook, requestId);
+            }
+            return true;
+        }
+
+        private static void run(Runnable hook, String requestId) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Exchange.class).error("request {}: a cancel hook failed",
+                        requestId, e);
+            }
+        }
+    }
+
+    private final State state;
+    /** This attempt's own hooks (null for the request's own view: its hooks are the state's). */
+    private final Hooks attemptHooks;
     private volatile BackendRuntime target;
     private volatile Ticket ticket;
-    private volatile MaskedBody masked;
-
-    private volatile Charge charge = Charge.NONE;
-
-    private final AtomicBoolean cancelled = new AtomicBoolean();
-    private volatile boolean abandoned;
-    private final ArrayDeque<Runnable> onCancel = new ArrayDeque<>();
 
     /**
      * What the request came to: the backend whose answer (or failure) the client got, what it produced and cost,
@@ -63,15 +126,9 @@ public final class Exchange {
         public static final Charge NONE = new Charge(null, Usage.UNKNOWN, 0, "", false);
     }
 
-    private Exchange(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
-            StreamListener downstream, Executor resumeOn) {
-        this.request = Objects.requireNonNull(request, "request");
-        this.operation = Objects.requireNonNull(operation, "operation");
-        this.arrived = arrived;
-        this.ticker = ticker;
-        this.startNanos = ticker.getAsLong();
-        this.downstream = downstream;
-        this.resumeOn = resumeOn;
+    private Exchange(State state, Hooks attemptHooks) {
+        this.state = state;
+        this.attemptHooks = attemptHooks;
     }
 
     /** A call whose answer comes back whole. */
@@ -87,14 +144,45 @@ public final class Exchange {
      */
     public static Exchange call(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
             Executor resumeOn) {
-        return new Exchange(request, operation, arrived, ticker, null, resumeOn);
+        return new Exchange(new State(request, operation, arrived, ticker, null, resumeOn), null);
     }
 
     /** A streamed chat completion whose events go to {@code listener}; {@code resumeOn} as for a call. */
     public static Exchange stream(GatewayRequest request, Instant arrived, LongSupplier ticker,
             StreamListener listener, Executor resumeOn) {
-        return new Exchange(request, Operation.CHAT, arrived, ticker, Objects.requireNonNull(listener, "listener"),
-                resumeOn);
+        return new Exchange(new State(request, Operation.CHAT, arrived, ticker,
+                Objects.requireNonNull(listener, "listener"), resumeOn), null);
+    }
+
+    /**
+     * The view one attempt works through: the request's state, the attempt's own target, ticket and cancel hooks.
+     * The client's leaving cancels every attempt; {@link #callOff} cancels this one alone.
+     */
+    public Exchange forAttempt(BackendRuntime target) {
+        Exchange attempt = new Exchange(state, new Hooks());
+        attempt.target = target;
+        state.hooks.add(() -> attempt.attemptHooks.fire(state.request.requestId()), state.request.requestId());
+        return attempt;
+    }
+
+    /** Calls this attempt off (another one won): its hooks run; the request goes on. */
+    public void callOff() {
+        if (attemptHooks != null) {
+            attemptHooks.fire(state.request.requestId());
+        }
+    }
+
+    /** Whether this attempt was called off, or the client left. */
+    public boolean calledOff() {
+        return attemptHooks != null && attemptHooks.fired() || cancelled();
+    }
+
+    /**
+     * Claims the stream's listener for this attempt: true for the first attempt to produce an event (and again for
+     * it), false for any other — which must then stop, since the client already has another backend's answer.
+     */
+    public boolean claimStream() {
+        return state.streamOwner.compareAndSet(null, this) || state.streamOwner.get() == this;
     }
 
     /**
@@ -103,6 +191,7 @@ public final class Exchange {
      * names no executor.
      */
     public <T> CompletableFuture<T> resume(CompletableFuture<T> waited) {
+        Executor resumeOn = state.resumeOn;
         if (resumeOn == null || waited.isDone()) {
             return waited;
         }
@@ -121,43 +210,43 @@ public final class Exchange {
      * answer is what gets recorded.
      */
     public boolean abandoned() {
-        return abandoned;
+        return state.abandoned;
     }
 
     public void abandonedByClient() {
-        this.abandoned = true;
+        state.abandoned = true;
     }
 
     public GatewayRequest request() {
-        return request;
+        return state.request;
     }
 
     public Operation operation() {
-        return operation;
+        return state.operation;
     }
 
     /** Whether the answer is streamed (events down {@link #downstream()}) rather than returned whole. */
     public boolean streamed() {
-        return downstream != null;
+        return state.downstream != null;
     }
 
     public Instant arrived() {
-        return arrived;
+        return state.arrived;
     }
 
     /** Now, on the gateway's ticker (nanoseconds, for durations only). */
     public long nanos() {
-        return ticker.getAsLong();
+        return state.ticker.getAsLong();
     }
 
     /** Milliseconds since the request arrived, on the gateway's ticker. */
     public long millis() {
-        return (ticker.getAsLong() - startNanos) / 1_000_000;
+        return (state.ticker.getAsLong() - state.startNanos) / 1_000_000;
     }
 
     /** Where a stream's events go; null for a call. */
     public StreamListener downstream() {
-        return downstream;
+        return state.downstream;
     }
 
     /**
@@ -165,70 +254,66 @@ public final class Exchange {
      * tap passes everything on. Taps are set before the call goes on, so a stream's events reach them all.
      */
     public void tapStream(UnaryOperator<StreamListener> tap) {
-        if (downstream == null) {
+        if (state.downstream == null) {
             throw new IllegalStateException("not a stream");
         }
-        downstream = Objects.requireNonNull(tap.apply(downstream), "tap");
+        state.downstream = Objects.requireNonNull(tap.apply(state.downstream), "tap");
     }
 
     /** The compliance verdict (set by the compliance step). */
     public CompliancePolicy.Verdict verdict() {
-        if (verdict == null) {
+        CompliancePolicy.Verdict v = state.verdict;
+        if (v == null) {
             throw new IllegalStateException("no compliance verdict yet: the compliance step runs before this one");
         }
-        return verdict;
+        return v;
     }
 
     public boolean judged() {
-        return verdict != null;
+        return state.verdict != null;
     }
 
     public void judged(CompliancePolicy.Verdict v) {
-        this.verdict = Objects.requireNonNull(v, "verdict");
+        state.verdict = Objects.requireNonNull(v, "verdict");
     }
 
     /** The routing decision; null before routing, or when the answer came from the cache. */
     public RoutingDecision decision() {
-        return decision;
+        return state.decision;
     }
 
     public void routed(RoutingDecision d) {
-        this.decision = d;
+        state.decision = d;
     }
 
     public CacheStatus cache() {
-        return cache;
+        return state.cache;
     }
 
     public void cache(CacheStatus status) {
-        this.cache = Objects.requireNonNull(status, "status");
+        state.cache = Objects.requireNonNull(status, "status");
     }
 
     /** Adds one step of serving this request to what the response and the audit record show. */
     public void attempted(Attempt a) {
-        synchronized (attempts) {
-            attempts.add(a);
+        synchronized (state.attempts) {
+            state.attempts.add(a);
         }
     }
 
     /** Every backend called or passed over so far, in order. */
     public List<Attempt> attempts() {
-        synchronized (attempts) {
-            return List.copyOf(attempts);
+        synchronized (state.attempts) {
+            return List.copyOf(state.attempts);
         }
     }
 
-    /** The backend the current attempt goes to (set by failover before each attempt). */
+    /** The backend this attempt goes to (set by failover); null outside an attempt. */
     public BackendRuntime target() {
         return target;
     }
 
-    public void target(BackendRuntime rt) {
-        this.target = rt;
-        this.ticket = null;
-    }
-
-    /** What admission granted the current attempt; null until it did. */
+    /** What admission granted this attempt; null until it did. */
     public Ticket ticket() {
         return ticket;
     }
@@ -239,57 +324,38 @@ public final class Exchange {
 
     /** The masked body, once one was made (it is made once and reused by every attempt); else null. */
     public MaskedBody maskedBody() {
-        return masked;
+        return state.masked;
     }
 
     public void masked(MaskedBody m) {
-        this.masked = m;
+        state.masked = m;
     }
 
     public Charge charge() {
-        return charge;
+        return state.charge;
     }
 
     /** Records what the request came to (the backend that answered or failed last for the client). */
     public void charged(Charge c) {
-        this.charge = Objects.requireNonNull(c, "charge");
+        state.charge = Objects.requireNonNull(c, "charge");
     }
 
+    /** Whether the client left. */
     public boolean cancelled() {
-        return cancelled.get();
+        return state.hooks.fired();
     }
 
     /**
-     * Runs {@code hook} when the client leaves (at once if it already has). Hooks run newest first: the step
-     * nearest the backend stops its call before the steps above it record the end.
+     * Runs {@code hook} when the client leaves (at once if it already has) — and, registered through an attempt's
+     * view, when that attempt is called off. Hooks run newest first: the step nearest the backend stops its call
+     * before the steps above it record the end.
      */
     public void onCancel(Runnable hook) {
-        synchronized (onCancel) {
-            if (!cancelled.get()) {
-                onCancel.push(hook);
-                return;
-            }
-        }
-        hook.run();
+        (attemptHooks != null ? attemptHooks : state.hooks).add(hook, state.request.requestId());
     }
 
-    /** The client left: every step's hook runs once. Idempotent. */
+    /** The client left: every step's hook runs once, every attempt's too. Idempotent. */
     public void cancel() {
-        if (!cancelled.compareAndSet(false, true)) {
-            return;
-        }
-        List<Runnable> hooks;
-        synchronized (onCancel) {
-            hooks = new ArrayList<>(onCancel);
-            onCancel.clear();
-        }
-        for (Runnable hook : hooks) {
-            try {
-                hook.run();
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(Exchange.class).error("request {}: a cancel hook failed",
-                        request.requestId(), e);
-            }
-        }
+        state.hooks.fire(state.request.requestId());
     }
 }

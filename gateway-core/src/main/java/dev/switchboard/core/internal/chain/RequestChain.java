@@ -33,8 +33,9 @@ public final class RequestChain {
 
     private static Chain link(Step step, Chain rest) {
         return x -> {
-            if (x.cancelled()) {
-                return CompletableFuture.failedFuture(new CancellationException("the client left"));
+            if (x.calledOff()) {
+                return CompletableFuture.failedFuture(new CancellationException("the client left, or the attempt "
+                        + "was called off"));
             }
             try {
                 CompletableFuture<Reply> reply = step.proceed(x, rest);

@@ -14,6 +14,8 @@ import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
+import dev.switchboard.core.config.HedgeSpec;
+import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.config.RetrySpec;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.state.CoolDowns;
@@ -99,23 +101,27 @@ public final class FailoverStep implements Step {
         private StateUnavailableException stateFailure;
         private int index = -1;
         private int tries;
-        /** An attempt is out (its outcome, not a cancel, ends this trial then). */
-        private volatile boolean inFlight;
+        /** Attempts out now, each through its own view of the exchange (two while a hedge races the first). */
+        private final List<Exchange> running = new ArrayList<>();
+        private boolean hedged;
+        private java.util.concurrent.ScheduledFuture<?> hedgeTimer;
 
         Trial(Exchange x, Chain next) {
             this.x = x;
             this.next = next;
             this.decision = x.decision();
-            // A client that leaves during a backoff is not kept waiting for the timer (the attempt in flight, if any,
-            // is ended by the backend step's own hook, which runs first).
+            // A client that leaves during a backoff is not kept waiting for the timer (attempts in flight are ended
+            // by the backend step's own hooks, which run first).
             x.onCancel(() -> {
-                if (!inFlight) {
-                    result.completeExceptionally(new CancellationException("the client left"));
+                synchronized (this) {
+                    if (running.isEmpty()) {
+                        result.completeExceptionally(new CancellationException("the client left"));
+                    }
                 }
             });
         }
 
-        void attempt(boolean sameAgain) {
+        synchronized void attempt(boolean sameAgain) {
             if (result.isDone()) {
                 return;
             }
@@ -126,23 +132,80 @@ public final class FailoverStep implements Step {
             if (sameAgain) {
                 tries++;
             } else if (++index >= decision.candidates().size()) {
-                result.completeExceptionally(exhausted());
+                if (running.isEmpty()) {
+                    result.completeExceptionally(exhausted());
+                }
                 return;
             } else {
                 tries = 1;
             }
-            BackendRuntime target = backends.get(decision.candidates().get(index));
-            x.target(target);
-            inFlight = true;
-            next.proceed(x).whenComplete((reply, error) -> {
-                inFlight = false;
-                if (error == null) {
-                    result.complete(reply);
-                } else {
-                    failed(target, error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error);
+            launch(backends.get(decision.candidates().get(index)));
+        }
+
+        /** Sends one attempt to {@code target} through a view of its own; arms the hedge for the first one. */
+        private void launch(BackendRuntime target) {
+            Exchange attempt = x.forAttempt(target);
+            running.add(attempt);
+            armHedge(target);
+            next.proceed(attempt).whenComplete((reply, error) -> done(attempt, target, reply,
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
+        }
+
+        /**
+         * With hedging on this rule: if the first attempt has not answered (or started its stream) by the rule's
+         * time, the next candidate starts too — never to an external backend for a request holding customer data.
+         */
+        private void armHedge(BackendRuntime first) {
+            HedgeSpec hedge = decision.hedge();
+            if (!hedge.enabled() || hedged || hedgeTimer != null || index + 1 >= decision.candidates().size()) {
+                return;
+            }
+            Duration wait = hedge.after();
+            if (hedge.livePercentile()) {
+                java.util.OptionalDouble p95 = first.stats().snapshot().firstTokenP95Millis();
+                if (p95.isPresent()) {
+                    wait = Duration.ofNanos((long) (p95.getAsDouble() * 1_000_000));
                 }
-            });
+            }
+            hedgeTimer = timers.schedule(this::hedge, wait.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        private synchronized void hedge() {
+            if (result.isDone() || hedged || running.size() != 1 || index + 1 >= decision.candidates().size()
+                    || x.cancelled()) {
+                return;
+            }
+            BackendRuntime second = backends.get(decision.candidates().get(index + 1));
+            if (x.verdict().sensitive() && second.spec().residency() == Residency.EXTERNAL) {
+                return; // customer data is never raced to an external backend
+            }
+            hedged = true;
+            index++;
+            tries = 1;
+            metrics.hedge(second.name());
+            log.info("request {}: no first token from {} yet, hedging with {}", x.request().requestId(),
+                    running.get(0).target().name(), second.name());
+            launch(second);
+        }
+
+        private synchronized void done(Exchange attempt, BackendRuntime target, Reply reply, Throwable error) {
+            running.remove(attempt);
+            if (error == null) {
+                if (!result.isDone()) {
+                    if (hedgeTimer != null) {
+                        hedgeTimer.cancel(false);
+                    }
+                    // The first to answer wins; the other is called off and settled at what it used — before the
+                    // reply goes up, so the response and the audit record show it.
+                    new ArrayList<>(running).forEach(Exchange::callOff);
+                    result.complete(reply);
+                }
+                return;
+            }
+            if (result.isDone() || attempt.calledOff() && !x.cancelled()) {
+                return; // a loser's end, after the winner
+            }
+            failed(target, error);
         }
 
         private void failed(BackendRuntime target, Throwable error) {
@@ -150,15 +213,21 @@ public final class FailoverStep implements Step {
                 if (n.stateFailure() != null) {
                     stateFailure = n.stateFailure();
                 }
-                attempt(false);
+                if (running.isEmpty()) {
+                    attempt(false);
+                }
             } else if (error instanceof UpstreamFailure f) {
                 if (f.isClientError()) {
                     result.completeExceptionally(rejected(f)); // the backend step charged it to that backend
+                    new ArrayList<>(running).forEach(Exchange::callOff);
                     return;
                 }
                 failures.add(f);
                 if (f.asksForCoolDown()) {
                     coolDown(target, f);
+                }
+                if (!running.isEmpty()) {
+                    return; // the hedge still races: its outcome decides what comes next
                 }
                 Optional<Duration> delay = retryDelay(f, tries);
                 if (delay.isPresent()) {
