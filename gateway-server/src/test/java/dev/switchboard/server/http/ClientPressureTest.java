@@ -32,6 +32,10 @@ class ClientPressureTest {
     private final List<Socket> sockets = new ArrayList<>();
 
     private void start(String serverExtra) {
+        start(serverExtra, "");
+    }
+
+    private void start(String serverExtra, String resilience) {
         model = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(5)
                 .firstTokenDelay(Duration.ofMillis(150)).build());
         GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
@@ -44,7 +48,8 @@ class ClientPressureTest {
                   - { name: inhouse, base-url: "%s", model: small, residency: internal }
                 routes:
                   - { name: chat, rules: [ { use: [inhouse] } ] }
-                """.formatted(serverExtra, model.baseUrl()), "test");
+                %s
+                """.formatted(serverExtra, model.baseUrl(), resilience), "test");
         sidecar = TestSidecar.start(spec);
     }
 
@@ -220,5 +225,22 @@ class ClientPressureTest {
         d.getOutputStream().write(get("/healthz").getBytes(StandardCharsets.US_ASCII));
         d.getOutputStream().flush();
         assertThat(read(d.getInputStream()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void overTheConcurrencyLimitTheSidecarAnswers503OverloadedWithRetryAfterAtOnce() throws Exception {
+        start("", "resilience: { overload: { limit: fixed, initial: 1 } }");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest chat = HttpRequest.newBuilder(URI.create(sidecar.server().baseUrl() + "/chat/completions"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(CHAT)).build();
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(chat, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(50); // the first is inside the gateway, waiting for its model (real sockets)
+        long start = System.nanoTime();
+        HttpResponse<String> second = http.send(chat, HttpResponse.BodyHandlers.ofString());
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.headers().firstValue("retry-after")).hasValue("1");
+        assertThat(second.body()).contains("\"code\":\"overloaded\"");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(150));
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }
