@@ -21,6 +21,8 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
         SKIPPED_CIRCUIT_OPEN("skipped: circuit open"),
         /** Passed over: the backend asked callers to stay away ({@code Retry-After}) for a while yet. */
         SKIPPED_COOLING_DOWN("skipped: cooling down"),
+        /** Passed over: the backend is at its own adaptive concurrency limit. */
+        SKIPPED_OVERLOADED("skipped: overloaded"),
         SKIPPED_AT_CAPACITY("skipped: at capacity"),
         SKIPPED_OVER_BUDGET("skipped: over budget"),
         SKIPPED_STATE_UNAVAILABLE("skipped: shared state unavailable"),

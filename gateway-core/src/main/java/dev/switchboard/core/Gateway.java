@@ -106,7 +106,7 @@ public final class Gateway implements AutoCloseable {
                 options.meters());
         this.policy = new CompliancePolicy(spec.compliance());
         this.backends = BackendRegistry.build(spec, previous == null ? null : previous.backends, options.backends(),
-                http, state, options.clock(), this::guarded, (backend, t) -> {
+                http, state, options.clock(), options.ticker(), this::guarded, (backend, t) -> {
                     metrics.breakerTransition(backend, t.from(), t.to());
                     log.warn("circuit breaker of backend {}: {} -> {}", backend, t.from(), t.to());
                 });

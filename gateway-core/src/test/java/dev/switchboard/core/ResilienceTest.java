@@ -301,6 +301,25 @@ class ResilienceTest {
     }
 
     @Test
+    void aBackendAtItsOwnConcurrencyLimitIsPassedOverForTheNextCandidate() throws Exception {
+        gateway("    overload: { limit: fixed, initial: 1 }", "  retry: { attempts: 1 }");
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofMillis(500)).build());
+        CompletableFuture<GatewayResponse> first = gateway.chatAsync(chat(false));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (inhouse.requests().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the first call is at the in-house model (a real server)
+        }
+        GatewayResponse second = gateway.chat(chat(false));
+        assertThat(second.backend()).isEqualTo("hosted-100b");
+        assertThat(second.steps().get(0)).isEqualTo(new Attempt("inhouse-10b", Attempt.Outcome.SKIPPED_OVERLOADED,
+                0));
+        assertThat(meters.find("switchboard.requests.shed").tag("scope", "inhouse-10b").counter().count())
+                .isEqualTo(1);
+        assertThat(first.get(10, TimeUnit.SECONDS).backend()).isEqualTo("inhouse-10b");
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b"); // its place came back
+    }
+
+    @Test
     void timeoutsAreRetriedOnTheSameBackendOnlyWhenTheConfigSaysSo() throws Exception {
         gateway("    limits: { first-token-timeout: 200ms }",
                 "  retry: { attempts: 2, backoff: 5ms..10ms, same-backend-on: [timeout] }");

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param expected        assumed speed until statistics exist
  * @param breaker         its circuit breaker
  * @param upstreamStreaming whether non-streamed chat calls are streamed from it and assembled
+ * @param overload        its own concurrency limit (off by default): over it, the backend is passed over
  */
 public record BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
         Residency residency, PriceSpec price, LimitsSpec limits, double tokenFactor, int maxOutputTokens,
-        LatencyPrior expected, BreakerSpec breaker, UpstreamStreaming upstreamStreaming) {
+        LatencyPrior expected, BreakerSpec breaker, UpstreamStreaming upstreamStreaming, OverloadSpec overload) {
     public BackendSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(provider, "provider");
@@ -35,12 +36,13 @@ public record BackendSpec(String name, Provider provider, String baseUrl, Secret
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(breaker, "breaker");
         Objects.requireNonNull(upstreamStreaming, "upstreamStreaming");
+        Objects.requireNonNull(overload, "overload");
     }
 
     /** A backend with default token factor, output cap and no prior, for tests and code-built configs. */
     public BackendSpec(String name, Provider provider, String baseUrl, Secret apiKey, String model,
             Residency residency, PriceSpec price, LimitsSpec limits) {
         this(name, provider, baseUrl, apiKey, model, residency, price, limits, 1.0, 4096, LatencyPrior.UNKNOWN,
-                BreakerSpec.DEFAULTS, UpstreamStreaming.NEVER);
+                BreakerSpec.DEFAULTS, UpstreamStreaming.NEVER, OverloadSpec.OFF);
     }
 }

@@ -300,7 +300,8 @@ public final class ConfigLoader {
                 continue;
             }
             n.allowOnly(Set.of("name", "provider", "base-url", "api-key", "model", "residency", "price", "limits",
-                    "token-factor", "max-output-tokens", "expected", "circuit-breaker", "upstream-streaming"));
+                    "token-factor", "max-output-tokens", "expected", "circuit-breaker", "upstream-streaming",
+                    "overload"));
             String name = n.get("name").requiredString();
             if (!name.isEmpty() && !names.add(name)) {
                 n.get("name").error("duplicate backend '" + name + "'");
@@ -319,7 +320,8 @@ public final class ConfigLoader {
             out.add(new BackendSpec(name, provider, baseUrl, key, model, residency, price(n.get("price")),
                     limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected")),
                     breaker(n.get("circuit-breaker"), breakerDefaults),
-                    n.get("upstream-streaming").enumValue(UpstreamStreaming.class, UpstreamStreaming.NEVER)));
+                    n.get("upstream-streaming").enumValue(UpstreamStreaming.class, UpstreamStreaming.NEVER),
+                    overload(n.get("overload"))));
         }
         return out;
     }

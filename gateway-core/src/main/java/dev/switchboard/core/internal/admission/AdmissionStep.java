@@ -96,10 +96,24 @@ public final class AdmissionStep implements Step {
             skip(x, rt, Attempt.Outcome.SKIPPED_COOLING_DOWN, "cooling_down");
             return NOT_ADMITTED;
         }
+        dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit permit = null;
+        if (rt.limit() != null) {
+            java.util.Optional<dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit> p = rt.limit().acquire();
+            if (p.isEmpty()) {
+                metrics.shed(rt.name());
+                skip(x, rt, Attempt.Outcome.SKIPPED_OVERLOADED, "overloaded");
+                return NOT_ADMITTED;
+            }
+            permit = p.get();
+        }
         if (!rt.breaker().tryAcquire()) {
+            if (permit != null) {
+                permit.ignored();
+            }
             skip(x, rt, Attempt.Outcome.SKIPPED_CIRCUIT_OPEN, "circuit_open");
             return NOT_ADMITTED;
         }
+        dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit held = permit;
         // The slot and the reservation are asked for together: with a shared store that is one round trip of
         // waiting instead of two. Whichever is refused, the other is given back.
         CompletableFuture<CapacityGate.Slot> slot;
@@ -109,11 +123,14 @@ public final class AdmissionStep implements Step {
             reservation = reserve(x, rt);
         } catch (RuntimeException e) {
             rt.breaker().release();
+            if (held != null) {
+                held.ignored();
+            }
             return CompletableFuture.failedFuture(e);
         }
         return slot.handle(Result::new).thenCombine(reservation.handle(Result::new), (s, r) -> {
             if (s.error == null && s.value != null && r.error == null && r.value.isPresent()) {
-                return new Ticket(rt, s.value, r.value.get(), ticker, metrics);
+                return new Ticket(rt, s.value, r.value.get(), ticker, metrics, held);
             }
             if (s.error == null && s.value != null) {
                 s.value.release();
@@ -122,6 +139,9 @@ public final class AdmissionStep implements Step {
                 r.value.get().release();
             }
             rt.breaker().release();
+            if (held != null) {
+                held.ignored();
+            }
             // One reason per candidate, in the order a sequential check would have given it.
             if (s.error != null || (s.value != null && r.error != null)) {
                 skip(x, rt, Attempt.Outcome.SKIPPED_STATE_UNAVAILABLE, "state_unavailable");

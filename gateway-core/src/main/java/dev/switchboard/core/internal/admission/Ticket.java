@@ -23,9 +23,12 @@ public final class Ticket {
     private final long startNanos;
     private final GatewayMetrics metrics;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The place under the backend's own concurrency limit, or null: ended at the first token, else at the end. */
+    private final dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit permit;
 
     Ticket(BackendRuntime runtime, CapacityGate.Slot slot, BudgetReservation reservation, LongSupplier ticker,
-            GatewayMetrics metrics) {
+            GatewayMetrics metrics, dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit permit) {
+        this.permit = permit;
         this.runtime = runtime;
         this.slot = slot;
         this.reservation = reservation;
@@ -56,11 +59,19 @@ public final class Ticket {
         return true;
     }
 
+    /** The backend produced its first token: its concurrency limit learns how long that took. */
+    public void firstToken() {
+        if (permit != null) {
+            permit.succeeded();
+        }
+    }
+
     /** The backend answered: statistics and breaker learn it. False when the ticket had already ended. */
     public boolean answered(double cost) {
         if (!end(cost)) {
             return false;
         }
+        firstToken();
         runtime.stats().recordSuccess();
         runtime.breaker().onSuccess(Duration.ofNanos(elapsedNanos()));
         return true;
@@ -76,6 +87,13 @@ public final class Ticket {
             return false;
         }
         metrics.upstreamFailure(runtime.name(), failure.kind());
+        if (permit != null) {
+            if (failure.kind().isTimeout()) {
+                permit.dropped(); // the clearest sign of a backend over its limit
+            } else {
+                permit.ignored();
+            }
+        }
         if (failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED
                 || failure.kind() == UpstreamFailure.Kind.STATUS && failure.status() == 429) {
             // Nothing was sent, or the vendor throttled (a cool-down, not a sickness): the breaker learns nothing.
@@ -96,6 +114,9 @@ public final class Ticket {
     public boolean abandoned(double cost) {
         if (!end(cost)) {
             return false;
+        }
+        if (permit != null) {
+            permit.ignored();
         }
         runtime.breaker().release();
         return true;

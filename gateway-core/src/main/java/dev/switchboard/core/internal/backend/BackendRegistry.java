@@ -44,20 +44,21 @@ public final class BackendRegistry {
      *                 that the factory did not re-describe it)
      */
     public static BackendRegistry build(GatewaySpec spec, BackendRegistry previous, BackendFactory factory,
-            UpstreamHttp http, StateStore state, Clock clock, UnaryOperator<Backend> guard,
-            BreakerListener breakers) {
+            UpstreamHttp http, StateStore state, Clock clock, java.util.function.LongSupplier ticker,
+            UnaryOperator<Backend> guard, BreakerListener breakers) {
         Map<String, BackendRuntime> map = new LinkedHashMap<>();
         for (BackendSpec b : spec.backends()) {
             BackendRuntime kept = previous == null ? null : previous.runtimes.get(b.name());
             if (kept != null && kept.spec().equals(b)) {
                 map.put(b.name(), new BackendRuntime(guard.apply(unguarded(kept.backend())), kept.stats(),
-                        kept.breaker(), kept.capacity()));
+                        kept.breaker(), kept.capacity(), kept.limit()));
                 continue;
             }
             BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), clock);
             Consumer<BackendBreaker.Transition> onTransition = t -> breakers.onTransition(b.name(), t);
             map.put(b.name(), new BackendRuntime(guard.apply(factory.create(b, http)), stats,
-                    new BackendBreaker(b.name(), b.breaker(), clock, onTransition), state.capacity(b, stats)));
+                    new BackendBreaker(b.name(), b.breaker(), clock, onTransition), state.capacity(b, stats),
+                    dev.switchboard.core.internal.overload.ConcurrencyLimit.of(b.name(), b.overload(), ticker)));
         }
         return new BackendRegistry(map);
     }

@@ -9,9 +9,10 @@ import dev.switchboard.core.stats.BackendStats;
 
 /**
  * One named backend as the chain uses it: the transport (behind the egress guard when it is external), its live
- * statistics, its circuit breaker and its capacity gate.
+ * statistics, its circuit breaker, its capacity gate and its adaptive concurrency limit (null when it has none).
  */
-public record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker, CapacityGate capacity) {
+public record BackendRuntime(Backend backend, BackendStats stats, BackendBreaker breaker, CapacityGate capacity,
+        dev.switchboard.core.internal.overload.ConcurrencyLimit limit) {
     public BackendSpec spec() {
         return backend.spec();
     }

@@ -186,6 +186,7 @@ public final class BackendStep implements Step {
             public void onEvent(String data) {
                 if (events[0]++ == 0) {
                     Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
+                    ticket.firstToken();
                     rt.stats().recordFirstToken(firstToken);
                     metrics.firstToken(spec.name(), firstToken);
                 }
@@ -304,6 +305,7 @@ public final class BackendStep implements Step {
             started = true;
             firstEventNanos = x.nanos();
             Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
+            ticket.firstToken();
             ticket.runtime().stats().recordFirstToken(firstToken);
             metrics.firstToken(spec.name(), firstToken);
             reply.complete(new Reply.Streaming(spec.name())); // failover is over: this backend answers
