@@ -43,6 +43,7 @@ public final class ManagedProcess implements AutoCloseable {
         command.add(jar.toString());
         command.addAll(args);
         long t0 = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong leaks = new java.util.concurrent.atomic.AtomicLong();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -51,6 +52,9 @@ public final class ManagedProcess implements AutoCloseable {
                 String line;
                 while ((line = r.readLine()) != null) {
                     Matcher m = PORT.matcher(line);
+                    if (line.contains("LEAK:")) {
+                        leaks.incrementAndGet(); // Netty's leak detector reports a buffer never released
+                    }
                     if (!port.isDone() && m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
                     } else if (line.contains("ERROR") || line.contains("Exception")) {
@@ -65,7 +69,26 @@ public final class ManagedProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         int bound = port.get(30, TimeUnit.SECONDS);
-        return new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0));
+        ManagedProcess started = new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0));
+        started.leaks = leaks;
+        return started;
+    }
+
+    private java.util.concurrent.atomic.AtomicLong leaks = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Leak reports ({@code LEAK:}) the process printed so far: run it with a leak detection level to get them. */
+    public long leakReports() {
+        return leaks.get();
+    }
+
+    /** Stops it at once, as a crash would (SIGKILL). */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public int port() {
