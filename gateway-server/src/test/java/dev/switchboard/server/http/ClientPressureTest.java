@@ -230,11 +230,15 @@ class ClientPressureTest {
     @Test
     void overTheConcurrencyLimitTheSidecarAnswers503OverloadedWithRetryAfterAtOnce() throws Exception {
         start("", "resilience: { overload: { limit: fixed, initial: 1 } }");
+        model.options(model.options().toBuilder().firstTokenDelay(Duration.ofSeconds(1)).build());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest chat = HttpRequest.newBuilder(URI.create(sidecar.server().baseUrl() + "/chat/completions"))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(CHAT)).build();
         CompletableFuture<HttpResponse<String>> first = http.sendAsync(chat, HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(50); // the first is inside the gateway, waiting for its model (real sockets)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (model.requests().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // until the first is at its model, holding the one place (real sockets)
+        }
         long start = System.nanoTime();
         HttpResponse<String> second = http.send(chat, HttpResponse.BodyHandlers.ofString());
         assertThat(second.statusCode()).isEqualTo(503);
