@@ -178,12 +178,12 @@ class ResilienceTest {
 
     @Test
     void aHungNonStreamedCallWaitsForItsTotalTimeOnceThenMovesOn() throws Exception {
-        gateway("    limits: { total-timeout: 400ms }", "  retry: { attempts: 2, backoff: 5ms..10ms }");
+        gateway("    limits: { total-timeout: 1s }", "  retry: { attempts: 2, backoff: 5ms..10ms }");
         inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(5)).build());
         long start = System.nanoTime();
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
-        assertThat(inhouse.requests()).hasSize(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(790));
+        assertThat(inhouse.requests()).hasSize(1); // one wait on the stuck backend, not two
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1950));
     }
 
     @Test
