@@ -84,24 +84,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
         try (ManagedProcess backend = processes.start("backend",
                 List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0",
                         "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
-            Path config = Files.createTempFile("switchboard-bench", ".yaml");
-            Files.writeString(config, """
-                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
-                    backends:
-                      - name: bench-backend
-                        base-url: http://127.0.0.1:%d/v1
-                        model: bench-model
-                        residency: internal
-                        limits: { max-concurrency: 8192 }
-                    routes:
-                      - name: bench
-                        rules:
-                          - use: [bench-backend]
+            Path config = Workloads.benchConfig(backend.port(), """
                       - name: bench-cached
                         cache: { enabled: true }
                         rules:
                           - use: [bench-backend]
-                    """.formatted(backend.port()));
+                    """, "");
             try (ManagedProcess sidecar = processes.start("sidecar",
                     Processes.flags(sidecarJvmArgs),
                     List.of("serve", "--config", config.toString()));

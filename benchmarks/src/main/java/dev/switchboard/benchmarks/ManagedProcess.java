@@ -26,7 +26,12 @@ public final class ManagedProcess implements AutoCloseable {
     private final int port;
     private final Duration startToReady;
 
-    private ManagedProcess(String name, Process process, int port, Duration startToReady) {
+    /** Leak reports ({@code LEAK:}) counted by the thread that reads the process's output. */
+    private final java.util.concurrent.atomic.AtomicLong leaks;
+
+    private ManagedProcess(String name, Process process, int port, Duration startToReady,
+            java.util.concurrent.atomic.AtomicLong leaks) {
+        this.leaks = leaks;
         this.name = name;
         this.process = process;
         this.port = port;
@@ -69,12 +74,8 @@ public final class ManagedProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         int bound = port.get(30, TimeUnit.SECONDS);
-        ManagedProcess started = new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0));
-        started.leaks = leaks;
-        return started;
+        return new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0), leaks);
     }
-
-    private java.util.concurrent.atomic.AtomicLong leaks = new java.util.concurrent.atomic.AtomicLong();
 
     /** Leak reports ({@code LEAK:}) the process printed so far: run it with a leak detection level to get them. */
     public long leakReports() {

@@ -58,8 +58,8 @@ final class OverloadBenchmark implements Callable<Integer> {
         try (ManagedProcess backend = processes.start("backend", List.of("-Xms512m", "-Xmx512m",
                 "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--model", "bench-model",
                 "--response-tokens", "16"))) {
-            Path shedding = config(backend.port(), "  overload: " + limit);
-            Path queueing = config(backend.port(), "  overload: { limit: off }");
+            Path shedding = config(backend.port(), limit);
+            Path queueing = config(backend.port(), "{ limit: off }");
             try (ManagedProcess limited = processes.start("sidecar-limited", Processes.flags(sidecarJvmArgs),
                     List.of("serve", "--config", shedding.toString()));
                  ManagedProcess unlimited = processes.start("sidecar-unlimited", Processes.flags(sidecarJvmArgs),
@@ -82,24 +82,8 @@ final class OverloadBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static Path config(int backendPort, String overloadLine) throws Exception {
-        Path config = Files.createTempFile("switchboard-overload", ".yaml");
-        Files.writeString(config, """
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open }, max-connections: 20000 }
-                backends:
-                  - name: bench-backend
-                    base-url: http://127.0.0.1:%d/v1
-                    model: bench-model
-                    residency: internal
-                    limits: { max-concurrency: 8192 }
-                routes:
-                  - name: bench
-                    rules:
-                      - use: [bench-backend]
-                resilience:
-                %s
-                """.formatted(backendPort, overloadLine));
-        return config;
+    private static Path config(int backendPort, String overload) throws Exception {
+        return Workloads.benchConfig(backendPort, "", "resilience:\n  overload: " + overload + "\n");
     }
 
     private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited) throws Exception {

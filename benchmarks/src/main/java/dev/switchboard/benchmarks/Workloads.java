@@ -72,4 +72,27 @@ final class Workloads {
         return new LoadGenerator.Workload("/v1/chat/completions", chatBody(model, promptTokens, stream), List.of(),
                 stream);
     }
+
+    /**
+     * The sidecar config the load benchmarks share: one simulated backend, {@code bench-backend} on
+     * {@code backendPort}, behind the route {@code bench}; {@code moreRoutes} (route items, indented as list items
+     * under {@code routes:}) and {@code more} (top-level keys) are added. Written to a temporary file.
+     */
+    static java.nio.file.Path benchConfig(int backendPort, String moreRoutes, String more) throws java.io.IOException {
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("switchboard-bench", ".yaml");
+        java.nio.file.Files.writeString(config, """
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
+                backends:
+                  - name: bench-backend
+                    base-url: http://127.0.0.1:%d/v1
+                    model: bench-model
+                    residency: internal
+                    limits: { max-concurrency: 8192 }
+                routes:
+                  - name: bench
+                    rules:
+                      - use: [bench-backend]
+                """.formatted(backendPort) + moreRoutes + more);
+        return config;
+    }
 }

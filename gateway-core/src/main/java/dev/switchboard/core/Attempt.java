@@ -44,10 +44,6 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
             return this == OK || this == FAILED || this == CANCELLED;
         }
 
-        public boolean skipped() {
-            return name().startsWith("SKIPPED_");
-        }
-
         public String text() {
             return text;
         }

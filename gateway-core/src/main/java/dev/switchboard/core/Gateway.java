@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.internal.GatewayMetrics;
 
 import dev.switchboard.core.internal.admission.AdmissionStep;
@@ -392,8 +393,7 @@ public final class Gateway implements AutoCloseable {
         });
         chain.run(x).whenComplete((reply, error) -> {
             if (error != null) {
-                result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                result.completeExceptionally(Causes.of(error));
             } else if (reply instanceof Reply.Answer a) {
                 result.complete(new GatewayResponse(a.body(), a.contentType(), request.requestId(), x.decision(),
                         a.backend(), a.usage(), x.attempts(), a.cost(), a.currency(), x.cache()));
@@ -436,8 +436,7 @@ public final class Gateway implements AutoCloseable {
             if (error == null) {
                 return; // started: its events, end or cut go down the listener
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = Causes.of(error);
             if (cause instanceof CancellationException && x.cancelled()) {
                 return; // the client left: nobody to tell
             }

@@ -94,13 +94,9 @@ public final class UpstreamFailure extends Exception {
                 && !(kind == Kind.STATUS && status == 429);
     }
 
-    /** Whether trying the same backend again may help: 429, 503 (with or without Retry-After), 5xx, I/O. */
+    /** Whether trying the same backend again may help: a failure of any {@link #failureClass() class}. */
     public boolean retryable() {
-        return switch (kind) {
-            case STATUS -> status == 429 || status == 408 || status >= 500;
-            case CONNECT, IO, TRUNCATED, TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOO_SLOW, TOTAL_TIMEOUT -> true;
-            case CANCELLED, EGRESS_REFUSED -> false;
-        };
+        return failureClass() != null;
     }
 
     /** The class {@code resilience.retry.same-backend-on} names this failure by; null when it is not retryable. */

@@ -3,72 +3,16 @@ package dev.switchboard.core.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchboard.core.Usage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Turns a streamed answer into the {@code chat.completion} it stands for, so it can be cached and replayed either
- * way. Only plain text answers of one choice are assembled; anything else (tool calls, several choices) makes the
- * answer not cacheable.
+ * Replays a cached {@code chat.completion} as the stream events an OpenAI client expects. (A streamed answer is
+ * assembled for the cache by the backend step's {@code CompletionAssembler}; only plain text of one choice is kept.)
  */
 public final class StreamAssembler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final StringBuilder content = new StringBuilder();
-    private String id;
-    private String model;
-    private long created;
-    private String finishReason;
-    private boolean cacheable = true;
-
-    public void accept(String data) {
-        if (!cacheable) {
-            return;
-        }
-        try {
-            JsonNode chunk = JSON.readTree(data);
-            id = chunk.path("id").asText(id);
-            model = chunk.path("model").asText(model);
-            created = chunk.path("created").asLong(created);
-            for (JsonNode choice : chunk.path("choices")) {
-                if (choice.path("index").asInt(0) != 0 || choice.path("delta").has("tool_calls")
-                        || choice.path("delta").has("function_call")) {
-                    cacheable = false;
-                    return;
-                }
-                JsonNode c = choice.path("delta").path("content");
-                if (c.isTextual()) {
-                    content.append(c.asText());
-                }
-                if (choice.hasNonNull("finish_reason")) {
-                    finishReason = choice.get("finish_reason").asText();
-                }
-            }
-        } catch (IOException e) {
-            cacheable = false;
-        }
-    }
-
-    /** The assembled completion, or null when the stream is not cacheable. */
-    public byte[] completion(Usage usage) {
-        if (!cacheable || finishReason == null) {
-            return null;
-        }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("id", id == null ? "chatcmpl-cached" : id);
-        root.put("object", "chat.completion");
-        root.put("created", created);
-        root.put("model", model == null ? "" : model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", content.toString());
-        choice.put("finish_reason", finishReason);
-        if (usage.known()) {
-            root.putObject("usage").put("prompt_tokens", usage.promptTokens())
-                    .put("completion_tokens", usage.completionTokens()).put("total_tokens", usage.totalTokens());
-        }
-        return root.toString().getBytes(StandardCharsets.UTF_8);
+    private StreamAssembler() {
     }
 
     /**

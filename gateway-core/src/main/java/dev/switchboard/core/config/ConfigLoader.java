@@ -231,9 +231,7 @@ public final class ConfigLoader {
             return d;
         }
         n.allowOnly(Set.of("limit", "initial", "min", "max"));
-        // YAML reads a bare `off` as the boolean false: that is what the user wrote, so it means off.
-        OverloadSpec.Mode mode = "false".equals(n.get("limit").string(null)) ? OverloadSpec.Mode.OFF
-                : n.get("limit").enumValue(OverloadSpec.Mode.class, OverloadSpec.Mode.ADAPTIVE);
+        OverloadSpec.Mode mode = n.get("limit").enumValue(OverloadSpec.Mode.class, OverloadSpec.Mode.ADAPTIVE);
         int min = (int) n.get("min").integer(d.min(), 1, 1_000_000);
         int max = (int) n.get("max").integer(d.max(), 1, 1_000_000);
         int initial = (int) n.get("initial").integer(Math.max(min, Math.min(max, d.initial())), 1, 1_000_000);

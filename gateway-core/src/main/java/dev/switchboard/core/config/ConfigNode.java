@@ -273,8 +273,10 @@ final class ConfigNode {
             return defaultValue;
         }
         String wanted = s.get().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        // YAML 1.1 reads a bare off/on (and no/yes) as a boolean: what the user wrote was the word.
+        String asWord = wanted.equals("FALSE") ? "OFF" : wanted.equals("TRUE") ? "ON" : wanted;
         for (E e : type.getEnumConstants()) {
-            if (e.name().equals(wanted)) {
+            if (e.name().equals(wanted) || e.name().equals(asWord)) {
                 return e;
             }
         }

@@ -39,8 +39,7 @@ final class DemoCommand implements Callable<Integer> {
             demo = Demo.start(listen, admin);
         } catch (dev.switchboard.server.http.ListenException e) {
             // The demo's addresses come from its flags, not a config file.
-            System.err.println(e.getMessage().replace("(server.listen)", "(--listen)")
-                    .replace("(server.admin)", "(--admin)"));
+            System.err.println(e.as(e.setting().equals("server.listen") ? "--listen" : "--admin").getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));

@@ -11,6 +11,11 @@ public final class ListenException extends RuntimeException {
         this.setting = setting;
     }
 
+    /** The same failure, named by the setting the user wrote (a command's flag rather than the config key). */
+    public ListenException as(String userSetting) {
+        return new ListenException(address, userSetting, getCause());
+    }
+
     private static String reason(Throwable cause) {
         String m = String.valueOf(cause.getMessage());
         if (cause instanceof java.net.BindException || m.contains("Address already in use")) {

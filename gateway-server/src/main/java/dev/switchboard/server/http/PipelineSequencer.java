@@ -43,8 +43,10 @@ final class PipelineSequencer extends ChannelDuplexHandler {
         ctx.write(msg, promise);
         if (last && answering) {
             answering = false;
-            // Not from inside this write: the next request starts once the current call stack is done.
-            ctx.executor().execute(() -> next(ctx));
+            if (!waiting.isEmpty()) {
+                // Not from inside this write: the next request starts once the current call stack is done.
+                ctx.executor().execute(() -> next(ctx));
+            }
         }
     }
 
@@ -54,11 +56,14 @@ final class PipelineSequencer extends ChannelDuplexHandler {
         }
         FullHttpRequest request = waiting.poll();
         if (request == null) {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
             return;
         }
         answering = true;
+        if (waiting.isEmpty()) {
+            // Nothing more waits: read on (what arrives while this one is answered waits here again).
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
         ctx.fireChannelRead(request);
     }
 

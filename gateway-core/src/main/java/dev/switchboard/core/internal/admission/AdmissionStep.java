@@ -1,5 +1,6 @@
 package dev.switchboard.core.internal.admission;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.internal.backend.BackendRuntime;
@@ -19,7 +20,6 @@ import dev.switchboard.core.state.StateUnavailableException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 
 /**
@@ -172,7 +172,7 @@ public final class AdmissionStep implements Step {
     }
 
     private static StateUnavailableException stateFailure(Throwable error) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = Causes.of(error);
         return t instanceof StateUnavailableException s ? s
                 : new StateUnavailableException("the shared state store failed: " + t, t);
     }

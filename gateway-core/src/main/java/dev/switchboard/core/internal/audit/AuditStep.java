@@ -1,5 +1,6 @@
 package dev.switchboard.core.internal.audit;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.CallRecord;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.internal.GatewayMetrics;
@@ -8,6 +9,7 @@ import dev.switchboard.core.Usage;
 import dev.switchboard.core.cache.CacheStatus;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.ForwardingStreamListener;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.Assessment;
@@ -15,7 +17,6 @@ import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.routing.RoutingDecision;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -63,8 +64,7 @@ public final class AuditStep implements Step {
         // Everything else is recorded when the chain's future settles, so the record holds what every step did.
         return next.proceed(x).whenComplete((reply, error) -> {
             if (error != null) {
-                Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                        : error;
+                Throwable t = Causes.of(error);
                 if (t instanceof CancellationException && x.cancelled()) {
                     record(x, recorded, 499, "client_closed");
                     return;
@@ -87,11 +87,12 @@ public final class AuditStep implements Step {
             CompliancePolicy.Verdict verdict = x.judged() ? x.verdict()
                     : new CompliancePolicy.Verdict(Assessment.CLEAN, CompliancePolicy.Outcome.CLEAN);
             RoutingDecision decision = x.decision();
+            java.util.List<dev.switchboard.core.Attempt> attempts = x.attempts();
             CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),
-                    x.request().body().model(), x.request().body().stream(), decision, x.attempts(),
+                    x.request().body().model(), x.request().body().stream(), decision, attempts,
                     charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
                     verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
-                            !x.attempts().isEmpty()),
+                            !attempts.isEmpty()),
                     policy.logsPrompts() ? x.request().body().promptText() : null);
             metrics.call(r);
             audit.accept(r);
@@ -101,51 +102,20 @@ public final class AuditStep implements Step {
     }
 
     /** Records a started stream when it ends; passes everything on. */
-    private final class Recording implements StreamListener {
+    private final class Recording extends ForwardingStreamListener {
         private final Exchange x;
         private final AtomicBoolean recorded;
-        private final StreamListener listener;
 
         Recording(Exchange x, AtomicBoolean recorded, StreamListener listener) {
+            super(listener);
             this.x = x;
             this.recorded = recorded;
-            this.listener = listener;
-        }
-
-        @Override
-        public void onStart(RoutingDecision decision, String backend) {
-            listener.onStart(decision, backend);
-        }
-
-        @Override
-        public void onCache(CacheStatus status) {
-            listener.onCache(status);
-        }
-
-        @Override
-        public void onEvent(String data) {
-            listener.onEvent(data);
-        }
-
-        @Override
-        public void onIdle() {
-            listener.onIdle();
-        }
-
-        @Override
-        public boolean ready() {
-            return listener.ready();
-        }
-
-        @Override
-        public void whenReady(Runnable resume) {
-            listener.whenReady(resume);
         }
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
             record(x, recorded, 200, null);
-            listener.onComplete(usage, finishReason);
+            next.onComplete(usage, finishReason);
         }
 
         @Override
@@ -155,7 +125,7 @@ public final class AuditStep implements Step {
             } else {
                 record(x, recorded, error.status(), error.kind().code());
             }
-            listener.onError(error, started);
+            next.onError(error, started);
         }
     }
 }

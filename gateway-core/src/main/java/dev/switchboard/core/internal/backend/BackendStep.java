@@ -1,5 +1,6 @@
 package dev.switchboard.core.internal.backend;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
@@ -24,7 +25,6 @@ import dev.switchboard.core.routing.Costs;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,35 +95,13 @@ public final class BackendStep implements Step {
         });
         upstream.whenComplete((r, error) -> {
             if (error == null) {
-                Usage usage = UsageReader.fromBody(r.body());
-                double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
-                        : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
-                long millis = ticket.millis();
-                if (!ticket.answered(cost)) {
-                    return;
-                }
-                if (usage.known() && millis > 0) {
-                    rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
-                }
-                x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
-                x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
-                byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
-                        ? PlaceholderRestorer.restoreBody(r.body(), x.maskedBody().masking()) : r.body();
-                reply.complete(new Reply.Answer(answer, r.contentType(), spec.name(), usage, cost,
-                        spec.price().currency()));
+                answered(x, ticket, spec, masked, r.body(), r.contentType(), UsageReader.fromBody(r.body()), reply);
                 return;
             }
             UpstreamFailure failure = unwrap(error, spec.name());
-            if (failure.kind() == UpstreamFailure.Kind.CANCELLED || !ticket.failed(failure, 0)) {
-                return;
+            if (failure.kind() != UpstreamFailure.Kind.CANCELLED) {
+                failedUnseen(x, ticket, spec, masked, failure, 0, reply);
             }
-            log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
-            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
-            if (failure.isClientError()) {
-                // The refusal the client gets is this backend's, of the body it was sent (masked or not).
-                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
-            }
-            reply.completeExceptionally(failure);
         });
         return reply;
     }
@@ -202,21 +180,7 @@ public final class BackendStep implements Step {
                             null, null), events[0]);
                     return;
                 }
-                double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
-                        : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
-                long millis = ticket.millis();
-                if (!ticket.answered(cost)) {
-                    return;
-                }
-                if (usage.known() && millis > 0) {
-                    rt.stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
-                }
-                x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
-                x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
-                byte[] out = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
-                        ? PlaceholderRestorer.restoreBody(answer, x.maskedBody().masking()) : answer;
-                reply.complete(new Reply.Answer(out, "application/json", spec.name(), usage, cost,
-                        spec.price().currency()));
+                answered(x, ticket, spec, masked, answer, "application/json", usage, reply);
             }
 
             @Override
@@ -225,18 +189,8 @@ public final class BackendStep implements Step {
                     return;
                 }
                 // What the backend produced before it failed is charged: the prompt, one token per chunk.
-                double cost = events[0] == 0 ? 0 : Costs.estimate(spec, x.decision().promptTokens(), 0)
-                        + Costs.actual(spec, 0, Math.max(0, events[0] - 1));
-                if (!ticket.failed(failure, cost)) {
-                    return;
-                }
-                log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(),
-                        failure.getMessage());
-                x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
-                if (failure.isClientError()) {
-                    x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
-                }
-                reply.completeExceptionally(failure); // nothing reached the client: failover may try another
+                failedUnseen(x, ticket, spec, masked, failure, events[0] == 0 ? 0
+                        : partialCost(spec, x.decision().promptTokens(), events[0]), reply);
             }
         };
         UpstreamStream s = rt.backend().stream(body, false, sink);
@@ -245,6 +199,48 @@ public final class BackendStep implements Step {
             s.cancel();
         }
         return reply;
+    }
+
+    /** A whole answer: the ticket ends, statistics learn its speed, the attempt and charge say it; values put back. */
+    private void answered(Exchange x, Ticket ticket, BackendSpec spec, boolean masked, byte[] body,
+            String contentType, Usage usage, CompletableFuture<Reply> reply) {
+        double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
+                : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
+        long millis = ticket.millis();
+        if (!ticket.answered(cost)) {
+            return; // the client left first
+        }
+        if (usage.known() && millis > 0) {
+            ticket.runtime().stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
+        }
+        x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
+        x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+        byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
+                ? PlaceholderRestorer.restoreBody(body, x.maskedBody().masking()) : body;
+        reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency()));
+    }
+
+    /**
+     * A failure before anything reached the client: the ticket ends at what was produced, the attempt says why, a
+     * refusal of the request (4xx) is charged to this backend and the body it was sent, and the reply fails for
+     * failover to judge.
+     */
+    private static void failedUnseen(Exchange x, Ticket ticket, BackendSpec spec, boolean masked,
+            UpstreamFailure failure, double cost, CompletableFuture<Reply> reply) {
+        if (!ticket.failed(failure, cost)) {
+            return;
+        }
+        log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
+        x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+        if (failure.isClientError()) {
+            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+        }
+        reply.completeExceptionally(failure);
+    }
+
+    /** What a stream cut short cost: the prompt, and one token per chunk after the first. */
+    private static double partialCost(BackendSpec spec, int promptTokens, int chunks) {
+        return Costs.estimate(spec, promptTokens, 0) + Costs.actual(spec, 0, Math.max(0, chunks - 1));
     }
 
     /**
@@ -289,8 +285,7 @@ public final class BackendStep implements Step {
 
         /** What a cut stream cost: the prompt, and one token per chunk the client received. */
         private double partialCost() {
-            return Costs.estimate(spec, x.decision().promptTokens(), 0)
-                    + Costs.actual(spec, 0, Math.max(0, delivered - 1));
+            return BackendStep.partialCost(spec, x.decision().promptTokens(), delivered);
         }
 
         /** Whether another attempt (a hedge) started its stream first: this one stops. */
@@ -371,23 +366,20 @@ public final class BackendStep implements Step {
             if (failure.kind() == UpstreamFailure.Kind.CANCELLED || x.calledOff()) {
                 return;
             }
-            double cost = started ? partialCost() : 0;
+            if (!started) {
+                failedUnseen(x, ticket, spec, masked, failure, 0, reply); // failover may try another
+                return;
+            }
+            double cost = partialCost();
             if (!ticket.failed(failure, cost)) {
                 return;
             }
             log.warn("request {} backend {} stream failed after {} events: {}", x.request().requestId(),
                     spec.name(), eventsDelivered, failure.getMessage());
             x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
-            if (started) {
-                x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
-                listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
-                        failure.clientMessage() + "; the answer is incomplete"), true);
-            } else {
-                if (failure.isClientError()) {
-                    x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
-                }
-                reply.completeExceptionally(failure); // nothing reached the client: failover may try another
-            }
+            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
+                    failure.clientMessage() + "; the answer is incomplete"), true);
         }
 
         /**
@@ -405,7 +397,7 @@ public final class BackendStep implements Step {
     }
 
     static UpstreamFailure unwrap(Throwable error, String backend) {
-        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable t = Causes.of(error);
         if (t instanceof UpstreamFailure f) {
             return f;
         }

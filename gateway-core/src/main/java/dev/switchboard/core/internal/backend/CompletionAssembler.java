@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * legacy function call, log probabilities and finish reason; the top-level id, model, creation time, system
  * fingerprint and service tier; and the usage. Unknown delta fields are ignored.
  */
-final class CompletionAssembler {
+public final class CompletionAssembler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String id;
@@ -41,7 +41,7 @@ final class CompletionAssembler {
         boolean hasContent;
     }
 
-    void accept(String data) {
+    public void accept(String data) {
         JsonNode chunk;
         try {
             chunk = JSON.readTree(data);
@@ -118,8 +118,21 @@ final class CompletionAssembler {
         }
     }
 
+    /**
+     * Whether the answer is plain text of one choice — what a cache can keep and replay as a stream exactly: no tool
+     * or function call, no refusal, no log probabilities, and ended.
+     */
+    public boolean plainText() {
+        if (malformed || choices.size() != 1 || !choices.containsKey(0)) {
+            return false;
+        }
+        Choice c = choices.get(0);
+        return c.finishReason != null && c.toolCalls.isEmpty() && c.functionCall == null && c.refusal == null
+                && c.logprobContent == null && c.logprobRefusal == null;
+    }
+
     /** The whole answer, or null when the stream was not one (a chunk that was not JSON, no choice, no end). */
-    byte[] completion(Usage usage) {
+    public byte[] completion(Usage usage) {
         if (malformed || choices.isEmpty() || choices.values().stream().anyMatch(c -> c.finishReason == null)) {
             return null;
         }

@@ -4,6 +4,7 @@ import dev.switchboard.core.cache.CacheStatus;
 import dev.switchboard.core.cache.CachedAnswer;
 import dev.switchboard.core.cache.ResponseCache;
 import dev.switchboard.core.cache.StreamAssembler;
+import dev.switchboard.core.internal.backend.CompletionAssembler;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.GatewayRequest;
@@ -12,6 +13,7 @@ import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.ForwardingStreamListener;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.compliance.CompliancePolicy;
@@ -60,10 +62,6 @@ public final class CacheStep implements Step {
     @Override
     public String name() {
         return "cache";
-    }
-
-    public ResponseCache local() {
-        return local;
     }
 
     public SharedCache shared() {
@@ -171,65 +169,44 @@ public final class CacheStep implements Step {
     }
 
     /** Passes a stream on and assembles it into one completion for the cache. */
-    private final class Assembling implements StreamListener {
+    private final class Assembling extends ForwardingStreamListener {
         private final String key;
         private final boolean refresh;
         private final CompletableFuture<CachedAnswer> mine;
-        private final StreamListener listener;
-        private final StreamAssembler assembler = new StreamAssembler();
+        private final CompletionAssembler assembler = new CompletionAssembler();
         private String backend;
 
         Assembling(String key, boolean refresh, CompletableFuture<CachedAnswer> mine, StreamListener listener) {
+            super(listener);
             this.key = key;
             this.refresh = refresh;
             this.mine = mine;
-            this.listener = listener;
         }
 
         @Override
         public void onStart(RoutingDecision decision, String b) {
             backend = b;
-            listener.onStart(decision, b);
-        }
-
-        @Override
-        public void onCache(CacheStatus status) {
-            listener.onCache(status);
+            next.onStart(decision, b);
         }
 
         @Override
         public void onEvent(String data) {
             assembler.accept(data);
-            listener.onEvent(data);
-        }
-
-        @Override
-        public void onIdle() {
-            listener.onIdle();
-        }
-
-        @Override
-        public boolean ready() {
-            return listener.ready();
-        }
-
-        @Override
-        public void whenReady(Runnable resume) {
-            listener.whenReady(resume);
+            next.onEvent(data);
         }
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            byte[] completion = assembler.completion(usage);
+            byte[] completion = assembler.plainText() ? assembler.completion(usage) : null;
             keep(key, refresh, mine, completion == null ? null
                     : new CachedAnswer(completion, backend, usage, clock.millis()));
-            listener.onComplete(usage, finishReason);
+            next.onComplete(usage, finishReason);
         }
 
         @Override
         public void onError(dev.switchboard.core.GatewayException error, boolean started) {
             mine.complete(null); // only complete answers are kept
-            listener.onError(error, started);
+            next.onError(error, started);
         }
     }
 }

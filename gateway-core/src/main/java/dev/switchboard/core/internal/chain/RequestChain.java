@@ -55,10 +55,6 @@ public final class RequestChain {
         return first.proceed(x);
     }
 
-    public List<Step> steps() {
-        return steps;
-    }
-
     /** The steps' names in order, as {@code /admin/config} shows them. */
     public List<String> names() {
         return steps.stream().map(Step::name).toList();

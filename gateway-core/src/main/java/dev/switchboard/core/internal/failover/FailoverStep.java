@@ -1,5 +1,6 @@
 package dev.switchboard.core.internal.failover;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -148,7 +148,7 @@ public final class FailoverStep implements Step {
             running.add(attempt);
             armHedge(target);
             next.proceed(attempt).whenComplete((reply, error) -> done(attempt, target, reply,
-                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
+                    Causes.of(error)));
         }
 
         /**

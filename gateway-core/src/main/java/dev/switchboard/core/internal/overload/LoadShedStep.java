@@ -1,5 +1,6 @@
 package dev.switchboard.core.internal.overload;
 
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.internal.GatewayMetrics;
@@ -9,7 +10,6 @@ import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * First of all: a request over the gateway's concurrency limit is shed at once — 503 {@code overloaded} with
@@ -46,7 +46,7 @@ public final class LoadShedStep implements Step {
                 p.succeeded();
                 return;
             }
-            Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable t = Causes.of(error);
             if (t instanceof GatewayException g && g.kind() == ErrorKind.UPSTREAM_TIMEOUT) {
                 p.dropped();
             } else {
