@@ -9,10 +9,23 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.TimeUnit;
 
-/** Aggregates request bodies up to a limit; beyond it answers 413 in the OpenAI error shape and closes. */
+/**
+ * Aggregates request bodies up to a limit; beyond it answers 413 in the OpenAI error shape, drains the rest of the
+ * body and closes.
+ */
 final class JsonObjectAggregator extends HttpObjectAggregator {
+    /** How long a client that stops sending an oversized body keeps its connection after the 413. */
+    static final long DRAIN_LIMIT_SECONDS = 10;
+
     private final int maxContentLength;
+    /** Set while an oversized request is being answered and drained. */
+    private boolean refusing;
+    private boolean answered;
+    private boolean drained;
 
     JsonObjectAggregator(int maxContentLength) {
         super(maxContentLength);
@@ -21,7 +34,7 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        if (!(oversized instanceof HttpRequest request)) {
+        if (!(oversized instanceof HttpRequest request) || !ctx.channel().isActive()) {
             ctx.close();
             return;
         }
@@ -29,17 +42,41 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
         String requestId = given != null && given.length() <= 128 ? given : GatewayRequest.newRequestId();
         FullHttpResponse response = HttpResponses.error(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds " + maxContentLength + " bytes", requestId);
-        // The rest of the body may still be arriving: the connection cannot be reused. Closing at once would make
-        // the kernel answer the unread body with a reset that can destroy the 413 before the client reads it, so
-        // end our side only, keep discarding what arrives, and close a moment later.
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(f -> {
-            if (ctx.channel() instanceof io.netty.channel.socket.SocketChannel socket && socket.isActive()) {
-                socket.shutdownOutput();
-                ctx.executor().schedule(() -> ctx.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
-            } else {
+        // The rest of the body is still arriving, so the connection cannot be reused; but closing while any of it
+        // is unread makes the kernel answer with a reset, and a reset can destroy the 413 in the client's buffer
+        // before the client reads it. So the response is written past the keep-alive handler (which would close
+        // as soon as it is written), the body is read and dropped (the aggregator discards an oversized message's
+        // content), and the connection closes once the body's end has arrived, the client has closed, or the
+        // drain limit has passed. The response carries its length, so the client needs no early end of stream.
+        refusing = true;
+        answered = false;
+        drained = false;
+        ChannelHandlerContext writer = ctx.pipeline().context(HttpServerKeepAliveHandler.class);
+        (writer != null ? writer : ctx).writeAndFlush(response).addListener(f -> {
+            if (!f.isSuccess() || !ctx.channel().isActive()) {
                 ctx.close();
+                return;
             }
+            answered = true;
+            closeOnceDone(ctx);
+            ctx.executor().schedule(() -> ctx.close(), DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS);
         });
+    }
+
+    private void closeOnceDone(ChannelHandlerContext ctx) {
+        if (refusing && answered && drained) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        boolean bodyEnds = msg instanceof LastHttpContent;
+        super.channelRead(ctx, msg);
+        if (bodyEnds && refusing) {
+            drained = true;
+            closeOnceDone(ctx);
+        }
     }
 }

@@ -278,6 +278,40 @@ class SidecarTest {
     }
 
     @Test
+    void anOversizeBodyIsAnsweredThenDrainedBeforeTheConnectionCloses() throws Exception {
+        // Closing while the rest of the body is unread makes the kernel send a reset, which can wipe the 413 out of
+        // the client's buffer before it is read. The server must keep reading until the body ends.
+        int length = 100_000;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: "
+                    + "application/json\r\ncontent-length: " + length + "\r\n\r\n" + "x".repeat(1_000))
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String head = readUntil(in, "\r\n\r\n");
+            assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+            int bodyLength = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+            assertThat(in.readNBytes(bodyLength)).hasSize(bodyLength);
+            // The body is not finished: the connection stays open (nothing more, not even its end, arrives) ...
+            socket.setSoTimeout(300);
+            assertThatThrownBy(in::read).isInstanceOf(java.net.SocketTimeoutException.class);
+            // ... and closes cleanly once it is.
+            socket.getOutputStream().write("x".repeat(length - 1_000).getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5_000);
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    private static String readUntil(InputStream in, String end) throws java.io.IOException {
+        StringBuilder seen = new StringBuilder();
+        while (seen.indexOf(end) < 0) {
+            int b = in.read();
+            assertThat(b).as("connection ended after %s", seen).isNotNegative();
+            seen.append((char) b);
+        }
+        return seen.toString();
+    }
+
+    @Test
     void unknownPathAndWrongMethod() throws Exception {
         HttpResponse<String> notFound = post("/v1/completions-typo", "{}");
         assertThat(notFound.statusCode()).isEqualTo(404);
