@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.compliance.SensitiveDataScanner;
+import dev.switchboard.core.compliance.Detectors;
 import dev.switchboard.core.config.ComplianceSpec;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.compliance.SensitiveDataScanner;
 import dev.switchboard.testkit.corpus.BankingPrompts;
 import dev.switchboard.testkit.corpus.CorpusCase;
 import dev.switchboard.testkit.corpus.LeakCheck;
@@ -106,7 +107,7 @@ final class ResidencyBenchmark implements Callable<Integer> {
             flaggedTwins += twin.sensitive() ? 1 : 0;
             for (String k : c.kinds()) {
                 values++;
-                otherKind += found.kinds().contains(k.equals("uscc") ? SensitiveDataScanner.CREDIT_CODE : k) ? 0 : 1;
+                otherKind += found.kinds().contains(k.equals("uscc") ? Detectors.CREDIT_CODE : k) ? 0 : 1;
             }
             for (RequestView v : List.of(planted, clean)) {
                 if (!policy.assess(v).equals(policy.guard().check(v.upstreamBody("big-model-v3", true)))) {

@@ -1,16 +1,21 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.backend.UpstreamFailure;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One step of serving a request: a backend called, passed over, refused or answered from the cache.
  *
  * @param backend the backend
  * @param outcome what happened, as a type; {@link #describe()} renders it for logs and the audit log
+ * @param failure for a failed or refused call, how it failed (connect, first-token timeout, a status, ...)
+ * @param status  for a failure of kind {@link UpstreamFailure.Kind#STATUS}, the upstream's HTTP status; else 0
  * @param detail  the words behind a failure (the upstream's message), or empty
  * @param millis  time spent on it
  */
-public record Attempt(String backend, Outcome outcome, String detail, long millis) {
+public record Attempt(String backend, Outcome outcome, Optional<UpstreamFailure.Kind> failure, int status,
+        String detail, long millis) {
     /** What became of one candidate. */
     public enum Outcome {
         OK("ok"),
@@ -31,7 +36,9 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
         /** The egress guard stopped the body before any byte was sent. */
         REFUSED("refused"),
         /** Called, and the client left before it answered. */
-        CANCELLED("cancelled");
+        CANCELLED("cancelled"),
+        /** Called as one of a hedged pair, and called off because the other answered first. */
+        HEDGE_LOST("cancelled");
 
         private final String text;
 
@@ -41,7 +48,7 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
 
         /** Whether a backend was actually called (not passed over, not refused, not answered from the cache). */
         public boolean called() {
-            return this == OK || this == FAILED || this == CANCELLED;
+            return this == OK || this == FAILED || this == CANCELLED || this == HEDGE_LOST;
         }
 
         public String text() {
@@ -52,11 +59,26 @@ public record Attempt(String backend, Outcome outcome, String detail, long milli
     public Attempt {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(failure, "failure");
         detail = detail == null ? "" : detail; // a factory's failure without a message still makes an attempt
+    }
+
+    public Attempt(String backend, Outcome outcome, String detail, long millis) {
+        this(backend, outcome, Optional.empty(), 0, detail, millis);
     }
 
     public Attempt(String backend, Outcome outcome, long millis) {
         this(backend, outcome, "", millis);
+    }
+
+    /**
+     * A call that failed: refused by the egress guard (nothing sent) or failed upstream, with its kind and status;
+     * the detail is the failure in words a client may read (attempts end up in error messages).
+     */
+    public static Attempt failed(String backend, UpstreamFailure failure, long millis) {
+        Outcome outcome = failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED ? Outcome.REFUSED : Outcome.FAILED;
+        return new Attempt(backend, outcome, Optional.of(failure.kind()), failure.status(), failure.clientMessage(),
+                millis);
     }
 
     /** Whether a backend was actually called (not passed over, not answered from the cache). */

@@ -1,43 +1,42 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.internal.chain.Causes;
+import dev.switchboard.core.backend.Backend;
+import dev.switchboard.core.backend.UpstreamHttp;
+import dev.switchboard.core.budget.TenantBudget;
+import dev.switchboard.core.cache.CacheStats;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Verdict;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.internal.GatewayMetrics;
-
 import dev.switchboard.core.internal.admission.AdmissionStep;
 import dev.switchboard.core.internal.audit.AuditLog;
 import dev.switchboard.core.internal.audit.AuditStep;
-import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.internal.backend.BackendRegistry;
 import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.internal.backend.BackendStep;
 import dev.switchboard.core.internal.cache.CacheStep;
+import dev.switchboard.core.internal.cache.ResponseCache;
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.RequestChain;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import dev.switchboard.core.internal.compliance.ComplianceStep;
-import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.internal.failover.FailoverStep;
 import dev.switchboard.core.internal.ratelimit.RateLimitStep;
+import dev.switchboard.core.internal.routing.LiveSignals;
 import dev.switchboard.core.internal.routing.RouteStep;
-import dev.switchboard.core.cache.ResponseCache;
-import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.RequestScanner;
-import dev.switchboard.core.config.ComplianceSpec;
-import dev.switchboard.core.budget.BudgetLedger;
-import dev.switchboard.core.state.BudgetStore;
-import dev.switchboard.core.state.RateLimits;
-import dev.switchboard.core.state.StateStore;
-import dev.switchboard.core.state.StoreHealth;
-import dev.switchboard.core.config.BudgetSpec;
-import dev.switchboard.core.routing.LiveSignals;
-import dev.switchboard.core.stats.BackendStats;
-import dev.switchboard.core.backend.UpstreamHttp;
-import dev.switchboard.core.config.BackendSpec;
-import dev.switchboard.core.config.ConfigLoader;
-import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.core.internal.routing.RoutingInput;
+import dev.switchboard.core.internal.routing.RoutingTable;
+import dev.switchboard.core.internal.state.BudgetStore;
+import dev.switchboard.core.internal.state.StateStore;
+import dev.switchboard.core.internal.stats.BackendStats;
 import dev.switchboard.core.routing.RoutingDecision;
-import dev.switchboard.core.routing.RoutingInput;
-import dev.switchboard.core.routing.RoutingTable;
+import dev.switchboard.core.state.StoreHealth;
+import dev.switchboard.core.stats.BackendStatus;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +67,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamHttp http;
     private final BackendRegistry backends;
     private final StateStore state;
-    private final dev.switchboard.core.state.CoolDowns coolDowns;
+    private final dev.switchboard.core.internal.state.CoolDowns coolDowns;
     private final BudgetStore ledger;
     private final AuditLog audit;
     private final LiveSignals signals;
@@ -99,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
         // Loads the tokenizer's 200,000 ranks now (a few hundred ms, once per JVM), not during the first request.
-        dev.switchboard.core.request.TokenEstimator.shared();
+        dev.switchboard.core.internal.request.TokenEstimator.shared();
         this.table = RoutingTable.compile(spec);
         this.metrics = new GatewayMetrics(options.meters());
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends(), options.clock(), options.ticker());
@@ -278,11 +277,59 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Where this request would go under a verdict already reached (see {@link #judge}): the body is read once. */
-    public RoutingDecision explain(GatewayRequest request, CompliancePolicy.Verdict verdict) {
-        if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+    public RoutingDecision explain(GatewayRequest request, Verdict verdict) {
+        if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
             throw CompliancePolicy.blockedError(verdict.found());
         }
         return routeStep.decide(request, verdict.found());
+    }
+
+    /**
+     * Loads what a gateway needs that takes longest at start (the tokenizer's ranks, about a second), so a server
+     * can begin it on another thread while it reads its config; a gateway built meanwhile waits for it.
+     */
+    public static void preload() {
+        dev.switchboard.core.internal.request.TokenEstimator.shared();
+    }
+
+    /**
+     * Decisions under a config alone, without starting a gateway (the command line's {@code explain}): the same
+     * compliance verdict and the same rules as a live call, with no live statistics, budgets or cool-downs — every
+     * backend looks idle and healthy.
+     */
+    public static Preview preview(GatewaySpec spec) {
+        return new Preview(spec);
+    }
+
+    /** See {@link #preview}. Immutable and thread-safe. */
+    public static final class Preview {
+        private final CompliancePolicy policy;
+        private final RoutingTable table;
+
+        private Preview(GatewaySpec spec) {
+            this.policy = new CompliancePolicy(spec.compliance());
+            this.table = RoutingTable.compile(spec);
+        }
+
+        /** The compliance verdict on a request. */
+        public Verdict judge(GatewayRequest request) {
+            return policy.judge(request.body());
+        }
+
+        /**
+         * Where the request would go at {@code at} (time-of-day rules), under a verdict {@link #judge} gave.
+         *
+         * @throws GatewayException as a call would fail before reaching a backend: blocked, unknown model, no
+         *                          rule, or every candidate excluded ({@link NoCandidateException}, with the decision)
+         */
+        public RoutingDecision explain(GatewayRequest request, Verdict verdict, java.time.Instant at) {
+            if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
+                throw CompliancePolicy.blockedError(verdict.found());
+            }
+            RoutingInput input = new RoutingInput(request.body(), request.headers(), request.tenant(), at,
+                    verdict.found());
+            return table.decide(input, new java.util.Random());
+        }
     }
 
     /** The kinds and counts of customer data in a request (never the values). */
@@ -291,30 +338,25 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The compliance verdict on a request: what it holds and what that allows (never the values). */
-    public CompliancePolicy.Verdict judge(GatewayRequest request) {
+    public Verdict judge(GatewayRequest request) {
         return policy.judge(request.body());
     }
 
-    /** The compliance policy in force. */
-    public CompliancePolicy compliance() {
-        return policy;
+    /** Every backend's live state: load, cool-down, circuit breaker, latency and errors. */
+    public List<BackendStatus> backends() {
+        return backends.all().stream().map(this::status).toList();
     }
 
-    /** Live statistics of every backend. */
-    public List<BackendStats.Snapshot> backendStats() {
-        return backends.all().stream().map(rt -> rt.stats().snapshot()).toList();
+    /** One backend's live state, when a backend has that name. */
+    public java.util.Optional<BackendStatus> backend(String name) {
+        return backends.all().stream().filter(rt -> rt.name().equals(name)).findFirst().map(this::status);
     }
 
-    /** Until when a backend is cooling down after its {@code Retry-After}, when it is now. */
-    public java.util.Optional<java.time.Instant> coolingDownUntil(String backend) {
-        return coolDowns.until(backend);
-    }
-
-    /** Circuit breakers by backend: state, failure rate and recent transitions. */
-    public Map<String, dev.switchboard.core.resilience.BackendBreaker> breakers() {
-        Map<String, dev.switchboard.core.resilience.BackendBreaker> out = new LinkedHashMap<>();
-        backends.all().forEach(rt -> out.put(rt.name(), rt.breaker()));
-        return java.util.Collections.unmodifiableMap(out);
+    private BackendStatus status(BackendRuntime rt) {
+        var s = rt.stats().snapshot();
+        return new BackendStatus(rt.name(), s.inFlight(), s.capacity(), coolDowns.until(rt.name()),
+                rt.breaker().status(), s.firstTokenP50Millis(), s.firstTokenP95Millis(), s.tokensPerSecondP50(),
+                s.tokensPerSecondP95(), s.errorRate(), s.calls());
     }
 
     /** The metrics registry the gateway writes to. */
@@ -323,12 +365,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Every tenant budget's state (with a shared store, waits for it up to its timeout). */
-    public List<BudgetLedger.TenantState> budgets() {
+    public List<TenantBudget> budgets() {
         return ledger.snapshot().join();
     }
 
     /** Every tenant budget's state, without blocking. */
-    public CompletableFuture<List<BudgetLedger.TenantState>> budgetsAsync() {
+    public CompletableFuture<List<TenantBudget>> budgetsAsync() {
         return ledger.snapshot();
     }
 
@@ -406,7 +448,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Cache counters and size. */
-    public ResponseCache.Stats cacheStats() {
+    public CacheStats cacheStats() {
         return cache.stats();
     }
 

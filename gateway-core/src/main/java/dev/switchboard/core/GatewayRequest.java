@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.internal.RandomIds;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

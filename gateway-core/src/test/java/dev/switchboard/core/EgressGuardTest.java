@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.BackendFactory;
-import dev.switchboard.core.internal.backend.GuardedBackend;
 import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
@@ -13,11 +12,13 @@ import dev.switchboard.core.backend.UpstreamHttp;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.EgressGuard;
-import dev.switchboard.core.compliance.SensitiveDataScanner;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.core.internal.backend.GuardedBackend;
+import dev.switchboard.core.internal.compliance.EgressGuard;
+import dev.switchboard.core.internal.compliance.SensitiveDataScanner;
+import dev.switchboard.core.resilience.BreakerState;
 import dev.switchboard.testkit.MockModelOptions;
 import dev.switchboard.testkit.MockModelServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -164,11 +165,13 @@ class EgressGuardTest {
             GatewayResponse r = gateway.chat(GatewayRequest.chat(CLEAN_BODY.replace("big", "chat")));
             assertThat(r.backend()).isEqualTo("inhouse-10b");
             assertThat(r.steps().get(0).outcome()).isEqualTo(Attempt.Outcome.REFUSED);
+            assertThat(r.steps().get(0).failure())
+                    .hasValue(dev.switchboard.core.backend.UpstreamFailure.Kind.EGRESS_REFUSED);
             assertThat(r.steps().get(0).detail()).contains("cn-mobile");
             assertThat(r.steps().get(0).called()).isFalse();
             assertThat(sentOut).hasSize(1); // only the internal call reached a transport
             assertThat(external.requests()).isEmpty();
-            assertThat(gateway.breakers().get("hosted-100b").rejectsNow()).isFalse();
+            assertThat(gateway.backend("hosted-100b").orElseThrow().breaker().state()).isNotEqualTo(BreakerState.OPEN);
             assertThat(meters.get("switchboard.egress.refusals").tag("backend", "hosted-100b")
                     .tag("kind", "cn-mobile").counter().count()).isEqualTo(1.0);
         }

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.core.budget.BudgetLedger;
-import dev.switchboard.testkit.MockModelOptions;
+import dev.switchboard.core.budget.TenantBudget;
 import dev.switchboard.testkit.MockModelServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +87,7 @@ class GatewayRoutingTest {
         }
         assertThat(recorders).filteredOn(r -> "inhouse-10b".equals(r.backend.get())).hasSize(2);
         assertThat(recorders).filteredOn(r -> "hosted-100b".equals(r.backend.get())).hasSize(4);
-        assertThat(gateway.backendStats()).allSatisfy(s -> assertThat(s.inFlight()).isZero());
+        assertThat(gateway.backends()).allSatisfy(s -> assertThat(s.inFlight()).isZero());
     }
 
     @Test
@@ -150,7 +149,7 @@ class GatewayRoutingTest {
         }
         assertThat(ok + refused).isEqualTo(40);
         assertThat(ok).isBetween(1, 7);
-        BudgetLedger.TenantState s = gateway.budgets().get(0);
+        TenantBudget s = gateway.budgets().get(0);
         assertThat(s.reservedToday()).isEqualByComparingTo("0");
         assertThat(s.spentToday().doubleValue()).isLessThanOrEqualTo(0.05 + 0.0081);
         // The actual answers were short, so the tenant has budget again for short requests.
@@ -202,10 +201,10 @@ class GatewayRoutingTest {
         assertThat(r.firstEvent.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(gateway.budgets().get(0).reservedToday().doubleValue()).isGreaterThan(0);
         call.cancel();
-        BudgetLedger.TenantState s = gateway.budgets().get(0);
+        TenantBudget s = gateway.budgets().get(0);
         assertThat(s.reservedToday()).isEqualByComparingTo("0");
         assertThat(s.spentToday().doubleValue()).isGreaterThan(0).isLessThan(0.001);
-        assertThat(gateway.backendStats()).allSatisfy(st -> assertThat(st.inFlight()).isZero());
+        assertThat(gateway.backends()).allSatisfy(st -> assertThat(st.inFlight()).isZero());
     }
 
     @Test

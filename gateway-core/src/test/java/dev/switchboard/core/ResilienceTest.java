@@ -1,20 +1,17 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.resilience.BreakerState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.core.resilience.BreakerState;
 import dev.switchboard.testkit.ManualClock;
-import dev.switchboard.testkit.MockModelOptions;
 import dev.switchboard.testkit.MockModelServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -78,7 +75,7 @@ class ResilienceTest {
         for (int i = 0; i < 4; i++) {
             assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
         }
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.OPEN);
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().state()).isEqualTo(BreakerState.OPEN);
         assertThat(inhouse.requests()).hasSize(4);
 
         // Open: the in-house model is not even tried; the decision says why.
@@ -91,10 +88,10 @@ class ResilienceTest {
         inhouse.options(inhouse.options().toBuilder().forcedStatus(0).build());
         clock.advance(Duration.ofSeconds(31));
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.HALF_OPEN);
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().state()).isEqualTo(BreakerState.HALF_OPEN);
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.CLOSED);
-        assertThat(gateway.breakers().get("inhouse-10b").transitions()).extracting(t -> t.to())
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().state()).isEqualTo(BreakerState.CLOSED);
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().transitions()).extracting(t -> t.to())
                 .containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED);
         assertThat(meters.find("switchboard.breaker.transitions").tag("to", "open").counter().count()).isEqualTo(1);
     }
@@ -109,7 +106,7 @@ class ResilienceTest {
             assertThatThrownBy(() -> gateway.chat(chat(false))).isInstanceOfSatisfying(GatewayException.class,
                     e -> assertThat(e.status()).isEqualTo(400));
         }
-        assertThat(gateway.breakers().get("inhouse-10b").state()).isEqualTo(BreakerState.CLOSED);
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -126,6 +123,9 @@ class ResilienceTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         assertThat(r.steps()).extracting(Attempt::outcome).containsExactly(Attempt.Outcome.FAILED,
                 Attempt.Outcome.OK);
+        assertThat(r.steps().get(0).failure()).hasValue(dev.switchboard.core.backend.UpstreamFailure.Kind.STATUS);
+        assertThat(r.steps().get(0).status()).isEqualTo(429);
+        assertThat(r.steps().get(1).failure()).isEmpty();
         assertThat(inhouse.requests()).hasSize(1);
         // Every next request leaves the backend out until the time it named, and the decision says why.
         GatewayResponse next = gateway.chat(chat(false));
@@ -135,13 +135,13 @@ class ResilienceTest {
             assertThat(t.exclusion()).isEqualTo(dev.switchboard.core.routing.Exclusion.COOLING_DOWN);
             assertThat(t.reason()).contains("cooling down until 2026-11-30T09:00:02Z");
         });
-        assertThat(gateway.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().coolingDownUntil()).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
         assertThat(inhouse.requests()).hasSize(1);
         clock.advance(Duration.ofMillis(2001));
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
-        assertThat(gateway.coolingDownUntil("inhouse-10b")).isEmpty();
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().coolingDownUntil()).isEmpty();
         // Throttling is not sickness: the breaker learned nothing from the 429.
-        assertThat(gateway.breakers().get("inhouse-10b").failureRate()).isLessThanOrEqualTo(0f);
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().failureRate().orElse(0)).isLessThanOrEqualTo(0);
         assertThat(meters.find("switchboard.upstream.cool.downs").tag("backend", "inhouse-10b").counter().count())
                 .isEqualTo(1);
         assertThat(meters.find("switchboard.upstream.retries").counter()).isNull();
@@ -157,7 +157,7 @@ class ResilienceTest {
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         assertThat(inhouse.requests()).hasSize(1);
-        assertThat(gateway.coolingDownUntil("inhouse-10b")).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().coolingDownUntil()).hasValue(Instant.parse("2026-11-30T09:00:02Z"));
         clock.advance(Duration.ofSeconds(2));
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
         assertThat(inhouse.requests()).hasSize(2); // tried again after the cap, not after the backend's 60 s
@@ -209,7 +209,7 @@ class ResilienceTest {
         assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         assertThat(r.usage().known()).isTrue();
         assertThat(body.at("/usage/completion_tokens").asLong()).isEqualTo(r.usage().completionTokens());
-        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+        assertThat(gateway.backends()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
                 .satisfies(s -> assertThat(s.firstTokenP50Millis()).isPresent());
     }
 
@@ -266,12 +266,13 @@ class ResilienceTest {
         assertThat(r.decision().explain()).contains("hedged after 200 ms without a first token");
         assertThat(r.steps()).anySatisfy(a -> {
             assertThat(a.backend()).isEqualTo("inhouse-10b");
-            assertThat(a.outcome()).isEqualTo(Attempt.Outcome.CANCELLED);
+            assertThat(a.outcome()).isEqualTo(Attempt.Outcome.HEDGE_LOST);
             assertThat(a.detail()).isEqualTo("lost the hedge");
+            assertThat(a.describe()).isEqualTo("cancelled: lost the hedge"); // the audit's words are unchanged
         });
         assertThat(meters.find("switchboard.hedges").tag("backend", "hosted-100b").counter().count()).isEqualTo(1);
         // The loser's slot went back: the in-house model takes calls again at once.
-        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+        assertThat(gateway.backends()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
                 .satisfies(s -> assertThat(s.inFlight()).isZero());
     }
 
@@ -285,7 +286,7 @@ class ResilienceTest {
         assertThat(rec.backend.get()).isEqualTo("hosted-100b");
         assertThat(rec.error.get()).isNull();
         assertThat(String.join("", rec.events)).doesNotContain("\"model\":\"small\"");
-        assertThat(gateway.backendStats()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
+        assertThat(gateway.backends()).filteredOn(s -> s.backend().equals("inhouse-10b")).singleElement()
                 .satisfies(s -> assertThat(s.inFlight()).isZero());
     }
 
@@ -413,6 +414,6 @@ class ResilienceTest {
         gateway.chatStream(chat(true), rec);
         assertThat(rec.done.await(2, TimeUnit.SECONDS)).isTrue();
         assertThat(rec.error.get().status()).isEqualTo(503);
-        assertThat(gateway.breakers().values()).allSatisfy(b -> assertThat(b.state()).isEqualTo(BreakerState.OPEN));
+        assertThat(gateway.backends()).allSatisfy(b -> assertThat(b.breaker().state()).isEqualTo(BreakerState.OPEN));
     }
 }

@@ -1,7 +1,7 @@
 package dev.switchboard.benchmarks.jmh;
 
 import dev.switchboard.core.RequestView;
-import dev.switchboard.core.cache.CacheKey;
+import dev.switchboard.core.internal.cache.CacheKey;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

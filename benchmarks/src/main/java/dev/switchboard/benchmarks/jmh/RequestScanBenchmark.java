@@ -2,8 +2,8 @@ package dev.switchboard.benchmarks.jmh;
 
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.CompliancePolicy;
 import dev.switchboard.core.config.ComplianceSpec;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -2,9 +2,9 @@ package dev.switchboard.benchmarks.jmh;
 
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.internal.routing.RoutingInput;
+import dev.switchboard.core.internal.routing.RoutingTable;
 import dev.switchboard.core.routing.RoutingDecision;
-import dev.switchboard.core.routing.RoutingInput;
-import dev.switchboard.core.routing.RoutingTable;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.switchboard.benchmarks.jmh;
 
 import dev.switchboard.core.compliance.Finding;
-import dev.switchboard.core.compliance.SensitiveDataScanner;
+import dev.switchboard.core.internal.compliance.SensitiveDataScanner;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

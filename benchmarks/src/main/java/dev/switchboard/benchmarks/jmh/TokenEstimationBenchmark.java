@@ -3,7 +3,7 @@ package dev.switchboard.benchmarks.jmh;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.switchboard.core.request.TokenEstimator;
+import dev.switchboard.core.internal.request.TokenEstimator;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

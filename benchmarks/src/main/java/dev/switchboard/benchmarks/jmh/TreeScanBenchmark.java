@@ -2,8 +2,8 @@ package dev.switchboard.benchmarks.jmh;
 
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.RequestScanner;
-import dev.switchboard.core.compliance.SensitiveDataScanner;
+import dev.switchboard.core.internal.compliance.RequestScanner;
+import dev.switchboard.core.internal.compliance.SensitiveDataScanner;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

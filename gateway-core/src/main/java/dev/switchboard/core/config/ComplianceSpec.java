@@ -1,6 +1,8 @@
 package dev.switchboard.core.config;
 
-import dev.switchboard.core.compliance.SensitiveDataScanner;
+import dev.switchboard.core.compliance.CustomPattern;
+import dev.switchboard.core.compliance.Detectors;
+import dev.switchboard.core.compliance.KeywordList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -15,9 +17,9 @@ import java.util.Set;
  * @param restoreMasked with {@code mask}: put the original values back into the answer
  * @param logPrompts    write prompt text into the audit log (off: only kinds and counts are ever written)
  */
-public record ComplianceSpec(Set<String> detectors, List<SensitiveDataScanner.CustomPattern> patterns,
-        List<SensitiveDataScanner.KeywordList> keywords, Action action, boolean restoreMasked, boolean logPrompts) {
-    public static final ComplianceSpec DEFAULTS = new ComplianceSpec(SensitiveDataScanner.BUILT_IN, List.of(),
+public record ComplianceSpec(Set<String> detectors, List<CustomPattern> patterns,
+        List<KeywordList> keywords, Action action, boolean restoreMasked, boolean logPrompts) {
+    public static final ComplianceSpec DEFAULTS = new ComplianceSpec(Detectors.BUILT_IN, List.of(),
             List.of(), Action.ROUTE_INTERNAL, true, false);
 
     public ComplianceSpec {
@@ -25,10 +27,6 @@ public record ComplianceSpec(Set<String> detectors, List<SensitiveDataScanner.Cu
         patterns = List.copyOf(patterns);
         keywords = List.copyOf(keywords);
         Objects.requireNonNull(action, "action");
-    }
-
-    public SensitiveDataScanner scanner() {
-        return new SensitiveDataScanner(detectors, patterns, keywords);
     }
 
     /** The policy for requests holding customer data. */

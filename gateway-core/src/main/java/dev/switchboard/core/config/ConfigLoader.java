@@ -3,6 +3,9 @@ package dev.switchboard.core.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.switchboard.core.compliance.CustomPattern;
+import dev.switchboard.core.compliance.Detectors;
+import dev.switchboard.core.compliance.KeywordList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -670,28 +673,28 @@ public final class ConfigLoader {
         }
         for (ConfigNode item : dn.items()) {
             String k = item.string("");
-            if (!dev.switchboard.core.compliance.SensitiveDataScanner.BUILT_IN.contains(k)) {
+            if (!Detectors.BUILT_IN.contains(k)) {
                 item.error("'" + k + "' (expected one of: " + String.join(", ", new java.util.TreeSet<>(
-                        dev.switchboard.core.compliance.SensitiveDataScanner.BUILT_IN)) + ")");
+                        Detectors.BUILT_IN)) + ")");
             } else {
                 detectors.add(k);
             }
         }
-        List<dev.switchboard.core.compliance.SensitiveDataScanner.CustomPattern> patterns = new ArrayList<>();
+        List<CustomPattern> patterns = new ArrayList<>();
         for (ConfigNode p : n.get("patterns").items()) {
             p.allowOnly(Set.of("name", "regex"));
             String name = p.get("name").requiredString();
             String regex = p.get("regex").requiredString();
             try {
                 if (!regex.isEmpty()) {
-                    patterns.add(new dev.switchboard.core.compliance.SensitiveDataScanner.CustomPattern(name,
+                    patterns.add(new CustomPattern(name,
                             java.util.regex.Pattern.compile(regex)));
                 }
             } catch (java.util.regex.PatternSyntaxException e) {
                 p.get("regex").error("not a valid regular expression: " + e.getDescription());
             }
         }
-        List<dev.switchboard.core.compliance.SensitiveDataScanner.KeywordList> keywords = new ArrayList<>();
+        List<KeywordList> keywords = new ArrayList<>();
         for (ConfigNode k : n.get("keywords").items()) {
             k.allowOnly(Set.of("name", "words"));
             String name = k.get("name").requiredString();
@@ -699,7 +702,7 @@ public final class ConfigLoader {
             if (words.isEmpty()) {
                 k.get("words").error("expected at least one word");
             }
-            keywords.add(new dev.switchboard.core.compliance.SensitiveDataScanner.KeywordList(name, words));
+            keywords.add(new KeywordList(name, words));
         }
         return new ComplianceSpec(detectors, patterns, keywords,
                 n.get("action").enumValue(ComplianceSpec.Action.class, d.action()),

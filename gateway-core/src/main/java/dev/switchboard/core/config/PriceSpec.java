@@ -9,4 +9,9 @@ public record PriceSpec(double inputPerMtok, double outputPerMtok, String curren
     public PriceSpec {
         Objects.requireNonNull(currency, "currency");
     }
+
+    /** What a call that read and wrote these many tokens costs, in {@link #currency}. */
+    public double costOf(long promptTokens, long completionTokens) {
+        return (promptTokens * inputPerMtok + completionTokens * outputPerMtok) / 1e6;
+    }
 }

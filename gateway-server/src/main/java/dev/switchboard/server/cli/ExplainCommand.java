@@ -1,14 +1,15 @@
 package dev.switchboard.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.RequestView;
-import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.config.ConfigException;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
-import dev.switchboard.core.routing.RoutingInput;
-import dev.switchboard.core.routing.RoutingTable;
+import dev.switchboard.core.routing.NoCandidateException;
 import dev.switchboard.server.http.DecisionJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,20 +63,20 @@ final class ExplainCommand implements Callable<Integer> {
             h.put(header.substring(0, eq).trim().toLowerCase(Locale.ROOT), header.substring(eq + 1).trim());
         }
         try {
-            RequestView view = RequestView.chat(Files.readAllBytes(request));
+            GatewayRequest call = new GatewayRequest(RequestView.chat(Files.readAllBytes(request)), h, tenant, null);
             // The same scan and policy as a live request: customer data keeps external backends out of the decision.
-            CompliancePolicy.Verdict verdict = new CompliancePolicy(spec.compliance()).judge(view);
-            if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+            Gateway.Preview preview = Gateway.preview(spec);
+            Verdict verdict = preview.judge(call);
+            if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
                 System.err.println("no decision: request blocked: it contains customer data ("
                         + verdict.found().describe() + ")");
                 return 1;
             }
-            RoutingInput input = new RoutingInput(view, h, tenant, at == null ? Instant.now() : at, verdict.found());
-            var decision = RoutingTable.compile(spec).decide(input, new Random());
+            var decision = preview.explain(call, verdict, at == null ? Instant.now() : at);
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsString(DecisionJson.of(decision, verdict)));
             return 0;
-        } catch (RoutingTable.NoCandidateException e) {
+        } catch (NoCandidateException e) {
             System.err.println("no decision: " + e.getMessage());
             return 1;
         } catch (GatewayException e) {

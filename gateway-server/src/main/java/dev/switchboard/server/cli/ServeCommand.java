@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         // The tokenizer's ranks take the longest to load of anything at start: begin now, on the other core, while
         // the config is read and the gateway built (which waits for it, if it is still loading then).
-        Thread tokenizer = new Thread(dev.switchboard.core.request.TokenEstimator::shared, "tokenizer-load");
+        Thread tokenizer = new Thread(Gateway::preload, "tokenizer-load");
         tokenizer.setDaemon(true);
         tokenizer.start();
         GatewaySpec spec;

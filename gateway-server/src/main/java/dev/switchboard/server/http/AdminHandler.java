@@ -7,9 +7,10 @@ import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.RequestView;
-import dev.switchboard.core.budget.BudgetLedger;
-import dev.switchboard.core.routing.RoutingTable;
-import dev.switchboard.core.stats.BackendStats;
+import dev.switchboard.core.budget.TenantBudget;
+import dev.switchboard.core.compliance.Verdict;
+import dev.switchboard.core.routing.NoCandidateException;
+import dev.switchboard.core.stats.BackendStatus;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -18,8 +19,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Supplier;
@@ -113,10 +114,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return o;
     }
 
-    private static ObjectNode budgets(java.util.List<BudgetLedger.TenantState> states) {
+    private static ObjectNode budgets(java.util.List<TenantBudget> states) {
         ObjectNode root = HttpResponses.JSON.createObjectNode();
         ArrayNode list = root.putArray("budgets");
-        for (BudgetLedger.TenantState s : states) {
+        for (TenantBudget s : states) {
             ObjectNode o = list.addObject();
             o.put("tenant", s.tenant()).put("currency", s.currency()).put("day", String.valueOf(s.day()));
             if (s.dailyLimit() != null) {
@@ -203,14 +204,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ObjectNode root = HttpResponses.JSON.createObjectNode();
         ArrayNode list = root.putArray("backends");
         Gateway g = gateway.get();
-        for (BackendStats.Snapshot s : g.backendStats()) {
+        for (BackendStatus s : g.backends()) {
             ObjectNode o = list.addObject();
             o.put("name", s.backend()).put("in_flight", s.inFlight()).put("max_concurrency", s.capacity());
-            o.put("cooling_down_until", g.coolingDownUntil(s.backend()).map(Object::toString).orElse(null));
-            var breaker = g.breakers().get(s.backend());
+            o.put("cooling_down_until", s.coolingDownUntil().map(Object::toString).orElse(null));
+            var breaker = s.breaker();
             ObjectNode b = o.putObject("circuit_breaker");
             b.put("state", breaker.state().wire());
-            b.put("failure_rate", breaker.failureRate() < 0 ? null : (double) breaker.failureRate());
+            b.put("failure_rate", breaker.failureRate().isPresent() ? (Double) breaker.failureRate().getAsDouble() : null);
             ArrayNode transitions = b.putArray("transitions");
             breaker.transitions().forEach(t -> transitions.addObject().put("at", t.at().toString())
                     .put("from", t.from().wire()).put("to", t.to().wire()));
@@ -237,10 +238,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         GatewayRequest gr = new GatewayRequest(view, headers, headers.get(ApiHandler.TENANT_HEADER), requestId);
         Gateway g = gateway.get();
-        dev.switchboard.core.compliance.CompliancePolicy.Verdict verdict = g.judge(gr);
+        Verdict verdict = g.judge(gr);
         try {
             return DecisionJson.of(g.explain(gr, verdict), verdict);
-        } catch (RoutingTable.NoCandidateException e) {
+        } catch (NoCandidateException e) {
             ObjectNode o = DecisionJson.of(e.decision(), verdict);
             o.put("error", e.getMessage());
             return o;

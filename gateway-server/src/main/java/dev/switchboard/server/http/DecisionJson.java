@@ -2,6 +2,7 @@ package dev.switchboard.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.routing.CandidateTrace;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.routing.RuleTrace;
@@ -12,7 +13,7 @@ public final class DecisionJson {
     }
 
     /** The compliance verdict: what was found (kinds and counts, never values) and what that allows. */
-    public static ObjectNode compliance(dev.switchboard.core.compliance.CompliancePolicy.Verdict v) {
+    public static ObjectNode compliance(Verdict v) {
         ObjectNode o = HttpResponses.JSON.createObjectNode();
         o.put("verdict", v.describe());
         ObjectNode found = o.putObject("found");
@@ -21,7 +22,7 @@ public final class DecisionJson {
     }
 
     /** The decision with the verdict that shaped it. */
-    public static ObjectNode of(RoutingDecision d, dev.switchboard.core.compliance.CompliancePolicy.Verdict v) {
+    public static ObjectNode of(RoutingDecision d, Verdict v) {
         ObjectNode o = of(d);
         o.set("compliance", compliance(v));
         return o;

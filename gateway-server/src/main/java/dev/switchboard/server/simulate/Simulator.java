@@ -7,12 +7,11 @@ import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.budget.BudgetLedger;
+import dev.switchboard.core.budget.TenantBudget;
 import dev.switchboard.core.config.AuditSpec;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.config.StateSpec;
-import dev.switchboard.core.routing.Costs;
 import dev.switchboard.core.routing.RoutingDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,7 +59,7 @@ final class Simulator {
             for (TrafficRecord r : traffic) {
                 time.advanceTo(r.offsetSeconds()); // what was due before this arrival happens first
                 serve(gateway, r, time, backends, result);
-                for (BudgetLedger.TenantState b : gateway.budgets()) {
+                for (TenantBudget b : gateway.budgets()) {
                     if (b.exhausted()) {
                         result.budgetExhausted.putIfAbsent(b.tenant(), r.offsetSeconds());
                     }
@@ -114,7 +113,7 @@ final class Simulator {
                     return;
                 }
                 BackendSpec b = backends.get(backend);
-                double cost = Costs.actual(b, usage.promptTokens(), usage.completionTokens());
+                double cost = b.price().costOf(usage.promptTokens(), usage.completionTokens());
                 boolean spilled = decision.candidates().indexOf(backend) > 0
                         || decision.traces().stream().anyMatch(t -> t.excluded());
                 double slo = sloSeconds(decision);

@@ -1,22 +1,22 @@
 package dev.switchboard.core.internal.admission;
 
-import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.internal.backend.BackendRuntime;
-import dev.switchboard.core.budget.BudgetReservation;
+import dev.switchboard.core.internal.budget.BudgetReservation;
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.config.BudgetSpec;
-import dev.switchboard.core.config.Residency;
-import dev.switchboard.core.routing.Costs;
-import dev.switchboard.core.state.BudgetStore;
-import dev.switchboard.core.state.CapacityGate;
-import dev.switchboard.core.state.CoolDowns;
-import dev.switchboard.core.state.StateUnavailableException;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.routing.Costs;
+import dev.switchboard.core.internal.state.BudgetStore;
+import dev.switchboard.core.internal.state.CapacityGate;
+import dev.switchboard.core.internal.state.CoolDowns;
+import dev.switchboard.core.internal.state.StateUnavailableException;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -56,8 +56,9 @@ public final class AdmissionStep implements Step {
             if (x.calledOff()) {
                 // The client left (or another attempt won) while admission waited: nothing is sent, all given back.
                 if (ticket.abandoned(0)) {
-                    x.attempted(new Attempt(rt.name(), Attempt.Outcome.CANCELLED,
-                            x.cancelled() ? "client left" : "lost the hedge", ticket.millis()));
+                    x.attempted(x.cancelled()
+                            ? new Attempt(rt.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis())
+                            : new Attempt(rt.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge", ticket.millis()));
                     if (x.cancelled()) {
                         x.charged(new dev.switchboard.core.internal.chain.Exchange.Charge(rt.name(),
                                 dev.switchboard.core.Usage.UNKNOWN, 0, rt.spec().price().currency(), false));

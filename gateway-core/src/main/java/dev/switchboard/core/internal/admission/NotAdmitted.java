@@ -1,6 +1,6 @@
 package dev.switchboard.core.internal.admission;
 
-import dev.switchboard.core.state.StateUnavailableException;
+import dev.switchboard.core.internal.state.StateUnavailableException;
 
 /**
  * Admission passed a candidate over (the attempt says why): failover moves on to the next one. Not an error the

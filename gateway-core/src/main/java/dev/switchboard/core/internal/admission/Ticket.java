@@ -1,10 +1,10 @@
 package dev.switchboard.core.internal.admission;
 
+import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.internal.backend.BackendRuntime;
-import dev.switchboard.core.backend.UpstreamFailure;
-import dev.switchboard.core.budget.BudgetReservation;
-import dev.switchboard.core.state.CapacityGate;
+import dev.switchboard.core.internal.budget.BudgetReservation;
+import dev.switchboard.core.internal.state.CapacityGate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;

@@ -1,19 +1,20 @@
 package dev.switchboard.core.internal.audit;
 
-import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.CallRecord;
 import dev.switchboard.core.GatewayException;
-import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.cache.CacheStatus;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Verdict;
+import dev.switchboard.core.internal.GatewayMetrics;
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.ForwardingStreamListener;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import dev.switchboard.core.routing.RoutingDecision;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -84,8 +85,8 @@ public final class AuditStep implements Step {
         }
         try {
             Exchange.Charge charge = x.charge();
-            CompliancePolicy.Verdict verdict = x.judged() ? x.verdict()
-                    : new CompliancePolicy.Verdict(Assessment.CLEAN, CompliancePolicy.Outcome.CLEAN);
+            Verdict verdict = x.judged() ? x.verdict()
+                    : new Verdict(Assessment.CLEAN, Verdict.Outcome.CLEAN);
             RoutingDecision decision = x.decision();
             java.util.List<dev.switchboard.core.Attempt> attempts = x.attempts();
             CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),

@@ -2,14 +2,13 @@ package dev.switchboard.core.internal.backend;
 
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.BackendFactory;
-import dev.switchboard.core.internal.backend.GuardedBackend;
 import dev.switchboard.core.backend.UpstreamHttp;
-
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.GatewaySpec;
-import dev.switchboard.core.resilience.BackendBreaker;
-import dev.switchboard.core.state.StateStore;
-import dev.switchboard.core.stats.BackendStats;
+import dev.switchboard.core.internal.resilience.BackendBreaker;
+import dev.switchboard.core.internal.state.StateStore;
+import dev.switchboard.core.internal.stats.BackendStats;
+import dev.switchboard.core.resilience.BreakerTransition;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
@@ -27,7 +26,7 @@ import java.util.function.UnaryOperator;
 public final class BackendRegistry {
     /** Told of every breaker state change: which backend, and the change. */
     public interface BreakerListener {
-        void onTransition(String backend, BackendBreaker.Transition transition);
+        void onTransition(String backend, BreakerTransition transition);
     }
 
     private final Map<String, BackendRuntime> runtimes;
@@ -55,7 +54,7 @@ public final class BackendRegistry {
                 continue;
             }
             BackendStats stats = new BackendStats(b.name(), b.limits().maxConcurrency(), clock);
-            Consumer<BackendBreaker.Transition> onTransition = t -> breakers.onTransition(b.name(), t);
+            Consumer<BreakerTransition> onTransition = t -> breakers.onTransition(b.name(), t);
             map.put(b.name(), new BackendRuntime(guard.apply(factory.create(b, http)), stats,
                     new BackendBreaker(b.name(), b.breaker(), clock, onTransition), state.capacity(b, stats),
                     dev.switchboard.core.internal.overload.ConcurrencyLimit.of(b.name(), b.overload(), ticker)));

@@ -1,11 +1,10 @@
 package dev.switchboard.core.internal.backend;
 
 import dev.switchboard.core.backend.Backend;
-
 import dev.switchboard.core.config.BackendSpec;
-import dev.switchboard.core.resilience.BackendBreaker;
-import dev.switchboard.core.state.CapacityGate;
-import dev.switchboard.core.stats.BackendStats;
+import dev.switchboard.core.internal.resilience.BackendBreaker;
+import dev.switchboard.core.internal.state.CapacityGate;
+import dev.switchboard.core.internal.stats.BackendStats;
 
 /**
  * One named backend as the chain uses it: the transport (behind the egress guard when it is external), its live

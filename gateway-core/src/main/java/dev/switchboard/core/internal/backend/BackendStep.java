@@ -1,27 +1,26 @@
 package dev.switchboard.core.internal.backend;
 
-import dev.switchboard.core.internal.chain.Causes;
+import dev.switchboard.core.Attempt;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
-
-import dev.switchboard.core.Attempt;
-import dev.switchboard.core.ErrorKind;
-import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.internal.GatewayMetrics;
-import dev.switchboard.core.StreamListener;
-import dev.switchboard.core.Usage;
 import dev.switchboard.core.internal.admission.Ticket;
+import dev.switchboard.core.internal.chain.Causes;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.compliance.MaskedBody;
-import dev.switchboard.core.compliance.PlaceholderRestorer;
-import dev.switchboard.core.config.BackendSpec;
-import dev.switchboard.core.routing.Costs;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.compliance.MaskedBody;
+import dev.switchboard.core.internal.compliance.PlaceholderRestorer;
+import dev.switchboard.core.internal.routing.Costs;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -254,7 +253,7 @@ public final class BackendStep implements Step {
             x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
             x.abandonedByClient();
         } else {
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "lost the hedge" + after,
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge" + after,
                     ticket.millis()));
         }
     }
@@ -413,7 +412,6 @@ public final class BackendStep implements Step {
      * read (attempts end up in error messages); the addresses and exception texts are in the log line above.
      */
     static Attempt attemptOf(String backend, UpstreamFailure failure, long millis) {
-        return new Attempt(backend, failure.kind() == UpstreamFailure.Kind.EGRESS_REFUSED ? Attempt.Outcome.REFUSED
-                : Attempt.Outcome.FAILED, failure.clientMessage(), millis);
+        return Attempt.failed(backend, failure, millis);
     }
 }

@@ -1,15 +1,14 @@
 package dev.switchboard.core.internal.backend;
 
+import dev.switchboard.core.Operation;
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
-
-import dev.switchboard.core.Operation;
 import dev.switchboard.core.compliance.Assessment;
-import dev.switchboard.core.compliance.EgressGuard;
 import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.internal.compliance.EgressGuard;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 

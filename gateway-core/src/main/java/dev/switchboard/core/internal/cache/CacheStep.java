@@ -1,25 +1,21 @@
 package dev.switchboard.core.internal.cache;
 
-import dev.switchboard.core.cache.CacheStatus;
-import dev.switchboard.core.cache.CachedAnswer;
-import dev.switchboard.core.cache.ResponseCache;
-import dev.switchboard.core.cache.StreamAssembler;
-import dev.switchboard.core.internal.backend.CompletionAssembler;
-
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
+import dev.switchboard.core.cache.CacheStatus;
+import dev.switchboard.core.config.CacheSpec;
+import dev.switchboard.core.internal.backend.CompletionAssembler;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.ForwardingStreamListener;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.config.CacheSpec;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.state.SharedCache;
 import dev.switchboard.core.routing.RoutingDecision;
-import dev.switchboard.core.state.SharedCache;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

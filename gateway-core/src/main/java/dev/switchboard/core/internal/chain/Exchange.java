@@ -5,11 +5,11 @@ import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
+import dev.switchboard.core.cache.CacheStatus;
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.internal.admission.Ticket;
 import dev.switchboard.core.internal.backend.BackendRuntime;
-import dev.switchboard.core.cache.CacheStatus;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.compliance.MaskedBody;
+import dev.switchboard.core.internal.compliance.MaskedBody;
 import dev.switchboard.core.routing.RoutingDecision;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -46,7 +46,7 @@ public final class Exchange {
         final long startNanos;
         final Executor resumeOn;
         volatile StreamListener downstream;
-        volatile CompliancePolicy.Verdict verdict;
+        volatile Verdict verdict;
         volatile RoutingDecision decision;
         volatile CacheStatus cache = CacheStatus.BYPASS;
         final List<Attempt> attempts = new ArrayList<>();
@@ -261,8 +261,8 @@ public final class Exchange {
     }
 
     /** The compliance verdict (set by the compliance step). */
-    public CompliancePolicy.Verdict verdict() {
-        CompliancePolicy.Verdict v = state.verdict;
+    public Verdict verdict() {
+        Verdict v = state.verdict;
         if (v == null) {
             throw new IllegalStateException("no compliance verdict yet: the compliance step runs before this one");
         }
@@ -273,7 +273,7 @@ public final class Exchange {
         return state.verdict != null;
     }
 
-    public void judged(CompliancePolicy.Verdict v) {
+    public void judged(Verdict v) {
         state.verdict = Objects.requireNonNull(v, "verdict");
     }
 

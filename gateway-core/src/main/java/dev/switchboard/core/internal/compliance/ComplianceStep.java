@@ -1,7 +1,6 @@
 package dev.switchboard.core.internal.compliance;
 
-import dev.switchboard.core.compliance.CompliancePolicy;
-
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
@@ -27,9 +26,9 @@ public final class ComplianceStep implements Step {
 
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
-        CompliancePolicy.Verdict verdict = policy.judge(x.request().body());
+        Verdict verdict = policy.judge(x.request().body());
         x.judged(verdict);
-        if (verdict.outcome() == CompliancePolicy.Outcome.BLOCKED) {
+        if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
             return CompletableFuture.failedFuture(CompliancePolicy.blockedError(verdict.found()));
         }
         return next.proceed(x);

@@ -4,7 +4,7 @@ import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.state.RateLimits;
+import dev.switchboard.core.internal.state.RateLimits;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -1,16 +1,13 @@
 package dev.switchboard.core.internal.routing;
 
-import dev.switchboard.core.routing.LiveSignals;
-import dev.switchboard.core.routing.RoutingDecision;
-import dev.switchboard.core.routing.RoutingInput;
-import dev.switchboard.core.routing.RoutingTable;
-
 import dev.switchboard.core.GatewayRequest;
+import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
-import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.routing.NoCandidateException;
+import dev.switchboard.core.routing.RoutingDecision;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -50,7 +47,7 @@ public final class RouteStep implements Step {
         RoutingDecision decision;
         try {
             decision = decide(x.request(), x.verdict().found());
-        } catch (RoutingTable.NoCandidateException e) {
+        } catch (NoCandidateException e) {
             x.routed(e.decision());
             throw e;
         }

@@ -8,9 +8,10 @@ import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.compliance.CompliancePolicy;
-import dev.switchboard.core.internal.compliance.ComplianceStep;
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.config.ConfigLoader;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
+import dev.switchboard.core.internal.compliance.ComplianceStep;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,16 +168,16 @@ class RequestChainTest {
         assertThatThrownBy(reply::join).cause().isInstanceOfSatisfying(GatewayException.class,
                 e -> assertThat(e.kind()).isEqualTo(ErrorKind.SENSITIVE_DATA_BLOCKED));
         assertThat(calledOn).hasValue(0);
-        assertThat(blocked.verdict().outcome()).isEqualTo(CompliancePolicy.Outcome.BLOCKED);
+        assertThat(blocked.verdict().outcome()).isEqualTo(Verdict.Outcome.BLOCKED);
 
         Exchange kept = call(card);
         assertThat(new ComplianceStep(policy("route-internal")).proceed(kept, next).join()).isSameAs(OK);
         assertThat(calledOn).hasValue(1);
-        assertThat(kept.verdict().outcome()).isEqualTo(CompliancePolicy.Outcome.INTERNAL_ONLY);
+        assertThat(kept.verdict().outcome()).isEqualTo(Verdict.Outcome.INTERNAL_ONLY);
 
         Exchange clean = call("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
         new ComplianceStep(policy("block")).proceed(clean, next).join();
-        assertThat(clean.verdict().outcome()).isEqualTo(CompliancePolicy.Outcome.CLEAN);
+        assertThat(clean.verdict().outcome()).isEqualTo(Verdict.Outcome.CLEAN);
     }
 
     // --- the audit record against a client that leaves: one record, matching what the ledger settled ---

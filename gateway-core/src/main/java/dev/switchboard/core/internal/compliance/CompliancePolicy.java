@@ -1,0 +1,169 @@
+package dev.switchboard.core.internal.compliance;
+
+import dev.switchboard.core.RequestView;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.ComplianceAction;
+import dev.switchboard.core.compliance.Verdict.Outcome;
+import dev.switchboard.core.compliance.Verdict;
+import dev.switchboard.core.config.ComplianceSpec;
+import dev.switchboard.core.config.Residency;
+import java.util.Objects;
+
+/**
+ * The one place that reads a request for customer data and says what may be done with it. A live call, the admin
+ * port's and the command line's {@code explain}, and the simulator all ask this, so they cannot disagree; the egress
+ * guard uses the same detectors on the bytes that leave. Immutable and thread-safe.
+ */
+public final class CompliancePolicy {
+    private final ComplianceSpec spec;
+    private final RequestScanner scanner;
+    private final EgressGuard guard;
+
+    public CompliancePolicy(ComplianceSpec spec) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        SensitiveDataScanner detectors = SensitiveDataScanner.of(spec);
+        this.scanner = new RequestScanner(detectors);
+        this.guard = new EgressGuard(detectors);
+    }
+
+    public ComplianceSpec spec() {
+        return spec;
+    }
+
+    /**
+     * The whole body exactly as the client sent it, read by the detectors: the same walk over the bytes that the
+     * egress guard makes over the bytes that leave, so the two read the same texts (numbers as written included).
+     */
+    public Assessment assess(RequestView request) {
+        return scanner.assess(request.parser(), request.size());
+    }
+
+    /** What a request may do. */
+    public Verdict judge(RequestView request) {
+        return judge(assess(request));
+    }
+
+    /** What a request holding {@code found} may do. */
+    public Verdict judge(Assessment found) {
+        return judge(found, spec.action());
+    }
+
+    /**
+     * What a request holding {@code found} may do under {@code action}: customer data under anything but
+     * {@code mask} stays inside, and under {@code mask} too what could not be read (it cannot be masked).
+     */
+    public static Verdict judge(Assessment found, ComplianceSpec.Action action) {
+        if (!found.sensitive()) {
+            return new Verdict(found, Outcome.CLEAN);
+        }
+        if (action != ComplianceSpec.Action.BLOCK && (found.kinds().contains(Assessment.DETECTOR_ERROR)
+                || found.kinds().contains(Assessment.UNREADABLE))) {
+            // What could not be read cannot be masked either: it stays inside.
+            return new Verdict(found, Outcome.INTERNAL_ONLY);
+        }
+        return new Verdict(found, switch (action) {
+            case ROUTE_INTERNAL -> Outcome.INTERNAL_ONLY;
+            case MASK -> Outcome.MASK_EXTERNAL;
+            case BLOCK -> Outcome.BLOCKED;
+        });
+    }
+
+    /**
+     * Whether a request under {@code verdict} may go to a backend of {@code residency} at all: admission asks this
+     * of every candidate, whatever routing decided (fail closed).
+     */
+    public boolean admits(Verdict verdict, Residency residency) {
+        return residency != Residency.EXTERNAL || verdict.outcome().allowsExternal();
+    }
+
+    /**
+     * Whether bytes bound for a backend of {@code residency} pass the egress guard first: every backend outside the
+     * bank, whatever transport calls it.
+     */
+    public boolean guardsEgressTo(Residency residency) {
+        return residency == Residency.EXTERNAL;
+    }
+
+    /** Whether the body for a backend of {@code residency} is the masked copy rather than the client's. */
+    public boolean masksFor(Verdict verdict, Residency residency) {
+        return verdict.outcome() == Outcome.MASK_EXTERNAL && residency == Residency.EXTERNAL;
+    }
+
+    /** Whether an answer from a backend of {@code residency}, sent a body masked as {@code masking}, gets its values back. */
+    public boolean restoresFrom(Masking masking, Residency residency) {
+        return masking != null && !masking.isEmpty() && spec.restoreMasked() && residency == Residency.EXTERNAL;
+    }
+
+    /**
+     * What the policy did, for the audit record.
+     *
+     * @param cacheHit   whether the answer came from the cache (whose entries are scoped per tenant)
+     * @param sentMasked whether the backend whose answer the client got was sent the masked body
+     * @param tried      whether any backend was tried (or passed over); false for a request refused before that
+     */
+    public ComplianceAction recorded(Verdict verdict, boolean cacheHit, boolean sentMasked, boolean tried) {
+        if (!verdict.sensitive()) {
+            return ComplianceAction.NONE;
+        }
+        if (cacheHit) {
+            return ComplianceAction.CACHED_PER_TENANT;
+        }
+        if (verdict.outcome() == Outcome.BLOCKED) {
+            return ComplianceAction.BLOCKED;
+        }
+        if (sentMasked) {
+            return ComplianceAction.MASKED;
+        }
+        return switch (spec.action()) {
+            case ROUTE_INTERNAL -> ComplianceAction.ROUTE_INTERNAL;
+            case MASK -> tried ? ComplianceAction.INTERNAL_UNMASKED : ComplianceAction.MASK;
+            case BLOCK -> ComplianceAction.BLOCKED;
+        };
+    }
+
+    /**
+     * Whether an answer to a request under {@code verdict} may be shared across tenants (a cache with
+     * {@code scope: shared}): never when it holds customer data — then it stays in the tenant's own entries.
+     */
+    public boolean sharesAcrossTenants(Verdict verdict) {
+        return !verdict.sensitive();
+    }
+
+    /** Whether the prompt text goes into the audit record ({@code compliance.log-prompts}). */
+    public boolean logsPrompts() {
+        return spec.logPrompts();
+    }
+
+    /** The error a blocked request gets. */
+    public static dev.switchboard.core.GatewayException blockedError(Assessment found) {
+        return new dev.switchboard.core.GatewayException(dev.switchboard.core.ErrorKind.SENSITIVE_DATA_BLOCKED,
+                "request blocked: it contains customer data (" + found.describe()
+                + "); remove it or ask for an exception");
+    }
+
+    /**
+     * A copy of the request's body with every value found replaced by its placeholder (kept in {@code masking}, so
+     * the answer can have them put back).
+     *
+     * @throws IllegalStateException when a custom pattern is too deep for this text: nothing may be sent then
+     */
+    public MaskedBody mask(RequestView request) {
+        Masking masking = new Masking();
+        try {
+            return new MaskedBody(scanner.mask((com.fasterxml.jackson.databind.node.ObjectNode) request.tree(),
+                    masking), masking);
+        } catch (StackOverflowError e) {
+            throw new IllegalStateException("masking failed: " + e, e);
+        }
+    }
+
+    /** The walk that masks a body for an external backend. */
+    public RequestScanner scanner() {
+        return scanner;
+    }
+
+    /** The check of the bytes that leave for an external backend. */
+    public EgressGuard guard() {
+        return guard;
+    }
+}

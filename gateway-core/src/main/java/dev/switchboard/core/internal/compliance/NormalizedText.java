@@ -1,0 +1,280 @@
+package dev.switchboard.core.internal.compliance;
+
+/**
+ * A text as the detectors read it, with a way back to the original offsets. Every decimal digit of any script
+ * ({@link Character#digit(int, int)}: Arabic-Indic, Devanagari, full-width, mathematical, ...) becomes its ASCII
+ * digit; full-width ASCII becomes ASCII; every kind of space (no-break, ideographic, line breaks) becomes a space;
+ * every dash, dot-like, slash-like and connector mark becomes {@code - . / _}; invisible format characters (zero-width
+ * space and joiners, soft hyphen, byte-order mark, direction marks) are dropped, since a reader never sees them.
+ * So {@code ６２２２ 0212} with a no-break space and {@code ٦٢٢٢٠٢١٢} read like {@code 6222 0212} and {@code 62220212}.
+ *
+ * <p>The usual text — ASCII, or Chinese prose with ASCII digits — is read in place, without a copy.
+ */
+final class NormalizedText {
+    /** The chars read, for the tight loops of the detectors (an array read is cheaper than {@code String.charAt}). */
+    private final char[] array;
+    private final int length;
+    /** The same chars as a string, made when a regular expression needs them. */
+    private String chars;
+    private final String source;
+    /** Whether any char was read differently (else offsets are the same). */
+    private final boolean changed;
+    private int[] digitRuns;
+    /** Original offset of each normalized char (one extra entry: the original length), made when first asked. */
+    private int[] origin;
+
+    private NormalizedText(String source, char[] array, int length, boolean changed) {
+        this.source = source;
+        this.array = array;
+        this.length = length;
+        this.changed = changed;
+    }
+
+    /** For every BMP char: what it is read as ({@link #DROP}: nothing), precomputed from {@link #map(int)}. */
+    private static final char[] READ_AS = new char[0x10000];
+    /** Chars read as themselves, except escapes' backslash and surrogates (which need a look at the next char). */
+    private static final long[] SAME = new long[0x10000 / 64];
+    private static final char DROP = '\uFFFF';
+
+    static {
+        for (int c = 0; c < 0x10000; c++) {
+            int mapped = Character.isSurrogate((char) c) ? c : map(c);
+            READ_AS[c] = mapped < 0 ? DROP : (char) mapped;
+            if (mapped == c && c != '\\' && !Character.isSurrogate((char) c) && c != DROP) {
+                SAME[c >>> 6] |= 1L << c;
+            }
+        }
+    }
+
+    private static boolean same(char c) {
+        return (SAME[c >>> 6] & (1L << c)) != 0;
+    }
+
+    static NormalizedText of(CharSequence text) {
+        String source = text.toString();
+        int n = source.length();
+        char[] in = source.toCharArray();
+        int i = 0;
+        while (i < n && same(in[i])) {
+            i++;
+        }
+        if (i == n) {
+            return new NormalizedText(source, in, n, false);
+        }
+        return new NormalizedText(source, in, read(source, in, i, null), true);
+    }
+
+    /**
+     * Reads {@code source} from {@code from} into {@code out} (which holds it as it is up to there; what is read is
+     * never longer than what was written, so it may be {@code source}'s own copy), noting each char's original offset
+     * in {@code origin} when given; returns the length read.
+     */
+    private static int read(String source, char[] out, int from, int[] origin) {
+        int n = source.length();
+        if (origin != null) {
+            for (int k = 0; k < from; k++) {
+                origin[k] = k;
+            }
+        }
+        int o = from;
+        int i = from;
+        while (i < n) {
+            char ch = source.charAt(i);
+            int at = i;
+            if (same(ch)) {
+                out[o] = ch;
+                i++;
+            } else if (ch == '\\' && i + 1 < n && escaped(source, i) >= 0) {
+                int cp = escaped(source, i);
+                i += source.charAt(i + 1) == 'u' ? 6 : 2;
+                // An escaped surrogate pair ("\ud835\udfd2", as json.dumps writes a mathematical digit) is one char.
+                if (Character.isHighSurrogate((char) cp) && i + 1 < n && source.charAt(i) == '\\'
+                        && source.charAt(i + 1) == 'u' && escaped(source, i) >= 0
+                        && Character.isLowSurrogate((char) escaped(source, i))) {
+                    cp = Character.toCodePoint((char) cp, (char) escaped(source, i));
+                    i += 6;
+                }
+                int read = map(cp);
+                if (read < 0) {
+                    continue;
+                }
+                out[o] = read > 0xFFFF || Character.isSurrogate((char) read) ? '?' : (char) read;
+            } else if (!Character.isSurrogate(ch)) {
+                char read = READ_AS[ch];
+                i++;
+                if (read == DROP) {
+                    continue;
+                }
+                out[o] = read;
+            } else {
+                int cp = source.codePointAt(i);
+                int width = Character.charCount(cp);
+                int mapped = map(cp);
+                i += width;
+                if (mapped < 0) {
+                    continue;
+                }
+                if (mapped == cp && width == 2) {
+                    if (origin != null) {
+                        origin[o] = at;
+                    }
+                    out[o++] = source.charAt(at);
+                    at++;
+                    out[o] = source.charAt(at);
+                } else {
+                    out[o] = (char) mapped;
+                }
+            }
+            if (origin != null) {
+                origin[o] = at;
+            }
+            o++;
+        }
+        if (origin != null) {
+            origin[o] = n;
+        }
+        return o;
+    }
+
+    /** Every char's original offset: worked out again only when something was found in a text that changed. */
+    private int[] origins() {
+        if (origin == null) {
+            int[] o = new int[source.length() + 1];
+            read(source, new char[source.length()], 0, o);
+            origin = o;
+        }
+        return origin;
+    }
+
+    /** Every maximal run of ASCII digits, as {@code [start, end)} pairs, found once. */
+    int[] digitRuns() {
+        if (digitRuns == null) {
+            int[] runs = new int[16];
+            int count = 0;
+            int i = 0;
+            while (i < length) {
+                if (array[i] < '0' || array[i] > '9') {
+                    i++;
+                    continue;
+                }
+                int j = i + 1;
+                while (j < length && array[j] >= '0' && array[j] <= '9') {
+                    j++;
+                }
+                if (count + 2 > runs.length) {
+                    runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+                }
+                runs[count++] = i;
+                runs[count++] = j;
+                i = j;
+            }
+            digitRuns = java.util.Arrays.copyOf(runs, count);
+        }
+        return digitRuns;
+    }
+
+    /**
+     * The character a JSON escape inside a text stands for — tool-call arguments are JSON written into a string, so
+     * a model reads {@code "6222\n0212"} there as a line break between digits — or -1 when this is no escape.
+     */
+    private static int escaped(String text, int at) {
+        char next = text.charAt(at + 1);
+        if (next == 'n' || next == 't' || next == 'r' || next == 'f' || next == 'b') {
+            return ' ';
+        }
+        if (next == 'u' && hex(text, at + 2)) {
+            return Integer.parseInt(text, at + 2, at + 6, 16);
+        }
+        return -1;
+    }
+
+    private static boolean hex(CharSequence text, int from) {
+        if (from + 4 > text.length()) {
+            return false;
+        }
+        for (int k = from; k < from + 4; k++) {
+            if (Character.digit(text.charAt(k), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The char a code point is read as, the code point itself, or -1 to drop it. */
+    static int map(int cp) {
+        if (cp < 0x80) {
+            // ASCII: the detectors know its separators (tabs, line breaks, backslash) as they are; other control
+            // chars read as a space (NUL stays: the walk's own mark between texts, never a client's).
+            return cp < 0x20 && cp != 0 && cp != '\n' && cp != '\t' && cp != '\r' || cp == 0x7F ? ' ' : cp;
+        }
+        if (cp >= 0xFE00 && cp <= 0xFE0F || cp >= 0xE0100 && cp <= 0xE01EF || cp == 0x034F || cp == 0x115F
+                || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5) {
+            return -1; // variation selectors, the combining grapheme joiner, fillers: invisible
+        }
+        if (Character.getType(cp) == Character.CONTROL || cp == 0x2800 || cp == 0x3164 || cp == 0xFFA0) {
+            return ' '; // next line (U+0085) and other controls, blank braille and Hangul fillers
+        }
+        int digit = Character.digit(cp, 10);
+        if (digit >= 0 && Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
+            return '0' + digit;
+        }
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            // Full-width letters, digits and the marks that join or hold values read as ASCII; full-width prose
+            // punctuation (，：；（）！？) stays itself, so Chinese text is read in place.
+            int ascii = cp - 0xFEE0;
+            return Character.isLetterOrDigit(ascii) || "@-./_\\+#".indexOf(ascii) >= 0 ? map(ascii) : cp;
+        }
+        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+            return ' ';
+        }
+        switch (Character.getType(cp)) {
+            case Character.FORMAT:
+                return -1; // zero-width space, joiners, soft hyphen, BOM, direction marks: invisible
+            case Character.DASH_PUNCTUATION:
+                return '-';
+            case Character.CONNECTOR_PUNCTUATION:
+                return '_';
+            default:
+                break;
+        }
+        return switch (cp) {
+            case 0x2212, 0x2043, 0x2011 -> '-';
+            case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0x2219 -> '.'; // not 。: it ends a sentence
+            case 0x2044, 0x2215, 0x29F8, 0x29F9 -> '/';
+            default -> cp;
+        };
+    }
+
+    String chars() {
+        if (chars == null) {
+            chars = new String(array, 0, length);
+        }
+        return chars;
+    }
+
+    int length() {
+        return length;
+    }
+
+    char charAt(int i) {
+        return array[i];
+    }
+
+    /** The chars themselves (the first {@link #length()} of them); never modify them. */
+    char[] array() {
+        return array;
+    }
+
+    /** The original offset of normalized char {@code i}; {@code length()} maps to the original's length. */
+    int origin(int i) {
+        return changed ? origins()[i] : i;
+    }
+
+    /**
+     * The original offset just after normalized char {@code i}: where the next char read starts, so a span also
+     * covers the invisible characters and escapes that end it.
+     */
+    int originAfter(int i) {
+        return changed ? origins()[i + 1] : i + 1;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.switchboard.core.internal.compliance;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Finding;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies the scanner to a whole request body ({@link BodyTexts}): every string, key and long number, at any depth,
+ * read in the order a model reads it. The same reading serves the early scan (which decides routing), the egress
+ * guard (which checks the bytes that leave) and masking.
+ */
+public final class RequestScanner {
+    private final SensitiveDataScanner scanner;
+
+    public RequestScanner(SensitiveDataScanner scanner) {
+        this.scanner = scanner;
+    }
+
+    /** Kinds and counts found in a body given as JSON bytes; a detector failure is {@link Assessment#DETECTOR_ERROR}. */
+    public Assessment assess(byte[] json) {
+        if (scanner.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        try {
+            return count(BodyTexts.of(json));
+        } catch (RuntimeException | StackOverflowError e) {
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    /** Kinds and counts found in a body read by {@code parser} (which this closes). */
+    public Assessment assess(JsonParser parser, int sizeHint) {
+        if (scanner.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        try {
+            return count(BodyTexts.of(parser, sizeHint));
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
+            // alternation overflows java.util.regex's stack on long input.)
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    /** Kinds and counts found in a parsed body. */
+    public Assessment assess(JsonNode request) {
+        if (scanner.isEmpty()) {
+            return Assessment.CLEAN;
+        }
+        try {
+            return count(BodyTexts.ofTree(request));
+        } catch (RuntimeException | StackOverflowError e) {
+            return Assessment.of(Assessment.DETECTOR_ERROR);
+        }
+    }
+
+    private Assessment count(BodyTexts texts) {
+        List<Finding> found = scanner.scan(texts.joined());
+        if (found.isEmpty() && !texts.unreadable()) {
+            return Assessment.CLEAN;
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        if (texts.unreadable()) {
+            counts.put(Assessment.UNREADABLE, 1);
+        }
+        for (Finding f : found) {
+            counts.merge(f.kind(), 1, Integer::sum);
+        }
+        return new Assessment(counts);
+    }
+
+    /**
+     * A copy of the request with every finding replaced by its placeholder, recorded in {@code masking}. A value in
+     * several parts gets the same placeholder in each part; a number becomes a string; a key is renamed in place.
+     */
+    public ObjectNode mask(ObjectNode request, Masking masking) {
+        ObjectNode copy = request.deepCopy();
+        BodyTexts texts = BodyTexts.ofTree(copy);
+        String joined = texts.joined();
+        List<Finding> found = scanner.scanAll(joined);
+        if (found.isEmpty()) {
+            return copy;
+        }
+        List<BodyTexts.Segment> segments = texts.segments();
+        // Segments lie in order along the joined text: each span's first one is found by a binary search.
+        int[] starts = new int[segments.size()];
+        for (int k = 0; k < starts.length; k++) {
+            starts[k] = segments.get(k).start();
+        }
+        Map<Integer, List<Cut>> cuts = new java.util.TreeMap<>();
+        for (Finding f : found) {
+            StringBuilder value = new StringBuilder();
+            f.spans().forEach(s -> value.append(joined, s.start(), s.end()));
+            String placeholder = masking.placeholder(f.kind(), value.toString());
+            for (Finding.Span span : f.spans()) {
+                int k = java.util.Arrays.binarySearch(starts, span.start());
+                for (k = Math.max(0, k >= 0 ? k : -k - 2); k < starts.length && starts[k] < span.end(); k++) {
+                    BodyTexts.Segment seg = segments.get(k);
+                    int from = Math.max(span.start(), seg.start());
+                    int to = Math.min(span.end(), seg.end());
+                    if (from < to) {
+                        cuts.computeIfAbsent(k, x -> new ArrayList<>()).add(new Cut(from - seg.start(),
+                                to - seg.start(), placeholder));
+                    }
+                }
+            }
+        }
+        Map<ObjectNode, Map<String, String>> renames = new IdentityHashMap<>();
+        cuts.forEach((index, list) -> {
+            BodyTexts.Segment seg = segments.get(index);
+            list.sort((x, y) -> Integer.compare(x.start(), y.start()));
+            String text = joined.substring(seg.start(), seg.end());
+            StringBuilder out = new StringBuilder(text.length());
+            int at = 0;
+            for (Cut cut : list) {
+                out.append(text, at, Math.max(at, cut.start())).append(cut.placeholder());
+                at = Math.max(at, cut.end());
+            }
+            String masked = out.append(text, at, text.length()).toString();
+            BodyTexts.Place place = seg.place();
+            if (place instanceof BodyTexts.Value v) {
+                v.parent().set(v.field(), TextNode.valueOf(masked));
+            } else if (place instanceof BodyTexts.Element e) {
+                e.parent().set(e.index(), TextNode.valueOf(masked));
+            } else if (place instanceof BodyTexts.Key k) {
+                renames.computeIfAbsent(k.parent(), x -> new HashMap<>()).put(k.field(), masked);
+            }
+        });
+        renames.forEach(RequestScanner::renameKeys);
+        return copy;
+    }
+
+    /** Characters {@code [start, end)} of one text to replace by a placeholder. */
+    private record Cut(int start, int end, String placeholder) {
+    }
+
+    /** Renames keys of an object in place, keeping the order of its fields. */
+    private static void renameKeys(ObjectNode object, Map<String, String> renamed) {
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
+        object.fields().forEachRemaining(e -> fields.add(Map.entry(e.getKey(), e.getValue())));
+        object.removeAll();
+        for (Map.Entry<String, JsonNode> e : fields) {
+            object.set(renamed.getOrDefault(e.getKey(), e.getKey()), e.getValue());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.switchboard.core.internal.routing;
+
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.compliance.Verdict;
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.GatewaySpec;
+import dev.switchboard.core.config.RouteSpec;
+import dev.switchboard.core.routing.CandidateTrace;
+import dev.switchboard.core.routing.NoCandidateException;
+import dev.switchboard.core.routing.RoutingDecision;
+import dev.switchboard.core.routing.RuleTrace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The compiled, immutable form of a config's routes: a map from every model alias to its rules. A reload builds a
+ * new table and swaps it in whole, so a request sees one table from start to end.
+ */
+public final class RoutingTable {
+    private final Map<String, CompiledRoute> byAlias;
+    private final List<String> aliases;
+    private final Map<String, BackendSpec> backends;
+    private final dev.switchboard.core.config.ComplianceSpec.Action compliance;
+
+    private record CompiledRoute(String name, List<Rule> rules, int expectedOutputTokens) {
+    }
+
+    private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases, Map<String, BackendSpec> backends,
+            dev.switchboard.core.config.ComplianceSpec.Action compliance) {
+        this.compliance = compliance;
+        this.byAlias = Map.copyOf(byAlias);
+        this.aliases = List.copyOf(aliases);
+        this.backends = Map.copyOf(backends);
+    }
+
+    public static RoutingTable compile(GatewaySpec spec) {
+        Map<String, CompiledRoute> byAlias = new HashMap<>();
+        List<String> aliases = new ArrayList<>();
+        for (RouteSpec route : spec.routes()) {
+            List<Rule> rules = new ArrayList<>();
+            for (int i = 0; i < route.rules().size(); i++) {
+                rules.add(new Rule(i, route.rules().get(i)));
+            }
+            CompiledRoute compiled = new CompiledRoute(route.name(), List.copyOf(rules), route.expectedOutputTokens());
+            byAlias.put(route.name(), compiled);
+            aliases.add(route.name());
+            for (String alias : route.aliases()) {
+                byAlias.put(alias, compiled);
+                aliases.add(alias);
+            }
+        }
+        Map<String, BackendSpec> backends = new HashMap<>();
+        spec.backends().forEach(b -> backends.put(b.name(), b));
+        return new RoutingTable(byAlias, aliases, backends, spec.compliance().action());
+    }
+
+    /** Every model name clients may send, routes first then their aliases. */
+    public List<String> modelNames() {
+        return aliases;
+    }
+
+    public boolean knows(String model) {
+        return byAlias.containsKey(model);
+    }
+
+    /** The route name a model name selects, or null. */
+    public String routeOf(String model) {
+        CompiledRoute r = byAlias.get(model);
+        return r == null ? null : r.name();
+    }
+
+    /** Decides on config alone (no statistics, no budgets). */
+    public RoutingDecision decide(RoutingInput in, RandomGenerator random) {
+        return decide(in, random, LiveSignals.NONE);
+    }
+
+    /**
+     * Decides where a request goes: the first rule whose condition holds; its strategy orders the candidates over
+     * their estimated cost and predicted latency; those that cannot take the call now are excluded.
+     *
+     * @throws GatewayException 404 for an unknown model, 400 when no rule matches, 429 when the tenant's budget is
+     *                          exhausted and its policy is to reject, 503 when every candidate is excluded
+     */
+    public RoutingDecision decide(RoutingInput in, RandomGenerator random, LiveSignals signals) {
+        CompiledRoute route = byAlias.get(in.request().model());
+        if (route == null) {
+            throw new GatewayException(ErrorKind.MODEL_NOT_FOUND, "The model '" + in.request().model()
+                    + "' does not exist; available: " + String.join(", ", aliases));
+        }
+        if (signals.exhaustedBudget(in.tenant()).orElse(null) == BudgetSpec.WhenExhausted.REJECT) {
+            throw new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + in.tenant()
+                    + "' has used its budget for this period; requests are refused until it renews");
+        }
+        List<RuleTrace> traces = new ArrayList<>();
+        for (Rule rule : route.rules()) {
+            boolean matched = rule.condition().test(in);
+            traces.add(new RuleTrace(rule.index(), rule.condition().describe(), matched));
+            if (matched) {
+                int promptTokens = in.request().promptTokens();
+                int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
+                        : route.expectedOutputTokens();
+                // The compliance policy's verdict says which backends may be candidates at all.
+                boolean internalOnly = dev.switchboard.core.internal.compliance.CompliancePolicy.judge(in.sensitive(),
+                        compliance).outcome() == Verdict.Outcome.INTERNAL_ONLY;
+                List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
+                        signals, random, internalOnly);
+                List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)
+                        .toList();
+                RoutingDecision decision = new RoutingDecision(dev.switchboard.core.internal.RandomIds.next("dec_"),
+                        route.name(), rule.index(), rule.reason(), rule.strategy(), candidates, traces, order,
+                        promptTokens, expectedOutput, rule.hedge());
+                if (candidates.isEmpty()) {
+                    throw new NoCandidateException(decision);
+                }
+                return decision;
+            }
+        }
+        throw new GatewayException(ErrorKind.NO_MATCHING_RULE, "no rule of route '" + route.name()
+                + "' matches this request (add a last rule without 'when' as a catch-all)");
+    }
+
+}

@@ -1,0 +1,46 @@
+package dev.switchboard.core.internal.state;
+
+import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.BudgetSpec;
+import dev.switchboard.core.config.CacheSpec;
+import dev.switchboard.core.config.RateLimitSpec;
+import dev.switchboard.core.config.StateSpec;
+import dev.switchboard.core.internal.stats.BackendStats;
+import dev.switchboard.core.state.StoreHealth;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Where the state that replicas must agree on lives: budgets, the capacity of backends with a declared limit,
+ * rate limits and the cache's second level. The memory store keeps it in this process (the default, and what the
+ * library embeds); the Redis store shares it between every sidecar pointed at the same Redis. Chosen by config
+ * alone.
+ */
+public interface StateStore extends AutoCloseable {
+    /** Opens the store the spec names. */
+    static StateStore open(StateSpec spec, Clock clock, MeterRegistry meters) {
+        return spec.store() == StateSpec.Store.REDIS ? new RedisStateStore(spec, clock, meters)
+                : new MemoryStateStore(clock);
+    }
+
+    /** The budgets' ledger. */
+    BudgetStore budgets(List<BudgetSpec> budgets);
+
+    /** A backend's capacity gate; {@code stats} counts this process's calls in flight. */
+    CapacityGate capacity(BackendSpec backend, BackendStats stats);
+
+    /** The per-tenant rate limits. */
+    RateLimits rateLimits(List<RateLimitSpec> limits);
+
+    /** The cache's second level, or {@link SharedCache#NONE}. */
+    SharedCache sharedCache(CacheSpec cache);
+
+    /** Backends cooling down after a {@code Retry-After}; one instance per store, kept across reloads. */
+    CoolDowns coolDowns();
+
+    StoreHealth health();
+
+    @Override
+    void close();
+}

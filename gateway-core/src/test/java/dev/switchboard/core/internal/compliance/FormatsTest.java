@@ -1,0 +1,205 @@
+package dev.switchboard.core.internal.compliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.CustomPattern;
+import dev.switchboard.core.compliance.Detectors;
+import dev.switchboard.core.compliance.Finding;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The forms customer data takes in real prompts: separators, scripts, parts, and the new kinds. */
+class FormatsTest {
+    private final SensitiveDataScanner scanner = SensitiveDataScanner.builtIn();
+
+    static Stream<Arguments> found() {
+        return Stream.of(
+                // Resident IDs grouped every way a person writes them; the X in either case.
+                Arguments.of("ID 110105-19491231-002X", "cn-resident-id"),
+                Arguments.of("ID 110105 19491231 002X", "cn-resident-id"),
+                Arguments.of("ID 1101 0519 4912 3100 2X", "cn-resident-id"),
+                Arguments.of("ID 1101 0519 4912 3100 2x.", "cn-resident-id"),
+                Arguments.of("证件 110105/19491231/002X", "cn-resident-id"),
+                Arguments.of("ID 11010519491231002Ｘ", "cn-resident-id"),
+                // Cards: dots, double spaces, line breaks, no-break and zero-width spaces, other scripts.
+                Arguments.of("card 6222.0212.3456.7894", "bank-card"),
+                Arguments.of("card 6222  0212  3456  7894", "bank-card"),
+                Arguments.of("card 6222\n0212\n3456\n7894", "bank-card"),
+                Arguments.of("card 6222\u00A00212\u00A03456\u00A07894", "bank-card"),
+                Arguments.of("card 6222\u200B0212\u200B3456\u200B7894", "bank-card"),
+                Arguments.of("card 6\u200B2\u200B2\u200B2\u200B0\u200B2\u200B1\u200B2\u200B3\u200B4\u200B5\u200B6"
+                        + "\u200B7\u200B8\u200B9\u200B4", "bank-card"),
+                Arguments.of("card 6222_0212_3456_7894", "bank-card"),
+                Arguments.of("card 6222 - 0212 - 3456 - 7894", "bank-card"),
+                Arguments.of("card ٦٢٢٢٠٢١٢٣٤٥٦٧٨٩٤", "bank-card"),
+                Arguments.of("card ۶۲۲۲۰۲۱۲۳۴۵۶۷۸۹۴", "bank-card"),
+                Arguments.of("card ६२२२ ०२१२ ३४५६ ७८९४", "bank-card"),
+                Arguments.of("card ６２２２－０２１２－３４５６－７８９４", "bank-card"),
+                Arguments.of("card 6222\u20130212\u20133456\u20137894", "bank-card"),
+                Arguments.of("card \uD835\uDFD4\uD835\uDFD0\uD835\uDFD0\uD835\uDFD0\uD835\uDFCE\uD835\uDFD0\uD835\uDFCF"
+                        + "\uD835\uDFD0\uD835\uDFD1\uD835\uDFD2\uD835\uDFD3\uD835\uDFD4\uD835\uDFD5\uD835\uDFD6"
+                        + "\uD835\uDFD7\uD835\uDFD2", "bank-card"), // mathematical bold digits
+                // Mobiles.
+                Arguments.of("call 138\u00A00013\u00A08000", "cn-mobile"),
+                Arguments.of("call 138.0013.8000", "cn-mobile"),
+                Arguments.of("call 0086 138 0013 8000", "cn-mobile"),
+                Arguments.of("电话：１３８ ００１３ ８０００", "cn-mobile"),
+                // Passports, credit codes, accounts next to a keyword.
+                Arguments.of("passport E12345678 expires", "cn-passport"),
+                Arguments.of("护照号码：G12345678", "cn-passport"),
+                Arguments.of("护照号码：E 1234 5678", "cn-passport"),
+                Arguments.of("passport no. 141234567", "cn-passport"),
+                Arguments.of("统一社会信用代码 91350100M000100Y43", "cn-credit-code"),
+                Arguments.of("USCC: 91310115ma1k4pxx5a", "cn-credit-code"),
+                Arguments.of("账号：1234 5678 9012 345", "bank-account"),
+                Arguments.of("Account number: 0200004509102836512", "bank-account"),
+                Arguments.of("acct no 12345678", "bank-account"),
+                // A value in two parts, words between.
+                Arguments.of("Card starts 62220212\nand ends 34567894", "bank-card"),
+                // Invisible and control characters inside, a unit glued after.
+                Arguments.of("card 6\uFE0F2\uFE0F2\uFE0F2\uFE0F0212\u034F3456\u00857894", "bank-card"),
+                Arguments.of("card 6222\u00010212\u001F3456\u007F7894", "bank-card"),
+                Arguments.of("card 6222021234567894CNY", "bank-card"),
+                Arguments.of("card 6222 0212 3456 7894CNY", "bank-card"),
+                Arguments.of("args {\\\"card\\\":\\\"6222\\n0212\\u00a03456\\u200b7894\\\"}", "bank-card"),
+                Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
+                        + "021234567894\\\"}", "bank-card"),
+                Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("found")
+    void finds(String text, String kind) {
+        assertThat(scanner.scan(text)).extracting(Finding::kind).containsExactly(kind);
+    }
+
+    static Stream<String> ordinary() {
+        return Stream.of(
+                "The quarter closed at 1,234,567.89 CNY on 2026-11-30.",
+                "invoice 20261130 line 12",
+                "Period 2024-01-15 to 2024-02-15, then 2026-01-01 to 2026-03-31.",
+                "Per GB/T 35273-2020 and JR/T 0171-2020, section 5.4.2.",
+                "Call ext. 8021 between 09:30-17:00, postcode 100032.",
+                "SWIFT ICBKCNBJ, branch 0200, loan 5,000,000.00 at 3.45% for 36 months.",
+                "Version 1.2.3.4 of build 2026.11.30.1542",
+                "Amounts: 412,345.67 and 5,123.45 and 98,765.43 CNY.",
+                "Steps 1 2 3 4 5 6 7 8 9 10",
+                "ISO 20022 pacs.008, MT103 field 32A: 261130CNY1250000,00",
+                "Policy P2026-001234, claim C-7788, table row 2026/11/30 12:00",
+                "账户余额 1,234.56 元，2026年11月30日",
+                "Passport office hours 9-17; passports take 10 working days.",
+                "交易金额 7,956,346.48 元，时间 2024-12-29 08:25，交易渠道为手机银行",   // an amount, then a date
+                "余额 412,345.67，截至 2024-12-29，账户状态正常",
+                "请查询该账户。客户于2025-06-30 18:00提交了一笔转账",                  // keyword, then another sentence
+                "Balance 9,387,556.59 CNY as of 2026-06-13.\n182 of them were flagged");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ordinary")
+    void leavesOrdinaryTextAlone(String text) {
+        assertThat(scanner.scan(text)).isEmpty();
+    }
+
+    @Test
+    void aValueInPartsIsOneFindingOfSeveralSpans() {
+        String text = "Card starts 62220212\nand ends 34567894";
+        List<Finding> found = scanner.scan(text);
+        assertThat(found).hasSize(1);
+        assertThat(found.get(0).spans()).extracting(s -> text.substring(s.start(), s.end()))
+                .containsExactly("62220212", "34567894");
+    }
+
+    @Test
+    void spansPointAtTheOriginalCharacters() {
+        String text = "x ６２２２\u200B0212\u00A03456 7894 y";
+        Finding f = scanner.scan(text).get(0);
+        assertThat(text.substring(f.start(), f.end())).isEqualTo("６２２２\u200B0212\u00A03456 7894");
+        String surrogates = "card \uD835\uDFD4\uD835\uDFD0\uD835\uDFD0\uD835\uDFD0\uD835\uDFCE\uD835\uDFD0"
+                + "\uD835\uDFCF\uD835\uDFD0\uD835\uDFD1\uD835\uDFD2\uD835\uDFD3\uD835\uDFD4\uD835\uDFD5\uD835\uDFD6"
+                + "\uD835\uDFD7\uD835\uDFD2!";
+        Finding g = scanner.scan(surrogates).get(0);
+        assertThat(g.start()).isEqualTo(5);
+        assertThat(g.end()).isEqualTo(surrogates.length() - 1);
+    }
+
+    @Test
+    void aBoundaryIsNeverCrossed() {
+        String text = "6222 0212" + NumberTokens.BOUNDARY + "3456 7894";
+        assertThat(scanner.scan(text)).isEmpty();
+    }
+
+    @Test
+    void aNumberInExponentFormIsReadWrittenOut() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner);
+        for (String n : new String[] {"6.222021234567894E15", "6222021234567894e0", "62220212345678.94E2",
+                "6222021234567894e3", "6222021234567894E41", "6222021234567894e-17"}) {
+            byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_ref\":"
+                    + n + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(requests.assess(body).kinds()).as(n).containsExactly("bank-card");
+            assertThat(requests.assess(dev.switchboard.core.RequestView.chat(body).tree()).kinds()).as(n)
+                    .containsExactly("bank-card");
+        }
+        byte[] huge = "{\"model\":\"chat\",\"x\":1e999999999}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(huge).sensitive()).isFalse();
+    }
+
+    /** A custom pattern over half of a card in two parts: masking still covers the whole card. */
+    @Test
+    void maskingCoversEveryFindingEvenOverlappingOnes() throws Exception {
+        SensitiveDataScanner withPattern = new SensitiveDataScanner(Detectors.BUILT_IN,
+                List.of(new CustomPattern("ref", java.util.regex.Pattern.compile(
+                        "starts \\d{8}"))), List.of());
+        com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"model\":\"chat\",\"messages\":["
+                        + "{\"role\":\"user\",\"content\":\"Card starts 62220212\"},"
+                        + "{\"role\":\"user\",\"content\":\"and ends 34567894\"}]}");
+        String masked = new RequestScanner(withPattern).mask(body, new Masking()).toString();
+        assertThat(masked).doesNotContain("62220212").doesNotContain("34567894");
+    }
+
+    @Test
+    void aClientsNulCharIsNoBoundary() {
+        RequestScanner requests = new RequestScanner(scanner);
+        byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222\\u00000212\\u00003456\\u00007894\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(body).kinds()).containsExactly("bank-card");
+    }
+
+    @Test
+    void tokenIdsCannotBeReadAndStayInside() {
+        RequestScanner requests = new RequestScanner(scanner);
+        byte[] ids = "{\"model\":\"embed\",\"input\":[[1101, 2236, 88]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Assessment found = requests.assess(ids);
+        assertThat(found.kinds()).containsExactly(Assessment.UNREADABLE);
+        for (var action : dev.switchboard.core.config.ComplianceSpec.Action.values()) {
+            if (action != dev.switchboard.core.config.ComplianceSpec.Action.BLOCK) {
+                assertThat(CompliancePolicy.judge(found, action).outcome().allowsExternal()).as(action.name())
+                        .isFalse();
+            }
+        }
+        assertThat(CompliancePolicy.judge(Assessment.of(Assessment.DETECTOR_ERROR),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK).outcome().allowsExternal()).isFalse();
+        assertThat(CompliancePolicy.judge(Assessment.of("bank-card"),
+                dev.switchboard.core.config.ComplianceSpec.Action.MASK).outcome().allowsExternal()).isTrue();
+    }
+
+    /** One number of a million groups is read in one pass: no window search grows with the square of it. */
+    @Test
+    void aHugeNumberIsReadInLinearTime() {
+        String ones = "1 ".repeat(1_000_000);
+        assertThat(scanner.scan(ones)).isEmpty();
+        assertThat(scanner.scan(ones + "6222 0212 3456 7894")).extracting(Finding::kind).contains("bank-card");
+    }
+
+    @Test
+    void creditCodeCheckCharacterMustHold() {
+        assertThat(scanner.scan("91350100M000100Y44")).isEmpty();
+        assertThat(scanner.scan("code 91110000100000000R ok")).extracting(Finding::kind)
+                .containsExactly("cn-credit-code");
+    }
+}

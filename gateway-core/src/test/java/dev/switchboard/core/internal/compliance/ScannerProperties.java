@@ -1,0 +1,151 @@
+package dev.switchboard.core.internal.compliance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Finding;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * What the product claims, as properties: a value of every kind, written with any separators in any digit script
+ * and surrounded by any prose, is found; masking leaves nothing the egress guard would refuse; the guard and the
+ * early scan agree.
+ */
+class ScannerProperties {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final SensitiveDataScanner scanner = SensitiveDataScanner.builtIn();
+    private final RequestScanner requests = new RequestScanner(scanner);
+    private final EgressGuard guard = new EgressGuard(scanner);
+    private final CompliancePolicy policy = new CompliancePolicy(dev.switchboard.core.config.ComplianceSpec.DEFAULTS);
+
+    /** A value and its kind. */
+    record Value(String kind, String digits) {
+    }
+
+    @Provide
+    Arbitrary<Value> values() {
+        Arbitrary<Value> cards = Arbitraries.strings().numeric().ofLength(14).map(body -> {
+            String s = "62" + body;
+            return new Value("bank-card", s + luhnDigit(s));
+        });
+        Arbitrary<Value> ids = Combinators.combine(Arbitraries.of("110105", "310115", "440306", "320102", "510104"),
+                Arbitraries.integers().between(1930, 2010), Arbitraries.integers().between(1, 12),
+                Arbitraries.integers().between(1, 28), Arbitraries.integers().between(0, 999)).as((r, y, m, d, q) -> {
+                    String s = r + y + String.format("%02d%02d%03d", m, d, q);
+                    return new Value("cn-resident-id", s + idCheck(s));
+                });
+        Arbitrary<Value> mobiles = Combinators.combine(Arbitraries.integers().between(3, 9),
+                Arbitraries.strings().numeric().ofLength(9)).as((second, rest) -> new Value("cn-mobile",
+                "1" + second + rest));
+        return Arbitraries.oneOf(cards, ids, mobiles);
+    }
+
+    private static final List<String> SEPARATORS = List.of(" ", "  ", "-", ".", "/", "_", "\n", "\u00A0", "\u200B",
+            " - ", "\u3000", "\u2013", "\t", "\u00A0\u00A0");
+    private static final int[] ZEROS = {'0', '\u0660', '\u06F0', '\u0966', '\uFF10', '\u09E6', '\u0E50'};
+
+    @Provide
+    Arbitrary<String> prose() {
+        return Arbitraries.of("Please check ", "请核实", "The customer gave ", "客户提供的号码是", "ref: ", "(", "\"",
+                "Hello, ", "Re: case — ", "编号：");
+    }
+
+    @Property(tries = 2000)
+    void everyRenderingIsFound(@ForAll("values") Value value, @ForAll("prose") String before,
+            @ForAll("prose") String after, @ForAll long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        String rendered = render(value.digits(), random);
+        String text = before + rendered + " " + after;
+        assertThat(scanner.scan(text)).as(text).extracting(Finding::kind).contains(value.kind());
+    }
+
+    @Property(tries = 1000)
+    void aValueSplitAcrossTwoMessagesIsFound(@ForAll("values") Value value, @ForAll long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        int cut = 4 + random.nextInt(value.digits().length() - 7);
+        String first = "The number starts " + value.digits().substring(0, cut);
+        String second = value.digits().substring(cut) + " and that is all";
+        ObjectNode body = JSON.createObjectNode().put("model", "chat");
+        body.putArray("messages").add(JSON.createObjectNode().put("role", "user").put("content", first))
+                .add(JSON.createObjectNode().put("role", "user").put("content", second));
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        assertThat(requests.assess(bytes).kinds()).as(body.toString()).contains(value.kind());
+    }
+
+    @Property(tries = 1000)
+    void maskedBodiesPassTheGuardAndTheScansAgree(@ForAll("values") Value value, @ForAll("prose") String before,
+            @ForAll long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        ObjectNode body = JSON.createObjectNode().put("model", "chat");
+        String text = before + render(value.digits(), random);
+        int where = random.nextInt(4);
+        body.putArray("messages").add(JSON.createObjectNode().put("role", "user").put("content",
+                where == 0 ? text : "hi"));
+        switch (where) {
+            case 1 -> body.put("x_notes", text);
+            case 2 -> body.putObject("metadata").put(text, "v");
+            case 3 -> body.putArray("stop").add(text);
+            default -> {
+            }
+        }
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        // The early scan reads the client's request, the guard the body as it would leave (model rewritten).
+        dev.switchboard.core.RequestView view = dev.switchboard.core.RequestView.chat(bytes);
+        Assessment early = policy.assess(view);
+        assertThat(guard.check(view.upstreamBody("big-model-v3", false))).isEqualTo(early);
+        assertThat(requests.assess(view.tree())).isEqualTo(early);
+        assertThat(early.kinds()).as(text).contains(value.kind());
+        ObjectNode masked = requests.mask(body, new Masking());
+        assertThat(guard.check(JSON.writeValueAsBytes(masked)).sensitive()).as(masked.toString()).isFalse();
+    }
+
+    private static String render(String value, java.util.Random random) {
+        int zero = ZEROS[random.nextInt(ZEROS.length)];
+        StringBuilder out = new StringBuilder();
+        int group = 2 + random.nextInt(5);
+        String sep = random.nextInt(4) == 0 ? "" : SEPARATORS.get(random.nextInt(SEPARATORS.size()));
+        for (int i = 0; i < value.length(); i++) {
+            if (i > 0 && i % group == 0) {
+                out.append(sep);
+            }
+            char c = value.charAt(i);
+            if (c == 'X') {
+                out.append(random.nextBoolean() ? 'X' : 'x');
+            } else {
+                out.appendCodePoint(zero + (c - '0'));
+            }
+        }
+        return out.toString();
+    }
+
+    static char luhnDigit(String body) {
+        for (char d = '0'; d <= '9'; d++) {
+            if (SensitiveDataScanner.luhn(body + d)) {
+                return d;
+            }
+        }
+        throw new AssertionError();
+    }
+
+    static char idCheck(String first17) {
+        int[] w = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+        int sum = 0;
+        for (int k = 0; k < 17; k++) {
+            sum += (first17.charAt(k) - '0') * w[k];
+        }
+        return "10X98765432".charAt(sum % 11);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
