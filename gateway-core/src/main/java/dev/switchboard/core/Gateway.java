@@ -100,7 +100,9 @@ public final class Gateway implements AutoCloseable {
         // Loads the tokenizer's 200,000 ranks now (a few hundred ms, once per JVM), not during the first request.
         dev.switchboard.core.internal.request.TokenEstimator.shared();
         this.table = RoutingTable.compile(spec);
-        this.metrics = new GatewayMetrics(options.meters());
+        // One set of meter handles for the life of the registry: backends kept across a reload report their breaker
+        // changes through the listener they were built with, which must write where the new gateway writes.
+        this.metrics = previous != null ? previous.metrics : new GatewayMetrics(options.meters());
         this.http = previous != null ? previous.http : new UpstreamHttp(spec.backends(), options.clock(), options.ticker());
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
