@@ -245,7 +245,7 @@ public final class RequestView {
     public int promptTokens() {
         int n = promptTokens;
         if (n < 0) {
-            n = TokenEstimator.shared().estimate(this);
+            n = TokenEstimator.shared().estimatePrompt(promptText());
             promptTokens = n;
         }
         return n;

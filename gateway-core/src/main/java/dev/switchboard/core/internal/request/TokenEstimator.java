@@ -3,7 +3,6 @@ package dev.switchboard.core.internal.request;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.switchboard.core.RequestView;
 
 /**
  * Counts prompt tokens before a call with the {@code o200k_base} BPE. Non-OpenAI tokenizers differ by a roughly
@@ -37,8 +36,9 @@ public final class TokenEstimator {
         return Holder.SHARED;
     }
 
-    public int estimate(RequestView request) {
-        return count(request.promptText()) + PER_REQUEST_OVERHEAD;
+    /** The tokens of a request whose prompt reads {@code promptText}, with the per-request overhead. */
+    public int estimatePrompt(String promptText) {
+        return count(promptText) + PER_REQUEST_OVERHEAD;
     }
 
     public int count(String text) {
