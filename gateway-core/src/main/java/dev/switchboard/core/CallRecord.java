@@ -1,7 +1,7 @@
 package dev.switchboard.core;
 
-import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.routing.RoutingDecision;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,11 +25,12 @@ import java.util.List;
  * @param sensitive kinds and counts of customer data found (never the values)
  * @param compliance what the policy did (written as {@code none}, {@code route-internal}, {@code masked}, ...)
  * @param prompt    the prompt text, only when {@code compliance.log-prompts} is on; else null
+ * @param traceId   the OpenTelemetry trace the request's spans are in, when it is traced; else null
  */
 public record CallRecord(Instant time, String requestId, String tenant, String model, boolean stream,
         RoutingDecision decision, List<Attempt> attempts, String backend, int status, String error, Usage usage,
         double cost, String currency, long millis, Assessment sensitive,
-        dev.switchboard.core.compliance.ComplianceAction compliance, String prompt) {
+        dev.switchboard.core.compliance.ComplianceAction compliance, String prompt, String traceId) {
     public CallRecord {
         attempts = List.copyOf(attempts);
     }

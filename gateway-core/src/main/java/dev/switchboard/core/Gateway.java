@@ -160,6 +160,14 @@ public final class Gateway implements AutoCloseable {
         this.overloadInForce = previous != null ? previous.overloadInForce : bindOverloadMeters(options.meters());
         overloadInForce.set(overload);
         List<dev.switchboard.core.internal.chain.Step> steps = new java.util.ArrayList<>();
+        dev.switchboard.core.internal.trace.Tracing tracing =
+                dev.switchboard.core.internal.trace.Tracing.of(options.openTelemetry());
+        if (tracing != null) {
+            // First, so a shed or rate-limited request has a span too; without OpenTelemetry it is not in the chain.
+            Map<String, String> models = new java.util.HashMap<>();
+            spec.backends().forEach(b -> models.put(b.name(), b.model()));
+            steps.add(new dev.switchboard.core.internal.trace.TraceStep(tracing, models::get));
+        }
         if (overload != null) {
             steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
         }

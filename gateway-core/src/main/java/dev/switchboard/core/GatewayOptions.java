@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Function;
@@ -15,10 +16,12 @@ import java.util.random.RandomGenerator;
  * @param backends how backends are called
  * @param ticker monotonic nanoseconds, for how long things took (first token, breaker slow calls, attempt times):
  *               {@code System::nanoTime}, or a simulated time
+ * @param openTelemetry where the gateway's traces go: the application's own instance (its SDK, exporter and
+ *               sampler); {@link OpenTelemetry#noop()} (the default) makes no span at all
  */
 public record GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
         io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends,
-        java.util.function.LongSupplier ticker) {
+        java.util.function.LongSupplier ticker, OpenTelemetry openTelemetry) {
     public GatewayOptions {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
@@ -26,37 +29,53 @@ public record GatewayOptions(Clock clock, RandomGenerator random, Function<Strin
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(backends, "backends");
         Objects.requireNonNull(ticker, "ticker");
+        Objects.requireNonNull(openTelemetry, "openTelemetry");
+    }
+
+    /** The options as they were before traces: no OpenTelemetry. */
+    public GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
+            io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends,
+            java.util.function.LongSupplier ticker) {
+        this(clock, random, env, meters, backends, ticker, OpenTelemetry.noop());
     }
 
     public static GatewayOptions defaults() {
         return new GatewayOptions(Clock.systemUTC(), new java.util.Random(), System::getenv,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                dev.switchboard.core.backend.BackendFactory.OKHTTP, System::nanoTime);
+                dev.switchboard.core.backend.BackendFactory.OKHTTP, System::nanoTime, OpenTelemetry.noop());
     }
 
     public GatewayOptions withClock(Clock newClock) {
-        return new GatewayOptions(newClock, random, env, meters, backends, ticker);
+        return new GatewayOptions(newClock, random, env, meters, backends, ticker, openTelemetry);
     }
 
     public GatewayOptions withRandom(RandomGenerator newRandom) {
-        return new GatewayOptions(clock, newRandom, env, meters, backends, ticker);
+        return new GatewayOptions(clock, newRandom, env, meters, backends, ticker, openTelemetry);
     }
 
     public GatewayOptions withEnv(Function<String, String> newEnv) {
-        return new GatewayOptions(clock, random, newEnv, meters, backends, ticker);
+        return new GatewayOptions(clock, random, newEnv, meters, backends, ticker, openTelemetry);
     }
 
     public GatewayOptions withMeters(io.micrometer.core.instrument.MeterRegistry newMeters) {
-        return new GatewayOptions(clock, random, env, newMeters, backends, ticker);
+        return new GatewayOptions(clock, random, env, newMeters, backends, ticker, openTelemetry);
     }
 
     /** How backends are called (the sidecar's own Netty transport instead of OkHttp, say). */
     public GatewayOptions withBackends(dev.switchboard.core.backend.BackendFactory newBackends) {
-        return new GatewayOptions(clock, random, env, meters, newBackends, ticker);
+        return new GatewayOptions(clock, random, env, meters, newBackends, ticker, openTelemetry);
+    }
+
+    /**
+     * Traces every request on this OpenTelemetry instance: a span per request, per step and per attempt, with the
+     * trace context passed on to backends (see OPERATIONS.md, "Traces").
+     */
+    public GatewayOptions withOpenTelemetry(OpenTelemetry newOpenTelemetry) {
+        return new GatewayOptions(clock, random, env, meters, backends, ticker, newOpenTelemetry);
     }
 
     /** Where durations come from: a simulation runs the real chain on simulated time. */
     public GatewayOptions withTicker(java.util.function.LongSupplier newTicker) {
-        return new GatewayOptions(clock, random, env, meters, backends, newTicker);
+        return new GatewayOptions(clock, random, env, meters, backends, newTicker, openTelemetry);
     }
 }

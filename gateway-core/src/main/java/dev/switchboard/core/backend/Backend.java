@@ -2,6 +2,7 @@ package dev.switchboard.core.backend;
 
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.config.BackendSpec;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** One upstream model. Implementations are thread-safe and never block the caller. */
@@ -24,4 +25,20 @@ public interface Backend {
      * @param forwardUsageChunk whether the trailing usage-only chunk goes to the sink (only when the client asked)
      */
     UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink);
+
+    /**
+     * As {@link #send(Operation, byte[])}, with headers the gateway adds to the upstream request: the trace context
+     * ({@code traceparent}, {@code tracestate}, {@code baggage}) so the model server's spans join the request's
+     * trace. A transport that cannot send them may keep this default, which drops them.
+     */
+    default CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
+        return send(operation, body);
+    }
+
+    /** As {@link #stream(byte[], boolean, StreamSink)}, with the gateway's headers (see {@link #send(Operation,
+     * byte[], Map)}). */
+    default UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
+        return stream(body, forwardUsageChunk, sink);
+    }
 }

@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -48,7 +49,7 @@ public final class OpenAiBackend implements Backend {
         return spec;
     }
 
-    private Request request(Operation operation, byte[] body, boolean stream) {
+    private Request request(Operation operation, byte[] body, Map<String, String> headers, boolean stream) {
         Request.Builder b = new Request.Builder()
                 .url(operation == Operation.CHAT ? chatUrl : embeddingsUrl)
                 .post(RequestBody.create(body, JSON_TYPE))
@@ -56,13 +57,19 @@ public final class OpenAiBackend implements Backend {
         if (spec.apiKey().isPresent()) {
             b.header("Authorization", "Bearer " + spec.apiKey().reveal());
         }
+        headers.forEach(b::header);
         return b.build();
     }
 
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+        return send(operation, body, Map.of());
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
-        Call call = unary.newCall(request(operation, body, false));
+        Call call = unary.newCall(request(operation, body, headers, false));
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
@@ -97,7 +104,13 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
-        Call call = streaming.newCall(request(Operation.CHAT, body, true));
+        return stream(body, forwardUsageChunk, sink, Map.of());
+    }
+
+    @Override
+    public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
+        Call call = streaming.newCall(request(Operation.CHAT, body, headers, true));
         StreamWatchdog.Guard guard = watchdog.watch(spec.name(), spec.limits(), call::cancel);
         call.enqueue(new Callback() {
             @Override

@@ -4,8 +4,8 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.core.backend.Backend;
 import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.SseRelay;
-import dev.switchboard.core.backend.StreamWatchdog;
 import dev.switchboard.core.backend.StreamSink;
+import dev.switchboard.core.backend.StreamWatchdog;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
@@ -26,15 +26,15 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -42,6 +42,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -100,8 +101,15 @@ final class NettyBackend implements Backend {
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
+        return stream(body, forwardUsageChunk, sink, Map.of());
+    }
+
+    @Override
+    public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
         EventLoop loop = upstream.loop();
-        StreamExchange x = new StreamExchange(loop, basePath + Operation.CHAT.path(), body, forwardUsageChunk, sink);
+        StreamExchange x = new StreamExchange(loop, basePath + Operation.CHAT.path(), body, headers,
+                forwardUsageChunk, sink);
         if (loop.inEventLoop()) {
             x.start();
         } else {
@@ -144,7 +152,7 @@ final class NettyBackend implements Backend {
                         + describe(e), e);
     }
 
-    private FullHttpRequest request(String path, byte[] body, boolean stream) {
+    private FullHttpRequest request(String path, byte[] body, Map<String, String> headers, boolean stream) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
                 Unpooled.wrappedBuffer(body));
         request.headers().set(HttpHeaderNames.HOST, hostHeader)
@@ -154,6 +162,7 @@ final class NettyBackend implements Backend {
         if (spec.apiKey().isPresent()) {
             request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
         }
+        headers.forEach((name, value) -> request.headers().set(name, value));
         return request;
     }
 
@@ -166,9 +175,14 @@ final class NettyBackend implements Backend {
 
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+        return send(operation, body, Map.of());
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
         EventLoop loop = upstream.loop();
-        Exchange x = new Exchange(loop, basePath + operation.path(), body, result);
+        Exchange x = new Exchange(loop, basePath + operation.path(), body, headers, result);
         if (loop.inEventLoop()) {
             x.start();
         } else {
@@ -196,16 +210,19 @@ final class NettyBackend implements Backend {
         final EventLoop loop;
         final String path;
         final byte[] body;
+        /** Headers the gateway adds for this call (the trace context). */
+        final Map<String, String> headers;
         Channel channel;
         boolean reused;
         boolean retried;
         boolean written;
         Throwable writeError;
 
-        Outbound(EventLoop loop, String path, byte[] body) {
+        Outbound(EventLoop loop, String path, byte[] body, Map<String, String> headers) {
             this.loop = loop;
             this.path = path;
             this.body = body;
+            this.headers = headers;
         }
 
         /** Whether this exchange has ended (answered, failed or cancelled). */
@@ -246,7 +263,7 @@ final class NettyBackend implements Backend {
             c.attr(EXCHANGE).set(this);
             c.config().setAutoRead(true);
             written = false;
-            c.writeAndFlush(request(path, body, streaming())).addListener(w -> {
+            c.writeAndFlush(request(path, body, headers, streaming())).addListener(w -> {
                 if (w.isSuccess()) {
                     written = true;
                 } else {
@@ -277,8 +294,9 @@ final class NettyBackend implements Backend {
         private ScheduledFuture<?> deadline;
         private boolean done;
 
-        Exchange(EventLoop loop, String path, byte[] body, CompletableFuture<UpstreamReply> result) {
-            super(loop, path, body);
+        Exchange(EventLoop loop, String path, byte[] body, Map<String, String> headers,
+                CompletableFuture<UpstreamReply> result) {
+            super(loop, path, body, headers);
             this.result = result;
         }
 
@@ -400,8 +418,9 @@ final class NettyBackend implements Backend {
         private byte[] line = new byte[512];
         private int lineLength;
 
-        StreamExchange(EventLoop loop, String path, byte[] body, boolean forwardUsageChunk, StreamSink sink) {
-            super(loop, path, body);
+        StreamExchange(EventLoop loop, String path, byte[] body, Map<String, String> headers,
+                boolean forwardUsageChunk, StreamSink sink) {
+            super(loop, path, body, headers);
             this.sink = sink;
             // The watchdog breaks a guard from its own thread; the connection is closed on its loop.
             this.guard = watchdog.watch(spec.name(), spec.limits(), () -> loop.execute(this::abort));

@@ -94,12 +94,23 @@ public final class AuditStep implements Step {
                     charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
                     verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
                             !attempts.isEmpty()),
-                    policy.logsPrompts() ? x.request().body().promptText() : null);
+                    policy.logsPrompts() ? x.request().body().promptText() : null, traceId(x));
             metrics.call(r);
             audit.accept(r);
         } catch (RuntimeException e) {
             log.error("request {}: recording the call failed", x.request().requestId(), e);
         }
+    }
+
+    /** The trace the request's spans are in, when it is traced (sampled or not: the id links the record). */
+    private static String traceId(Exchange x) {
+        io.opentelemetry.context.Context trace = x.traceContext();
+        if (trace == null) {
+            return null;
+        }
+        io.opentelemetry.api.trace.SpanContext span = io.opentelemetry.api.trace.Span.fromContext(trace)
+                .getSpanContext();
+        return span.isValid() ? span.getTraceId() : null;
     }
 
     /** Records a started stream when it ends; passes everything on. */

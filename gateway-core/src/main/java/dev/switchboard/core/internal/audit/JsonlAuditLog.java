@@ -38,7 +38,7 @@ final class JsonlAuditLog implements AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final CallRecord STOP = new CallRecord(java.time.Instant.EPOCH, "", "", "", false, null,
             List.of(), null, 0, null, dev.switchboard.core.Usage.UNKNOWN, 0, "", 0,
-            dev.switchboard.core.compliance.Assessment.CLEAN, dev.switchboard.core.compliance.ComplianceAction.NONE, null);
+            dev.switchboard.core.compliance.Assessment.CLEAN, dev.switchboard.core.compliance.ComplianceAction.NONE, null, null);
 
     private final AuditSpec spec;
     private final Clock clock;
@@ -173,6 +173,9 @@ final class JsonlAuditLog implements AuditLog {
         ObjectNode o = JSON.createObjectNode();
         o.put("time", r.time().toString());
         o.put("request_id", r.requestId());
+        if (r.traceId() != null) {
+            o.put("trace_id", r.traceId());
+        }
         o.put("tenant", r.tenant());
         o.put("model", r.model());
         o.put("stream", r.stream());

@@ -82,7 +82,7 @@ public final class BackendStep implements Step {
         }
         byte[] body = body(x, spec, masked, false);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body);
+        CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body, x.traceHeaders());
         x.onCancel(() -> {
             // The client left (or another attempt won): nothing was delivered, so nothing is charged — unless the
             // answer won the race, in which case it is settled and recorded as answered.
@@ -125,7 +125,7 @@ public final class BackendStep implements Step {
                 reply.completeExceptionally(new CancellationException("the client left")); // if not started yet
             }
         });
-        UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay);
+        UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay, x.traceHeaders());
         running.set(s);
         if (x.calledOff()) {
             s.cancel(); // the client left (or another attempt won) while this attempt was starting
@@ -192,7 +192,7 @@ public final class BackendStep implements Step {
                         : partialCost(spec, x.decision().promptTokens(), events[0]), reply);
             }
         };
-        UpstreamStream s = rt.backend().stream(body, false, sink);
+        UpstreamStream s = rt.backend().stream(body, false, sink, x.traceHeaders());
         running.set(s);
         if (x.calledOff()) {
             s.cancel();
@@ -212,8 +212,8 @@ public final class BackendStep implements Step {
         if (usage.known() && millis > 0) {
             ticket.runtime().stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
         }
-        x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
         x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+        x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
         byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
                 ? PlaceholderRestorer.restoreBody(body, x.maskedBody().masking()) : body;
         reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency()));
@@ -249,8 +249,8 @@ public final class BackendStep implements Step {
     private static void endedEarly(Exchange x, BackendSpec spec, Ticket ticket, boolean masked, double cost,
             String after) {
         if (x.cancelled()) {
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left" + after, ticket.millis()));
             x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left" + after, ticket.millis()));
             x.abandonedByClient();
         } else {
             x.attempted(new Attempt(spec.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge" + after,
@@ -351,8 +351,8 @@ public final class BackendStep implements Step {
                 ticket.runtime().stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
                         / generationNanos);
             }
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, ticket.millis()));
             x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, ticket.millis()));
             String rest = restorer == null ? null : restorer.remainder();
             if (rest != null) {
                 listener.onEvent(rest);
@@ -375,8 +375,8 @@ public final class BackendStep implements Step {
             }
             log.warn("request {} backend {} stream failed after {} events: {}", x.request().requestId(),
                     spec.name(), eventsDelivered, failure.getMessage());
-            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
             x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
             listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
                     failure.clientMessage() + "; the answer is incomplete"), true);
         }

@@ -9,6 +9,7 @@ import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.internal.compliance.EgressGuard;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
@@ -42,18 +43,30 @@ public final class GuardedBackend implements Backend {
 
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+        return send(operation, body, Map.of());
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
         UpstreamFailure refused = refused(body);
-        return refused != null ? CompletableFuture.failedFuture(refused) : transport.send(operation, body);
+        return refused != null ? CompletableFuture.failedFuture(refused)
+                : transport.send(operation, body, headers);
     }
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink) {
+        return stream(body, forwardUsageChunk, sink, Map.of());
+    }
+
+    @Override
+    public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
         UpstreamFailure refused = refused(body);
         if (refused != null) {
             sink.onFailure(refused, 0);
             return () -> { };
         }
-        return transport.stream(body, forwardUsageChunk, sink);
+        return transport.stream(body, forwardUsageChunk, sink, headers);
     }
 
     private UpstreamFailure refused(byte[] body) {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -55,6 +56,9 @@ public final class Exchange {
         volatile boolean abandoned;
         final AtomicReference<Exchange> streamOwner = new AtomicReference<>();
         final Hooks hooks = new Hooks();
+        /** The request's tracing, when a trace step runs; attempts open their client spans with it. */
+        volatile dev.switchboard.core.internal.trace.Tracing tracing;
+        final java.util.concurrent.atomic.AtomicInteger attemptsStarted = new java.util.concurrent.atomic.AtomicInteger();
 
         State(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
                 StreamListener downstream, Executor resumeOn) {
@@ -117,6 +121,10 @@ public final class Exchange {
     private final Hooks attemptHooks;
     private volatile BackendRuntime target;
     private volatile Ticket ticket;
+    /** The trace context the steps of this view open their spans under (null: not traced). */
+    private volatile io.opentelemetry.context.Context trace;
+    /** This attempt's client span, ended when the attempt is recorded (null outside a traced attempt). */
+    private volatile AttemptSpan attemptSpan;
 
     /**
      * What the request came to: the backend whose answer (or failure) the client got, what it produced and cost,
@@ -159,10 +167,65 @@ public final class Exchange {
      * The client's leaving cancels every attempt; {@link #callOff} cancels this one alone.
      */
     public Exchange forAttempt(BackendRuntime target) {
+        return forAttempt(target, "first");
+    }
+
+    /**
+     * As {@link #forAttempt(BackendRuntime)}; {@code kind} says why this attempt is made ({@code first},
+     * {@code retry}, {@code fallback}, {@code hedge}) for its client span when the request is traced.
+     */
+    public Exchange forAttempt(BackendRuntime target, String kind) {
         Exchange attempt = new Exchange(state, new Hooks());
         attempt.target = target;
+        dev.switchboard.core.internal.trace.Tracing tracing = state.tracing;
+        if (tracing != null && trace != null) {
+            AttemptSpan span = AttemptSpan.start(tracing, trace, target.spec(), state.operation, kind,
+                    state.attemptsStarted.incrementAndGet());
+            attempt.attemptSpan = span;
+            attempt.trace = trace.with(span.span());
+            // Called off or left before anything was recorded: the span still ends.
+            attempt.attemptHooks.add(() -> span.end(null, null), state.request.requestId());
+        } else {
+            attempt.trace = trace;
+        }
         state.hooks.add(() -> attempt.attemptHooks.fire(state.request.requestId()), state.request.requestId());
         return attempt;
+    }
+
+    /** Traces this request under {@code context} (the request's span): steps and attempts hang below it. */
+    public void traced(dev.switchboard.core.internal.trace.Tracing tracing, io.opentelemetry.context.Context context) {
+        state.tracing = tracing;
+        this.trace = context;
+    }
+
+    /** The context this view's spans hang under; null when the request is not traced. */
+    public io.opentelemetry.context.Context traceContext() {
+        return trace;
+    }
+
+    /** The request's tracing, or null. */
+    public dev.switchboard.core.internal.trace.Tracing tracing() {
+        return state.tracing;
+    }
+
+    /**
+     * The headers that carry this attempt's trace to its backend ({@code traceparent}, {@code tracestate},
+     * baggage); empty when the request is not traced. To an external backend only {@code traceparent} (a fixed
+     * format of hex ids) leaves the bank: the client's {@code tracestate} and baggage are free text it chose,
+     * which no detector reads and an outside vendor has no need of.
+     */
+    public Map<String, String> traceHeaders() {
+        dev.switchboard.core.internal.trace.Tracing tracing = state.tracing;
+        if (tracing == null || trace == null) {
+            return Map.of();
+        }
+        Map<String, String> headers = tracing.headersFor(trace);
+        BackendRuntime to = target;
+        if (to != null && to.spec().residency() == dev.switchboard.core.config.Residency.EXTERNAL) {
+            String traceparent = headers.get("traceparent");
+            return traceparent == null ? Map.of() : Map.of("traceparent", traceparent);
+        }
+        return headers;
     }
 
     /** Calls this attempt off (another one won): its hooks run; the request goes on. */
@@ -298,6 +361,11 @@ public final class Exchange {
     public void attempted(Attempt a) {
         synchronized (state.attempts) {
             state.attempts.add(a);
+        }
+        AttemptSpan span = attemptSpan;
+        if (span != null) {
+            Charge c = state.charge;
+            span.end(a, a.backend().equals(c.backend()) ? c : null);
         }
     }
 

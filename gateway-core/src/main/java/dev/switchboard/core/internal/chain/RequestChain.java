@@ -38,7 +38,8 @@ public final class RequestChain {
                         + "was called off"));
             }
             try {
-                CompletableFuture<Reply> reply = step.proceed(x, rest);
+                CompletableFuture<Reply> reply = x.traceContext() != null ? traced(step, x, rest)
+                        : step.proceed(x, rest);
                 return reply != null ? reply : CompletableFuture.failedFuture(new IllegalStateException(
                         "step " + step.name() + " returned no reply"));
             } catch (GatewayException e) {
@@ -48,6 +49,49 @@ public final class RequestChain {
                         "step " + step.name() + " failed: " + e, e));
             }
         };
+    }
+
+    /**
+     * Runs a step of a traced request in a span of its own, a child of the request's (or the attempt's) span: it
+     * measures the step's own work, from entering it until it passes the request on — or, for a step that answers
+     * or fails itself (a cache hit, a block, the backend), until its reply.
+     */
+    private static CompletableFuture<Reply> traced(Step step, Exchange x, Chain rest) {
+        io.opentelemetry.api.trace.Span span = x.tracing().tracer().spanBuilder("switchboard." + step.name())
+                .setParent(x.traceContext())
+                .setAttribute(dev.switchboard.core.internal.trace.Tracing.STEP, step.name()).startSpan();
+        java.util.concurrent.atomic.AtomicBoolean passedOn = new java.util.concurrent.atomic.AtomicBoolean();
+        Chain passOn = next -> {
+            if (passedOn.compareAndSet(false, true)) {
+                span.end();
+            }
+            return rest.proceed(next);
+        };
+        CompletableFuture<Reply> reply;
+        try {
+            reply = step.proceed(x, passOn);
+        } catch (RuntimeException e) {
+            if (passedOn.compareAndSet(false, true)) {
+                span.recordException(e);
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                span.end();
+            }
+            throw e;
+        }
+        if (reply == null) {
+            return null;
+        }
+        return reply.whenComplete((r, error) -> {
+            if (passedOn.compareAndSet(false, true)) {
+                if (error != null) {
+                    Throwable t = Causes.of(error);
+                    span.setAttribute(dev.switchboard.core.internal.trace.Tracing.ERROR_TYPE,
+                            t instanceof GatewayException g ? g.kind().code() : t.getClass().getName());
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                }
+                span.end();
+            }
+        });
     }
 
     /** Runs the whole chain on one exchange. */

@@ -138,12 +138,16 @@ public final class FailoverStep implements Step {
             } else {
                 tries = 1;
             }
-            launch(backends.get(decision.candidates().get(index)));
+            launch(backends.get(decision.candidates().get(index)), sameAgain ? "retry" : index == 0 ? "first"
+                    : "fallback");
         }
 
-        /** Sends one attempt to {@code target} through a view of its own; arms the hedge for the first one. */
-        private void launch(BackendRuntime target) {
-            Exchange attempt = x.forAttempt(target);
+        /**
+         * Sends one attempt to {@code target} through a view of its own ({@code kind}: first, retry, fallback or
+         * hedge, for its trace); arms the hedge for the first one.
+         */
+        private void launch(BackendRuntime target, String kind) {
+            Exchange attempt = x.forAttempt(target, kind);
             running.add(attempt);
             armHedge(target);
             next.proceed(attempt).whenComplete((reply, error) -> done(attempt, target, reply,
@@ -184,7 +188,7 @@ public final class FailoverStep implements Step {
             metrics.hedge(second.name());
             log.info("request {}: no first token from {} yet, hedging with {}", x.request().requestId(),
                     running.get(0).target().name(), second.name());
-            launch(second);
+            launch(second, "hedge");
         }
 
         private synchronized void done(Exchange attempt, BackendRuntime target, Reply reply, Throwable error) {

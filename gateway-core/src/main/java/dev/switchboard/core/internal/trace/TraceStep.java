@@ -1,0 +1,161 @@
+package dev.switchboard.core.internal.trace;
+
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.internal.chain.Causes;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.ForwardingStreamListener;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
+import dev.switchboard.core.routing.RoutingDecision;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The request's span ({@code chat gpt-4o}), first in the chain so that a shed or rate-limited request has one too;
+ * every later step and every attempt hangs below it. It ends when the request does — as the audit record is written:
+ * a call when its future settles, a stream when its listener hears the end, either when the client leaves — and
+ * carries what the request came to: route, rule, decision, backend, cache, compliance verdict, tokens, cost.
+ */
+public final class TraceStep implements Step {
+    private final Tracing tracing;
+    private final Function<String, String> upstreamModel;
+
+    /** @param upstreamModel the model a backend serves, by backend name (null when unknown) */
+    public TraceStep(Tracing tracing, Function<String, String> upstreamModel) {
+        this.tracing = tracing;
+        this.upstreamModel = upstreamModel;
+    }
+
+    @Override
+    public String name() {
+        return "trace";
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        String op = x.operation().name().toLowerCase(Locale.ROOT);
+        String model = x.request().body().model();
+        Context parent = tracing.parentOf(x.request());
+        Span span = tracing.tracer().spanBuilder(model == null ? op : op + " " + model)
+                .setParent(parent)
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(Tracing.OPERATION, op)
+                .setAttribute(Tracing.REQUEST_MODEL, model == null ? "" : model)
+                .setAttribute(Tracing.REQUEST_ID, x.request().requestId())
+                .setAttribute(Tracing.TENANT, x.request().tenant())
+                .startSpan();
+        // Below the request's span, with the parent's baggage, which goes on to the backends with the trace.
+        x.traced(tracing, parent.with(span));
+        AtomicBoolean ended = new AtomicBoolean();
+        x.onCancel(() -> end(span, ended, x, "client_closed", null, null));
+        if (x.streamed()) {
+            x.tapStream(l -> new Ending(l, span, ended, x));
+        }
+        return next.proceed(x).whenComplete((reply, error) -> {
+            if (error != null) {
+                Throwable t = Causes.of(error);
+                if (t instanceof CancellationException && x.cancelled()) {
+                    end(span, ended, x, "client_closed", null, null);
+                    return;
+                }
+                String type = t instanceof GatewayException g ? g.kind().code() : t.getClass().getName();
+                end(span, ended, x, type, t.getMessage(), null);
+            } else if (!x.streamed()) {
+                end(span, ended, x, null, null, reply instanceof Reply.Answer a ? a : null);
+            }
+        });
+    }
+
+    private void end(Span span, AtomicBoolean ended, Exchange x, String errorType, String message,
+            Reply.Answer answer) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        if (span.isRecording()) {
+            RoutingDecision d = x.decision();
+            if (d != null) {
+                span.setAttribute(Tracing.ROUTE, d.route());
+                span.setAttribute(Tracing.RULE, (long) d.ruleIndex());
+                span.setAttribute(Tracing.DECISION_ID, d.id());
+            }
+            span.setAttribute(Tracing.CACHE, x.cache().wire());
+            if (x.judged()) {
+                span.setAttribute(Tracing.COMPLIANCE, x.verdict().describe());
+                if (x.verdict().sensitive()) {
+                    span.setAttribute(Tracing.DETECTED, List.copyOf(x.verdict().found().kinds()));
+                }
+            }
+            Exchange.Charge charge = x.charge();
+            if (charge.backend() != null) {
+                span.setAttribute(Tracing.BACKEND, charge.backend());
+                String upstream = upstreamModel.apply(charge.backend());
+                if (upstream != null) {
+                    span.setAttribute(Tracing.RESPONSE_MODEL, upstream);
+                }
+                Usage usage = charge.usage();
+                if (usage.known()) {
+                    span.setAttribute(Tracing.INPUT_TOKENS, (long) usage.promptTokens());
+                    span.setAttribute(Tracing.OUTPUT_TOKENS, (long) usage.completionTokens());
+                }
+                span.setAttribute(Tracing.COST, charge.cost());
+                span.setAttribute(Tracing.CURRENCY, charge.currency());
+            }
+            if (answer != null) {
+                List<String> reasons = FinishReasons.of(answer.body());
+                if (!reasons.isEmpty()) {
+                    span.setAttribute(Tracing.FINISH_REASONS, reasons);
+                }
+            }
+            if (errorType != null) {
+                span.setAttribute(Tracing.ERROR_TYPE, errorType);
+                span.setStatus(StatusCode.ERROR, message == null ? errorType : message);
+            }
+        }
+        span.end();
+    }
+
+    private void endStream(Span span, AtomicBoolean ended, Exchange x, String finishReason, String errorType,
+            String message) {
+        if (finishReason != null && span.isRecording()) {
+            span.setAttribute(Tracing.FINISH_REASONS, List.of(finishReason));
+        }
+        end(span, ended, x, errorType, message, null);
+    }
+
+    /** Ends a started stream's span when the stream ends; passes everything on. */
+    private final class Ending extends ForwardingStreamListener {
+        private final Span span;
+        private final AtomicBoolean ended;
+        private final Exchange x;
+
+        Ending(StreamListener next, Span span, AtomicBoolean ended, Exchange x) {
+            super(next);
+            this.span = span;
+            this.ended = ended;
+            this.x = x;
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            endStream(span, ended, x, finishReason, null, null);
+            next.onComplete(usage, finishReason);
+        }
+
+        @Override
+        public void onError(GatewayException error, boolean started) {
+            endStream(span, ended, x, null, started ? "stream_cut" : error.kind().code(), error.getMessage());
+            next.onError(error, started);
+        }
+    }
+}
