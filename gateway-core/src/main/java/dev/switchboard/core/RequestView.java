@@ -275,18 +275,7 @@ public final class RequestView {
      * {@code model} replaced and, for streams, {@code include_usage} requested.
      */
     public byte[] upstreamBodyOf(ObjectNode replacement, String upstreamModel, boolean addUsageRequest) {
-        ObjectNode copy = replacement.deepCopy();
-        copy.put("model", upstreamModel);
-        if (addUsageRequest && stream && !includeUsage) {
-            JsonNode options = copy.get("stream_options");
-            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
-            o.put("include_usage", true);
-        }
-        try {
-            return JSON.writeValueAsBytes(copy);
-        } catch (JsonProcessingException e) {
-            throw new GatewayException(ErrorKind.INTERNAL, "could not encode upstream body", e);
-        }
+        return encode(replacement, upstreamModel, false, addUsageRequest && stream && !includeUsage);
     }
 
     /**
@@ -294,12 +283,21 @@ public final class RequestView {
      * (the client's tree, or its masked copy), {@code model} replaced, {@code stream: true} and usage requested.
      */
     public byte[] upstreamStreamingBody(ObjectNode replacement, String upstreamModel) {
-        ObjectNode copy = (replacement != null ? replacement : (ObjectNode) json).deepCopy();
+        return encode(replacement != null ? replacement : (ObjectNode) json, upstreamModel, true, true);
+    }
+
+    /** A copy of {@code fields} with the upstream's model, as a stream when asked, with usage requested when asked. */
+    private static byte[] encode(ObjectNode fields, String upstreamModel, boolean asStream, boolean requestUsage) {
+        ObjectNode copy = fields.deepCopy();
         copy.put("model", upstreamModel);
-        copy.put("stream", true);
-        JsonNode options = copy.get("stream_options");
-        ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
-        o.put("include_usage", true);
+        if (asStream) {
+            copy.put("stream", true);
+        }
+        if (requestUsage) {
+            JsonNode options = copy.get("stream_options");
+            ObjectNode o = options instanceof ObjectNode on ? on : copy.putObject("stream_options");
+            o.put("include_usage", true);
+        }
         try {
             return JSON.writeValueAsBytes(copy);
         } catch (JsonProcessingException e) {
