@@ -65,7 +65,7 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
     }
 
     private void closeOnceDone(ChannelHandlerContext ctx) {
-        if (refusing && answered && drained) {
+        if (answered && drained) { // both are set only while refusing
             ctx.close();
         }
     }
