@@ -164,9 +164,10 @@ public final class Gateway implements AutoCloseable {
                 dev.switchboard.core.internal.trace.Tracing.of(options.openTelemetry());
         if (tracing != null) {
             // First, so a shed or rate-limited request has a span too; without OpenTelemetry it is not in the chain.
-            Map<String, String> models = new java.util.HashMap<>();
-            spec.backends().forEach(b -> models.put(b.name(), b.model()));
-            steps.add(new dev.switchboard.core.internal.trace.TraceStep(tracing, models::get));
+            steps.add(new dev.switchboard.core.internal.trace.TraceStep(tracing, name -> {
+                BackendRuntime rt = backends.get(name);
+                return rt == null ? null : rt.spec().model();
+            }));
         }
         if (overload != null) {
             steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
@@ -359,7 +360,7 @@ public final class Gateway implements AutoCloseable {
 
     /** One backend's live state, when a backend has that name. */
     public java.util.Optional<BackendStatus> backend(String name) {
-        return backends.all().stream().filter(rt -> rt.name().equals(name)).findFirst().map(this::status);
+        return java.util.Optional.ofNullable(backends.get(name)).map(this::status);
     }
 
     private BackendStatus status(BackendRuntime rt) {

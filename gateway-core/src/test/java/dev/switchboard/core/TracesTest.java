@@ -254,6 +254,106 @@ class TracesTest {
         assertNoSpanHolds("6222", "7894", "my card");
     }
 
+    @Test
+    void anUpstreamsErrorTextStaysOutOfTheSpans() {
+        gateway("");
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(400).build());
+        assertThatThrownBy(() -> gateway.chat(request(chat(false, "hello")))).isInstanceOf(GatewayException.class);
+        assertThat(requestSpan().getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(attempts()).singleElement().satisfies(a -> assertThat(a.getAttributes()
+                .get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(400L));
+        assertNoSpanHolds("simulated failure"); // what the backend said, which may quote the prompt
+    }
+
+    @Test
+    void aNoOpInstanceAddsNoStepAndNoSpan() {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends: [ { name: inhouse-10b, base-url: "%s", model: small, residency: internal } ]
+                routes: [ { name: chat, rules: [ { use: [inhouse-10b] } ] } ]
+                """.formatted(inhouse.baseUrl()), "noop.yaml");
+        // Propagators but no SDK: what GlobalOpenTelemetry gives an application that installed none.
+        io.opentelemetry.api.OpenTelemetry propagating = io.opentelemetry.api.OpenTelemetry.propagating(
+                ContextPropagators.create(W3CTraceContextPropagator.getInstance()));
+        try (Gateway plain = Gateway.create(spec, GatewayOptions.defaults().withOpenTelemetry(propagating))) {
+            assertThat(plain.chain()).doesNotContain("trace");
+            plain.chat(request(chat(false, "hello")));
+            assertThat(inhouse.requests().get(0).header("traceparent")).isNull();
+        }
+        gateway("");
+        assertThat(gateway.chain()).startsWith("trace");
+    }
+
+    @Test
+    void anUnsampledRequestRecordsNoSpanButStillPassesTheTraceOn() {
+        OpenTelemetrySdk unsampled = OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().setSampler(
+                        io.opentelemetry.sdk.trace.samplers.Sampler.alwaysOff())
+                        .addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends: [ { name: inhouse-10b, base-url: "%s", model: small, residency: internal } ]
+                routes: [ { name: chat, rules: [ { use: [inhouse-10b] } ] } ]
+                """.formatted(inhouse.baseUrl()), "unsampled.yaml");
+        try (unsampled; Gateway g = Gateway.create(spec, GatewayOptions.defaults().withOpenTelemetry(unsampled))) {
+            g.chat(new GatewayRequest(RequestView.chat(chat(false, "hello")), Map.of(), null, null));
+        }
+        assertThat(spans.getFinishedSpanItems()).isEmpty();
+        String traceparent = inhouse.requests().get(0).header("traceparent");
+        assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+        assertThat(Integer.parseInt(traceparent.substring(53), 16) & 1).as("sampled flag").isZero();
+    }
+
+    @Test
+    void theTransportStartsItsCallInTheAttemptsContextWithoutBaggageForAnExternalBackend() {
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        dev.switchboard.core.backend.BackendFactory watching = (spec, http) -> {
+            dev.switchboard.core.backend.Backend real = dev.switchboard.core.backend.BackendFactory.OKHTTP
+                    .create(spec, http);
+            return new dev.switchboard.core.backend.Backend() {
+                @Override
+                public dev.switchboard.core.config.BackendSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public java.util.concurrent.CompletableFuture<dev.switchboard.core.backend.UpstreamReply> send(
+                        Operation operation, byte[] body) {
+                    throw new AssertionError("the gateway calls the overload with headers");
+                }
+
+                @Override
+                public java.util.concurrent.CompletableFuture<dev.switchboard.core.backend.UpstreamReply> send(
+                        Operation operation, byte[] body, Map<String, String> headers) {
+                    // What an agent's OkHttp instrumentation would read.
+                    seen.put(spec.name(), io.opentelemetry.api.trace.Span.current().getSpanContext().getSpanId()
+                            + " baggage=" + new java.util.TreeSet<>(io.opentelemetry.api.baggage.Baggage.current().asMap().keySet()));
+                    return real.send(operation, body, headers);
+                }
+
+                @Override
+                public dev.switchboard.core.backend.UpstreamStream stream(byte[] body, boolean usage,
+                        dev.switchboard.core.backend.StreamSink sink) {
+                    return real.stream(body, usage, sink);
+                }
+            };
+        };
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                backends:
+                  - { name: inhouse-10b, base-url: "%s", model: small, residency: internal }
+                  - { name: hosted-100b, base-url: "%s", model: big, residency: external }
+                routes: [ { name: chat, rules: [ { use: [inhouse-10b, hosted-100b] } ] } ]
+                resilience: { retry: { attempts: 1 } }
+                """.formatted(inhouse.baseUrl(), hosted.baseUrl()), "watch.yaml");
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(500).build());
+        try (Gateway g = Gateway.create(spec, GatewayOptions.defaults().withOpenTelemetry(otel)
+                .withBackends(watching))) {
+            g.chat(request(chat(false, "hello")));
+        }
+        List<SpanData> attempts = attempts();
+        assertThat(seen).containsEntry("inhouse-10b", attempts.get(0).getSpanId() + " baggage=[team]")
+                .containsEntry("hosted-100b", attempts.get(1).getSpanId() + " baggage=[]");
+    }
+
     private void assertNoSpanHolds(String... fragments) {
         for (SpanData s : spans.getFinishedSpanItems()) {
             String all = s.getName() + " " + s.getAttributes() + " " + s.getStatus() + " " + s.getEvents();

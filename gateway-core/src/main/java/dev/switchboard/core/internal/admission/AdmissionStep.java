@@ -1,6 +1,7 @@
 package dev.switchboard.core.internal.admission;
 
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.Usage;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.internal.GatewayMetrics;
@@ -56,12 +57,12 @@ public final class AdmissionStep implements Step {
             if (x.calledOff()) {
                 // The client left (or another attempt won) while admission waited: nothing is sent, all given back.
                 if (ticket.abandoned(0)) {
-                    x.attempted(x.cancelled()
-                            ? new Attempt(rt.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis())
-                            : new Attempt(rt.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge", ticket.millis()));
                     if (x.cancelled()) {
-                        x.charged(new dev.switchboard.core.internal.chain.Exchange.Charge(rt.name(),
-                                dev.switchboard.core.Usage.UNKNOWN, 0, rt.spec().price().currency(), false));
+                        x.attempted(new Attempt(rt.name(), Attempt.Outcome.CANCELLED, "client left", ticket.millis()),
+                                new Exchange.Charge(rt.name(), Usage.UNKNOWN, 0, rt.spec().price().currency(), false));
+                    } else {
+                        x.attempted(new Attempt(rt.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge",
+                                ticket.millis()));
                     }
                 }
                 return CompletableFuture.failedFuture(new CancellationException("the client left"));

@@ -21,7 +21,9 @@ import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import dev.switchboard.core.internal.compliance.MaskedBody;
 import dev.switchboard.core.internal.compliance.PlaceholderRestorer;
 import dev.switchboard.core.internal.routing.Costs;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,7 +84,11 @@ public final class BackendStep implements Step {
         }
         byte[] body = body(x, spec, masked, false);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        CompletableFuture<UpstreamReply> upstream = rt.backend().send(x.operation(), body, x.traceHeaders());
+        CompletableFuture<UpstreamReply> upstream;
+        try (Scope traced = x.traceScope(policy.sharesTraceStateWith(spec.residency()))) {
+            upstream = rt.backend().send(x.operation(), body,
+                    x.traceHeaders(policy.sharesTraceStateWith(spec.residency())));
+        }
         x.onCancel(() -> {
             // The client left (or another attempt won): nothing was delivered, so nothing is charged — unless the
             // answer won the race, in which case it is settled and recorded as answered.
@@ -94,7 +100,9 @@ public final class BackendStep implements Step {
         });
         upstream.whenComplete((r, error) -> {
             if (error == null) {
-                answered(x, ticket, spec, masked, r.body(), r.contentType(), UsageReader.fromBody(r.body()), reply);
+                UsageReader.Read read = UsageReader.read(r.body());
+                answered(x, ticket, spec, masked, r.body(), r.contentType(), read.usage(), read.finishReasons(),
+                        reply);
                 return;
             }
             UpstreamFailure failure = unwrap(error, spec.name());
@@ -125,7 +133,11 @@ public final class BackendStep implements Step {
                 reply.completeExceptionally(new CancellationException("the client left")); // if not started yet
             }
         });
-        UpstreamStream s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay, x.traceHeaders());
+        UpstreamStream s;
+        try (Scope traced = x.traceScope(policy.sharesTraceStateWith(spec.residency()))) {
+            s = rt.backend().stream(body, x.request().body().clientWantsUsage(), relay,
+                    x.traceHeaders(policy.sharesTraceStateWith(spec.residency())));
+        }
         running.set(s);
         if (x.calledOff()) {
             s.cancel(); // the client left (or another attempt won) while this attempt was starting
@@ -179,7 +191,8 @@ public final class BackendStep implements Step {
                             null, null), events[0]);
                     return;
                 }
-                answered(x, ticket, spec, masked, answer, "application/json", usage, reply);
+                answered(x, ticket, spec, masked, answer, "application/json", usage,
+                        finishReason == null ? List.of() : List.of(finishReason), reply);
             }
 
             @Override
@@ -192,7 +205,10 @@ public final class BackendStep implements Step {
                         : partialCost(spec, x.decision().promptTokens(), events[0]), reply);
             }
         };
-        UpstreamStream s = rt.backend().stream(body, false, sink, x.traceHeaders());
+        UpstreamStream s;
+        try (Scope traced = x.traceScope(policy.sharesTraceStateWith(spec.residency()))) {
+            s = rt.backend().stream(body, false, sink, x.traceHeaders(policy.sharesTraceStateWith(spec.residency())));
+        }
         running.set(s);
         if (x.calledOff()) {
             s.cancel();
@@ -202,7 +218,7 @@ public final class BackendStep implements Step {
 
     /** A whole answer: the ticket ends, statistics learn its speed, the attempt and charge say it; values put back. */
     private void answered(Exchange x, Ticket ticket, BackendSpec spec, boolean masked, byte[] body,
-            String contentType, Usage usage, CompletableFuture<Reply> reply) {
+            String contentType, Usage usage, List<String> finishReasons, CompletableFuture<Reply> reply) {
         double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
                 : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
         long millis = ticket.millis();
@@ -212,11 +228,12 @@ public final class BackendStep implements Step {
         if (usage.known() && millis > 0) {
             ticket.runtime().stats().recordTokensPerSecond(usage.completionTokens() * 1000.0 / millis);
         }
-        x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
-        x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis));
+        x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, millis),
+                new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
         byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
                 ? PlaceholderRestorer.restoreBody(body, x.maskedBody().masking()) : body;
-        reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency()));
+        reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency(),
+                finishReasons));
     }
 
     /**
@@ -230,9 +247,11 @@ public final class BackendStep implements Step {
             return;
         }
         log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
-        x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
         if (failure.isClientError()) {
-            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()),
+                    new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
+        } else {
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
         }
         reply.completeExceptionally(failure);
     }
@@ -249,8 +268,8 @@ public final class BackendStep implements Step {
     private static void endedEarly(Exchange x, BackendSpec spec, Ticket ticket, boolean masked, double cost,
             String after) {
         if (x.cancelled()) {
-            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left" + after, ticket.millis()));
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.CANCELLED, "client left" + after, ticket.millis()),
+                    new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
             x.abandonedByClient();
         } else {
             x.attempted(new Attempt(spec.name(), Attempt.Outcome.HEDGE_LOST, "lost the hedge" + after,
@@ -351,8 +370,8 @@ public final class BackendStep implements Step {
                 ticket.runtime().stats().recordTokensPerSecond((usage.completionTokens() - 1) * 1e9
                         / generationNanos);
             }
-            x.charged(new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
-            x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, ticket.millis()));
+            x.attempted(new Attempt(spec.name(), Attempt.Outcome.OK, ticket.millis()),
+                    new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
             String rest = restorer == null ? null : restorer.remainder();
             if (rest != null) {
                 listener.onEvent(rest);
@@ -375,8 +394,8 @@ public final class BackendStep implements Step {
             }
             log.warn("request {} backend {} stream failed after {} events: {}", x.request().requestId(),
                     spec.name(), eventsDelivered, failure.getMessage());
-            x.charged(new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
-            x.attempted(attemptOf(spec.name(), failure, ticket.millis()));
+            x.attempted(attemptOf(spec.name(), failure, ticket.millis()),
+                    new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
             listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,
                     failure.clientMessage() + "; the answer is incomplete"), true);
         }

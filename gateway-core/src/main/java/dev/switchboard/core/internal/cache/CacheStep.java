@@ -153,7 +153,8 @@ public final class CacheStep implements Step {
         x.attempted(new Attempt(answer.backend(), Attempt.Outcome.CACHE_HIT, 0));
         x.charged(new Exchange.Charge(answer.backend(), answer.usage(), 0, "", false));
         if (!x.streamed()) {
-            return new Reply.Answer(answer.completion(), "application/json", answer.backend(), answer.usage(), 0, "");
+            return new Reply.Answer(answer.completion(), "application/json", answer.backend(), answer.usage(), 0, "",
+                    java.util.List.of());
         }
         StreamListener listener = x.downstream();
         listener.onStart(null, answer.backend());

@@ -10,7 +10,11 @@ import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.internal.admission.Ticket;
 import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.internal.compliance.MaskedBody;
+import dev.switchboard.core.internal.trace.Tracing;
 import dev.switchboard.core.routing.RoutingDecision;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
@@ -57,8 +62,8 @@ public final class Exchange {
         final AtomicReference<Exchange> streamOwner = new AtomicReference<>();
         final Hooks hooks = new Hooks();
         /** The request's tracing, when a trace step runs; attempts open their client spans with it. */
-        volatile dev.switchboard.core.internal.trace.Tracing tracing;
-        final java.util.concurrent.atomic.AtomicInteger attemptsStarted = new java.util.concurrent.atomic.AtomicInteger();
+        volatile Tracing tracing;
+        final AtomicInteger attemptsStarted = new AtomicInteger();
 
         State(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
                 StreamListener downstream, Executor resumeOn) {
@@ -122,7 +127,7 @@ public final class Exchange {
     private volatile BackendRuntime target;
     private volatile Ticket ticket;
     /** The trace context the steps of this view open their spans under (null: not traced). */
-    private volatile io.opentelemetry.context.Context trace;
+    private volatile Context trace;
     /** This attempt's client span, ended when the attempt is recorded (null outside a traced attempt). */
     private volatile AttemptSpan attemptSpan;
 
@@ -164,20 +169,14 @@ public final class Exchange {
 
     /**
      * The view one attempt works through: the request's state, the attempt's own target, ticket and cancel hooks.
-     * The client's leaving cancels every attempt; {@link #callOff} cancels this one alone.
-     */
-    public Exchange forAttempt(BackendRuntime target) {
-        return forAttempt(target, "first");
-    }
-
-    /**
-     * As {@link #forAttempt(BackendRuntime)}; {@code kind} says why this attempt is made ({@code first},
-     * {@code retry}, {@code fallback}, {@code hedge}) for its client span when the request is traced.
+     * The client's leaving cancels every attempt; {@link #callOff} cancels this one alone. {@code kind} says why
+     * the attempt is made ({@code first}, {@code retry}, {@code fallback}, {@code hedge}) for its client span when
+     * the request is traced.
      */
     public Exchange forAttempt(BackendRuntime target, String kind) {
         Exchange attempt = new Exchange(state, new Hooks());
         attempt.target = target;
-        dev.switchboard.core.internal.trace.Tracing tracing = state.tracing;
+        Tracing tracing = state.tracing;
         if (tracing != null && trace != null) {
             AttemptSpan span = AttemptSpan.start(tracing, trace, target.spec(), state.operation, kind,
                     state.attemptsStarted.incrementAndGet());
@@ -193,39 +192,52 @@ public final class Exchange {
     }
 
     /** Traces this request under {@code context} (the request's span): steps and attempts hang below it. */
-    public void traced(dev.switchboard.core.internal.trace.Tracing tracing, io.opentelemetry.context.Context context) {
+    public void traced(Tracing tracing, Context context) {
         state.tracing = tracing;
         this.trace = context;
     }
 
     /** The context this view's spans hang under; null when the request is not traced. */
-    public io.opentelemetry.context.Context traceContext() {
+    public Context traceContext() {
         return trace;
     }
 
     /** The request's tracing, or null. */
-    public dev.switchboard.core.internal.trace.Tracing tracing() {
+    public Tracing tracing() {
         return state.tracing;
     }
 
     /**
-     * The headers that carry this attempt's trace to its backend ({@code traceparent}, {@code tracestate},
-     * baggage); empty when the request is not traced. To an external backend only {@code traceparent} (a fixed
-     * format of hex ids) leaves the bank: the client's {@code tracestate} and baggage are free text it chose,
-     * which no detector reads and an outside vendor has no need of.
+     * The headers that carry this attempt's trace to its backend: {@code traceparent}, and — when
+     * {@code withState} — the client's {@code tracestate} and baggage. Empty when the request is not traced.
      */
-    public Map<String, String> traceHeaders() {
-        dev.switchboard.core.internal.trace.Tracing tracing = state.tracing;
-        if (tracing == null || trace == null) {
-            return Map.of();
+    public Map<String, String> traceHeaders(boolean withState) {
+        Tracing tracing = state.tracing;
+        return tracing == null || trace == null ? Map.of() : tracing.headersFor(trace, withState);
+    }
+
+    /**
+     * Makes this attempt's trace context current while a transport starts its call, so an OpenTelemetry agent's
+     * instrumentation of the transport (OkHttp, Netty) joins the trace instead of starting one; without
+     * {@code withState}, the baggage is left out. A no-op when the request is not traced.
+     */
+    public Scope traceScope(boolean withState) {
+        Context context = trace;
+        if (state.tracing == null || context == null) {
+            return Scope.noop();
         }
-        Map<String, String> headers = tracing.headersFor(trace);
-        BackendRuntime to = target;
-        if (to != null && to.spec().residency() == dev.switchboard.core.config.Residency.EXTERNAL) {
-            String traceparent = headers.get("traceparent");
-            return traceparent == null ? Map.of() : Map.of("traceparent", traceparent);
+        return (withState ? context : Context.root().with(Span.fromContext(context))).makeCurrent();
+    }
+
+    /**
+     * Ends this attempt's client span if nothing recorded the attempt: it failed before the backend step could say
+     * how (admission threw, a step failed). Recorded attempts end their span themselves.
+     */
+    public void attemptEnded(Throwable error) {
+        AttemptSpan span = attemptSpan;
+        if (span != null) {
+            span.endUnrecorded(error);
         }
-        return headers;
     }
 
     /** Calls this attempt off (another one won): its hooks run; the request goes on. */
@@ -359,13 +371,22 @@ public final class Exchange {
 
     /** Adds one step of serving this request to what the response and the audit record show. */
     public void attempted(Attempt a) {
+        record(a, null);
+    }
+
+    /** Adds one step of serving this request together with what it came to (it becomes the request's charge). */
+    public void attempted(Attempt a, Charge c) {
+        state.charge = Objects.requireNonNull(c, "charge");
+        record(a, c);
+    }
+
+    private void record(Attempt a, Charge c) {
         synchronized (state.attempts) {
             state.attempts.add(a);
         }
         AttemptSpan span = attemptSpan;
         if (span != null) {
-            Charge c = state.charge;
-            span.end(a, a.backend().equals(c.backend()) ? c : null);
+            span.end(a, c);
         }
     }
 

@@ -2,9 +2,13 @@ package dev.switchboard.core.internal.chain;
 
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.internal.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ordered list of steps every request goes through, calls and streams alike — written down once, here, in the
@@ -38,8 +42,7 @@ public final class RequestChain {
                         + "was called off"));
             }
             try {
-                CompletableFuture<Reply> reply = x.traceContext() != null ? traced(step, x, rest)
-                        : step.proceed(x, rest);
+                CompletableFuture<Reply> reply = recording(x) ? traced(step, x, rest) : step.proceed(x, rest);
                 return reply != null ? reply : CompletableFuture.failedFuture(new IllegalStateException(
                         "step " + step.name() + " returned no reply"));
             } catch (GatewayException e) {
@@ -51,18 +54,23 @@ public final class RequestChain {
         };
     }
 
+    /** Whether this request's spans are recorded (traced and sampled): only then does each step get a span. */
+    private static boolean recording(Exchange x) {
+        Context trace = x.traceContext();
+        return trace != null && Span.fromContext(trace).isRecording();
+    }
+
     /**
      * Runs a step of a traced request in a span of its own, a child of the request's (or the attempt's) span: it
      * measures the step's own work, from entering it until it passes the request on — or, for a step that answers
      * or fails itself (a cache hit, a block, the backend), until its reply.
      */
     private static CompletableFuture<Reply> traced(Step step, Exchange x, Chain rest) {
-        io.opentelemetry.api.trace.Span span = x.tracing().tracer().spanBuilder("switchboard." + step.name())
-                .setParent(x.traceContext())
-                .setAttribute(dev.switchboard.core.internal.trace.Tracing.STEP, step.name()).startSpan();
-        java.util.concurrent.atomic.AtomicBoolean passedOn = new java.util.concurrent.atomic.AtomicBoolean();
+        Span span = x.tracing().tracer().spanBuilder("switchboard." + step.name()).setParent(x.traceContext())
+                .setAttribute(Tracing.STEP, step.name()).startSpan();
+        AtomicBoolean ended = new AtomicBoolean();
         Chain passOn = next -> {
-            if (passedOn.compareAndSet(false, true)) {
+            if (ended.compareAndSet(false, true)) {
                 span.end();
             }
             return rest.proceed(next);
@@ -71,23 +79,22 @@ public final class RequestChain {
         try {
             reply = step.proceed(x, passOn);
         } catch (RuntimeException e) {
-            if (passedOn.compareAndSet(false, true)) {
-                span.recordException(e);
-                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+            if (ended.compareAndSet(false, true)) {
+                Tracing.failed(span, Tracing.errorType(e));
                 span.end();
             }
             throw e;
         }
         if (reply == null) {
+            if (ended.compareAndSet(false, true)) {
+                span.end();
+            }
             return null;
         }
         return reply.whenComplete((r, error) -> {
-            if (passedOn.compareAndSet(false, true)) {
+            if (ended.compareAndSet(false, true)) {
                 if (error != null) {
-                    Throwable t = Causes.of(error);
-                    span.setAttribute(dev.switchboard.core.internal.trace.Tracing.ERROR_TYPE,
-                            t instanceof GatewayException g ? g.kind().code() : t.getClass().getName());
-                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                    Tracing.failed(span, Tracing.errorType(Causes.of(error)));
                 }
                 span.end();
             }

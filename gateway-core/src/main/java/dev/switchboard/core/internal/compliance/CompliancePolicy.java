@@ -122,6 +122,15 @@ public final class CompliancePolicy {
     }
 
     /**
+     * Whether a backend may receive the client's {@code tracestate} and baggage along with the trace: only an
+     * internal one. They are free text the client chose, which no detector reads; an external backend gets the
+     * trace's ids ({@code traceparent}) alone.
+     */
+    public boolean sharesTraceStateWith(Residency residency) {
+        return residency == Residency.INTERNAL;
+    }
+
+    /**
      * Whether an answer to a request under {@code verdict} may be shared across tenants (a cache with
      * {@code scope: shared}): never when it holds customer data — then it stays in the tenant's own entries.
      */

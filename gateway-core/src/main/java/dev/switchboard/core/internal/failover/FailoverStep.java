@@ -150,8 +150,12 @@ public final class FailoverStep implements Step {
             Exchange attempt = x.forAttempt(target, kind);
             running.add(attempt);
             armHedge(target);
-            next.proceed(attempt).whenComplete((reply, error) -> done(attempt, target, reply,
-                    Causes.of(error)));
+            next.proceed(attempt).whenComplete((reply, error) -> {
+                if (error != null) {
+                    attempt.attemptEnded(Causes.of(error)); // its span, when nothing recorded the attempt
+                }
+                done(attempt, target, reply, Causes.of(error));
+            });
         }
 
         /**

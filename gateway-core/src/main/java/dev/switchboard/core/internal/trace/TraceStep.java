@@ -12,10 +12,8 @@ import dev.switchboard.core.internal.chain.Step;
 import dev.switchboard.core.routing.RoutingDecision;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +42,7 @@ public final class TraceStep implements Step {
 
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
-        String op = x.operation().name().toLowerCase(Locale.ROOT);
+        String op = Tracing.operationName(x.operation());
         String model = x.request().body().model();
         Context parent = tracing.parentOf(x.request());
         Span span = tracing.tracer().spanBuilder(model == null ? op : op + " " + model)
@@ -58,7 +56,7 @@ public final class TraceStep implements Step {
         // Below the request's span, with the parent's baggage, which goes on to the backends with the trace.
         x.traced(tracing, parent.with(span));
         AtomicBoolean ended = new AtomicBoolean();
-        x.onCancel(() -> end(span, ended, x, "client_closed", null, null));
+        x.onCancel(() -> end(span, ended, x, "client_closed", List.of()));
         if (x.streamed()) {
             x.tapStream(l -> new Ending(l, span, ended, x));
         }
@@ -66,22 +64,29 @@ public final class TraceStep implements Step {
             if (error != null) {
                 Throwable t = Causes.of(error);
                 if (t instanceof CancellationException && x.cancelled()) {
-                    end(span, ended, x, "client_closed", null, null);
+                    end(span, ended, x, "client_closed", List.of());
                     return;
                 }
-                String type = t instanceof GatewayException g ? g.kind().code() : t.getClass().getName();
-                end(span, ended, x, type, t.getMessage(), null);
+                end(span, ended, x, Tracing.errorType(t), List.of());
             } else if (!x.streamed()) {
-                end(span, ended, x, null, null, reply instanceof Reply.Answer a ? a : null);
+                end(span, ended, x, null, reply instanceof Reply.Answer a ? a.finishReasons() : List.of());
             }
         });
     }
 
-    private void end(Span span, AtomicBoolean ended, Exchange x, String errorType, String message,
-            Reply.Answer answer) {
+    /** Ends the request's span with what the request came to; {@code errorType} null when it was answered. */
+    private void end(Span span, AtomicBoolean ended, Exchange x, String errorType, List<String> finishReasons) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
+        try {
+            describe(span, x, errorType, finishReasons);
+        } finally {
+            span.end(); // whatever describing it did
+        }
+    }
+
+    private void describe(Span span, Exchange x, String errorType, List<String> finishReasons) {
         if (span.isRecording()) {
             RoutingDecision d = x.decision();
             if (d != null) {
@@ -103,34 +108,15 @@ public final class TraceStep implements Step {
                 if (upstream != null) {
                     span.setAttribute(Tracing.RESPONSE_MODEL, upstream);
                 }
-                Usage usage = charge.usage();
-                if (usage.known()) {
-                    span.setAttribute(Tracing.INPUT_TOKENS, (long) usage.promptTokens());
-                    span.setAttribute(Tracing.OUTPUT_TOKENS, (long) usage.completionTokens());
-                }
-                span.setAttribute(Tracing.COST, charge.cost());
-                span.setAttribute(Tracing.CURRENCY, charge.currency());
+                Tracing.charge(span, charge.usage(), charge.cost(), charge.currency());
             }
-            if (answer != null) {
-                List<String> reasons = FinishReasons.of(answer.body());
-                if (!reasons.isEmpty()) {
-                    span.setAttribute(Tracing.FINISH_REASONS, reasons);
-                }
+            if (!finishReasons.isEmpty()) {
+                span.setAttribute(Tracing.FINISH_REASONS, finishReasons);
             }
             if (errorType != null) {
-                span.setAttribute(Tracing.ERROR_TYPE, errorType);
-                span.setStatus(StatusCode.ERROR, message == null ? errorType : message);
+                Tracing.failed(span, errorType);
             }
         }
-        span.end();
-    }
-
-    private void endStream(Span span, AtomicBoolean ended, Exchange x, String finishReason, String errorType,
-            String message) {
-        if (finishReason != null && span.isRecording()) {
-            span.setAttribute(Tracing.FINISH_REASONS, List.of(finishReason));
-        }
-        end(span, ended, x, errorType, message, null);
     }
 
     /** Ends a started stream's span when the stream ends; passes everything on. */
@@ -148,13 +134,13 @@ public final class TraceStep implements Step {
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            endStream(span, ended, x, finishReason, null, null);
+            end(span, ended, x, null, finishReason == null ? List.of() : List.of(finishReason));
             next.onComplete(usage, finishReason);
         }
 
         @Override
         public void onError(GatewayException error, boolean started) {
-            endStream(span, ended, x, null, started ? "stream_cut" : error.kind().code(), error.getMessage());
+            end(span, ended, x, started ? "stream_cut" : error.kind().code(), List.of());
             next.onError(error, started);
         }
     }

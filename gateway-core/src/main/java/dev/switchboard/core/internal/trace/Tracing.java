@@ -1,21 +1,30 @@
 package dev.switchboard.core.internal.trace;
 
+import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.GatewayRequest;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The gateway's traces, on the OpenTelemetry instance the application (or the sidecar's {@code telemetry} config)
- * provides: names after the OpenTelemetry GenAI semantic conventions plus the gateway's own {@code switchboard.*}.
- * Spans never carry prompt or answer text, nor a detected value — only kinds, counts, names and figures.
+ * The gateway's traces, on the OpenTelemetry instance the application provides ({@code GatewayOptions}): names after
+ * the OpenTelemetry GenAI semantic conventions plus the gateway's own {@code switchboard.*}. Spans never carry prompt
+ * or answer text, a detected value or an upstream's error text — only kinds, counts, names, codes and figures.
  */
 public final class Tracing {
     public static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
@@ -57,18 +66,76 @@ public final class Tracing {
         }
     };
     private static final TextMapSetter<Map<String, String>> SET = Map::put;
+    private static final String SCOPE = "dev.switchboard.gateway";
 
     private final Tracer tracer;
     private final TextMapPropagator propagator;
+    /** Host and port of each backend URL, worked out once. */
+    private final Map<String, Address> addresses = new ConcurrentHashMap<>();
 
-    private Tracing(OpenTelemetry openTelemetry) {
-        this.tracer = openTelemetry.getTracer("dev.switchboard.gateway");
-        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    private Tracing(Tracer tracer, TextMapPropagator propagator) {
+        this.tracer = tracer;
+        this.propagator = propagator;
     }
 
-    /** Tracing on this instance, or null when it is the no-op one: then no step or attempt makes a span at all. */
+    /**
+     * Tracing on this instance, or null when its tracer is the no-op one (also behind {@code GlobalOpenTelemetry}
+     * with no SDK installed): then no step or attempt makes a span at all.
+     */
     public static Tracing of(OpenTelemetry openTelemetry) {
-        return openTelemetry == OpenTelemetry.noop() ? null : new Tracing(openTelemetry);
+        Tracer tracer = openTelemetry.getTracer(SCOPE);
+        return tracer == OpenTelemetry.noop().getTracer(SCOPE) ? null
+                : new Tracing(tracer, openTelemetry.getPropagators().getTextMapPropagator());
+    }
+
+    /** {@code chat} or {@code embeddings}: the GenAI operation name. */
+    public static String operationName(Operation operation) {
+        return operation == Operation.CHAT ? "chat" : "embeddings";
+    }
+
+    /** The {@code error.type} of a failure: the gateway's error code, or the exception's class. */
+    public static String errorType(Throwable error) {
+        return error instanceof GatewayException g ? g.kind().code() : error.getClass().getName();
+    }
+
+    /** Tokens and cost of what a backend produced. */
+    public static void charge(Span span, Usage usage, double cost, String currency) {
+        if (usage.known()) {
+            span.setAttribute(INPUT_TOKENS, (long) usage.promptTokens());
+            span.setAttribute(OUTPUT_TOKENS, (long) usage.completionTokens());
+        }
+        span.setAttribute(COST, cost);
+        span.setAttribute(CURRENCY, currency);
+    }
+
+    /** Marks a span failed with {@code type}; the description is the type too, never a message's free text. */
+    public static void failed(Span span, String type) {
+        span.setAttribute(ERROR_TYPE, type);
+        span.setStatus(StatusCode.ERROR, type);
+    }
+
+    /** {@code server.address} and {@code server.port} of a backend's base URL. */
+    public void server(SpanBuilder span, String baseUrl) {
+        Address a = addresses.computeIfAbsent(baseUrl, Address::of);
+        if (a != null) {
+            span.setAttribute(SERVER_ADDRESS, a.host());
+            span.setAttribute(SERVER_PORT, (long) a.port());
+        }
+    }
+
+    private record Address(String host, int port) {
+        static Address of(String baseUrl) {
+            try {
+                URI uri = URI.create(baseUrl);
+                if (uri.getHost() == null) {
+                    return null;
+                }
+                int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+                return new Address(uri.getHost(), port);
+            } catch (IllegalArgumentException e) {
+                return null; // the config loader checked the URL; nothing to add if it still does not parse
+            }
+        }
     }
 
     public Tracer tracer() {
@@ -88,10 +155,17 @@ public final class Tracing {
         return propagator.extract(current, request.headers(), HEADERS);
     }
 
-    /** The headers that carry {@code context} to a backend, so the model server's spans join the trace. */
-    public Map<String, String> headersFor(Context context) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
-        propagator.inject(context, headers, SET);
+    /**
+     * The headers that carry {@code context} to a backend, so the model server's spans join the trace: only
+     * {@code traceparent} (a fixed format of hex ids) unless {@code withState}, which adds the client's free-text
+     * {@code tracestate} and baggage.
+     */
+    public Map<String, String> headersFor(Context context, boolean withState) {
+        Map<String, String> headers = new HashMap<>(4);
+        propagator.inject(withState ? context : Context.root().with(Span.fromContext(context)), headers, SET);
+        if (!withState) {
+            headers.keySet().retainAll(Set.of("traceparent"));
+        }
         return headers;
     }
 }
