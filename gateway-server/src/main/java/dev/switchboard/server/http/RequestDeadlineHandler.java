@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * whole.
  */
 final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
+    /** How often an overdue request behind an answer still being written is looked at again. */
+    private static final long AFTER_ANSWER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private final long deadlineNanos;
     private ScheduledFuture<?> timer;
 
@@ -45,6 +47,7 @@ final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void check(ChannelHandlerContext ctx) {
+        timer = null; // this one has fired: whatever is armed below is a new one
         Connection c = Connection.of(ctx.channel());
         long since = c == null ? 0 : c.receivingSinceNanos();
         if (since == 0 || !ctx.channel().isActive()) {
@@ -56,7 +59,10 @@ final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (Boolean.TRUE.equals(ctx.channel().attr(ClientIdleHandler.ANSWERING).get())) {
-            return; // mid-answer: the answer's own limits apply; the close comes with it
+            // Overdue, but an earlier answer is still being written and a 408 cannot cut into it: look again soon,
+            // and answer 408 as soon as that answer is out (the overdue request is still incomplete then).
+            arm(ctx, Math.min(deadlineNanos, AFTER_ANSWER_NANOS));
+            return;
         }
         DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.REQUEST_TIMEOUT);

@@ -176,6 +176,30 @@ class ClientPressureTest {
     }
 
     @Test
+    void aRequestTrickledBehindASlowAnswerGets408OnceThatAnswerIsOut() throws Exception {
+        start("  request-deadline: 600ms");
+        model.options(model.options().toBuilder().firstTokenDelay(Duration.ofMillis(1500)).build());
+        Socket s = connect();
+        long start = System.nanoTime();
+        OutputStream out = s.getOutputStream();
+        out.write(post(CHAT).getBytes(StandardCharsets.UTF_8)); // whole: answered after 1.5 s
+        out.flush();
+        String next = post(CHAT);
+        for (int sent = 0; sent < 5; sent++) { // the next request starts, and trickles past its deadline
+            out.write(next.charAt(sent));
+            out.flush();
+            Thread.sleep(100); // a trickling client on a real socket
+        }
+        Answer first = read(s.getInputStream());
+        assertThat(first.status()).isEqualTo(200);
+        Answer second = read(s.getInputStream());
+        assertThat(second.status()).isEqualTo(408);
+        assertThat(s.getInputStream().read()).isEqualTo(-1); // and closed
+        // Right after the slow answer, not whenever the client gives up.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
     void trickleConnectionsAtTheCapDoNotKeepLegitimateRequestsOut() throws Exception {
         start("  max-connections: 50\n  request-deadline: 30s");
         // 50 connections that send a header byte now and then hold every slot.
