@@ -112,10 +112,15 @@ public final class SseRelay {
         }
     }
 
-    /** The failure for a connection lost mid-stream (unless a guard or the caller explains it otherwise). */
+    /**
+     * The failure for a connection lost mid-stream (unless a guard or the caller explains it otherwise). Its message
+     * reaches the client, so {@code why} (a reset, an address, the client library's words) goes into its cause,
+     * for the log ({@link UpstreamFailure#detail()}).
+     */
     public UpstreamFailure cut(String why, Throwable cause) {
+        Throwable because = cause != null ? cause : new java.io.IOException(why);
         return new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
-                + "' cut the stream after " + delivered + " events (" + why + ")", 0, null, null, cause);
+                + "' cut the stream after " + delivered + " events", 0, null, null, because);
     }
 
     /** Whether {@code key} appears in the chunk with a value other than {@code null}. */

@@ -134,6 +134,12 @@ public final class UpstreamFailure extends Exception {
         };
     }
 
+    /** For the log: the message and, when there is one, what caused it (an address, a library's words). */
+    public String detail() {
+        Throwable cause = getCause();
+        return cause == null ? getMessage() : getMessage() + " (" + cause + ")";
+    }
+
     public boolean isClientError() {
         return kind == Kind.STATUS && status >= 400 && status < 500 && status != 408 && status != 429;
     }

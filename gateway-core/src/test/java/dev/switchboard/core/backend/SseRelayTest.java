@@ -53,6 +53,18 @@ class SseRelayTest {
     }
 
     @Test
+    void aCutStreamTellsTheClientWhichBackendNeverTheCauseOrAnAddress() throws Exception {
+        SseRelay relay = new SseRelay("hosted-100b", false, sink, () -> { });
+        feed(relay, "{\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}");
+        UpstreamFailure cut = relay.cut("Connection reset by peer: /10.1.2.3:443",
+                new java.io.IOException("Connection reset by peer: /10.1.2.3:443"));
+        assertThat(cut.kind()).isEqualTo(UpstreamFailure.Kind.TRUNCATED);
+        assertThat(cut.detail()).contains("10.1.2.3", "after 1 events"); // the log's version
+        assertThat(cut.clientMessage()).contains("hosted-100b", "after 1 events")
+                .doesNotContain("10.1.2.3", "reset", "443");
+    }
+
+    @Test
     void aFinishReasonIsFoundWhateverTheSpacingAroundItsColon() throws Exception {
         SseRelay relay = new SseRelay("b", false, sink, () -> { });
         feed(relay, "{\"choices\":[{\"delta\":{},\"finish_reason\" : \"length\"}],\"usage\":null}");

@@ -176,6 +176,6 @@ public final class AdmissionStep implements Step {
     private static StateUnavailableException stateFailure(Throwable error) {
         Throwable t = Causes.of(error);
         return t instanceof StateUnavailableException s ? s
-                : new StateUnavailableException("the shared state store failed: " + t, t);
+                : new StateUnavailableException("the shared state store failed", t);
     }
 }

@@ -246,7 +246,7 @@ public final class BackendStep implements Step {
         if (!ticket.failed(failure, cost)) {
             return;
         }
-        log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.getMessage());
+        log.warn("request {} backend {} failed: {}", x.request().requestId(), spec.name(), failure.detail());
         if (failure.isClientError()) {
             x.attempted(attemptOf(spec.name(), failure, ticket.millis()),
                     new Exchange.Charge(spec.name(), Usage.UNKNOWN, 0, spec.price().currency(), masked));
@@ -393,7 +393,7 @@ public final class BackendStep implements Step {
                 return;
             }
             log.warn("request {} backend {} stream failed after {} events: {}", x.request().requestId(),
-                    spec.name(), eventsDelivered, failure.getMessage());
+                    spec.name(), eventsDelivered, failure.detail());
             x.attempted(attemptOf(spec.name(), failure, ticket.millis()),
                     new Exchange.Charge(spec.name(), Usage.UNKNOWN, cost, spec.price().currency(), masked));
             listener.onError(new GatewayException(ErrorKind.UPSTREAM_ERROR,

@@ -131,7 +131,7 @@ final class RedisBudgets implements BudgetStore {
         store.fellBack("budgets");
         throw new StateUnavailableException("the budget of tenant '" + tenant + "' is kept in the shared state "
                 + "store, which cannot be reached" + (store.policy().budgets() == StateSpec.BudgetFallback.REJECT
-                ? "" : "; only internal backends serve it meanwhile") + " (" + cause.getMessage() + ")", cause);
+                ? "" : "; only internal backends serve it meanwhile"), cause);
     }
 
     /** A reservation in Redis, settled by one script; a failed settlement is tried again until it lands. */

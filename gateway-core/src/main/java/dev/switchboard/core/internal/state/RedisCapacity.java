@@ -78,7 +78,6 @@ final class RedisCapacity implements CapacityGate {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         throw new StateUnavailableException("the capacity of backend '" + backend.name() + "' is counted in the "
-                + "shared state store, which cannot be reached; it counts as full (" + cause.getMessage() + ")",
-                cause);
+                + "shared state store, which cannot be reached; it counts as full", cause);
     }
 }

@@ -41,7 +41,7 @@ final class RedisRateLimits implements RateLimits {
             if (store.policy().rateLimits() == StateSpec.RateLimitFallback.REJECT) {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
                 throw new StateUnavailableException("the rate limit of tenant '" + tenant + "' is kept in the "
-                        + "shared state store, which cannot be reached (" + cause.getMessage() + ")", cause);
+                        + "shared state store, which cannot be reached", cause);
             }
             local.acquire(tenant); // throws 429 when this sidecar's own traffic is over the rate
             return null;

@@ -266,18 +266,18 @@ final class RedisStateStore implements StateStore {
             Function<RedisAsyncCommands<String, byte[]>, CompletableFuture<T>> command, boolean guarded) {
         StatefulRedisConnection<String, byte[]> c = connection.get();
         if (closed) {
-            return CompletableFuture.failedFuture(new StateUnavailableException("the state store is closed", null));
+            return CompletableFuture.failedFuture(new StateUnavailableException("the shared state store is closed",
+                    null));
         }
         if (c == null || !c.isOpen()) {
-            StateUnavailableException e = new StateUnavailableException("the state store (Redis at " + target()
-                    + ") is not connected" + (lastError == null ? "" : " (last error: " + lastError + ")"), null);
+            StateUnavailableException e = new StateUnavailableException("the shared state store is not connected",
+                    null);
             noteFailure(operation, e);
             return CompletableFuture.failedFuture(e);
         }
         if (guarded && !breaker.tryAcquire()) {
-            return CompletableFuture.failedFuture(new StateUnavailableException("the state store (Redis at "
-                    + target() + ") is failing; its breaker is open" + (lastError == null ? "" : " (last error: "
-                    + lastError + ")"), null));
+            return CompletableFuture.failedFuture(new StateUnavailableException("the shared state store is failing; "
+                    + "its breaker is open", null));
         }
         java.time.Instant start = clock.instant();
         CompletableFuture<T> f;
@@ -300,8 +300,7 @@ final class RedisStateStore implements StateStore {
                 breaker.onFailure(took, "redis");
             }
             noteFailure(operation, cause);
-            throw new StateUnavailableException("the state store (Redis at " + target() + ") failed on "
-                    + operation + ": " + cause.getMessage(), cause);
+            throw new StateUnavailableException("the shared state store failed on " + operation, cause);
         }, callbacks);
     }
 

@@ -78,6 +78,10 @@ class StateStoreOutageTest {
         assertThat(refused.kind()).isEqualTo(ErrorKind.STATE_UNAVAILABLE);
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.getMessage()).contains("budget of tenant 'retail'", "only internal backends");
+        // Clients are told what could not be done, never where the store is or what its client library said.
+        String port = redis.uri().substring(redis.uri().lastIndexOf(':') + 1);
+        assertThat(refused.getMessage()).doesNotContain("127.0.0.1", port, "Redis", "Exception", "timed out");
+        assertThat(gateway.stateHealth().lastError()).isNotBlank(); // the operator still sees the detail
         assertThat(timed("local", "retail")).isNull(); // internal-only: in-house calls go on, uncounted
         assertThat(timed("chat", "no-budget")).isNull(); // rate limit counted locally, no budget to keep
     }
