@@ -148,6 +148,21 @@ class ResilienceTest {
     }
 
     @Test
+    void aRetryAfterGivenAsAnHttpDateCoolsTheBackendDownUntilThatTime() throws Exception {
+        gateway("", """
+                  retry: { attempts: 2, backoff: 10ms..50ms, max-retry-after: 5s }
+                """);
+        // The gateway's clock reads 09:00:00; the vendor names 09:00:03 in RFC 1123 form.
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(503).forcedStatusCount(1)
+                .retryAfterDate("Mon, 30 Nov 2026 09:00:03 GMT").build());
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("hosted-100b");
+        assertThat(gateway.backend("inhouse-10b").orElseThrow().coolingDownUntil())
+                .hasValue(Instant.parse("2026-11-30T09:00:03Z"));
+        clock.advance(Duration.ofMillis(3001));
+        assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b");
+    }
+
+    @Test
     void aRetryAfterLongerThanAllowedCoolsDownOnlyForTheCap() throws Exception {
         gateway("", """
                   retry: { attempts: 3, max-retry-after: 2s }

@@ -146,7 +146,9 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private static void writeFailure(ChannelHandlerContext ctx, MockModelOptions o, int status, boolean keepAlive) {
         FullHttpResponse response = jsonResponse(HttpResponseStatus.valueOf(status),
                 MockModelBehaviour.error(status, "simulated failure " + status));
-        if (o.retryAfterSeconds() > 0) {
+        if (o.retryAfterDate() != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, o.retryAfterDate());
+        } else if (o.retryAfterSeconds() > 0) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, o.retryAfterSeconds());
         }
         write(ctx, response, keepAlive);

@@ -25,6 +25,8 @@ import java.util.Objects;
  *                          last; older ones are dropped so a long benchmark does not fill the heap
  * @param logBodies         print one line per request received to standard output: {@code received POST
  *                          /v1/chat/completions <body>}, the whole body on that line
+ * @param retryAfterDate    when set, error answers carry {@code Retry-After} with this HTTP date instead of seconds
+ *                          ({@code Mon, 30 Nov 2026 09:00:03 GMT})
  */
 public record MockModelOptions(
         String model,
@@ -39,7 +41,8 @@ public record MockModelOptions(
         int forcedStatusCount,
         boolean echo,
         int recordLimit,
-        boolean logBodies) {
+        boolean logBodies,
+        String retryAfterDate) {
 
     public MockModelOptions {
         Objects.requireNonNull(model, "model");
@@ -84,7 +87,8 @@ public record MockModelOptions(
                 .model(model).firstTokenDelay(firstTokenDelay).tokensPerSecond(tokensPerSecond)
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
-                .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit).logBodies(logBodies);
+                .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit).logBodies(logBodies)
+                .retryAfterDate(retryAfterDate);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -102,8 +106,14 @@ public record MockModelOptions(
         private int forcedStatusCount = 0;
         private boolean echo = false;
         private boolean logBodies = false;
+        private String retryAfterDate;
 
         private Builder() {
+        }
+
+        public Builder retryAfterDate(String retryAfterDate) {
+            this.retryAfterDate = retryAfterDate;
+            return this;
         }
 
         public Builder model(String model) {
@@ -174,7 +184,7 @@ public record MockModelOptions(
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
                     errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit,
-                    logBodies);
+                    logBodies, retryAfterDate);
         }
     }
 }

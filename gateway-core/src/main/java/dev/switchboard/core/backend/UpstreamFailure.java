@@ -137,7 +137,9 @@ public final class UpstreamFailure extends Exception {
     /** For the log: the message and, when there is one, what caused it (an address, a library's words). */
     public String detail() {
         Throwable cause = getCause();
-        return cause == null ? getMessage() : getMessage() + " (" + cause + ")";
+        boolean said = cause == null || cause.getMessage() != null && getMessage() != null
+                && getMessage().contains(cause.getMessage());
+        return said ? getMessage() : getMessage() + " (" + cause + ")";
     }
 
     public boolean isClientError() {

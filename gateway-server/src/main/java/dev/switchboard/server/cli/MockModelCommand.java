@@ -41,6 +41,10 @@ final class MockModelCommand implements Callable<Integer> {
     @Option(names = "--retry-after", defaultValue = "0", description = "Retry-After seconds on error answers.")
     int retryAfter;
 
+    @Option(names = "--retry-after-date", description = "Retry-After on error answers as this HTTP date instead "
+            + "(\"Mon, 30 Nov 2026 09:00:03 GMT\").")
+    String retryAfterDate;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the error-rate dice.")
     long seed;
 
@@ -62,7 +66,8 @@ final class MockModelCommand implements Callable<Integer> {
     public Integer call() {
         MockModelOptions options = MockModelOptions.builder().model(model).firstTokenDelay(firstTokenDelay)
                 .tokensPerSecond(tokensPerSecond).responseTokens(responseTokens).forcedStatus(status)
-                .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter).seed(seed)
+                .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter)
+                .retryAfterDate(retryAfterDate).seed(seed)
                 .recordLimit(recordLimit).echo(echo).logBodies(logBodies).build();
         server = MockModelServer.start(host, port, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mock-model-shutdown"));
