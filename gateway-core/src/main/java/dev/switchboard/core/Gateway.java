@@ -99,7 +99,6 @@ public final class Gateway implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         // Loads the tokenizer's 200,000 ranks now (a few hundred ms, once per JVM), not during the first request.
         dev.switchboard.core.internal.request.TokenEstimator.shared();
-        this.table = RoutingTable.compile(spec);
         // One set of meter handles for the life of the registry: backends kept across a reload report their breaker
         // changes through the listener they were built with, which must write where the new gateway writes.
         this.metrics = previous != null ? previous.metrics : new GatewayMetrics(options.meters());
@@ -107,6 +106,7 @@ public final class Gateway implements AutoCloseable {
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
         this.policy = new CompliancePolicy(spec.compliance());
+        this.table = RoutingTable.compile(spec, policy);
         this.backends = BackendRegistry.build(spec, previous == null ? null : previous.backends, options.backends(),
                 http, state, options.clock(), options.ticker(), this::guarded, (backend, t) -> {
                     metrics.breakerTransition(backend, t.from(), t.to());
@@ -180,7 +180,7 @@ public final class Gateway implements AutoCloseable {
                 cacheStep,
                 routeStep,
                 new FailoverStep(backends, spec.retry(), http.timers(), options.random(), metrics, coolDowns,
-                        options.clock()),
+                        options.clock(), policy),
                 new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
                 new BackendStep(policy, metrics)));
         this.chain = new RequestChain(steps);
@@ -292,7 +292,7 @@ public final class Gateway implements AutoCloseable {
         if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
             throw CompliancePolicy.blockedError(verdict.found());
         }
-        return routeStep.decide(request, verdict.found());
+        return routeStep.decide(request, verdict);
     }
 
     /**
@@ -319,7 +319,7 @@ public final class Gateway implements AutoCloseable {
 
         private Preview(GatewaySpec spec) {
             this.policy = new CompliancePolicy(spec.compliance());
-            this.table = RoutingTable.compile(spec);
+            this.table = RoutingTable.compile(spec, policy);
         }
 
         /** The compliance verdict on a request. */
@@ -337,8 +337,7 @@ public final class Gateway implements AutoCloseable {
             if (verdict.outcome() == Verdict.Outcome.BLOCKED) {
                 throw CompliancePolicy.blockedError(verdict.found());
             }
-            RoutingInput input = new RoutingInput(request.body(), request.headers(), request.tenant(), at,
-                    verdict.found());
+            RoutingInput input = new RoutingInput(request.body(), request.headers(), request.tenant(), at, verdict);
             return table.decide(input, new java.util.Random());
         }
     }

@@ -114,6 +114,40 @@ class ArchitectureTest {
                 }).check(CLASSES);
     }
 
+    /**
+     * The rule below sees calls only: a method reference ({@code System::nanoTime} handed to a field) or a
+     * {@code now()} of another java.time type reads the system clock just the same.
+     */
+    @Test
+    void noMethodReferenceOrOtherNowReadsTheSystemClock() {
+        java.util.Set<String> clocks = java.util.Set.of("java.lang.System.nanoTime", "java.lang.System.currentTimeMillis");
+        classes().that().resideInAPackage(CORE)
+                .and().doNotHaveFullyQualifiedName(GatewayOptions.class.getName()) // the defaults live there
+                .should(new ArchCondition<JavaClass>("read time only from the injected clock and ticker") {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        c.getMethodReferencesFromSelf().forEach(ref -> {
+                            String target = ref.getTargetOwner().getName() + "." + ref.getName();
+                            if (clocks.contains(target) || isNow(ref.getTargetOwner(), ref.getName())) {
+                                events.add(SimpleConditionEvent.violated(ref, ref.getDescription()));
+                            }
+                        });
+                        c.getMethodCallsFromSelf().forEach(call -> {
+                            boolean onAClock = call.getTarget().getRawParameterTypes().stream()
+                                    .anyMatch(t -> t.isEquivalentTo(java.time.Clock.class));
+                            if (isNow(call.getTargetOwner(), call.getName()) && !onAClock) {
+                                events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+                            }
+                        });
+                    }
+
+                    private boolean isNow(JavaClass owner, String name) {
+                        // now() and now(zone) read the system clock; now(clock) reads the injected one
+                        return owner.getPackageName().equals("java.time") && name.equals("now");
+                    }
+                }).check(CLASSES);
+    }
+
     @Test
     void timeComesFromTheInjectedClockAndTicker() {
         noClasses().that().resideInAPackage(CORE)

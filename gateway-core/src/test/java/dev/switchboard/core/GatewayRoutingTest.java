@@ -183,6 +183,9 @@ class GatewayRoutingTest {
         GatewayResponse last = gateway.chat(request(false, "retail", 5));
         assertThat(last.backend()).isEqualTo("inhouse-10b");
         assertThat(last.decision().summary()).contains("hosted-100b excluded: tenant budget exhausted");
+        assertThat(last.decision().traces()).filteredOn(t -> t.backend().equals("hosted-100b")).singleElement()
+                .satisfies(t -> assertThat(t.exclusion())
+                        .isEqualTo(dev.switchboard.core.routing.Exclusion.BUDGET_INTERNAL_ONLY));
         assertThat(gateway.chat(request(false, "other-tenant", 5)).backend()).isEqualTo("hosted-100b");
     }
 

@@ -82,6 +82,8 @@ class ResilienceTest {
         GatewayResponse whileOpen = gateway.chat(chat(false));
         assertThat(whileOpen.backend()).isEqualTo("hosted-100b");
         assertThat(whileOpen.decision().summary()).contains("inhouse-10b excluded: circuit open");
+        assertThat(whileOpen.decision().traces()).filteredOn(t -> t.backend().equals("inhouse-10b")).singleElement()
+                .satisfies(t -> assertThat(t.exclusion()).isEqualTo(dev.switchboard.core.routing.Exclusion.CIRCUIT_OPEN));
         assertThat(inhouse.requests()).hasSize(4);
 
         // It recovers; after the open period, probes go through and close the breaker again.

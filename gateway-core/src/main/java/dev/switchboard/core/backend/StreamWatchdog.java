@@ -57,14 +57,18 @@ public final class StreamWatchdog {
         private volatile boolean started;
         private volatile long lastEventNanos;
         private volatile int events;
-        private volatile UpstreamFailure.Kind broken;
-        private volatile String message;
+        /** Why a guard broke the stream, set once (the sweep and a caller may look at the same moment). */
+        private final java.util.concurrent.atomic.AtomicReference<Breach> broken =
+                new java.util.concurrent.atomic.AtomicReference<>();
         private volatile boolean abandoned;
         /** Reading is stopped because the client cannot take more: silence then is the client's, not the backend's. */
         private volatile boolean paused;
         private volatile long pausedAt;
         /** Time the client held the stream back: not the backend's, so not counted against its speed. */
         private volatile long heldBackNanos;
+
+        private record Breach(UpstreamFailure.Kind kind, String message) {
+        }
 
         Guard(String backend, LimitsSpec limits, Runnable cancel, long startNanos) {
             this.backend = backend;
@@ -84,7 +88,7 @@ public final class StreamWatchdog {
         }
 
         void check(long now) {
-            if (broken != null) {
+            if (broken.get() != null) {
                 return;
             }
             long first = firstEventNanos;
@@ -114,9 +118,9 @@ public final class StreamWatchdog {
         }
 
         private void breakWith(UpstreamFailure.Kind kind, String why) {
-            message = why;
-            broken = kind;
-            cancel.run();
+            if (broken.compareAndSet(null, new Breach(kind, why))) {
+                cancel.run(); // once, however many checks found the breach
+            }
         }
 
         /** Reading stopped for a slow client: idle and speed guards wait until {@link #resume}. */
@@ -150,14 +154,14 @@ public final class StreamWatchdog {
 
         /** Whether a guard broke (the stream is being stopped for it). */
         public boolean isBroken() {
-            return broken != null;
+            return broken.get() != null;
         }
 
         /** The failure of a stream that ended early: a broken guard's, the caller's cancellation, or else. */
         public UpstreamFailure failure(java.util.function.Supplier<UpstreamFailure> otherwise) {
-            UpstreamFailure.Kind kind = broken;
-            if (kind != null) {
-                return new UpstreamFailure(kind, backend, message, 0, null, null, null);
+            Breach breach = broken.get();
+            if (breach != null) {
+                return new UpstreamFailure(breach.kind(), backend, breach.message(), 0, null, null, null);
             }
             if (abandoned) {
                 return new UpstreamFailure(UpstreamFailure.Kind.CANCELLED, backend, "stream of backend '" + backend
@@ -169,9 +173,9 @@ public final class StreamWatchdog {
         /** The failure for an I/O error of this stream: a broken guard's, the caller's cancellation, or the error's. */
         UpstreamFailure classify(java.io.IOException e, java.util.function.BiFunction<java.io.IOException, Boolean,
                 UpstreamFailure> fallback) {
-            UpstreamFailure.Kind kind = broken;
-            if (kind != null) {
-                return new UpstreamFailure(kind, backend, message, 0, null, null, e);
+            Breach breach = broken.get();
+            if (breach != null) {
+                return new UpstreamFailure(breach.kind(), backend, breach.message(), 0, null, null, e);
             }
             return fallback.apply(e, abandoned);
         }

@@ -8,6 +8,9 @@ import java.util.Objects;
  * this one verdict.
  */
 public record Verdict(Assessment found, Outcome outcome) {
+    /** Nothing found: any backend. */
+    public static final Verdict CLEAN = new Verdict(Assessment.CLEAN, Outcome.CLEAN);
+
     /** What a request may do, by what it holds and the configured action. */
     public enum Outcome {
         /** Nothing found: any backend. */

@@ -50,6 +50,9 @@ public final class DecisionJson {
             c.put("backend", t.backend());
             c.put("position", t.position());
             c.put("excluded", t.excluded());
+            if (t.exclusion() != null) {
+                c.put("exclusion", t.exclusion().name().toLowerCase(java.util.Locale.ROOT)); // the type; reason: words
+            }
             c.put("reason", t.reason());
             c.put("estimated_cost", t.estimatedCost());
             c.put("currency", t.currency());

@@ -130,6 +130,7 @@ class CliTest {
         }
         assertThat(hosted.path("excluded").asBoolean()).isTrue();
         assertThat(hosted.path("reason").asText()).contains("must stay internal");
+        assertThat(hosted.path("exclusion").asText()).isEqualTo("stays_internal");
         Path blocking = dir.resolve("block.yaml");
         Files.writeString(blocking, Files.readString(Path.of("../examples/configs/demo.yaml"))
                 + "\ncompliance: { action: block }\n");

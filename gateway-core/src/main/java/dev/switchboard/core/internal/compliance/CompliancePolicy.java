@@ -77,6 +77,15 @@ public final class CompliancePolicy {
     }
 
     /**
+     * Whether a request under {@code verdict} may be raced (hedged) to a backend of {@code residency}: customer data
+     * never is to an external one — not even masked, as {@link #admits} would allow: a hedge is not a reason to
+     * send it out.
+     */
+    public boolean mayHedgeTo(Verdict verdict, Residency residency) {
+        return !verdict.sensitive() || residency == Residency.INTERNAL;
+    }
+
+    /**
      * Whether bytes bound for a backend of {@code residency} pass the egress guard first: every backend outside the
      * bank, whatever transport calls it.
      */

@@ -5,7 +5,6 @@ import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.config.HedgeSpec;
-import dev.switchboard.core.config.Residency;
 import dev.switchboard.core.config.RetrySpec;
 import dev.switchboard.core.internal.GatewayMetrics;
 import dev.switchboard.core.internal.admission.NotAdmitted;
@@ -17,6 +16,7 @@ import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
 import dev.switchboard.core.internal.chain.Step;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import dev.switchboard.core.internal.state.CoolDowns;
 import dev.switchboard.core.internal.state.StateUnavailableException;
 import dev.switchboard.core.routing.RoutingDecision;
@@ -53,8 +53,11 @@ public final class FailoverStep implements Step {
     private final CoolDowns coolDowns;
     private final Clock clock;
 
+    private final CompliancePolicy policy;
+
     public FailoverStep(BackendRegistry backends, RetrySpec retry, ScheduledExecutorService timers,
-            RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock) {
+            RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock, CompliancePolicy policy) {
+        this.policy = policy;
         this.coolDowns = coolDowns;
         this.clock = clock;
         this.backends = backends;
@@ -183,7 +186,7 @@ public final class FailoverStep implements Step {
                 return;
             }
             BackendRuntime second = backends.get(decision.candidates().get(index + 1));
-            if (x.verdict().sensitive() && second.spec().residency() == Residency.EXTERNAL) {
+            if (!policy.mayHedgeTo(x.verdict(), second.spec().residency())) {
                 return; // customer data is never raced to an external backend
             }
             hedged = true;

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -34,7 +35,8 @@ final class CandidateRanker {
     }
 
     static List<CandidateTrace> rank(Rule rule, Map<String, BackendSpec> backends, RoutingInput in,
-            int promptTokens, int expectedOutput, LiveSignals signals, RandomGenerator random, boolean internalOnly) {
+            int promptTokens, int expectedOutput, LiveSignals signals, RandomGenerator random,
+            Predicate<Residency> admitted) {
         Optional<BudgetSpec.WhenExhausted> budget = signals.exhaustedBudget(in.tenant());
         List<Candidate> all = new ArrayList<>();
         for (RuleSpec.WeightedBackend use : rule.use()) {
@@ -52,23 +54,23 @@ final class CandidateRanker {
             boolean within = withinSlo(rule.slo(), ttftP95, totalP95);
             Exclusion exclusion = null;
             String because = null;
-            if (internalOnly && spec.residency() == Residency.EXTERNAL) {
+            java.util.Optional<java.time.Instant> coolingDown = signals.coolingDownUntil(spec.name());
+            if (!admitted.test(spec.residency())) {
                 exclusion = Exclusion.STAYS_INTERNAL;
-                because = "sensitive data (" + String.join(", ", in.sensitive().kinds()) + ") must stay internal";
+                because = exclusion.describe(String.join(", ", in.sensitive().kinds()));
             } else if (signals.circuitOpen(spec.name())) {
                 exclusion = Exclusion.CIRCUIT_OPEN;
-                because = "circuit open";
-            } else if (signals.coolingDownUntil(spec.name()).isPresent()) {
+                because = exclusion.describe("");
+            } else if (coolingDown.isPresent()) {
                 exclusion = Exclusion.COOLING_DOWN;
-                because = "cooling down until " + signals.coolingDownUntil(spec.name()).get()
-                        + " (the backend's Retry-After)";
+                because = exclusion.describe(coolingDown.get().toString());
             } else if (stats != null && stats.atCapacity()) {
                 exclusion = Exclusion.AT_CAPACITY;
-                because = "at capacity (" + stats.inFlight() + "/" + stats.capacity() + " in flight)";
+                because = exclusion.describe(stats.inFlight() + "/" + stats.capacity());
             } else if (budget.isPresent() && budget.get() == BudgetSpec.WhenExhausted.INTERNAL_ONLY
                     && spec.residency() == Residency.EXTERNAL) {
                 exclusion = Exclusion.BUDGET_INTERNAL_ONLY;
-                because = "tenant budget exhausted: internal backends only";
+                because = exclusion.describe("");
             }
             all.add(new Candidate(use, spec, cost, ttftP95, total, within, exclusion, because));
         }

@@ -1,7 +1,7 @@
 package dev.switchboard.core.internal.routing;
 
 import dev.switchboard.core.GatewayRequest;
-import dev.switchboard.core.compliance.Assessment;
+import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.internal.chain.Chain;
 import dev.switchboard.core.internal.chain.Exchange;
 import dev.switchboard.core.internal.chain.Reply;
@@ -36,17 +36,17 @@ public final class RouteStep implements Step {
         return "route";
     }
 
-    /** The decision for a request holding {@code found}, now; what {@code explain} shows and a call makes. */
-    public RoutingDecision decide(GatewayRequest request, Assessment found) {
+    /** The decision for a request under {@code verdict}, now; what {@code explain} shows and a call makes. */
+    public RoutingDecision decide(GatewayRequest request, Verdict verdict) {
         return table.decide(new RoutingInput(request.body(), request.headers(), request.tenant(), clock.instant(),
-                found), random, signals);
+                verdict), random, signals);
     }
 
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         RoutingDecision decision;
         try {
-            decision = decide(x.request(), x.verdict().found());
+            decision = decide(x.request(), x.verdict());
         } catch (NoCandidateException e) {
             x.routed(e.decision());
             throw e;

@@ -2,11 +2,11 @@ package dev.switchboard.core.internal.routing;
 
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.GatewayException;
-import dev.switchboard.core.compliance.Verdict;
 import dev.switchboard.core.config.BackendSpec;
 import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.config.RouteSpec;
+import dev.switchboard.core.internal.compliance.CompliancePolicy;
 import dev.switchboard.core.routing.CandidateTrace;
 import dev.switchboard.core.routing.NoCandidateException;
 import dev.switchboard.core.routing.RoutingDecision;
@@ -25,20 +25,26 @@ public final class RoutingTable {
     private final Map<String, CompiledRoute> byAlias;
     private final List<String> aliases;
     private final Map<String, BackendSpec> backends;
-    private final dev.switchboard.core.config.ComplianceSpec.Action compliance;
+    private final CompliancePolicy compliance;
 
     private record CompiledRoute(String name, List<Rule> rules, int expectedOutputTokens) {
     }
 
     private RoutingTable(Map<String, CompiledRoute> byAlias, List<String> aliases, Map<String, BackendSpec> backends,
-            dev.switchboard.core.config.ComplianceSpec.Action compliance) {
+            CompliancePolicy compliance) {
         this.compliance = compliance;
         this.byAlias = Map.copyOf(byAlias);
         this.aliases = List.copyOf(aliases);
         this.backends = Map.copyOf(backends);
     }
 
+    /** The table of a config, under its own compliance policy. */
     public static RoutingTable compile(GatewaySpec spec) {
+        return compile(spec, new CompliancePolicy(spec.compliance()));
+    }
+
+    /** The table of a config; {@code compliance} says which backends a verdict admits as candidates. */
+    public static RoutingTable compile(GatewaySpec spec, CompliancePolicy compliance) {
         Map<String, CompiledRoute> byAlias = new HashMap<>();
         List<String> aliases = new ArrayList<>();
         for (RouteSpec route : spec.routes()) {
@@ -56,7 +62,7 @@ public final class RoutingTable {
         }
         Map<String, BackendSpec> backends = new HashMap<>();
         spec.backends().forEach(b -> backends.put(b.name(), b));
-        return new RoutingTable(byAlias, aliases, backends, spec.compliance().action());
+        return new RoutingTable(byAlias, aliases, backends, compliance);
     }
 
     /** Every model name clients may send, routes first then their aliases. */
@@ -104,11 +110,9 @@ public final class RoutingTable {
                 int promptTokens = in.request().promptTokens();
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
-                // The compliance policy's verdict says which backends may be candidates at all.
-                boolean internalOnly = dev.switchboard.core.internal.compliance.CompliancePolicy.judge(in.sensitive(),
-                        compliance).outcome() == Verdict.Outcome.INTERNAL_ONLY;
+                // The compliance policy says which backends the request's verdict admits as candidates at all.
                 List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
-                        signals, random, internalOnly);
+                        signals, random, residency -> compliance.admits(in.verdict(), residency));
                 List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)
                         .toList();
                 RoutingDecision decision = new RoutingDecision(dev.switchboard.core.internal.RandomIds.next("dec_"),

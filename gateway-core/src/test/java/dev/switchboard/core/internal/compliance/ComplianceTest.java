@@ -150,6 +150,9 @@ class ComplianceTest {
         GatewayResponse r = chat(plantedBody(false));
         assertThat(r.backend()).isEqualTo("inhouse-10b");
         assertThat(r.decision().summary()).contains("hosted-100b excluded: sensitive data");
+        assertThat(r.decision().traces()).filteredOn(t -> t.backend().equals("hosted-100b")).singleElement()
+                .satisfies(t -> assertThat(t.exclusion())
+                        .isEqualTo(dev.switchboard.core.routing.Exclusion.STAYS_INTERNAL));
         assertThat(external.requests()).isEmpty();
         assertThat(internal.requests().get(0).body()).contains(ID); // inside, the request is untouched
 
@@ -170,6 +173,7 @@ class ComplianceTest {
         internal.options(internal.options().toBuilder().forcedStatus(500).build());
         assertThatThrownBy(() -> chat(plantedBody(false))).isInstanceOfSatisfying(GatewayException.class, e -> {
             assertThat(e.status()).isEqualTo(503);
+            assertThat(e.kind()).isEqualTo(dev.switchboard.core.ErrorKind.UNAVAILABLE);
             assertThat(e.getMessage()).contains("never sent outside");
         });
         Collector c = new Collector();

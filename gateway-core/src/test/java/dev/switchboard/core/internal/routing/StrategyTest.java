@@ -159,7 +159,10 @@ class StrategyTest {
         RoutingDecision d = decide("cheap");
         assertThat(d.candidates()).containsExactly("mid", "hosted");
         assertThat(d.traces()).filteredOn(CandidateTrace::excluded).singleElement()
-                .satisfies(t -> assertThat(t.reason()).isEqualTo("excluded: at capacity (2/2 in flight)"));
+                .satisfies(t -> {
+                    assertThat(t.exclusion()).isEqualTo(dev.switchboard.core.routing.Exclusion.AT_CAPACITY);
+                    assertThat(t.reason()).isEqualTo("excluded: at capacity (2/2 in flight)");
+                });
         assertThat(d.summary()).contains("inhouse excluded: at capacity");
         stats.get("inhouse").release();
         assertThat(decide("cheap").candidates().get(0)).isEqualTo("inhouse");
@@ -197,7 +200,14 @@ class StrategyTest {
         assertThatThrownBy(() -> decide("cheap")).isInstanceOfSatisfying(NoCandidateException.class,
                 e -> {
                     assertThat(e.status()).isEqualTo(503);
-                    assertThat(e.decision().traces()).hasSize(3).allMatch(CandidateTrace::excluded);
+                    assertThat(e.decision().traces()).hasSize(3).allMatch(CandidateTrace::excluded)
+                            .extracting(CandidateTrace::backend, CandidateTrace::exclusion).containsExactlyInAnyOrder(
+                                    org.assertj.core.groups.Tuple.tuple("inhouse",
+                                            dev.switchboard.core.routing.Exclusion.AT_CAPACITY),
+                                    org.assertj.core.groups.Tuple.tuple("mid",
+                                            dev.switchboard.core.routing.Exclusion.BUDGET_INTERNAL_ONLY),
+                                    org.assertj.core.groups.Tuple.tuple("hosted",
+                                            dev.switchboard.core.routing.Exclusion.BUDGET_INTERNAL_ONLY));
                     assertThat(e.getMessage()).contains("inhouse excluded: at capacity");
                 });
     }
