@@ -71,7 +71,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
         top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
-                "cache", "rate-limits", "state"));
+                "cache", "rate-limits", "state", "telemetry"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry", "overload"));
@@ -97,6 +97,7 @@ public final class ConfigLoader {
             rateLimits.add(new RateLimitSpec(tenant, rps, burst));
         }
         StateSpec state = state(top.get("state"));
+        TelemetrySpec telemetry = telemetry(top.get("telemetry"));
         if (cache.shared() && state.store() == StateSpec.Store.MEMORY) {
             top.get("cache").get("shared").error("a shared cache needs 'state: { store: redis }'");
         }
@@ -104,7 +105,52 @@ public final class ConfigLoader {
             throw new ConfigException(source, errors);
         }
         return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits,
-                state, overload);
+                state, overload, telemetry);
+    }
+
+    private static TelemetrySpec telemetry(ConfigNode n) {
+        if (n.isMissing()) {
+            return TelemetrySpec.DEFAULTS;
+        }
+        n.allowOnly(Set.of("traces"));
+        ConfigNode t = n.get("traces");
+        if (t.isMissing()) {
+            return TelemetrySpec.DEFAULTS;
+        }
+        t.allowOnly(Set.of("exporter", "endpoint", "protocol", "headers", "sample-ratio", "service-name"));
+        TelemetrySpec.Traces off = TelemetrySpec.Traces.OFF;
+        TelemetrySpec.Exporter exporter = t.get("exporter").enumValue(TelemetrySpec.Exporter.class, off.exporter());
+        String endpoint = t.get("endpoint").string("");
+        if (!endpoint.isEmpty() && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+            t.get("endpoint").error("'" + endpoint + "' (expected an http:// or https:// URL)");
+        }
+        TelemetrySpec.Protocol protocol = off.protocol();
+        String p = t.get("protocol").string("");
+        if (!p.isEmpty()) {
+            protocol = null;
+            for (TelemetrySpec.Protocol candidate : TelemetrySpec.Protocol.values()) {
+                protocol = candidate.wire().equals(p.trim()) ? candidate : protocol;
+            }
+            if (protocol == null) {
+                t.get("protocol").error("'" + p + "' (expected one of: grpc, http/protobuf)");
+                protocol = off.protocol();
+            }
+        }
+        Map<String, Secret> headers = new LinkedHashMap<>();
+        ConfigNode h = t.get("headers");
+        if (!h.isMissing() && !h.isObject()) {
+            h.error("expected a mapping of header names to values");
+        }
+        for (Map.Entry<String, ConfigNode> e : h.entries()) {
+            headers.put(e.getKey(), Secret.of(e.getValue().requiredString()));
+        }
+        double ratio = t.get("sample-ratio").number(off.sampleRatio(), 0);
+        if (ratio > 1) {
+            t.get("sample-ratio").error(ratio + " (expected: from 0 to 1)");
+        }
+        String service = t.get("service-name").string(off.serviceName());
+        return new TelemetrySpec(new TelemetrySpec.Traces(exporter, endpoint.isEmpty() ? null : endpoint, protocol,
+                headers, ratio, service));
     }
 
     private static ServerSpec server(ConfigNode n) {

@@ -7,8 +7,9 @@ import java.util.Optional;
 /** A whole config file, bound and validated: the input of the routing table compiler. */
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
         List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
-        List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload) {
+        List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry) {
     public GatewaySpec {
+        Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(overload, "overload");
         rateLimits = List.copyOf(rateLimits);

@@ -56,6 +56,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void telemetryIsOffByDefaultAndBindsItsTracesSection() {
+        assertThat(parse(VALID, Map.of("HOSTED_KEY", "k")).telemetry()).isEqualTo(TelemetrySpec.DEFAULTS);
+        GatewaySpec spec = parse(VALID + """
+                telemetry:
+                  traces:
+                    exporter: otlp
+                    endpoint: https://otel.bank.example:4318/v1/traces
+                    protocol: http/protobuf
+                    headers: { authorization: "Bearer ${env:OTEL_TOKEN}" }
+                    sample-ratio: 0.25
+                """, Map.of("HOSTED_KEY", "k", "OTEL_TOKEN", "tok-123"));
+        TelemetrySpec.Traces t = spec.telemetry().traces();
+        assertThat(t.exporter()).isEqualTo(TelemetrySpec.Exporter.OTLP);
+        assertThat(t.endpoint()).isEqualTo("https://otel.bank.example:4318/v1/traces");
+        assertThat(t.protocol()).isEqualTo(TelemetrySpec.Protocol.HTTP_PROTOBUF);
+        assertThat(t.headers().get("authorization").reveal()).isEqualTo("Bearer tok-123");
+        assertThat(t.toString()).doesNotContain("tok-123"); // a secret, like an API key
+        assertThat(t.sampleRatio()).isEqualTo(0.25);
+        assertThat(t.serviceName()).isEqualTo("switchboard");
+    }
+
+    @Test
+    void badTelemetryNamesTheExactField() {
+        assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + """
+                telemetry:
+                  traces: { exporter: zipkin, endpoint: "otel:4317", protocol: http/json, sample-ratio: 2, colour: red }
+                """)).containsExactlyInAnyOrder(
+                "telemetry.traces.exporter: 'zipkin' (expected one of: otlp, none)",
+                "telemetry.traces.endpoint: 'otel:4317' (expected an http:// or https:// URL)",
+                "telemetry.traces.protocol: 'http/json' (expected one of: grpc, http/protobuf)",
+                "telemetry.traces.sample-ratio: 2.0 (expected: from 0 to 1)",
+                "telemetry.traces.colour: unknown key (expected one of: endpoint, exporter, headers, protocol, "
+                        + "sample-ratio, service-name)");
+    }
+
+    @Test
     void bindsAValidConfigWithDefaultsAndSecrets() {
         GatewaySpec spec = parse(VALID, Map.of("HOSTED_KEY", "sk-secret"));
         assertThat(spec.server().listen()).isEqualTo(new ServerSpec.HostPort("127.0.0.1", 8081));
@@ -203,7 +239,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server, state)");
+                "rutes: unknown key (expected one of: audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server, state, telemetry)");
     }
 
     @Test

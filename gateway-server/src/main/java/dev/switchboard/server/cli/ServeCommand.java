@@ -7,6 +7,7 @@ import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.server.http.ConfigReloader;
 import dev.switchboard.server.http.SwitchboardServer;
+import dev.switchboard.server.telemetry.Telemetry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,9 +54,12 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         io.netty.channel.EventLoopGroup workers = sockets.newGroup(0);
+        // Traces: the config's telemetry section as defaults, the OTEL_* environment over it; off without an exporter.
+        Telemetry telemetry = Telemetry.start(spec.telemetry(), System::getenv);
         GatewayOptions options = GatewayOptions.defaults().withMeters(
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
+                .withOpenTelemetry(telemetry.openTelemetry());
         if (upstream.equals("netty")) {
             options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));
         }
@@ -64,6 +68,7 @@ final class ServeCommand implements Callable<Integer> {
             gateway = Gateway.create(spec, options);
         } catch (RuntimeException e) {
             workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            telemetry.close();
             throw e;
         }
         ConfigReloader reloader = new ConfigReloader(config, System::getenv, gateway);
@@ -78,13 +83,19 @@ final class ServeCommand implements Callable<Integer> {
         System.gc();
         SwitchboardServer server;
         try {
-            server = SwitchboardServer.start(spec.server(), reloader, workers);
+            server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry());
         } catch (dev.switchboard.server.http.ListenException e) {
             System.err.println(e.getMessage()); // one line: the address, the setting, why
             reloader.close();
+            telemetry.close();
             return 1;
         }
-        GracefulShutdown.install(server, reloader, spec.server().shutdownGrace());
+        // After the last request: the gateway (audit log), then the spans still buffered.
+        GracefulShutdown.install(server, () -> {
+            try (telemetry) {
+                reloader.close();
+            }
+        }, spec.server().shutdownGrace());
         System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets)%n",
                 spec.server().listen().host(), server.port(), config, gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT));

@@ -1,5 +1,7 @@
 package dev.switchboard.server.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;
@@ -8,8 +10,6 @@ import dev.switchboard.core.GatewayResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.StreamCall;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AttributeKey;
+import io.opentelemetry.context.Scope;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +49,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private volatile ClientAuth auth;
     private volatile dev.switchboard.core.config.AuthSpec authSpec;
 
-    ApiHandler(Supplier<Gateway> gateway, java.util.concurrent.atomic.AtomicBoolean draining) {
+    /** Where server spans come from; null when traces are off. */
+    private final ServerSpan.Factory spans;
+
+    ApiHandler(Supplier<Gateway> gateway, java.util.concurrent.atomic.AtomicBoolean draining,
+            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        this.spans = ServerSpan.factory(openTelemetry);
         this.gateway = gateway;
         this.draining = draining;
     }
@@ -104,12 +110,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (path) {
             case "/v1/chat/completions", "/chat/completions" -> {
                 if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.CHAT, requestId, keepAlive, tenant);
+                    handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, tenant);
                 }
             }
             case "/v1/embeddings", "/embeddings" -> {
                 if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.EMBEDDINGS, requestId, keepAlive, tenant);
+                    handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, tenant);
                 }
             }
             case "/v1/models", "/models" -> {
@@ -130,9 +136,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
-            String requestId, boolean keepAlive, String tenant) {
+            String path, String requestId, boolean keepAlive, String tenant) {
         Channel channel = ctx.channel();
         channel.attr(ClientIdleHandler.ANSWERING).set(true);
+        ServerSpan span = spans == null ? null : spans.start("POST", path, request.headers(), requestId);
+        String traceId = span == null ? null : span.traceId();
         GatewayRequest gatewayRequest;
         try {
             // Decode once, here; the body buffer is released by SimpleChannelInboundHandler after this returns.
@@ -140,21 +148,30 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             RequestView view = RequestView.of(operation, body);
             gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId);
         } catch (GatewayException e) {
-            write(channel, HttpResponses.error(e, requestId), keepAlive);
+            write(channel, HttpResponses.error(e, requestId, traceId), keepAlive);
+            ended(span, e.status(), e.kind().code());
             return;
         }
         Gateway g = gateway.get();
         if (gatewayRequest.body().stream()) {
-            SseResponseWriter writer = new SseResponseWriter(channel, requestId, keepAlive);
+            SseResponseWriter writer = new SseResponseWriter(channel, requestId, keepAlive, span);
             channel.attr(STREAM).set(writer);
-            StreamCall call = g.chatStream(gatewayRequest, writer, channel.eventLoop());
-            channel.closeFuture().addListener(f -> call.cancel());
+            StreamCall call;
+            try (Scope traced = span == null ? Scope.noop() : span.makeCurrent()) {
+                call = g.chatStream(gatewayRequest, writer, channel.eventLoop());
+            }
+            channel.closeFuture().addListener(f -> {
+                call.cancel();
+                ended(span, 499, "client_closed"); // a no-op when the stream ended first
+            });
             return;
         }
         // After a wait for Redis the request goes on on this connection's event loop, not the store's thread.
-        CompletableFuture<GatewayResponse> future = operation == Operation.CHAT
-                ? g.chatAsync(gatewayRequest, channel.eventLoop())
-                : g.embeddingsAsync(gatewayRequest, channel.eventLoop());
+        CompletableFuture<GatewayResponse> future;
+        try (Scope traced = span == null ? Scope.noop() : span.makeCurrent()) {
+            future = operation == Operation.CHAT ? g.chatAsync(gatewayRequest, channel.eventLoop())
+                    : g.embeddingsAsync(gatewayRequest, channel.eventLoop());
+        }
         ChannelFutureListener cancelOnClose = f -> future.cancel(true);
         channel.closeFuture().addListener(cancelOnClose);
         future.whenComplete((response, error) -> {
@@ -163,6 +180,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
                 if (cause instanceof java.util.concurrent.CancellationException) {
+                    ended(span, 499, "client_closed");
                     return;
                 }
                 GatewayException ge = cause instanceof GatewayException g2 ? g2
@@ -170,7 +188,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (ge.kind() == ErrorKind.INTERNAL) {
                     log.error("request {} failed", requestId, cause);
                 }
-                write(channel, HttpResponses.error(ge, requestId), keepAlive);
+                write(channel, HttpResponses.error(ge, requestId, traceId), keepAlive);
+                ended(span, ge.status(), ge.kind().code());
                 return;
             }
             FullHttpResponse out = HttpResponses.json(HttpResponseStatus.OK, response.body(), response.contentType());
@@ -189,7 +208,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 out.headers().set(HttpResponses.DECISION, "answered from the cache");
             }
             write(channel, out, keepAlive);
+            ended(span, 200, null);
         });
+    }
+
+    private static void ended(ServerSpan span, int status, String errorType) {
+        if (span != null) {
+            span.end(status, errorType);
+        }
     }
 
     private ObjectNode models() {

@@ -19,10 +19,11 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final io.netty.channel.group.ChannelGroup connections;
 
     GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway,
-            io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining) {
+            io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining,
+            io.opentelemetry.api.OpenTelemetry openTelemetry) {
         this.server = server;
         this.connections = connections;
-        this.api = new ApiHandler(gateway, draining);
+        this.api = new ApiHandler(gateway, draining, openTelemetry);
     }
 
     /** Connections per client address, when {@code server.max-connections-per-client} is set. */

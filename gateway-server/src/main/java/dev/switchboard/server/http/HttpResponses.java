@@ -45,7 +45,12 @@ final class HttpResponses {
     }
 
     static FullHttpResponse error(GatewayException e, String requestId) {
-        FullHttpResponse response = json(HttpResponseStatus.valueOf(e.status()), errorBody(e, requestId));
+        return error(e, requestId, null);
+    }
+
+    /** As {@link #error(GatewayException, String)}, naming the request's trace when it is traced. */
+    static FullHttpResponse error(GatewayException e, String requestId, String traceId) {
+        FullHttpResponse response = json(HttpResponseStatus.valueOf(e.status()), errorBody(e, requestId, traceId));
         response.headers().set(REQUEST_ID, requestId);
         if (e.retryAfter().isPresent()) {
             long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
@@ -60,8 +65,15 @@ final class HttpResponses {
         return error(new GatewayException(kind, message), requestId);
     }
 
-    /** {@code {"error":{"message","type","param","code","request_id"}}}, as OpenAI clients parse it. */
     static ObjectNode errorBody(GatewayException e, String requestId) {
+        return errorBody(e, requestId, null);
+    }
+
+    /**
+     * {@code {"error":{"message","type","param","code","request_id"}}}, as OpenAI clients parse it, and
+     * {@code trace_id} when the request is traced.
+     */
+    static ObjectNode errorBody(GatewayException e, String requestId, String traceId) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", e.getMessage());
@@ -73,6 +85,9 @@ final class HttpResponses {
         }
         error.put("code", e.kind().code());
         error.put("request_id", requestId);
+        if (traceId != null) {
+            error.put("trace_id", traceId);
+        }
         return root;
     }
 

@@ -42,10 +42,24 @@ final class SseResponseWriter implements StreamListener {
     private boolean firstSent;
     private volatile String cacheStatus = "bypass";
 
-    SseResponseWriter(Channel channel, String requestId, boolean keepAlive) {
+    /** The request's server span, ended with the stream; null when the request is not traced. */
+    private final ServerSpan span;
+
+    SseResponseWriter(Channel channel, String requestId, boolean keepAlive, ServerSpan span) {
         this.channel = channel;
         this.requestId = requestId;
         this.keepAlive = keepAlive;
+        this.span = span;
+    }
+
+    private String traceId() {
+        return span == null ? null : span.traceId();
+    }
+
+    private void ended(int status, String errorType) {
+        if (span != null) {
+            span.end(status, errorType);
+        }
     }
 
     /** Upstreams waiting to read again, run once the channel drains (or closes). */
@@ -169,18 +183,20 @@ final class SseResponseWriter implements StreamListener {
         }
         channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(HttpResponses.DONE)));
         finish();
+        ended(200, null);
     }
 
     @Override
     public void onError(GatewayException error, boolean started) {
         if (!started) {
             channel.attr(ClientIdleHandler.ANSWERING).set(false);
-            var response = HttpResponses.error(error, requestId);
+            var response = HttpResponses.error(error, requestId, traceId());
             HttpUtil.setKeepAlive(response, keepAlive);
             var f = channel.writeAndFlush(response);
             if (!keepAlive) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
+            ended(error.status(), error.kind().code());
             return;
         }
         ByteBuf held = takePending();
@@ -188,12 +204,14 @@ final class SseResponseWriter implements StreamListener {
             writeOrRelease(held, false);
         }
         // Headers and part of the answer are out: the only honest end is an error event and no [DONE].
-        byte[] body = HttpResponses.errorBody(error, requestId).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = HttpResponses.errorBody(error, requestId, traceId()).toString()
+                .getBytes(StandardCharsets.UTF_8);
         ByteBuf buf = channel.alloc().buffer(body.length + 24);
         buf.writeBytes(HttpResponses.ERROR_EVENT).writeBytes(HttpResponses.DATA_PREFIX).writeBytes(body)
                 .writeBytes(HttpResponses.EVENT_END);
         channel.write(new DefaultHttpContent(buf));
         finish();
+        ended(200, "stream_cut");
     }
 
     private void finish() {

@@ -22,7 +22,8 @@ public final class SwitchboardServer implements AutoCloseable {
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-    private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers) {
+    private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
+            io.opentelemetry.api.OpenTelemetry openTelemetry) {
         Transport transport = Transport.of(workers);
         this.boss = transport.newGroup(1);
         this.workers = workers;
@@ -34,7 +35,8 @@ public final class SwitchboardServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining)),
+                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining,
+                            openTelemetry)),
                     spec.listen().host(), spec.listen().port(), "server.listen");
             this.adminChannel = bind(new ServerBootstrap()
                     .group(boss, workers)
@@ -60,12 +62,12 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Binds the API port of {@code spec} and serves the given gateway. */
     public static SwitchboardServer start(ServerSpec spec, Gateway gateway) {
         Objects.requireNonNull(gateway, "gateway");
-        return new SwitchboardServer(spec, () -> gateway, newWorkers());
+        return new SwitchboardServer(spec, () -> gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop());
     }
 
     /** Serves whichever gateway the supplier returns at the moment a request arrives (hot reload). */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway) {
-        return new SwitchboardServer(spec, gateway, newWorkers());
+        return new SwitchboardServer(spec, gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop());
     }
 
     /**
@@ -74,7 +76,16 @@ public final class SwitchboardServer implements AutoCloseable {
      * read its request.
      */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers) {
-        return new SwitchboardServer(spec, gateway, workers);
+        return start(spec, gateway, workers, io.opentelemetry.api.OpenTelemetry.noop());
+    }
+
+    /**
+     * As {@link #start(ServerSpec, Supplier, EventLoopGroup)}, with a server span per model call on
+     * {@code openTelemetry} (the instance the gateway traces on; see {@code Telemetry}).
+     */
+    public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
+            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+        return new SwitchboardServer(spec, gateway, workers, openTelemetry);
     }
 
     /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}, on the {@link Transport#preferred()} one. */

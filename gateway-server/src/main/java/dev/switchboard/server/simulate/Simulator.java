@@ -46,7 +46,7 @@ final class Simulator {
         // What the simulation may not touch: the audit log on disk, and a shared store other gateways use.
         GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), spec.budgets(),
                 AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
-                StateSpec.MEMORY, spec.overload());
+                StateSpec.MEMORY, spec.overload(), dev.switchboard.core.config.TelemetrySpec.DEFAULTS);
         GatewayOptions options = GatewayOptions.defaults().withClock(time.clock()).withTicker(time::nanos)
                 .withRandom(new Random(seed)).withMeters(meters)
                 .withBackends((b, http) -> new SimulatedBackend(b, time, speeds));

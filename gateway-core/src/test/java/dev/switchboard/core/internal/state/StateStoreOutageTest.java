@@ -127,7 +127,7 @@ class StateStoreOutageTest {
         var spec = gateway.spec();
         var memory = new dev.switchboard.core.config.GatewaySpec(spec.server(), spec.backends(), spec.routes(),
                 spec.budgets(), spec.audit(), spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
-                dev.switchboard.core.config.StateSpec.MEMORY, spec.overload());
+                dev.switchboard.core.config.StateSpec.MEMORY, spec.overload(), spec.telemetry());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.reconfigure(memory))
                 .isInstanceOf(dev.switchboard.core.config.ConfigException.class)
                 .hasMessageContaining("state: the state store cannot change while running");
