@@ -96,9 +96,9 @@ final class ServeCommand implements Callable<Integer> {
                 reloader.close();
             }
         }, spec.server().shutdownGrace());
-        System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets)%n",
+        System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets%s)%n",
                 spec.server().listen().host(), server.port(), config, gateway.models(),
-                sockets.name().toLowerCase(java.util.Locale.ROOT));
+                sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
         return 0;
     }
 }
