@@ -74,6 +74,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
             + "the build before it in one run.")
     Path baselineJar;
 
+    @Option(names = "--traces", defaultValue = "off", description = "off, or a sampling ratio (1, 0.01): this "
+            + "build's sidecar exports traces over OTLP/HTTP to a receiver in this process; with --baseline-jar set "
+            + "to this same jar, the rows compare tracing on against off in the same rounds.")
+    String traces;
+
     private boolean cachedMode;
     private ReferenceProxy proxy;
     private ManagedProcess baseline;
@@ -90,8 +95,19 @@ final class EndToEndBenchmark implements Callable<Integer> {
                         rules:
                           - use: [bench-backend]
                     """, "");
-            try (ManagedProcess sidecar = processes.start("sidecar",
-                    Processes.flags(sidecarJvmArgs),
+            dev.switchboard.testkit.OtlpReceiver collector = traces.equals("off") ? null
+                    : dev.switchboard.testkit.OtlpReceiver.counting();
+            List<String> sidecarFlags = new ArrayList<>(Processes.flags(sidecarJvmArgs));
+            if (collector != null) {
+                double ratio = Double.parseDouble(traces);
+                sidecarFlags.addAll(List.of("-Dotel.traces.exporter=otlp",
+                        "-Dotel.exporter.otlp.traces.protocol=http/protobuf",
+                        "-Dotel.exporter.otlp.traces.endpoint=" + collector.endpoint(),
+                        "-Dotel.traces.sampler=parentbased_traceidratio", "-Dotel.traces.sampler.arg=" + ratio));
+                report.add(String.format(Locale.ROOT, "traces: this build's sidecar exports to an OTLP/HTTP receiver "
+                        + "at sampling ratio %s%s%n", traces, baselineJar == null ? "" : "; the baseline does not"));
+            }
+            try (collector; ManagedProcess sidecar = processes.start("sidecar", sidecarFlags,
                     List.of("serve", "--config", config.toString()));
                  ManagedProcess before = baselineJar == null ? null : ManagedProcess.start("baseline", processes.java,
                          Processes.flags(sidecarJvmArgs), baselineJar, List.of("serve", "--config",
@@ -109,6 +125,10 @@ final class EndToEndBenchmark implements Callable<Integer> {
                     if (!skipThroughput) {
                         report.add(compareThroughput(backend, sidecar, stream));
                     }
+                }
+                if (collector != null) {
+                    report.add(String.format(Locale.ROOT, "spans received by the OTLP receiver: %,d%n",
+                            collector.received()));
                 }
             } finally {
                 Files.deleteIfExists(config);

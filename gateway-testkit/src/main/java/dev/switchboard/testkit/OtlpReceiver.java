@@ -55,8 +55,12 @@ public final class OtlpReceiver implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
+    /** Whether received spans are kept ({@link #start()}) or only counted ({@link #counting()}). */
+    private final boolean keep;
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
-    private OtlpReceiver() {
+    private OtlpReceiver(boolean keep) {
+        this.keep = keep;
         this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -67,8 +71,19 @@ public final class OtlpReceiver implements AutoCloseable {
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
     }
 
+    /** A receiver that keeps every span, for tests to look at. */
     public static OtlpReceiver start() {
-        return new OtlpReceiver();
+        return new OtlpReceiver(true);
+    }
+
+    /** A receiver that decodes and counts spans but keeps none: a sink for load benchmarks. */
+    public static OtlpReceiver counting() {
+        return new OtlpReceiver(false);
+    }
+
+    /** How many spans were received in all. */
+    public long received() {
+        return received.get();
     }
 
     /** The URL to export traces to ({@code http/protobuf}). */
@@ -122,6 +137,10 @@ public final class OtlpReceiver implements AutoCloseable {
                 service = kv.getKey().equals("service.name") ? kv.getValue().getStringValue() : service;
             }
             for (ScopeSpans ss : rs.getScopeSpansList()) {
+                received.addAndGet(ss.getSpansCount());
+                if (!keep) {
+                    continue;
+                }
                 for (Span s : ss.getSpansList()) {
                     Map<String, Object> attributes = new LinkedHashMap<>();
                     for (KeyValue kv : s.getAttributesList()) {
