@@ -75,8 +75,14 @@ final class SoakBenchmark implements Callable<Integer> {
     }
 
     /** What the run found. */
+    /**
+     * @param streamCuts     streams the sidecar recorded as cut ({@code stream_cut})
+     * @param faultsInjected streams open on the in-house backend when it was killed, read from it just before each
+     *                       kill: the ground truth of what the crashes cut (a stream may start or end in the moment
+     *                       between the read and the kill)
+     */
     record Outcome(List<Sample> samples, LoadResult load, long flaps, long reloads, long leavers, long leaks,
-            long streamCuts, long clientErrors) {
+            long streamCuts, long clientErrors, long faultsInjected) {
     }
 
     @Override
@@ -112,6 +118,7 @@ final class SoakBenchmark implements Callable<Integer> {
                 List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
                 long t0 = System.nanoTime();
                 AtomicLong flaps = new AtomicLong();
+                AtomicLong cutByCrashes = new AtomicLong(); // the faults injected, as the backend counts them
                 AtomicLong reloads = new AtomicLong();
                 AtomicLong leavers = new AtomicLong();
                 faults.scheduleAtFixedRate(() -> samples.add(new Sample((System.nanoTime() - t0) / 1e9,
@@ -119,6 +126,7 @@ final class SoakBenchmark implements Callable<Integer> {
                         TimeUnit.MILLISECONDS);
                 faults.scheduleAtFixedRate(() -> {
                     try {
+                        cutByCrashes.addAndGet(openStreams(inhouse.get().port())); // what the crash will cut
                         inhouse.get().kill(); // a crash: streams on it are cut, calls fail over
                         flaps.incrementAndGet();
                         Thread.sleep(flapFor.toMillis());
@@ -155,7 +163,7 @@ final class SoakBenchmark implements Callable<Integer> {
                         HttpResponse.BodyHandlers.ofString()).body();
                 long cuts = sum(metrics, "gen_ai_client_operation_duration_seconds_count\\{[^}]*outcome=\"stream_cut\"");
                 return new Outcome(List.copyOf(samples), load, flaps.get(), reloads.get(), leavers.get(),
-                        sidecar.leakReports(), cuts, load.errors());
+                        sidecar.leakReports(), cuts, load.errors(), cutByCrashes.get());
             }
         } finally {
             faults.shutdownNow();
@@ -214,6 +222,20 @@ final class SoakBenchmark implements Callable<Integer> {
         }
     }
 
+    /** The streams a backend has open now ({@code GET /__stats} of the testkit model); 0 if it cannot say. */
+    private static long openStreams(int port) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/__stats"))
+                            .timeout(java.time.Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("open_streams").asLong();
+        } catch (Exception e) {
+            System.err.println("could not read the backend's open streams: " + e);
+            return 0;
+        }
+    }
+
     /** The mean of a quantity over samples in [from, to) seconds. */
     private static double mean(List<Sample> samples, double from, double to,
             java.util.function.ToLongFunction<Sample> f) {
@@ -241,6 +263,8 @@ final class SoakBenchmark implements Callable<Integer> {
         sb.append("| measure | value |\n|---|---|\n");
         sb.append(String.format(Locale.ROOT, "| requests answered / errors | %d / %d |%n", o.load().completed(),
                 o.clientErrors()));
+        sb.append(String.format(Locale.ROOT, "| streams open on the backend when it was killed (faults injected) | %d |%n",
+                o.faultsInjected()));
         sb.append(String.format(Locale.ROOT, "| streams cut by a crash (sidecar's count) | %d |%n", o.streamCuts()));
         sb.append(String.format(Locale.ROOT, "| backend crashes / config reloads / clients that left | %d / %d / %d |%n",
                 o.flaps(), o.reloads(), o.leavers()));

@@ -35,6 +35,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     /** What the simulated model received, for people and scripts: not itself recorded. */
     static final String RECEIVED = "/__received";
+    /** What it is doing now ({@code open_streams}, {@code in_flight}): a benchmark reads what a crash will cut. */
+    static final String STATS = "/__stats";
 
     private final MockModelBehaviour behaviour;
 
@@ -49,6 +51,11 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
         if (path.equals(RECEIVED)) {
             received(ctx, request, keepAlive);
+            return;
+        }
+        if (path.equals(STATS) && HttpMethod.GET.equals(request.method())) {
+            writeJson(ctx, HttpResponseStatus.OK, MockModelBehaviour.JSON.createObjectNode()
+                    .put("open_streams", behaviour.openStreams()).put("in_flight", behaviour.inFlight()), keepAlive);
             return;
         }
         String body = request.content().toString(StandardCharsets.UTF_8);
