@@ -179,7 +179,7 @@ public final class Gateway implements AutoCloseable {
                 new ComplianceStep(policy),
                 cacheStep,
                 routeStep,
-                new FailoverStep(backends, spec.retry(), http.timers(), options.random(), metrics, coolDowns,
+                new FailoverStep(backends, spec.retry(), options.scheduler(), options.random(), metrics, coolDowns,
                         options.clock(), policy),
                 new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
                 new BackendStep(policy, metrics)));

@@ -18,10 +18,11 @@ import java.util.random.RandomGenerator;
  *               {@code System::nanoTime}, or a simulated time
  * @param openTelemetry where the gateway's traces go: the application's own instance (its SDK, exporter and
  *               sampler); {@link OpenTelemetry#noop()} (the default) makes no span at all
+ * @param scheduler when delayed work runs (retry backoffs, hedges): {@link Scheduler#SYSTEM}, or a simulated time
  */
 public record GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
         io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends,
-        java.util.function.LongSupplier ticker, OpenTelemetry openTelemetry) {
+        java.util.function.LongSupplier ticker, OpenTelemetry openTelemetry, Scheduler scheduler) {
     public GatewayOptions {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
@@ -30,40 +31,42 @@ public record GatewayOptions(Clock clock, RandomGenerator random, Function<Strin
         Objects.requireNonNull(backends, "backends");
         Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(openTelemetry, "openTelemetry");
+        Objects.requireNonNull(scheduler, "scheduler");
     }
 
     /** The options as they were before traces: no OpenTelemetry. */
     public GatewayOptions(Clock clock, RandomGenerator random, Function<String, String> env,
             io.micrometer.core.instrument.MeterRegistry meters, dev.switchboard.core.backend.BackendFactory backends,
             java.util.function.LongSupplier ticker) {
-        this(clock, random, env, meters, backends, ticker, OpenTelemetry.noop());
+        this(clock, random, env, meters, backends, ticker, OpenTelemetry.noop(), Scheduler.SYSTEM);
     }
 
     public static GatewayOptions defaults() {
         return new GatewayOptions(Clock.systemUTC(), new java.util.Random(), System::getenv,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-                dev.switchboard.core.backend.BackendFactory.OKHTTP, System::nanoTime, OpenTelemetry.noop());
+                dev.switchboard.core.backend.BackendFactory.OKHTTP, System::nanoTime, OpenTelemetry.noop(),
+                Scheduler.SYSTEM);
     }
 
     public GatewayOptions withClock(Clock newClock) {
-        return new GatewayOptions(newClock, random, env, meters, backends, ticker, openTelemetry);
+        return new GatewayOptions(newClock, random, env, meters, backends, ticker, openTelemetry, scheduler);
     }
 
     public GatewayOptions withRandom(RandomGenerator newRandom) {
-        return new GatewayOptions(clock, newRandom, env, meters, backends, ticker, openTelemetry);
+        return new GatewayOptions(clock, newRandom, env, meters, backends, ticker, openTelemetry, scheduler);
     }
 
     public GatewayOptions withEnv(Function<String, String> newEnv) {
-        return new GatewayOptions(clock, random, newEnv, meters, backends, ticker, openTelemetry);
+        return new GatewayOptions(clock, random, newEnv, meters, backends, ticker, openTelemetry, scheduler);
     }
 
     public GatewayOptions withMeters(io.micrometer.core.instrument.MeterRegistry newMeters) {
-        return new GatewayOptions(clock, random, env, newMeters, backends, ticker, openTelemetry);
+        return new GatewayOptions(clock, random, env, newMeters, backends, ticker, openTelemetry, scheduler);
     }
 
     /** How backends are called (the sidecar's own Netty transport instead of OkHttp, say). */
     public GatewayOptions withBackends(dev.switchboard.core.backend.BackendFactory newBackends) {
-        return new GatewayOptions(clock, random, env, meters, newBackends, ticker, openTelemetry);
+        return new GatewayOptions(clock, random, env, meters, newBackends, ticker, openTelemetry, scheduler);
     }
 
     /**
@@ -71,11 +74,16 @@ public record GatewayOptions(Clock clock, RandomGenerator random, Function<Strin
      * trace context passed on to backends (see OPERATIONS.md, "Traces").
      */
     public GatewayOptions withOpenTelemetry(OpenTelemetry newOpenTelemetry) {
-        return new GatewayOptions(clock, random, env, meters, backends, ticker, newOpenTelemetry);
+        return new GatewayOptions(clock, random, env, meters, backends, ticker, newOpenTelemetry, scheduler);
+    }
+
+    /** When delayed work runs (retry backoffs, hedges): a simulation runs them on its own time. */
+    public GatewayOptions withScheduler(Scheduler newScheduler) {
+        return new GatewayOptions(clock, random, env, meters, backends, ticker, openTelemetry, newScheduler);
     }
 
     /** Where durations come from: a simulation runs the real chain on simulated time. */
     public GatewayOptions withTicker(java.util.function.LongSupplier newTicker) {
-        return new GatewayOptions(clock, random, env, meters, backends, newTicker, openTelemetry);
+        return new GatewayOptions(clock, random, env, meters, backends, newTicker, openTelemetry, scheduler);
     }
 }

@@ -150,6 +150,40 @@ class ResilienceTest {
     }
 
     @Test
+    void aRetrysBackoffRunsOnTheInjectedSchedulerNotOnTheWallClock() throws Exception {
+        // A scheduler the test holds: nothing delayed runs until the test says so, however long the backoff.
+        java.util.List<java.time.Duration> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<Runnable> due = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler held = (delay, task) -> {
+            delays.add(delay);
+            due.add(task);
+            return () -> due.remove(task);
+        };
+        gateway = models.gateway(dir, """
+                backends:
+                  - { name: hosted-100b, base-url: "%1$s", model: big, residency: external }
+                  - { name: inhouse-10b, base-url: "%2$s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules: [ { use: [inhouse-10b, hosted-100b] } ]
+                resilience:
+                  retry: { attempts: 2, backoff: 30s..60s, same-backend-on: [server-error] }
+                """, GatewayOptions.defaults().withClock(clock).withMeters(meters).withScheduler(held));
+        inhouse.options(inhouse.options().toBuilder().forcedStatus(500).forcedStatusCount(1).build());
+        java.util.concurrent.CompletableFuture<GatewayResponse> call = gateway.chatAsync(chat(false));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (due.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // the first attempt's 500 comes back over a real socket
+        }
+        assertThat(due).hasSize(1);
+        assertThat(delays.get(0)).isBetween(Duration.ZERO, Duration.ofSeconds(30)); // full jitter up to the minimum
+        assertThat(call).isNotDone(); // waiting for the injected time, not for 30 seconds of wall clock
+        due.remove(0).run();
+        assertThat(call.get(5, java.util.concurrent.TimeUnit.SECONDS).backend()).isEqualTo("inhouse-10b");
+        assertThat(inhouse.requests()).hasSize(2);
+    }
+
+    @Test
     void aRetryAfterGivenAsAnHttpDateCoolsTheBackendDownUntilThatTime() throws Exception {
         gateway("", """
                   retry: { attempts: 2, backoff: 10ms..50ms, max-retry-after: 5s }

@@ -28,6 +28,7 @@ import okhttp3.Protocol;
 public final class UpstreamHttp implements AutoCloseable {
     private final OkHttpClient base;
     private final ExecutorService executor;
+    /** The stream watchdog's sweep. */
     private final ScheduledExecutorService timers;
     private final StreamWatchdog watchdog;
     private final java.time.Clock clock;
@@ -87,11 +88,6 @@ public final class UpstreamHttp implements AutoCloseable {
                 .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
                 .callTimeout(spec.limits().totalTimeout())
                 .build();
-    }
-
-    /** One timer thread for retries' backoff and the stream watchdog. */
-    public ScheduledExecutorService timers() {
-        return timers;
     }
 
     /** Wall time, as the gateway injects it. */

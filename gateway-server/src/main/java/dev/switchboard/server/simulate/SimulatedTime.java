@@ -8,9 +8,9 @@ import java.util.PriorityQueue;
 /**
  * The simulation's time: a manual clock, and what is due on it (simulated backends' first tokens and ends), run in
  * time order on the one simulation thread. The gateway reads the same clock and a ticker derived from it, so its
- * statistics, breakers, budgets and stream timings all run on simulated time.
+ * statistics, breakers, budgets, stream timings, retry backoffs and hedges all run on simulated time.
  */
-final class SimulatedTime {
+final class SimulatedTime implements dev.switchboard.core.Scheduler {
     private final Instant start;
     private final ManualClock clock;
     private final PriorityQueue<Due> due = new PriorityQueue<>();
@@ -46,6 +46,18 @@ final class SimulatedTime {
     /** Runs {@code task} {@code seconds} from now. */
     void after(double seconds, Runnable task) {
         due.add(new Due(now() + Math.max(0, seconds), sequence++, task));
+    }
+
+    /** The gateway's delayed work (retry backoffs, hedges) runs on simulated time too. */
+    @Override
+    public Cancellable after(Duration delay, Runnable task) {
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        after(delay.toNanos() / 1e9, () -> {
+            if (!cancelled.get()) {
+                task.run();
+            }
+        });
+        return () -> cancelled.set(true);
     }
 
     /** Runs, in order, everything due up to {@code seconds} since the start, then sets the clock there. */

@@ -48,6 +48,7 @@ final class Simulator {
                 AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
                 StateSpec.MEMORY, spec.overload(), dev.switchboard.core.config.TelemetrySpec.DEFAULTS);
         GatewayOptions options = GatewayOptions.defaults().withClock(time.clock()).withTicker(time::nanos)
+                .withScheduler(time)
                 .withRandom(new Random(seed)).withMeters(meters)
                 .withBackends((b, http) -> new SimulatedBackend(b, time, speeds));
         SimulationResult result = new SimulationResult();

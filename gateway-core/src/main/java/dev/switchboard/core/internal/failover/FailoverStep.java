@@ -2,6 +2,7 @@ package dev.switchboard.core.internal.failover;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.Scheduler;
 import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.config.HedgeSpec;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
@@ -47,7 +47,7 @@ public final class FailoverStep implements Step {
 
     private final BackendRegistry backends;
     private final RetrySpec retry;
-    private final ScheduledExecutorService timers;
+    private final Scheduler scheduler;
     private final RandomGenerator random;
     private final GatewayMetrics metrics;
     private final CoolDowns coolDowns;
@@ -55,14 +55,14 @@ public final class FailoverStep implements Step {
 
     private final CompliancePolicy policy;
 
-    public FailoverStep(BackendRegistry backends, RetrySpec retry, ScheduledExecutorService timers,
+    public FailoverStep(BackendRegistry backends, RetrySpec retry, Scheduler scheduler,
             RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock, CompliancePolicy policy) {
         this.policy = policy;
         this.coolDowns = coolDowns;
         this.clock = clock;
         this.backends = backends;
         this.retry = retry;
-        this.timers = timers;
+        this.scheduler = scheduler;
         this.random = random;
         this.metrics = metrics;
     }
@@ -106,7 +106,7 @@ public final class FailoverStep implements Step {
         /** Attempts out now, each through its own view of the exchange (two while a hedge races the first). */
         private final List<Exchange> running = new ArrayList<>();
         private boolean hedged;
-        private java.util.concurrent.ScheduledFuture<?> hedgeTimer;
+        private Scheduler.Cancellable hedgeTimer;
 
         Trial(Exchange x, Chain next) {
             this.x = x;
@@ -177,7 +177,7 @@ public final class FailoverStep implements Step {
                     wait = Duration.ofNanos((long) (p95.getAsDouble() * 1_000_000));
                 }
             }
-            hedgeTimer = timers.schedule(this::hedge, wait.toNanos(), TimeUnit.NANOSECONDS);
+            hedgeTimer = scheduler.after(wait, this::hedge);
         }
 
         private synchronized void hedge() {
@@ -203,7 +203,7 @@ public final class FailoverStep implements Step {
             if (error == null) {
                 if (!result.isDone()) {
                     if (hedgeTimer != null) {
-                        hedgeTimer.cancel(false);
+                        hedgeTimer.cancel();
                     }
                     // The first to answer wins; the other is called off and settled at what it used — before the
                     // reply goes up, so the response and the audit record show it.
@@ -271,14 +271,14 @@ public final class FailoverStep implements Step {
 
         /** Retries after its backoff; a failure inside it is logged, never lost with the timer's future. */
         private void later(Duration delay) {
-            timers.schedule(() -> {
+            scheduler.after(delay, () -> {
                 try {
                     attempt(true);
                 } catch (RuntimeException e) {
                     log.error("request {}: retry failed", x.request().requestId(), e);
                     result.completeExceptionally(new GatewayException(ErrorKind.INTERNAL, "retry failed: " + e, e));
                 }
-            }, delay.toNanos(), TimeUnit.NANOSECONDS);
+            });
         }
 
         private boolean skipped(Attempt.Outcome why) {
