@@ -1,7 +1,6 @@
 package dev.switchboard.core.internal;
 
 import dev.switchboard.core.CallRecord;
-
 import dev.switchboard.core.backend.UpstreamFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,6 +73,10 @@ public final class GatewayMetrics {
                 .builder("gen_ai.client.operation.duration")
                 .description("Duration of calls through the gateway").tag("gen_ai.operation.name", "chat")
                 .tag("backend", backend).tag("route", route).tag("outcome", outcome)
+                // Buckets: latency SLO alerts need them, and a bucket carries an exemplar (a trace id) where the
+                // registry keeps them; bounded to what a call can take, so a series has a few dozen, not hundreds.
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofMinutes(10))
                 .register(registry)).record(r.millis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         if (r.usage().known()) {
             tokens(backend, "input").record(r.usage().promptTokens());
@@ -121,7 +124,9 @@ public final class GatewayMetrics {
     public void firstToken(String backend, java.time.Duration d) {
         cached(new Key("first-token", backend, "", ""), () -> io.micrometer.core.instrument.Timer
                 .builder("gen_ai.server.time_to_first_token").description("Time to the first streamed token")
-                .tag("backend", backend).register(registry)).record(d);
+                .tag("backend", backend).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofMinutes(2))
+                .register(registry)).record(d);
     }
 
     public void breakerTransition(String backend, dev.switchboard.core.resilience.BreakerState from,

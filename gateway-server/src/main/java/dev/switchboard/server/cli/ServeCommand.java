@@ -56,9 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         io.netty.channel.EventLoopGroup workers = sockets.newGroup(0);
         // Traces: the config's telemetry section as defaults, the OTEL_* environment over it; off without an exporter.
         Telemetry telemetry = Telemetry.start(spec.telemetry(), System::getenv);
-        GatewayOptions options = GatewayOptions.defaults().withMeters(
-                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
+        GatewayOptions options = GatewayOptions.defaults().withMeters(telemetry.meterRegistry())
                 .withOpenTelemetry(telemetry.openTelemetry());
         if (upstream.equals("netty")) {
             options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));

@@ -78,7 +78,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 case "/metrics" -> {
                     only(request, HttpMethod.GET, () -> null);
-                    writeMetrics(ctx, keepAlive);
+                    writeMetrics(ctx, request, keepAlive);
                     yield null;
                 }
                 case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
@@ -134,15 +134,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return root;
     }
 
-    /** Prometheus text exposition of every gateway metric. */
-    private void writeMetrics(ChannelHandlerContext ctx, boolean keepAlive) {
+    private static final String OPEN_METRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /**
+     * Every gateway metric: the Prometheus text format, or OpenMetrics when the scraper asks for it (Prometheus does
+     * when exemplar storage is on), which carries the latency buckets' exemplars.
+     */
+    private void writeMetrics(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
         var meters = gateway.get().meters();
         if (!(meters instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus)) {
             throw new GatewayException(ErrorKind.NOT_FOUND, "metrics are not exported in Prometheus format here");
         }
-        byte[] text = prometheus.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, text,
-                "text/plain; version=0.0.4; charset=utf-8"), keepAlive);
+        String accept = request.headers().get(io.netty.handler.codec.http.HttpHeaderNames.ACCEPT, "");
+        String type = accept.contains("application/openmetrics-text") ? OPEN_METRICS
+                : "text/plain; version=0.0.4; charset=utf-8";
+        byte[] text = prometheus.scrape(type).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, text, type), keepAlive);
     }
 
     /** The config in force, with every credential redacted, and the errors of a failed reload. */

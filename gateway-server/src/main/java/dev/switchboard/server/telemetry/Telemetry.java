@@ -80,6 +80,20 @@ public final class Telemetry implements AutoCloseable {
         return openTelemetry;
     }
 
+    /**
+     * The Prometheus registry the sidecar's {@code /metrics} serves; with traces on, its latency histograms carry
+     * exemplars (trace ids) in the OpenMetrics format.
+     */
+    public io.micrometer.prometheusmetrics.PrometheusMeterRegistry meterRegistry() {
+        return on()
+                ? new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT,
+                        new io.prometheus.metrics.model.registry.PrometheusRegistry(),
+                        io.micrometer.core.instrument.Clock.SYSTEM, new TraceExemplars())
+                : new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    }
+
     /** Whether spans are made and exported. */
     public boolean on() {
         return sdk != null;

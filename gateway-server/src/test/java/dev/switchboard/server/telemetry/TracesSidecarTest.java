@@ -67,7 +67,7 @@ class TracesSidecarTest {
         assertThat(telemetry.on()).isTrue();
         EventLoopGroup workers = SwitchboardServer.newWorkers();
         gateway = Gateway.create(spec, GatewayOptions.defaults().withBackends(new NettyUpstream(workers))
-                .withOpenTelemetry(telemetry.openTelemetry()));
+                .withOpenTelemetry(telemetry.openTelemetry()).withMeters(telemetry.meterRegistry()));
         server = SwitchboardServer.start(spec.server(), () -> gateway, workers, telemetry.openTelemetry());
     }
 
@@ -150,6 +150,24 @@ class TracesSidecarTest {
                 .contains("switchboard.compliance", "switchboard.route", "switchboard.failover");
         // The model servers saw the trace too.
         assertThat(hosted.requests().get(0).header("traceparent")).startsWith("00-" + TRACE_ID + "-");
+    }
+
+    @Test
+    void aLatencyBucketLinksToItsTraceInOpenMetrics() throws Exception {
+        sidecar("");
+        assertThat(post(chat(true, "hello")).statusCode()).isEqualTo(200);
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
+                        + "/metrics")).header("accept", "application/openmetrics-text; version=1.0.0").build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        // The call's duration and the attempt's first token, each bucket with the trace that landed in it.
+        assertThat(metrics.lines().filter(l -> l.startsWith("gen_ai_client_operation_duration_seconds_bucket")
+                && l.contains("trace_id=\"" + TRACE_ID + "\""))).isNotEmpty();
+        assertThat(metrics.lines().filter(l -> l.startsWith("gen_ai_server_time_to_first_token_seconds_bucket")
+                && l.contains("trace_id=\"" + TRACE_ID + "\""))).isNotEmpty();
+        // The classic text format stays as it was: no exemplars.
+        String classic = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(classic).contains("gen_ai_client_operation_duration_seconds_bucket").doesNotContain("trace_id");
     }
 
     @Test

@@ -95,7 +95,13 @@ public final class AuditStep implements Step {
                     verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
                             !attempts.isEmpty()),
                     policy.logsPrompts() ? x.request().body().promptText() : null, traceId(x));
-            metrics.call(r);
+            // The request's span is current while its duration is recorded, so a histogram bucket's exemplar names
+            // this trace (where the registry keeps exemplars).
+            io.opentelemetry.context.Context trace = x.traceContext();
+            try (io.opentelemetry.context.Scope current = trace == null ? io.opentelemetry.context.Scope.noop()
+                    : trace.makeCurrent()) {
+                metrics.call(r);
+            }
             audit.accept(r);
         } catch (RuntimeException e) {
             log.error("request {}: recording the call failed", x.request().requestId(), e);

@@ -177,7 +177,9 @@ public final class BackendStep implements Step {
                     Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
                     ticket.firstToken();
                     rt.stats().recordFirstToken(firstToken);
-                    metrics.firstToken(spec.name(), firstToken);
+                    try (Scope current = x.traceScope(true)) { // this attempt's span as the bucket's exemplar
+                        metrics.firstToken(spec.name(), firstToken);
+                    }
                 }
                 assembler.accept(data);
             }
@@ -320,7 +322,9 @@ public final class BackendStep implements Step {
             Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
             ticket.firstToken();
             ticket.runtime().stats().recordFirstToken(firstToken);
-            metrics.firstToken(spec.name(), firstToken);
+            try (Scope current = x.traceScope(true)) { // this attempt's span as the bucket's exemplar
+                metrics.firstToken(spec.name(), firstToken);
+            }
             reply.complete(new Reply.Streaming(spec.name())); // failover is over: this backend answers
             listener.onStart(x.decision(), spec.name());
         }
