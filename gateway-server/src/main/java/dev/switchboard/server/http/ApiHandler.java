@@ -148,8 +148,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             RequestView view = RequestView.of(operation, body);
             gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId);
         } catch (GatewayException e) {
+            ended(span, e.status(), e.kind().code()); // before the client can see the answer (and move on)
             write(channel, HttpResponses.error(e, requestId, traceId), keepAlive);
-            ended(span, e.status(), e.kind().code());
             return;
         }
         Gateway g = gateway.get();
@@ -188,8 +188,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (ge.kind() == ErrorKind.INTERNAL) {
                     log.error("request {} failed", requestId, cause);
                 }
-                write(channel, HttpResponses.error(ge, requestId, traceId), keepAlive);
                 ended(span, ge.status(), ge.kind().code());
+                write(channel, HttpResponses.error(ge, requestId, traceId), keepAlive);
                 return;
             }
             FullHttpResponse out = HttpResponses.json(HttpResponseStatus.OK, response.body(), response.contentType());
@@ -207,8 +207,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else {
                 out.headers().set(HttpResponses.DECISION, "answered from the cache");
             }
-            write(channel, out, keepAlive);
             ended(span, 200, null);
+            write(channel, out, keepAlive);
         });
     }
 

@@ -182,8 +182,8 @@ final class SseResponseWriter implements StreamListener {
             writeOrRelease(out, false);
         }
         channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(HttpResponses.DONE)));
+        ended(200, null); // before the last bytes go: a client that has them may look for the trace at once
         finish();
-        ended(200, null);
     }
 
     @Override
@@ -192,11 +192,11 @@ final class SseResponseWriter implements StreamListener {
             channel.attr(ClientIdleHandler.ANSWERING).set(false);
             var response = HttpResponses.error(error, requestId, traceId());
             HttpUtil.setKeepAlive(response, keepAlive);
+            ended(error.status(), error.kind().code());
             var f = channel.writeAndFlush(response);
             if (!keepAlive) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
-            ended(error.status(), error.kind().code());
             return;
         }
         ByteBuf held = takePending();
@@ -210,8 +210,8 @@ final class SseResponseWriter implements StreamListener {
         buf.writeBytes(HttpResponses.ERROR_EVENT).writeBytes(HttpResponses.DATA_PREFIX).writeBytes(body)
                 .writeBytes(HttpResponses.EVENT_END);
         channel.write(new DefaultHttpContent(buf));
-        finish();
         ended(200, "stream_cut");
+        finish();
     }
 
     private void finish() {
