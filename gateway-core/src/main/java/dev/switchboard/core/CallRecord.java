@@ -26,12 +26,19 @@ import java.util.List;
  * @param compliance what the policy did (written as {@code none}, {@code route-internal}, {@code masked}, ...)
  * @param prompt    the prompt text, only when {@code compliance.log-prompts} is on; else null
  * @param traceId   the OpenTelemetry trace the request's spans are in, when it is traced; else null
+ * @param cache     whether the answer came from the cache ({@code BYPASS} when the cache was not asked)
+ * @param firstTokenMillis from arrival to the answer's first token: the first streamed event, or for a non-streamed
+ *                  call the first event of the backend's stream when the gateway streams from it
+ *                  ({@code upstream-streaming}); empty otherwise
  */
 public record CallRecord(Instant time, String requestId, String tenant, String model, boolean stream,
         RoutingDecision decision, List<Attempt> attempts, String backend, int status, String error, Usage usage,
         double cost, String currency, long millis, Assessment sensitive,
-        dev.switchboard.core.compliance.ComplianceAction compliance, String prompt, String traceId) {
+        dev.switchboard.core.compliance.ComplianceAction compliance, String prompt, String traceId,
+        dev.switchboard.core.cache.CacheStatus cache, java.util.OptionalLong firstTokenMillis) {
     public CallRecord {
         attempts = List.copyOf(attempts);
+        java.util.Objects.requireNonNull(cache, "cache");
+        java.util.Objects.requireNonNull(firstTokenMillis, "firstTokenMillis");
     }
 }

@@ -11,12 +11,14 @@ import dev.switchboard.core.config.BudgetSpec;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.internal.GatewayMetrics;
+import dev.switchboard.core.internal.GaugeSet;
 import dev.switchboard.core.internal.admission.AdmissionStep;
 import dev.switchboard.core.internal.audit.AuditLog;
 import dev.switchboard.core.internal.audit.AuditStep;
 import dev.switchboard.core.internal.backend.BackendRegistry;
 import dev.switchboard.core.internal.backend.BackendRuntime;
 import dev.switchboard.core.internal.backend.BackendStep;
+import dev.switchboard.core.internal.budget.BudgetFigures;
 import dev.switchboard.core.internal.cache.CacheStep;
 import dev.switchboard.core.internal.cache.ResponseCache;
 import dev.switchboard.core.internal.chain.Causes;
@@ -34,6 +36,7 @@ import dev.switchboard.core.internal.routing.RoutingTable;
 import dev.switchboard.core.internal.state.BudgetStore;
 import dev.switchboard.core.internal.state.StateStore;
 import dev.switchboard.core.internal.stats.BackendStats;
+import dev.switchboard.core.resilience.BreakerState;
 import dev.switchboard.core.routing.RoutingDecision;
 import dev.switchboard.core.state.StoreHealth;
 import dev.switchboard.core.stats.BackendStatus;
@@ -47,6 +50,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
 
 /**
  * The gateway as a library: routes OpenAI-style requests to the configured backends and explains each decision.
@@ -81,6 +85,7 @@ public final class Gateway implements AutoCloseable {
     private final RequestChain chain;
     private final dev.switchboard.core.internal.overload.ConcurrencyLimit overload;
     private final AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> overloadInForce;
+    private final GaugeSet gauges;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
     public static final String CACHE_HEADER = CacheStep.HEADER;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
@@ -169,13 +174,15 @@ public final class Gateway implements AutoCloseable {
                 return rt == null ? null : rt.spec().model();
             }));
         }
+        // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
+        // Audit comes before shedding and rate limits, so a request refused there has its record, its metrics and
+        // its access-log line like any other.
+        steps.add(new AuditStep(calls(audit, options.calls()), metrics, policy));
         if (overload != null) {
             steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
         }
-        // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
         steps.addAll(List.of(
                 new RateLimitStep(state.rateLimits(spec.rateLimits())),
-                new AuditStep(audit::append, metrics, policy),
                 new ComplianceStep(policy),
                 cacheStep,
                 routeStep,
@@ -184,6 +191,100 @@ public final class Gateway implements AutoCloseable {
                 new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
                 new BackendStep(policy, metrics)));
         this.chain = new RequestChain(steps);
+        this.gauges = previous != null ? previous.gauges : new GaugeSet(options.meters());
+        bindGauges();
+    }
+
+    /** Each record to the audit log, then to the application's listener; a listener that throws is logged. */
+    private static java.util.function.Consumer<CallRecord> calls(AuditLog audit,
+            java.util.function.Consumer<CallRecord> listener) {
+        return r -> {
+            audit.append(r);
+            try {
+                listener.accept(r);
+            } catch (RuntimeException e) {
+                log.error("request {}: the call listener failed", r.requestId(), e);
+            }
+        };
+    }
+
+    /**
+     * The series that follow the config: each backend's breaker, each rule's first-token SLO, each tenant's budget;
+     * and the alerting counters at 0 (OPERATIONS.md, "Alerts"). Gauges read live state and never block a scrape.
+     */
+    private void bindGauges() {
+        Map<GaugeSet.Series, DoubleSupplier> series =
+                new LinkedHashMap<>();
+        for (BackendSpec b : spec.backends()) {
+            BackendRuntime rt = backends.get(b.name());
+            series.put(GaugeSet.Series.of("switchboard.breaker.open",
+                    "1 while the backend's circuit breaker is open (or forced open), else 0", null,
+                    "backend", b.name()), () -> {
+                        BreakerState st = rt.breaker().state();
+                        return st == BreakerState.OPEN
+                                || st == BreakerState.FORCED_OPEN ? 1 : 0;
+                    });
+        }
+        for (dev.switchboard.core.config.RouteSpec route : spec.routes()) {
+            for (int i = 0; i < route.rules().size(); i++) {
+                java.time.Duration slo = route.rules().get(i).slo().firstTokenP95();
+                if (slo != null) {
+                    double seconds = slo.toNanos() / 1e9;
+                    series.put(GaugeSet.Series.of("switchboard.slo.first.token",
+                            "The rule's first-token p95 objective (slo.first-token-p95)", "seconds",
+                            "route", route.name(), "rule", Integer.toString(i)), () -> seconds);
+                }
+            }
+        }
+        BudgetFigures figures =
+                new BudgetFigures(ledger, options.ticker());
+        for (BudgetSpec b : spec.budgets()) {
+            String tenant = b.tenant();
+            budgetSeries(series, figures, tenant, b.currency(), "day", b.daily(),
+                    TenantBudget::spentToday, TenantBudget::reservedToday);
+            budgetSeries(series, figures, tenant, b.currency(), "month", b.monthly(),
+                    TenantBudget::spentThisMonth, TenantBudget::reservedThisMonth);
+            series.put(GaugeSet.Series.of("switchboard.budget.exhausted",
+                    "1 while a limit of the tenant's budget is reached, else 0", null, "tenant", tenant), () -> {
+                        TenantBudget t = figures.of(tenant);
+                        return t != null && t.exhausted() ? 1 : 0;
+                    });
+        }
+        gauges.bind(series);
+        java.util.Set<String> kinds = new java.util.TreeSet<>(spec.compliance().detectors());
+        spec.compliance().patterns().forEach(p -> kinds.add(p.kind()));
+        spec.compliance().keywords().forEach(k -> kinds.add(k.kind()));
+        List<String> external = spec.backends().stream()
+                .filter(b -> b.residency() == dev.switchboard.core.config.Residency.EXTERNAL)
+                .map(BackendSpec::name).toList();
+        List<String> shedScopes = new java.util.ArrayList<>(List.of("gateway"));
+        spec.backends().forEach(b -> shedScopes.add(b.name()));
+        metrics.prime(external, kinds, shedScopes);
+    }
+
+    private static void budgetSeries(
+            Map<GaugeSet.Series, DoubleSupplier> series,
+            BudgetFigures figures, String tenant, String currency,
+            String period, java.math.BigDecimal limit,
+            java.util.function.Function<TenantBudget, java.math.BigDecimal> spent,
+            java.util.function.Function<TenantBudget, java.math.BigDecimal> reserved) {
+        if (limit == null) {
+            return;
+        }
+        String[] tags = {"tenant", tenant, "period", period, "currency", currency};
+        double max = limit.doubleValue();
+        series.put(GaugeSet.Series.of("switchboard.budget.limit",
+                "The tenant's budget for the period", null, tags), () -> max);
+        series.put(GaugeSet.Series.of("switchboard.budget.spent",
+                "Settled cost in the tenant's budget period", null, tags), () -> {
+                    TenantBudget t = figures.of(tenant);
+                    return t == null ? Double.NaN : spent.apply(t).doubleValue();
+                });
+        series.put(GaugeSet.Series.of("switchboard.budget.reserved",
+                "Cost held by calls in flight in the tenant's budget period", null, tags), () -> {
+                    TenantBudget t = figures.of(tenant);
+                    return t == null ? Double.NaN : reserved.apply(t).doubleValue();
+                });
     }
 
     /** Gauges of the gateway's concurrency limit, bound once to whichever limit is in force (0 when off). */

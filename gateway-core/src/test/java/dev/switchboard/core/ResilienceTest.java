@@ -289,7 +289,7 @@ class ResilienceTest {
         assertThat(meters.find("switchboard.requests.shed").tag("scope", "gateway").counter().count()).isEqualTo(3);
         assertThat(inhouse.requests()).hasSize(2); // the shed ones never reached a backend
         assertThat(gateway.chat(chat(false)).backend()).isEqualTo("inhouse-10b"); // room again
-        assertThat(gateway.chain()).startsWith("load-shed", "rate-limit");
+        assertThat(gateway.chain()).startsWith("audit", "load-shed", "rate-limit");
     }
 
     /** A gateway whose rule hedges the slow in-house model with the hosted one; {@code compliance} appended. */

@@ -30,6 +30,26 @@ public final class GatewayMetrics {
         }
     }
 
+    /**
+     * Registers the counters an alert watches at 0 before their first event, so the first egress refusal or shed
+     * request is an increase Prometheus sees (a series that starts at 1 has no increase to alert on).
+     */
+    public void prime(java.util.Collection<String> externalBackends, java.util.Collection<String> kinds,
+            java.util.Collection<String> shedScopes) {
+        for (String backend : externalBackends) {
+            for (String kind : kinds) {
+                Counter.builder("switchboard.egress.refusals").description("Bodies the egress guard refused to send "
+                        + "to an external backend, by backend and kind of customer data found")
+                        .tag("backend", backend).tag("kind", kind).register(registry);
+            }
+        }
+        for (String scope : shedScopes) {
+            cached(new Key("shed", scope, "", ""), () -> Counter.builder("switchboard.requests.shed")
+                    .description("Requests shed over a concurrency limit").tag("scope", scope)
+                    .register(registry));
+        }
+    }
+
     /** A request shed over a concurrency limit ({@code scope}: {@code gateway} or a backend's name). */
     public void shed(String scope) {
         cached(new Key("shed", scope, "", ""), () -> Counter.builder("switchboard.requests.shed")
@@ -88,6 +108,10 @@ public final class GatewayMetrics {
                     .description("Routing decisions by route and rule").tag("route", route).tag("rule", rule)
                     .register(registry)).increment();
         }
+        String action = r.compliance().wire();
+        cached(new Key("compliance", action, "", ""), () -> Counter.builder("switchboard.compliance.verdicts")
+                .description("Requests by what the compliance policy did with them (none, route-internal, masked, "
+                        + "blocked...)").tag("action", action).register(registry)).increment();
         if (r.cost() > 0) {
             cached(new Key("spend", r.tenant(), r.currency(), ""), () -> Counter.builder("switchboard.spend")
                     .description("Settled cost by tenant").tag("tenant", r.tenant()).tag("currency", r.currency())
@@ -121,10 +145,17 @@ public final class GatewayMetrics {
         return (M) m;
     }
 
-    public void firstToken(String backend, java.time.Duration d) {
-        cached(new Key("first-token", backend, "", ""), () -> io.micrometer.core.instrument.Timer
+    /**
+     * The first token of an attempt, by backend and by the route and rule that chose it: a rule's first-token SLO
+     * ({@code switchboard_slo_first_token_seconds}) is compared with this histogram's p95 by the shipped alert.
+     */
+    public void firstToken(String backend, dev.switchboard.core.routing.RoutingDecision decision,
+            java.time.Duration d) {
+        String route = decision == null ? "none" : decision.route();
+        String rule = decision == null ? "none" : Integer.toString(decision.ruleIndex());
+        cached(new Key("first-token", backend, route, rule), () -> io.micrometer.core.instrument.Timer
                 .builder("gen_ai.server.time_to_first_token").description("Time to the first streamed token")
-                .tag("backend", backend).publishPercentileHistogram()
+                .tag("backend", backend).tag("route", route).tag("rule", rule).publishPercentileHistogram()
                 .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofMinutes(2))
                 .register(registry)).record(d);
     }

@@ -77,8 +77,8 @@ class OperationsTest {
         assertThat(backend.get("api-key").asText()).isEqualTo("***");
         assertThat(config).doesNotContain("sk-very-secret-upstream");
         // The order every request goes through, as the gateway assembled it.
-        assertThat(JSON.readTree(config).get("chain")).extracting(JsonNode::asText).containsExactly("rate-limit",
-                "audit", "compliance", "cache", "route", "failover", "admission", "backend");
+        assertThat(JSON.readTree(config).get("chain")).extracting(JsonNode::asText).containsExactly("audit",
+                "rate-limit", "compliance", "cache", "route", "failover", "admission", "backend");
         assertThat(metrics).doesNotContain("sk-very-secret-upstream");
         JsonNode state = JSON.readTree(get(server.adminPort(), "/admin/state").body());
         assertThat(state.get("store").asText()).isEqualTo("memory");

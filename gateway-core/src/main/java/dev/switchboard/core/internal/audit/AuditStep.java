@@ -94,7 +94,8 @@ public final class AuditStep implements Step {
                     charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
                     verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
                             !attempts.isEmpty()),
-                    policy.logsPrompts() ? x.request().body().promptText() : null, traceId(x));
+                    policy.logsPrompts() ? x.request().body().promptText() : null, traceId(x), x.cache(),
+                    x.firstTokenMillis());
             // The request's span is current while its duration is recorded, so a histogram bucket's exemplar names
             // this trace (where the registry keeps exemplars).
             io.opentelemetry.context.Context trace = x.traceContext();

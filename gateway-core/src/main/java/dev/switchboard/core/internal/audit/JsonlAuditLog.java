@@ -38,7 +38,8 @@ final class JsonlAuditLog implements AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final CallRecord STOP = new CallRecord(java.time.Instant.EPOCH, "", "", "", false, null,
             List.of(), null, 0, null, dev.switchboard.core.Usage.UNKNOWN, 0, "", 0,
-            dev.switchboard.core.compliance.Assessment.CLEAN, dev.switchboard.core.compliance.ComplianceAction.NONE, null, null);
+            dev.switchboard.core.compliance.Assessment.CLEAN, dev.switchboard.core.compliance.ComplianceAction.NONE, null, null,
+            dev.switchboard.core.cache.CacheStatus.BYPASS, java.util.OptionalLong.empty());
 
     private final AuditSpec spec;
     private final Clock clock;
@@ -225,7 +226,11 @@ final class JsonlAuditLog implements AuditLog {
         if (!r.currency().isEmpty()) {
             o.put("currency", r.currency());
         }
+        o.put("cache", r.cache().wire());
         o.put("ms", r.millis());
+        if (r.firstTokenMillis().isPresent()) {
+            o.put("first_token_ms", r.firstTokenMillis().getAsLong());
+        }
         return o;
     }
 

@@ -176,9 +176,10 @@ public final class BackendStep implements Step {
                 if (events[0]++ == 0) {
                     Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
                     ticket.firstToken();
+                    x.markFirstToken();
                     rt.stats().recordFirstToken(firstToken);
                     try (Scope current = x.traceScope(true)) { // this attempt's span as the bucket's exemplar
-                        metrics.firstToken(spec.name(), firstToken);
+                        metrics.firstToken(spec.name(), x.decision(), firstToken);
                     }
                 }
                 assembler.accept(data);
@@ -319,11 +320,12 @@ public final class BackendStep implements Step {
             }
             started = true;
             firstEventNanos = x.nanos();
+            x.markFirstToken();
             Duration firstToken = Duration.ofNanos(ticket.elapsedNanos());
             ticket.firstToken();
             ticket.runtime().stats().recordFirstToken(firstToken);
             try (Scope current = x.traceScope(true)) { // this attempt's span as the bucket's exemplar
-                metrics.firstToken(spec.name(), firstToken);
+                metrics.firstToken(spec.name(), x.decision(), firstToken);
             }
             reply.complete(new Reply.Streaming(spec.name())); // failover is over: this backend answers
             listener.onStart(x.decision(), spec.name());

@@ -64,6 +64,8 @@ public final class Exchange {
         /** The request's tracing, when a trace step runs; attempts open their client spans with it. */
         volatile Tracing tracing;
         final AtomicInteger attemptsStarted = new AtomicInteger();
+        /** When the client's first token came, in ticker nanoseconds since arrival; -1 until then. */
+        final java.util.concurrent.atomic.AtomicLong firstTokenNanos = new java.util.concurrent.atomic.AtomicLong(-1);
 
         State(GatewayRequest request, Operation operation, Instant arrived, LongSupplier ticker,
                 StreamListener downstream, Executor resumeOn) {
@@ -312,6 +314,20 @@ public final class Exchange {
     /** Now, on the gateway's ticker (nanoseconds, for durations only). */
     public long nanos() {
         return state.ticker.getAsLong();
+    }
+
+    /**
+     * Marks the answer's first token: the first event of the stream the client gets, or of the assembled upstream
+     * stream behind a non-streamed call. Only the first mark counts.
+     */
+    public void markFirstToken() {
+        state.firstTokenNanos.compareAndSet(-1, Math.max(0, state.ticker.getAsLong() - state.startNanos));
+    }
+
+    /** Milliseconds from arrival to the answer's first token, when one came and was seen. */
+    public java.util.OptionalLong firstTokenMillis() {
+        long nanos = state.firstTokenNanos.get();
+        return nanos < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(nanos / 1_000_000);
     }
 
     /** Milliseconds since the request arrived, on the gateway's ticker. */

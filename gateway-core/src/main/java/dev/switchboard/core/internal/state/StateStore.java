@@ -20,8 +20,13 @@ import java.util.List;
 public interface StateStore extends AutoCloseable {
     /** Opens the store the spec names. */
     static StateStore open(StateSpec spec, Clock clock, MeterRegistry meters) {
-        return spec.store() == StateSpec.Store.REDIS ? new RedisStateStore(spec, clock, meters)
-                : new MemoryStateStore(clock);
+        if (spec.store() == StateSpec.Store.REDIS) {
+            return new RedisStateStore(spec, clock, meters);
+        }
+        // In this process the state is always there; the gauge says so, so one alert rule serves both stores.
+        io.micrometer.core.instrument.Gauge.builder("switchboard.state.up", () -> 1)
+                .description("1 while the state store answers, else 0").register(meters);
+        return new MemoryStateStore(clock);
     }
 
     /** The budgets' ledger. */
