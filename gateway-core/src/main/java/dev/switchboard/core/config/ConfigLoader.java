@@ -112,10 +112,35 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return TelemetrySpec.DEFAULTS;
         }
-        n.allowOnly(Set.of("traces"));
-        ConfigNode t = n.get("traces");
+        n.allowOnly(Set.of("traces", "access-log"));
+        return new TelemetrySpec(traces(n.get("traces")), accessLog(n.get("access-log")));
+    }
+
+    /** {@code access-log: stdout}, {@code access-log: ./access.jsonl} or {@code access-log: { path: ... }}. */
+    private static TelemetrySpec.AccessLog accessLog(ConfigNode n) {
+        if (n.isMissing()) {
+            return TelemetrySpec.AccessLog.OFF;
+        }
+        ConfigNode path = n;
+        if (n.isObject()) {
+            n.allowOnly(Set.of("path", "enabled"));
+            if (!n.get("enabled").bool(true)) {
+                return TelemetrySpec.AccessLog.OFF;
+            }
+            path = n.get("path");
+        }
+        String where = path.string("stdout").trim();
+        if (where.isEmpty()) {
+            path.error("empty (expected stdout or a file path)");
+            return TelemetrySpec.AccessLog.OFF;
+        }
+        return where.equals("stdout") || where.equals("-") ? TelemetrySpec.AccessLog.STDOUT
+                : new TelemetrySpec.AccessLog(true, java.nio.file.Path.of(where));
+    }
+
+    private static TelemetrySpec.Traces traces(ConfigNode t) {
         if (t.isMissing()) {
-            return TelemetrySpec.DEFAULTS;
+            return TelemetrySpec.Traces.OFF;
         }
         t.allowOnly(Set.of("exporter", "endpoint", "protocol", "headers", "sample-ratio", "service-name"));
         TelemetrySpec.Traces off = TelemetrySpec.Traces.OFF;
@@ -149,8 +174,8 @@ public final class ConfigLoader {
             t.get("sample-ratio").error(ratio + " (expected: from 0 to 1)");
         }
         String service = t.get("service-name").string(off.serviceName());
-        return new TelemetrySpec(new TelemetrySpec.Traces(exporter, endpoint.isEmpty() ? null : endpoint, protocol,
-                headers, ratio, service));
+        return new TelemetrySpec.Traces(exporter, endpoint.isEmpty() ? null : endpoint, protocol, headers, ratio,
+                service);
     }
 
     private static ServerSpec server(ConfigNode n) {

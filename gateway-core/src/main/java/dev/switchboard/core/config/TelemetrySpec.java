@@ -8,13 +8,31 @@ import java.util.Objects;
  * embedding application instead ({@code GatewayOptions.withOpenTelemetry}). Every value here is a default that the
  * standard {@code OTEL_*} environment variables override.
  *
- * @param traces where traces go
+ * @param traces    where traces go
+ * @param accessLog the sidecar's access log: one JSON line per request
  */
-public record TelemetrySpec(Traces traces) {
-    public static final TelemetrySpec DEFAULTS = new TelemetrySpec(Traces.OFF);
+public record TelemetrySpec(Traces traces, AccessLog accessLog) {
+    public static final TelemetrySpec DEFAULTS = new TelemetrySpec(Traces.OFF, AccessLog.OFF);
 
     public TelemetrySpec {
         Objects.requireNonNull(traces, "traces");
+        Objects.requireNonNull(accessLog, "accessLog");
+    }
+
+    /** Traces only, no access log. */
+    public TelemetrySpec(Traces traces) {
+        this(traces, AccessLog.OFF);
+    }
+
+    /**
+     * The sidecar's access log ({@code telemetry.access-log}): one JSON line per request, never prompt text.
+     *
+     * @param enabled whether it is written (off by default)
+     * @param file    where: a file the lines are appended to, or null for standard output
+     */
+    public record AccessLog(boolean enabled, java.nio.file.Path file) {
+        public static final AccessLog OFF = new AccessLog(false, null);
+        public static final AccessLog STDOUT = new AccessLog(true, null);
     }
 
     /** How traces are exported. */

@@ -92,6 +92,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAccessLogIsOptInToStandardOutputOrAFile() {
+        Map<String, String> env = Map.of("HOSTED_KEY", "k");
+        assertThat(parse(VALID, env).telemetry().accessLog()).isEqualTo(TelemetrySpec.AccessLog.OFF);
+        assertThat(parse(VALID + "telemetry: { access-log: stdout }\n", env).telemetry().accessLog())
+                .isEqualTo(TelemetrySpec.AccessLog.STDOUT);
+        assertThat(parse(VALID + "telemetry: { access-log: {} }\n", env).telemetry().accessLog())
+                .isEqualTo(TelemetrySpec.AccessLog.STDOUT);
+        assertThat(parse(VALID + "telemetry: { access-log: { path: ./logs/access.jsonl } }\n", env).telemetry()
+                .accessLog()).isEqualTo(new TelemetrySpec.AccessLog(true, java.nio.file.Path.of("./logs/access.jsonl")));
+        assertThat(parse(VALID + "telemetry: { access-log: { path: stdout, enabled: false } }\n", env).telemetry()
+                .accessLog()).isEqualTo(TelemetrySpec.AccessLog.OFF);
+        assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k")
+                + "telemetry: { access-log: { path: \"\", format: text } }\n")).containsExactlyInAnyOrder(
+                "telemetry.access-log.format: unknown key (expected one of: enabled, path)",
+                "telemetry.access-log.path: empty (expected stdout or a file path)");
+    }
+
+    @Test
     void bindsAValidConfigWithDefaultsAndSecrets() {
         GatewaySpec spec = parse(VALID, Map.of("HOSTED_KEY", "sk-secret"));
         assertThat(spec.server().listen()).isEqualTo(new ServerSpec.HostPort("127.0.0.1", 8081));

@@ -7,6 +7,7 @@ import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.server.http.ConfigReloader;
 import dev.switchboard.server.http.SwitchboardServer;
+import dev.switchboard.server.telemetry.AccessLog;
 import dev.switchboard.server.telemetry.Telemetry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,8 +57,10 @@ final class ServeCommand implements Callable<Integer> {
         io.netty.channel.EventLoopGroup workers = sockets.newGroup(0);
         // Traces: the config's telemetry section as defaults, the OTEL_* environment over it; off without an exporter.
         Telemetry telemetry = Telemetry.start(spec.telemetry(), System::getenv);
+        AccessLog accessLog = AccessLog.open(spec.telemetry().accessLog(), java.time.Clock.systemUTC(),
+                telemetry.meterRegistry());
         GatewayOptions options = GatewayOptions.defaults().withMeters(telemetry.meterRegistry())
-                .withOpenTelemetry(telemetry.openTelemetry());
+                .withOpenTelemetry(telemetry.openTelemetry()).withCallListener(accessLog::call);
         if (upstream.equals("netty")) {
             options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));
         }
@@ -66,6 +69,7 @@ final class ServeCommand implements Callable<Integer> {
             gateway = Gateway.create(spec, options);
         } catch (RuntimeException e) {
             workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            accessLog.close();
             telemetry.close();
             throw e;
         }
@@ -81,20 +85,22 @@ final class ServeCommand implements Callable<Integer> {
         System.gc();
         SwitchboardServer server;
         try {
-            server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry());
+            server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry(), accessLog);
         } catch (dev.switchboard.server.http.ListenException e) {
             System.err.println(e.getMessage()); // one line: the address, the setting, why
             reloader.close();
+            accessLog.close();
             telemetry.close();
             return 1;
         }
-        // After the last request: the gateway (audit log), then the spans still buffered.
+        // After the last request: the gateway (audit log), the access log, then the spans still buffered.
         GracefulShutdown.install(server, () -> {
-            try (telemetry) {
+            try (telemetry; accessLog) {
                 reloader.close();
             }
         }, spec.server().shutdownGrace());
-        System.out.printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets%s)%n",
+        // With the access log on standard output, that stream holds JSON lines only: the banner goes to stderr.
+        (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets%s)%n",
                 spec.server().listen().host(), server.port(), config, gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
         return 0;

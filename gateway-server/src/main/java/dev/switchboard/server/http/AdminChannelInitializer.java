@@ -25,7 +25,8 @@ final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .addLast("codec", new HttpServerCodec(GatewayChannelInitializer.MAX_INITIAL_LINE,
                         GatewayChannelInitializer.MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
-                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))
+                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
+                        dev.switchboard.server.telemetry.AccessLog.OFF))
                 .addLast("admin", admin);
     }
 }

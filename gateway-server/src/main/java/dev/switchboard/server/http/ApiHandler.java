@@ -10,6 +10,7 @@ import dev.switchboard.core.GatewayResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.RequestView;
 import dev.switchboard.core.StreamCall;
+import dev.switchboard.server.telemetry.AccessLog;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -52,8 +53,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Where server spans come from; null when traces are off. */
     private final ServerSpan.Factory spans;
 
+    /** Where the requests the sidecar answers itself are logged; the gateway's own go there as it records them. */
+    private final AccessLog accessLog;
+
     ApiHandler(Supplier<Gateway> gateway, java.util.concurrent.atomic.AtomicBoolean draining,
-            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            io.opentelemetry.api.OpenTelemetry openTelemetry, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.spans = ServerSpan.factory(openTelemetry);
         this.gateway = gateway;
         this.draining = draining;
@@ -75,6 +80,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long startNanos = System.nanoTime();
         String requestId = requestId(request);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
@@ -84,6 +90,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             String message = kind == ErrorKind.HEADERS_TOO_LARGE ? "request line or headers too large"
                     : "malformed HTTP request: " + (cause instanceof TooLongFrameException ? "too long"
                             : String.valueOf(cause.getMessage()));
+            accessLog.answered(requestId, null, null, null, kind.status(), kind.code(), millisSince(startNanos));
             write(ctx.channel(), HttpResponses.error(kind, message, requestId), false);
             return;
         }
@@ -91,52 +98,84 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         HttpMethod method = request.method();
+        Refusals refuse = new Refusals(ctx, requestId, method, path, startNanos);
         if (draining.get()) {
             // A kept-alive connection may still bring a request: refuse it and close, so the client retries elsewhere.
-            write(ctx.channel(), HttpResponses.error(ErrorKind.UNAVAILABLE, "the server is shutting down; retry",
-                    requestId), false);
+            refuse.with(null, ErrorKind.UNAVAILABLE, "the server is shutting down; retry", false);
             return;
         }
         String tenant = null;
         if (!path.equals("/healthz")) {
             ClientAuth.Caller who = auth().caller(request.headers());
             if (!who.admitted()) {
-                write(ctx.channel(), HttpResponses.error(ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
-                        + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", requestId), keepAlive);
+                refuse.with(null, ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
+                        + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", keepAlive);
                 return;
             }
             tenant = who.tenant();
         }
         switch (path) {
             case "/v1/chat/completions", "/chat/completions" -> {
-                if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, tenant);
+                if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
+                    handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, tenant, refuse);
                 }
             }
             case "/v1/embeddings", "/embeddings" -> {
-                if (requirePost(ctx, method, requestId, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, tenant);
+                if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
+                    handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, tenant, refuse);
                 }
             }
             case "/v1/models", "/models" -> {
-                if (requireGet(ctx, method, requestId, keepAlive)) {
+                if (require(HttpMethod.GET, refuse, tenant, keepAlive)) {
+                    accessLog.answered(requestId, method.name(), path, tenant, 200, null, millisSince(startNanos));
                     write(ctx.channel(), withId(HttpResponses.json(HttpResponseStatus.OK, models()), requestId),
                             keepAlive);
                 }
             }
-            case "/healthz" -> {
-                if (requireGet(ctx, method, requestId, keepAlive)) {
+            case "/healthz" -> { // probes: not in the access log
+                if (require(HttpMethod.GET, refuse, null, keepAlive)) {
                     ObjectNode ok = HttpResponses.JSON.createObjectNode().put("status", "ok");
                     write(ctx.channel(), withId(HttpResponses.json(HttpResponseStatus.OK, ok), requestId), keepAlive);
                 }
             }
-            default -> write(ctx.channel(), HttpResponses.error(ErrorKind.NOT_FOUND,
-                    "no endpoint " + method + " " + path + " (try POST /v1/chat/completions)", requestId), keepAlive);
+            default -> refuse.with(tenant, ErrorKind.NOT_FOUND,
+                    "no endpoint " + method + " " + path + " (try POST /v1/chat/completions)", keepAlive);
+        }
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Answers a request the sidecar refuses itself, before the gateway, with its access-log line. */
+    private final class Refusals {
+        private final ChannelHandlerContext ctx;
+        private final String requestId;
+        private final HttpMethod method;
+        private final String path;
+        private final long startNanos;
+
+        Refusals(ChannelHandlerContext ctx, String requestId, HttpMethod method, String path, long startNanos) {
+            this.ctx = ctx;
+            this.requestId = requestId;
+            this.method = method;
+            this.path = path;
+            this.startNanos = startNanos;
+        }
+
+        void with(String tenant, ErrorKind kind, String message, boolean keepAlive) {
+            with(tenant, new GatewayException(kind, message), null, keepAlive);
+        }
+
+        void with(String tenant, GatewayException e, String traceId, boolean keepAlive) {
+            accessLog.answered(requestId, method.name(), path, tenant, e.status(), e.kind().code(),
+                    millisSince(startNanos));
+            write(ctx.channel(), HttpResponses.error(e, requestId, traceId), keepAlive);
         }
     }
 
     private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
-            String path, String requestId, boolean keepAlive, String tenant) {
+            String path, String requestId, boolean keepAlive, String tenant, Refusals refuse) {
         Channel channel = ctx.channel();
         channel.attr(ClientIdleHandler.ANSWERING).set(true);
         ServerSpan span = spans == null ? null : spans.start("POST", path, request.headers(), requestId);
@@ -149,7 +188,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId);
         } catch (GatewayException e) {
             ended(span, e.status(), e.kind().code()); // before the client can see the answer (and move on)
-            write(channel, HttpResponses.error(e, requestId, traceId), keepAlive);
+            refuse.with(tenant, e, traceId, keepAlive); // an unreadable body: the gateway never sees it
             return;
         }
         Gateway g = gateway.get();
@@ -252,22 +291,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.close();
     }
 
-    private boolean requirePost(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
-        return require(HttpMethod.POST, ctx, method, requestId, keepAlive);
-    }
-
-    private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, String requestId, boolean keepAlive) {
-        return require(HttpMethod.GET, ctx, method, requestId, keepAlive);
-    }
-
     /** Whether the method is the expected one; if not, answers 405 and returns false. */
-    private boolean require(HttpMethod expected, ChannelHandlerContext ctx, HttpMethod method, String requestId,
-            boolean keepAlive) {
-        if (expected.equals(method)) {
+    private static boolean require(HttpMethod expected, Refusals refuse, String tenant, boolean keepAlive) {
+        if (expected.equals(refuse.method)) {
             return true;
         }
-        write(ctx.channel(), HttpResponses.error(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed here (use "
-                + expected + ")", requestId), keepAlive);
+        refuse.with(tenant, ErrorKind.METHOD_NOT_ALLOWED, refuse.method + " is not allowed here (use " + expected
+                + ")", keepAlive);
         return false;
     }
 

@@ -2,6 +2,7 @@ package dev.switchboard.server.http;
 
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.config.ServerSpec;
+import dev.switchboard.server.telemetry.AccessLog;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -15,15 +16,17 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     private final ServerSpec server;
     private final ApiHandler api;
+    private final AccessLog accessLog;
 
     private final io.netty.channel.group.ChannelGroup connections;
 
     GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway,
             io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining,
-            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            io.opentelemetry.api.OpenTelemetry openTelemetry, AccessLog accessLog) {
         this.server = server;
         this.connections = connections;
-        this.api = new ApiHandler(gateway, draining, openTelemetry);
+        this.accessLog = accessLog;
+        this.api = new ApiHandler(gateway, draining, openTelemetry, accessLog);
     }
 
     /** Connections per client address, when {@code server.max-connections-per-client} is set. */
@@ -50,10 +53,11 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         connections.add(ch);
         ch.pipeline()
                 .addLast("clientIdle", new ClientIdleHandler(server.readTimeout().toMillis()))
-                .addLast("deadline", new RequestDeadlineHandler(server.requestDeadline()))
+                .addLast("deadline", new RequestDeadlineHandler(server.requestDeadline(), accessLog))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
-                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes())))
+                .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
+                        accessLog))
                 .addLast("sequencer", new PipelineSequencer())
                 .addLast("api", api);
     }

@@ -27,9 +27,12 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
     private boolean answered;
     private boolean drained;
 
-    JsonObjectAggregator(int maxContentLength) {
+    private final dev.switchboard.server.telemetry.AccessLog accessLog;
+
+    JsonObjectAggregator(int maxContentLength, dev.switchboard.server.telemetry.AccessLog accessLog) {
         super(maxContentLength);
         this.maxContentLength = maxContentLength;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -43,6 +46,12 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
         FullHttpResponse response = HttpResponses.error(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds " + maxContentLength + " bytes", requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        Connection c = Connection.of(ctx.channel());
+        long since = c == null ? 0 : c.receivingSinceNanos();
+        accessLog.answered(requestId, request.method().name(), q < 0 ? uri : uri.substring(0, q), null, 413,
+                ErrorKind.PAYLOAD_TOO_LARGE.code(), since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000);
         // The rest of the body is still arriving, so the connection cannot be reused; but closing while any of it
         // is unread makes the kernel answer with a reset, and a reset can destroy the 413 in the client's buffer
         // before the client reads it. So the response is written past the keep-alive handler (which would close

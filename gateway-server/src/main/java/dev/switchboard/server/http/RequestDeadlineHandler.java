@@ -1,6 +1,7 @@
 package dev.switchboard.server.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -24,8 +24,11 @@ final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
     private final long deadlineNanos;
     private ScheduledFuture<?> timer;
 
-    RequestDeadlineHandler(java.time.Duration deadline) {
+    private final dev.switchboard.server.telemetry.AccessLog accessLog;
+
+    RequestDeadlineHandler(java.time.Duration deadline, dev.switchboard.server.telemetry.AccessLog accessLog) {
         this.deadlineNanos = deadline.toNanos();
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -66,8 +69,11 @@ final class RequestDeadlineHandler extends ChannelInboundHandlerAdapter {
         }
         DefaultFullHttpResponse timeout = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.REQUEST_TIMEOUT);
+        String requestId = dev.switchboard.core.GatewayRequest.newRequestId();
         timeout.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .set(HttpHeaderNames.CONTENT_LENGTH, 0);
+                .set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpResponses.REQUEST_ID, requestId);
+        // No request line may have arrived yet: the line names none.
+        accessLog.answered(requestId, null, null, null, 408, "request_timeout", (System.nanoTime() - since) / 1_000_000);
         // From the tail, through the HTTP encoder behind this handler.
         ctx.channel().writeAndFlush(timeout).addListener(ChannelFutureListener.CLOSE);
     }

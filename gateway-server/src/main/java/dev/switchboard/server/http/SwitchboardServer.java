@@ -23,7 +23,7 @@ public final class SwitchboardServer implements AutoCloseable {
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
     private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
-            io.opentelemetry.api.OpenTelemetry openTelemetry) {
+            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog) {
         Transport transport = Transport.of(workers);
         this.boss = transport.newGroup(1);
         this.workers = workers;
@@ -36,7 +36,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining,
-                            openTelemetry)),
+                            openTelemetry, accessLog)),
                     spec.listen().host(), spec.listen().port(), "server.listen");
             this.adminChannel = bind(new ServerBootstrap()
                     .group(boss, workers)
@@ -62,12 +62,14 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Binds the API port of {@code spec} and serves the given gateway. */
     public static SwitchboardServer start(ServerSpec spec, Gateway gateway) {
         Objects.requireNonNull(gateway, "gateway");
-        return new SwitchboardServer(spec, () -> gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop());
+        return new SwitchboardServer(spec, () -> gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop(),
+                dev.switchboard.server.telemetry.AccessLog.OFF);
     }
 
     /** Serves whichever gateway the supplier returns at the moment a request arrives (hot reload). */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway) {
-        return new SwitchboardServer(spec, gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop());
+        return new SwitchboardServer(spec, gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop(),
+                dev.switchboard.server.telemetry.AccessLog.OFF);
     }
 
     /**
@@ -85,7 +87,18 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
             io.opentelemetry.api.OpenTelemetry openTelemetry) {
-        return new SwitchboardServer(spec, gateway, workers, openTelemetry);
+        return start(spec, gateway, workers, openTelemetry, dev.switchboard.server.telemetry.AccessLog.OFF);
+    }
+
+    /**
+     * As {@link #start(ServerSpec, Supplier, EventLoopGroup, io.opentelemetry.api.OpenTelemetry)}, writing a line to
+     * {@code accessLog} for every request the sidecar answers itself (a bad key, an unreadable body, an unknown path,
+     * a body too large, a request too slow); the gateway's own requests reach it as the gateway's call listener
+     * ({@code GatewayOptions.withCallListener(accessLog::call)}).
+     */
+    public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
+            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog) {
+        return new SwitchboardServer(spec, gateway, workers, openTelemetry, accessLog);
     }
 
     /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}, on the {@link Transport#preferred()} one. */
