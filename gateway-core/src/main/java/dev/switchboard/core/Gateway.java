@@ -260,6 +260,7 @@ public final class Gateway implements AutoCloseable {
         List<String> shedScopes = new java.util.ArrayList<>(List.of("gateway"));
         spec.backends().forEach(b -> shedScopes.add(b.name()));
         metrics.prime(external, kinds, shedScopes);
+        spec.backends().forEach(b -> metrics.prime(b.name()));
     }
 
     private static void budgetSeries(

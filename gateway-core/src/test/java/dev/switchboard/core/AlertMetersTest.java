@@ -133,6 +133,15 @@ class AlertMetersTest {
             for (String scope : List.of("gateway", "hosted-100b", "inhouse-10b")) {
                 assertThat(meters.get("switchboard.requests.shed").tag("scope", scope).counter().count()).isZero();
             }
+            for (String backend : List.of("hosted-100b", "inhouse-10b")) {
+                assertThat(meters.get("switchboard.upstream.failures").tags("backend", backend, "kind", "status")
+                        .counter().count()).isZero();
+                assertThat(meters.get("switchboard.upstream.retries").tag("backend", backend).counter().count())
+                        .isZero();
+                assertThat(meters.get("switchboard.hedges").tag("backend", backend).counter().count()).isZero();
+                assertThat(meters.get("switchboard.upstream.cool.downs").tag("backend", backend).counter().count())
+                        .isZero();
+            }
         }
     }
 

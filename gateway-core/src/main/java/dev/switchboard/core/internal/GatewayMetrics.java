@@ -50,6 +50,25 @@ public final class GatewayMetrics {
         }
     }
 
+    /**
+     * Registers a backend's failure, retry, hedge and cool-down counters at 0, so a dashboard or an alert has a
+     * series to read before the first event (and sees the first one as an increase).
+     */
+    public void prime(String backend) {
+        for (UpstreamFailure.Kind kind : UpstreamFailure.Kind.values()) {
+            Counter.builder("switchboard.upstream.failures").description("Failed upstream calls by backend and kind")
+                    .tag("backend", backend).tag("kind", kind.metricName()).register(registry);
+        }
+        Counter.builder("switchboard.upstream.retries").description("Calls retried on the same backend")
+                .tag("backend", backend).register(registry);
+        cached(new Key("hedge", backend, "", ""), () -> Counter.builder("switchboard.hedges")
+                .description("Attempts started to race a first candidate without a first token")
+                .tag("backend", backend).register(registry));
+        cached(new Key("cooldown", backend, "", ""), () -> Counter.builder("switchboard.upstream.cool.downs")
+                .description("Cool-downs a backend's Retry-After started").tag("backend", backend)
+                .register(registry));
+    }
+
     /** A request shed over a concurrency limit ({@code scope}: {@code gateway} or a backend's name). */
     public void shed(String scope) {
         cached(new Key("shed", scope, "", ""), () -> Counter.builder("switchboard.requests.shed")
