@@ -54,13 +54,10 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
-    private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
-    /** Whether received spans are kept ({@link #start()}) or only counted ({@link #counting()}). */
-    private final boolean keep;
-    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+    private final Spans spans;
 
     private OtlpReceiver(boolean keep) {
-        this.keep = keep;
+        this.spans = new Spans(keep);
         this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -83,7 +80,7 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** How many spans were received in all. */
     public long received() {
-        return received.get();
+        return spans.received.get();
     }
 
     /** The URL to export traces to ({@code http/protobuf}). */
@@ -93,11 +90,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** Every span received so far, in the order they came. */
     public List<ReceivedSpan> spans() {
-        return List.copyOf(spans);
+        return spans.list();
     }
 
     public void clear() {
-        spans.clear();
+        spans.spans.clear();
     }
 
     @Override
@@ -115,7 +112,7 @@ public final class OtlpReceiver implements AutoCloseable {
                 status = HttpResponseStatus.NOT_FOUND;
             } else {
                 try {
-                    receive(ExportTraceServiceRequest.parseFrom(ByteBufUtil.getBytes(request.content())));
+                    spans.receive(ExportTraceServiceRequest.parseFrom(ByteBufUtil.getBytes(request.content())));
                     body = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
                 } catch (InvalidProtocolBufferException e) {
                     status = HttpResponseStatus.BAD_REQUEST;
@@ -129,28 +126,44 @@ public final class OtlpReceiver implements AutoCloseable {
         }
     }
 
-    private void receive(ExportTraceServiceRequest export) {
-        HexFormat hex = HexFormat.of();
-        for (ResourceSpans rs : export.getResourceSpansList()) {
-            String service = "";
-            for (KeyValue kv : rs.getResource().getAttributesList()) {
-                service = kv.getKey().equals("service.name") ? kv.getValue().getStringValue() : service;
-            }
-            for (ScopeSpans ss : rs.getScopeSpansList()) {
-                received.addAndGet(ss.getSpansCount());
-                if (!keep) {
-                    continue;
+    /** The spans of exports, decoded with the OpenTelemetry proto classes; shared with {@link OtlpGrpcReceiver}. */
+    static final class Spans {
+        final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
+        /** Whether received spans are kept ({@link #start()}) or only counted ({@link #counting()}). */
+        private final boolean keep;
+        final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+
+        Spans(boolean keep) {
+            this.keep = keep;
+        }
+
+        List<ReceivedSpan> list() {
+            return List.copyOf(spans);
+        }
+
+        void receive(ExportTraceServiceRequest export) {
+            HexFormat hex = HexFormat.of();
+            for (ResourceSpans rs : export.getResourceSpansList()) {
+                String service = "";
+                for (KeyValue kv : rs.getResource().getAttributesList()) {
+                    service = kv.getKey().equals("service.name") ? kv.getValue().getStringValue() : service;
                 }
-                for (Span s : ss.getSpansList()) {
-                    Map<String, Object> attributes = new LinkedHashMap<>();
-                    for (KeyValue kv : s.getAttributesList()) {
-                        attributes.put(kv.getKey(), value(kv.getValue()));
+                for (ScopeSpans ss : rs.getScopeSpansList()) {
+                    received.addAndGet(ss.getSpansCount());
+                    if (!keep) {
+                        continue;
                     }
-                    spans.add(new ReceivedSpan(service, hex.formatHex(s.getTraceId().toByteArray()),
-                            hex.formatHex(s.getSpanId().toByteArray()), hex.formatHex(s.getParentSpanId().toByteArray()),
-                            s.getName(), s.getKind(), attributes,
-                            s.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
-                            s.getStatus().getMessage()));
+                    for (Span s : ss.getSpansList()) {
+                        Map<String, Object> attributes = new LinkedHashMap<>();
+                        for (KeyValue kv : s.getAttributesList()) {
+                            attributes.put(kv.getKey(), value(kv.getValue()));
+                        }
+                        spans.add(new ReceivedSpan(service, hex.formatHex(s.getTraceId().toByteArray()),
+                                hex.formatHex(s.getSpanId().toByteArray()), hex.formatHex(s.getParentSpanId().toByteArray()),
+                                s.getName(), s.getKind(), attributes,
+                                s.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
+                                s.getStatus().getMessage()));
+                    }
                 }
             }
         }

@@ -51,6 +51,10 @@ class TracesSidecarTest {
     }
 
     private void sidecar(String extra) {
+        sidecar(extra, "http/protobuf", receiver.endpoint());
+    }
+
+    private void sidecar(String extra, String protocol, String endpoint) {
         GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                 backends:
@@ -60,9 +64,9 @@ class TracesSidecarTest {
                   - { name: chat, rules: [ { use: [inhouse-10b, hosted-100b] } ] }
                 resilience: { retry: { attempts: 1 } }
                 telemetry:
-                  traces: { exporter: otlp, protocol: http/protobuf, endpoint: "%s", service-name: sb-test }
+                  traces: { exporter: otlp, protocol: %s, endpoint: "%s", service-name: sb-test }
                 %s
-                """.formatted(inhouse.baseUrl(), hosted.baseUrl(), receiver.endpoint(), extra), "traces.yaml");
+                """.formatted(inhouse.baseUrl(), hosted.baseUrl(), protocol, endpoint, extra), "traces.yaml");
         telemetry = Telemetry.start(spec.telemetry(), k -> null);
         assertThat(telemetry.on()).isTrue();
         EventLoopGroup workers = SwitchboardServer.newWorkers();
@@ -150,6 +154,25 @@ class TracesSidecarTest {
                 .contains("switchboard.compliance", "switchboard.route", "switchboard.failover");
         // The model servers saw the trace too.
         assertThat(hosted.requests().get(0).header("traceparent")).startsWith("00-" + TRACE_ID + "-");
+    }
+
+    @Test
+    void theGrpcProtocolExportsToACollectorOverGrpc() throws Exception {
+        try (dev.switchboard.testkit.OtlpGrpcReceiver collector = dev.switchboard.testkit.OtlpGrpcReceiver.start()) {
+            sidecar("", "grpc", collector.endpoint());
+            assertThat(post(chat(true, "hello")).statusCode()).isEqualTo(200);
+            telemetry.close(); // exports what is buffered
+            telemetry = null;
+            List<ReceivedSpan> spans = collector.spans();
+            assertThat(spans).isNotEmpty().allSatisfy(s -> {
+                assertThat(s.traceId()).isEqualTo(TRACE_ID);
+                assertThat(s.service()).isEqualTo("sb-test");
+            });
+            ReceivedSpan request = named(spans, "chat chat");
+            assertThat(request.attributes()).containsEntry("switchboard.backend", "inhouse-10b");
+            assertThat(named(spans, "POST /v1/chat/completions").kind()).isEqualTo(SpanKind.SPAN_KIND_SERVER);
+            assertThat(receiver.spans()).isEmpty(); // nothing went to the OTLP/HTTP receiver
+        }
     }
 
     @Test
