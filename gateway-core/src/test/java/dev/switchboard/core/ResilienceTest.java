@@ -146,7 +146,7 @@ class ResilienceTest {
         assertThat(gateway.backend("inhouse-10b").orElseThrow().breaker().failureRate().orElse(0)).isLessThanOrEqualTo(0);
         assertThat(meters.find("switchboard.upstream.cool.downs").tag("backend", "inhouse-10b").counter().count())
                 .isEqualTo(1);
-        assertThat(meters.find("switchboard.upstream.retries").counter()).isNull();
+        assertThat(total("switchboard.upstream.retries")).isZero(); // every backend's counter exists at 0
     }
 
     @Test
@@ -349,7 +349,7 @@ class ResilienceTest {
                 + "\"user\",\"content\":\"card 6222021234567894\"}]}"));
         assertThat(r.backend()).isEqualTo("inhouse-10b");
         assertThat(hosted.requests()).isEmpty();
-        assertThat(meters.find("switchboard.hedges").counter()).isNull();
+        assertThat(total("switchboard.hedges")).isZero();
     }
 
     @Test
@@ -404,8 +404,8 @@ class ResilienceTest {
         assertThat(rec.done.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(rec.errorAfterStart.get()).isTrue();
         assertThat(rec.error.get().getMessage()).contains("went silent for more than 300 ms");
-        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "idle_timeout").counter().count())
-                .isEqualTo(1);
+        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "idle_timeout").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum()).isEqualTo(1);
     }
 
     @Test
@@ -416,8 +416,8 @@ class ResilienceTest {
         gateway.chatStream(chat(true), rec);
         assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(rec.error.get().getMessage()).contains("tokens/s, below its minimum of 5.0");
-        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "too_slow").counter().count())
-                .isEqualTo(1);
+        assertThat(meters.find("switchboard.upstream.failures").tag("kind", "too_slow").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum()).isEqualTo(1);
     }
 
     @Test
@@ -466,5 +466,10 @@ class ResilienceTest {
         assertThat(rec.done.await(2, TimeUnit.SECONDS)).isTrue();
         assertThat(rec.error.get().status()).isEqualTo(503);
         assertThat(gateway.backends()).allSatisfy(b -> assertThat(b.breaker().state()).isEqualTo(BreakerState.OPEN));
+    }
+
+    /** A counter's count over all its series (every backend's exist from the start, at 0). */
+    private double total(String name) {
+        return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 }

@@ -54,6 +54,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyBackend implements Backend {
     private static final AttributeKey<Receiver> EXCHANGE = AttributeKey.valueOf("switchboard.exchange");
+    /** Whether a byte of an answer has arrived since the connection's current request was sent. */
+    private static final AttributeKey<Boolean> HEARD = AttributeKey.valueOf("switchboard.heard");
+    /** Marks {@link #HEARD}, below the HTTP codec, so a partial answer counts too. */
+    private static final io.netty.channel.ChannelHandler HEARING = new HearingHandler();
     /** Largest non-streamed answer read (an embeddings batch can be large); a larger one fails the call. */
     private static final int MAX_ANSWER_BYTES = 64 << 20;
     private static final int MAX_ERROR_BODY = 8 * 1024;
@@ -134,7 +138,8 @@ final class NettyBackend implements Backend {
                             handler.engine().setSSLParameters(params);
                             ch.pipeline().addLast(handler);
                         }
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS),
+                        ch.pipeline().addLast(HEARING,
+                                new IdleStateHandler(0, 0, IDLE_CONNECTION_SECONDS, TimeUnit.SECONDS),
                                 new HttpClientCodec(4096, MAX_HEADER_BYTES, 8192));
                         if (!streaming) {
                             ch.pipeline().addLast(new HttpObjectAggregator(MAX_ANSWER_BYTES));
@@ -263,6 +268,7 @@ final class NettyBackend implements Backend {
             c.attr(EXCHANGE).set(this);
             c.config().setAutoRead(true);
             written = false;
+            c.attr(HEARD).set(Boolean.FALSE);
             c.writeAndFlush(request(path, body, headers, streaming())).addListener(w -> {
                 if (w.isSuccess()) {
                     written = true;
@@ -274,11 +280,20 @@ final class NettyBackend implements Backend {
         }
 
         /**
-         * Sends the request again on a new connection if the pooled one it was given was dead before the request
-         * went out; once written, never — the model may have billed it, and the executor's retry policy decides.
+         * Sends the request again, once, on a new connection when the pooled one it was given turns out dead: the
+         * request did not go out, or it went out and the connection closed (or was reset) before a single byte of an
+         * answer — the server closed the idle connection as the request crossed it, and never read it. OkHttp
+         * resends in the same case. After any byte of an answer, or on a timeout, never: the model may have billed
+         * it, and the gateway's retry policy decides.
          */
         boolean resentAfter(Throwable cause) {
-            if (!reused || retried || written || cause != null) {
+            if (!reused || retried) {
+                return false;
+            }
+            boolean unsent = !written && cause == null;
+            boolean unheard = written && channel != null && !Boolean.TRUE.equals(channel.attr(HEARD).get())
+                    && (cause == null || cause instanceof java.io.IOException);
+            if (!unsent && !unheard) {
                 return false;
             }
             retried = true;
@@ -665,6 +680,15 @@ final class NettyBackend implements Backend {
             if (evt instanceof IdleStateEvent && ctx.channel().attr(EXCHANGE).get() == null) {
                 ctx.close(); // an idle pooled connection
             }
+        }
+    }
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class HearingHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.channel().attr(HEARD).set(Boolean.TRUE);
+            ctx.fireChannelRead(msg);
         }
     }
 

@@ -262,7 +262,8 @@ class NettyUpstreamTest {
                 events++;
             }
             assertThat(events).isEqualTo(100_001); // every token and the finish chunk
-            assertThat(gateway.meters().find("switchboard.upstream.failures").counter()).isNull();
+            assertThat(gateway.meters().find("switchboard.upstream.failures").counters()) // each exists, at 0
+                    .allSatisfy(c -> assertThat(c.count()).isZero());
         } finally {
             io.netty.util.ResourceLeakDetector.setLevel(level);
         }
@@ -326,6 +327,67 @@ class NettyUpstreamTest {
                         .isEqualTo(new dev.switchboard.core.Usage(3, 2));
             }
             assertThat(events).containsExactly(first, second);
+        }
+    }
+
+    @Test
+    void aPooledConnectionClosedAsTheRequestCrossesItIsResentOnceOnANewOne() throws Exception {
+        String ok = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"x\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}";
+        byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + ok.length()
+                + "\r\n\r\n" + ok).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket raw = new ServerSocket(0)) {
+            Thread t = new Thread(() -> {
+                try {
+                    // The first connection answers one request and keeps alive; the second request on it is read
+                    // and the connection closed without a byte — a server timing out an idle connection as the
+                    // request crosses it.
+                    try (java.net.Socket first = raw.accept()) {
+                        first.getInputStream().read(new byte[64 * 1024]);
+                        requests.incrementAndGet();
+                        first.getOutputStream().write(answer);
+                        first.getOutputStream().flush();
+                        first.getInputStream().read(new byte[64 * 1024]);
+                        requests.incrementAndGet();
+                    }
+                    try (java.net.Socket second = raw.accept()) { // the resend
+                        second.getInputStream().read(new byte[64 * 1024]);
+                        requests.incrementAndGet();
+                        second.getOutputStream().write(answer);
+                        second.getOutputStream().flush();
+                        Thread.sleep(200);
+                    }
+                } catch (Exception ignored) {
+                    // the test fails on what the gateway did
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            // One loop, so the second call takes the connection the first gave back (pools are per loop).
+            io.netty.channel.EventLoopGroup one = dev.switchboard.server.http.Transport.preferred().newGroup(1);
+            GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(("backends:\n"
+                    + "  - { name: raw, base-url: \"http://127.0.0.1:%d/v1\", model: x, residency: internal }\n"
+                    + "routes:\n  - { name: chat, rules: [ { use: [raw] } ] }\n"
+                    + "resilience: { retry: { attempts: 1 } }\n").formatted(raw.getLocalPort()), "test");
+            try (Gateway g = Gateway.create(spec, GatewayOptions.defaults().withBackends(new NettyUpstream(one)))) {
+                for (int i = 0; i < 2; i++) {
+                    var f = g.chatAsync(new dev.switchboard.core.GatewayRequest(dev.switchboard.core.RequestView.chat(
+                            "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+                            java.util.Map.of(), null, null));
+                    try {
+                        assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).backend()).isEqualTo("raw");
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError("call " + i + " timed out; requests seen " + requests.get(), e);
+                    }
+                }
+                assertThat(requests.get()).isEqualTo(3); // the second call went out twice, answered once
+                assertThat(g.meters().find("switchboard.upstream.failures").counters())
+                        .allSatisfy(c -> assertThat(c.count()).isZero());
+            } finally {
+                one.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
         }
     }
 
