@@ -328,6 +328,89 @@ class ResilienceTest {
     }
 
     @Test
+    void aHedgeThatLostIsSettledAtItsPromptNotAtNothing() throws Exception {
+        // The in-house model reads prompts at a visible price, the hosted one is free: what the budget holds after
+        // the race is exactly the loser's prompt.
+        gateway = models.gateway(dir, """
+                backends:
+                  - { name: hosted-100b, base-url: "%1$s", model: big, residency: external,
+                      price: { input-per-mtok: 0, output-per-mtok: 0, currency: CNY } }
+                  - { name: inhouse-10b, base-url: "%2$s", model: small, residency: internal,
+                      price: { input-per-mtok: 1000, output-per-mtok: 0, currency: CNY } }
+                routes:
+                  - name: chat
+                    rules: [ { use: [inhouse-10b, hosted-100b], hedge: { after: 200ms } } ]
+                budgets:
+                  - { tenant: anonymous, limit: 1000000 CNY/day }
+                resilience:
+                  retry: { attempts: 1 }
+                """, GatewayOptions.defaults().withClock(clock).withMeters(meters));
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("hosted-100b");
+        double prompt = r.decision().promptTokens() * 1000 / 1e6;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        double spent = 0;
+        while (System.nanoTime() < end) { // the loser is settled as it is called off, on its own thread
+            spent = gateway.budgets().get(0).spentToday().doubleValue();
+            if (spent > 0 && gateway.budgets().get(0).reservedToday().signum() == 0) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        assertThat(spent).isCloseTo(prompt, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(gateway.budgets().get(0).reservedToday().signum()).isZero();
+    }
+
+    @Test
+    void aHedgeAfterP95WaitsForTheFirstCandidatesLiveFirstTokenP95() throws Exception {
+        List<Duration> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Scheduler recording = (delay, task) -> {
+            waits.add(delay);
+            return Scheduler.SYSTEM.after(delay, task);
+        };
+        gateway = models.gateway(dir, """
+                backends:
+                  - { name: hosted-100b, base-url: "%1$s", model: big, residency: external }
+                  - { name: inhouse-10b, base-url: "%2$s", model: small, residency: internal }
+                routes:
+                  - name: chat
+                    rules: [ { use: [inhouse-10b, hosted-100b], hedge: { after: p95 } } ]
+                resilience:
+                  retry: { attempts: 1 }
+                """, GatewayOptions.defaults().withClock(clock).withMeters(meters).withScheduler(recording));
+        inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofMillis(100)).build());
+        for (int i = 0; i < 6; i++) {
+            GatewayTest.Recorder rec = new GatewayTest.Recorder();
+            gateway.chatStream(chat(true), rec);
+            assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(rec.backend.get()).isEqualTo("inhouse-10b"); // it answers well within any of the waits
+        }
+        assertThat(waits).hasSize(6);
+        assertThat(waits.get(0)).isEqualTo(Duration.ofSeconds(1)); // no statistics yet: the fallback
+        // Then the in-house model's live first-token p95: its 100 ms and what the machine adds, not the second.
+        double p95 = gateway.backend("inhouse-10b").orElseThrow().firstTokenP95Millis().orElseThrow();
+        assertThat(waits.get(5).toNanos() / 1e6).isCloseTo(p95, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(waits.get(5)).isBetween(Duration.ofMillis(100), Duration.ofMillis(999));
+    }
+
+    @Test
+    void aNonStreamedCallWhoseBackendGoesSilentMovesToTheNextCandidate() throws Exception {
+        // Streamed upstream and assembled: an idle timeout before the answer reached the client still fails over,
+        // and a timeout is not retried on the backend that timed out.
+        gateway("""
+                    upstream-streaming: auto
+                    limits: { idle-timeout: 300ms }
+                """, "  retry: { attempts: 2 }");
+        inhouse.options(inhouse.options().toBuilder().tokensPerSecond(1).responseTokens(5).build());
+        GatewayResponse r = gateway.chat(chat(false));
+        assertThat(r.backend()).isEqualTo("hosted-100b");
+        assertThat(r.steps()).extracting(Attempt::backend).containsExactly("inhouse-10b", "hosted-100b");
+        assertThat(r.steps().get(0).failure()).contains(dev.switchboard.core.backend.UpstreamFailure.Kind.IDLE_TIMEOUT);
+        assertThat(inhouse.requests()).hasSize(1);
+    }
+
+    @Test
     void aHedgedStreamIsServedByTheFirstBackendToStreamOnly() throws Exception {
         hedgingGateway("");
         inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());

@@ -90,11 +90,13 @@ public final class BackendStep implements Step {
                     x.traceHeaders(policy.sharesTraceStateWith(spec.residency())));
         }
         x.onCancel(() -> {
-            // The client left (or another attempt won): nothing was delivered, so nothing is charged — unless the
-            // answer won the race, in which case it is settled and recorded as answered.
-            if (ticket.abandoned(0)) {
+            // The client left: nothing was delivered, so nothing is charged. Another attempt won (a hedge): this
+            // one went out and the model read its prompt, which is what it is settled at. Unless the answer won the
+            // race, in which case it is settled and recorded as answered.
+            double cost = x.cancelled() ? 0 : partialCost(spec, x.decision().promptTokens(), 0);
+            if (ticket.abandoned(cost)) {
                 upstream.cancel(true);
-                endedEarly(x, spec, ticket, masked, 0, "");
+                endedEarly(x, spec, ticket, masked, cost, "");
                 reply.completeExceptionally(new CancellationException("the client left"));
             }
         });
@@ -161,12 +163,17 @@ public final class BackendStep implements Step {
         AtomicReference<UpstreamStream> running = new AtomicReference<>();
         int[] events = {0};
         x.onCancel(() -> {
-            if (ticket.abandoned(0)) { // nothing reached the client: nothing is charged
+            // As a stream is: what the backend produced is charged (its prompt and one token per event), and a
+            // hedge that lost pays at least its prompt; a client that left before the first event pays nothing.
+            int produced = events[0];
+            double cost = x.cancelled() && produced == 0 ? 0
+                    : partialCost(spec, x.decision().promptTokens(), Math.max(1, produced));
+            if (ticket.abandoned(cost)) {
                 UpstreamStream s = running.get();
                 if (s != null) {
                     s.cancel();
                 }
-                endedEarly(x, spec, ticket, masked, 0, "");
+                endedEarly(x, spec, ticket, masked, cost, produced > 0 ? " after " + produced + " events" : "");
                 reply.completeExceptionally(new CancellationException("the client left"));
             }
         });
