@@ -411,6 +411,35 @@ class ResilienceTest {
     }
 
     @Test
+    void aBackendThatAnswersStreamsWholeIsRelayedAsAStreamAndNotStreamedFromAgainUnderAuto() throws Exception {
+        gateway("    upstream-streaming: auto\n", "  retry: { attempts: 1 }");
+        inhouse.options(inhouse.options().toBuilder().wholeAnswers(true).build());
+        // A client's stream: the whole answer arrives as the stream it stands for.
+        GatewayTest.Recorder rec = new GatewayTest.Recorder();
+        gateway.chatStream(chat(true), rec);
+        assertThat(rec.done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.error.get()).isNull();
+        assertThat(rec.backend.get()).isEqualTo("inhouse-10b");
+        assertThat(rec.events).isNotEmpty();
+        assertThat(rec.finish.get()).isEqualTo("stop");
+        assertThat(rec.usage.get().known()).isTrue();
+        // A non-streamed call is streamed upstream once, answered whole, and used as it is ...
+        GatewayResponse first = gateway.chat(chat(false));
+        assertThat(first.backend()).isEqualTo("inhouse-10b");
+        assertThat(inhouse.requests().get(1).json().path("stream").asBoolean()).isTrue();
+        // ... and from then on this backend's calls go as the client sent them.
+        GatewayResponse second = gateway.chat(chat(false));
+        assertThat(second.backend()).isEqualTo("inhouse-10b");
+        assertThat(inhouse.requests().get(2).json().has("stream")).isTrue(); // the client's own "stream": false
+        assertThat(inhouse.requests().get(2).json().path("stream").asBoolean()).isFalse();
+        // The same answer either way (the mock model's text is deterministic).
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readTree(first.body()).at("/choices/0/message/content"))
+                .isEqualTo(json.readTree(second.body()).at("/choices/0/message/content"));
+        assertThat(json.readTree(first.body()).path("object").asText()).isEqualTo("chat.completion");
+    }
+
+    @Test
     void aHedgedStreamIsServedByTheFirstBackendToStreamOnly() throws Exception {
         hedgingGateway("");
         inhouse.options(inhouse.options().toBuilder().firstTokenDelay(Duration.ofSeconds(3)).build());

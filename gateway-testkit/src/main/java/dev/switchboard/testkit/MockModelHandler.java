@@ -99,7 +99,7 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
                     delayNanos);
             return;
         }
-        if (req.path("stream").asBoolean(false)) {
+        if (req.path("stream").asBoolean(false) && !o.wholeAnswers()) {
             new MockStream(ctx, behaviour, o, req, keepAlive).start(delayNanos);
         } else {
             int n = behaviour.completionTokens(o, req);

@@ -27,6 +27,8 @@ import java.util.Objects;
  *                          /v1/chat/completions <body>}, the whole body on that line
  * @param retryAfterDate    when set, error answers carry {@code Retry-After} with this HTTP date instead of seconds
  *                          ({@code Mon, 30 Nov 2026 09:00:03 GMT})
+ * @param wholeAnswers      answer {@code stream: true} with one whole JSON completion ({@code application/json}), as a
+ *                          server that does not stream does
  */
 public record MockModelOptions(
         String model,
@@ -42,7 +44,8 @@ public record MockModelOptions(
         boolean echo,
         int recordLimit,
         boolean logBodies,
-        String retryAfterDate) {
+        String retryAfterDate,
+        boolean wholeAnswers) {
 
     public MockModelOptions {
         Objects.requireNonNull(model, "model");
@@ -88,7 +91,7 @@ public record MockModelOptions(
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
                 .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit).logBodies(logBodies)
-                .retryAfterDate(retryAfterDate);
+                .retryAfterDate(retryAfterDate).wholeAnswers(wholeAnswers);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -109,6 +112,14 @@ public record MockModelOptions(
         private String retryAfterDate;
 
         private Builder() {
+        }
+
+        private boolean wholeAnswers;
+
+        /** Answer {@code stream: true} with one whole JSON completion, as a server that does not stream does. */
+        public Builder wholeAnswers(boolean wholeAnswers) {
+            this.wholeAnswers = wholeAnswers;
+            return this;
         }
 
         public Builder retryAfterDate(String retryAfterDate) {
@@ -184,7 +195,7 @@ public record MockModelOptions(
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
                     errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit,
-                    logBodies, retryAfterDate);
+                    logBodies, retryAfterDate, wholeAnswers);
         }
     }
 }

@@ -127,6 +127,20 @@ public final class OpenAiBackend implements Backend {
                         sink.onFailure(statusFailure(response), 0);
                         return;
                     }
+                    if (SseRelay.isWholeAnswer(response.header("Content-Type"))) {
+                        // A server that ignores stream: true: its whole answer, relayed as the stream it stands for.
+                        String whole;
+                        try {
+                            whole = response.body().string();
+                        } catch (IOException e) {
+                            guard.done();
+                            sink.onFailure(guard.classify(e, OpenAiBackend.this::classify), 0);
+                            return;
+                        }
+                        guard.done();
+                        new SseRelay(spec.name(), forwardUsageChunk, sink, () -> { }).whole(whole);
+                        return;
+                    }
                     relay(guard, response.body().source(), forwardUsageChunk, sink);
                 } finally {
                     guard.done();

@@ -96,6 +96,114 @@ public final class SseRelay {
     }
 
     /**
+     * Whether an answer to a streamed request with this {@code Content-Type} is one whole JSON body rather than a
+     * stream: a server that ignores {@code stream: true}. No content type, or {@code text/event-stream}, is a stream.
+     */
+    public static boolean isWholeAnswer(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/json") || media.endsWith("+json");
+    }
+
+    /**
+     * The upstream answered the streamed request with one whole {@code chat.completion} instead of a stream (it
+     * ignores {@code stream: true}). It is relayed as the stream it stands for: one chunk per choice whose delta is
+     * the whole message (role, content, refusal, tool calls with their indexes) and its finish reason, then the usage
+     * chunk when the gateway asked for one, then the end — so a client that streams, and a call the gateway
+     * assembles, get the same answer as from a server that streams. A body that is not a chat completion is a
+     * failure before any event (it fails over).
+     */
+    public void whole(String body) {
+        if (ended) {
+            return;
+        }
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(body);
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (answer == null || !answer.isObject() || !answer.path("choices").isArray()
+                || answer.path("choices").isEmpty()) {
+            ended = true;
+            sink.onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
+                    + "' answered a streamed request with JSON that is not a chat completion", 0, null, null, null),
+                    0);
+            return;
+        }
+        sink.onWholeAnswer();
+        for (JsonNode choice : answer.path("choices")) {
+            com.fasterxml.jackson.databind.node.ObjectNode chunk = chunkOf(answer);
+            com.fasterxml.jackson.databind.node.ObjectNode c = chunk.putArray("choices").addObject();
+            c.put("index", choice.path("index").asInt(0));
+            com.fasterxml.jackson.databind.node.ObjectNode delta = c.putObject("delta");
+            JsonNode message = choice.path("message");
+            delta.put("role", message.path("role").asText("assistant"));
+            for (String field : new String[] {"content", "refusal"}) {
+                if (message.hasNonNull(field)) {
+                    delta.set(field, message.get(field));
+                }
+            }
+            if (message.path("tool_calls").isArray() && !message.path("tool_calls").isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode calls = delta.putArray("tool_calls");
+                int i = 0;
+                for (JsonNode call : message.path("tool_calls")) {
+                    com.fasterxml.jackson.databind.node.ObjectNode copy = call.deepCopy();
+                    copy.put("index", i++);
+                    calls.add(copy);
+                }
+            }
+            if (choice.has("logprobs")) {
+                c.set("logprobs", choice.get("logprobs"));
+            }
+            JsonNode finish = choice.get("finish_reason");
+            c.set("finish_reason", finish == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : finish);
+            if (finish != null && !finish.isNull()) {
+                finishReason = finish.asText();
+            }
+            emit(chunk);
+        }
+        JsonNode u = answer.get("usage");
+        if (u != null && u.isObject()) {
+            usage = new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0));
+            if (forwardUsageChunk) {
+                com.fasterxml.jackson.databind.node.ObjectNode chunk = chunkOf(answer);
+                chunk.putArray("choices");
+                chunk.set("usage", u);
+                emit(chunk);
+            }
+        }
+        ended = true;
+        if (finishReason != null) {
+            sink.onDone(usage, finishReason);
+        } else {
+            sink.onFailure(new UpstreamFailure(UpstreamFailure.Kind.TRUNCATED, backend, "backend '" + backend
+                    + "' answered a streamed request with a chat completion without a finish reason", 0, null,
+                    null, null), delivered);
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode chunkOf(JsonNode answer) {
+        com.fasterxml.jackson.databind.node.ObjectNode chunk = JSON.createObjectNode();
+        chunk.put("id", answer.path("id").asText(""));
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", answer.path("created").asLong(0));
+        chunk.put("model", answer.path("model").asText(""));
+        if (answer.hasNonNull("system_fingerprint")) {
+            chunk.set("system_fingerprint", answer.get("system_fingerprint"));
+        }
+        return chunk;
+    }
+
+    private void emit(JsonNode chunk) {
+        onEvent.run();
+        sink.onEvent(chunk.toString());
+        delivered++;
+    }
+
+    /**
      * The upstream's body ended without {@code [DONE]}: a complete answer if a finish reason came (some upstreams
      * end so), else a truncated one.
      */

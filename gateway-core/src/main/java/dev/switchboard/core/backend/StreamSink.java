@@ -10,6 +10,13 @@ public interface StreamSink {
     /** One SSE {@code data:} payload to relay, in order. */
     void onEvent(String data);
 
+    /**
+     * The upstream answered the streamed request with one whole JSON body (it ignores {@code stream: true}); the
+     * events that follow are made from it. Called once, before them.
+     */
+    default void onWholeAnswer() {
+    }
+
     /** The upstream has nothing more ready right now: a good moment to flush what was relayed. */
     default void onIdle() {
     }

@@ -45,6 +45,10 @@ final class MockModelCommand implements Callable<Integer> {
             + "(\"Mon, 30 Nov 2026 09:00:03 GMT\").")
     String retryAfterDate;
 
+    @Option(names = "--whole-answers", description = "Answer stream: true with one whole JSON completion, as a "
+            + "server that does not stream does.")
+    boolean wholeAnswers;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the error-rate dice.")
     long seed;
 
@@ -67,7 +71,7 @@ final class MockModelCommand implements Callable<Integer> {
         MockModelOptions options = MockModelOptions.builder().model(model).firstTokenDelay(firstTokenDelay)
                 .tokensPerSecond(tokensPerSecond).responseTokens(responseTokens).forcedStatus(status)
                 .errorRate(errorRate).dropAfterChunks(dropAfter).retryAfterSeconds(retryAfter)
-                .retryAfterDate(retryAfterDate).seed(seed)
+                .retryAfterDate(retryAfterDate).wholeAnswers(wholeAnswers).seed(seed)
                 .recordLimit(recordLimit).echo(echo).logBodies(logBodies).build();
         server = MockModelServer.start(host, port, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mock-model-shutdown"));

@@ -428,6 +428,8 @@ final class NettyBackend implements Backend {
         private boolean finished;
         private int status;
         private String retryAfter;
+        /** The body of a whole JSON answer to the streamed request, gathered until its end; else null. */
+        private java.io.ByteArrayOutputStream wholeBody;
         private StringBuilder errorBody;
         /** The bytes of a line not yet complete (a chunk may end anywhere, even inside a character). */
         private byte[] line = new byte[512];
@@ -477,9 +479,29 @@ final class NettyBackend implements Backend {
                 if (status / 100 != 2) {
                     errorBody = new StringBuilder();
                     retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+                } else if (SseRelay.isWholeAnswer(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+                    wholeBody = new java.io.ByteArrayOutputStream(); // a server that ignores stream: true
                 }
             }
             if (!(msg instanceof HttpContent content)) {
+                return;
+            }
+            if (wholeBody != null) {
+                io.netty.buffer.ByteBuf bytes = content.content();
+                if (wholeBody.size() + bytes.readableBytes() > MAX_ANSWER_BYTES) {
+                    c.close();
+                    end(failure(UpstreamFailure.Kind.TRUNCATED, "backend '" + spec.name() + "' answered with more "
+                            + "than " + MAX_ANSWER_BYTES + " bytes", null));
+                    return;
+                }
+                byte[] piece = ByteBufUtil.getBytes(bytes);
+                wholeBody.write(piece, 0, piece.length);
+                if (msg instanceof LastHttpContent) {
+                    finished = true;
+                    guard.done();
+                    release(c, true);
+                    relay.whole(wholeBody.toString(StandardCharsets.UTF_8));
+                }
                 return;
             }
             if (errorBody != null) {

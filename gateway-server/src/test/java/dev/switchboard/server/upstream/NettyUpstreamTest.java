@@ -331,6 +331,53 @@ class NettyUpstreamTest {
     }
 
     @Test
+    void aBackendThatAnswersStreamsWholeIsRelayedAsAStreamAndLearnedUnderAuto() throws Exception {
+        try (MockModelServer whole = MockModelServer.start(MockModelOptions.builder().model("w").responseTokens(6)
+                .wholeAnswers(true).build())) {
+            GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse("""
+                    server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
+                    backends:
+                      - { name: whole, base-url: "%s", model: w, residency: internal, upstream-streaming: auto }
+                    routes:
+                      - { name: chat, rules: [ { use: [whole] } ] }
+                    resilience: { retry: { attempts: 1 } }
+                    """.formatted(whole.baseUrl()), "test");
+            Gateway g = Gateway.create(spec, GatewayOptions.defaults().withBackends(upstream));
+            try (g; SwitchboardServer sidecar = SwitchboardServer.start(spec.server(), () -> g, workers)) {
+                // A client's stream through the sidecar: SSE events made from the whole answer, then [DONE].
+                HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(sidecar.baseUrl()
+                        + "/chat/completions")).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"stream\":true,"
+                                + "\"stream_options\":{\"include_usage\":true},"
+                                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(stream.statusCode()).isEqualTo(200);
+                assertThat(stream.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+                assertThat(stream.body()).contains("\"object\":\"chat.completion.chunk\"")
+                        .contains("\"finish_reason\":\"stop\"").contains("\"usage\":{").endsWith("data: [DONE]\n\n");
+                // A non-streamed call: streamed upstream once, answered whole, used as it is; then sent as is.
+                HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(sidecar.baseUrl()
+                        + "/chat/completions")).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"messages\":"
+                                + "[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(first.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(first.body()).path("object").asText()).isEqualTo("chat.completion");
+                assertThat(whole.requests().get(1).json().path("stream").asBoolean()).isTrue();
+                HttpResponse<String> second = http.send(HttpRequest.newBuilder(URI.create(sidecar.baseUrl()
+                        + "/chat/completions")).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"messages\":"
+                                + "[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(second.statusCode()).isEqualTo(200);
+                assertThat(whole.requests().get(2).json().has("stream")).isFalse();
+                assertThat(JSON.readTree(second.body()).at("/choices/0/message/content"))
+                        .isEqualTo(JSON.readTree(first.body()).at("/choices/0/message/content"));
+            }
+        }
+    }
+
+    @Test
     void aPooledConnectionClosedAsTheRequestCrossesItIsResentOnceOnANewOne() throws Exception {
         String ok = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"x\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"

@@ -42,6 +42,11 @@ public final class BackendStep implements Step {
 
     private final CompliancePolicy policy;
     private final GatewayMetrics metrics;
+    /**
+     * Backends with {@code upstream-streaming: auto} that answered a streamed request with one whole body: they do
+     * not stream, so their non-streamed calls go as the client sent them from then on (a reload starts over).
+     */
+    private final java.util.Set<String> answersWhole = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public BackendStep(CompliancePolicy policy, GatewayMetrics metrics) {
         this.policy = policy;
@@ -77,7 +82,9 @@ public final class BackendStep implements Step {
         BackendSpec spec = rt.spec();
         boolean masked = policy.masksFor(x.verdict(), spec.residency());
         if (x.operation() == dev.switchboard.core.Operation.CHAT
-                && spec.upstreamStreaming() != dev.switchboard.core.config.UpstreamStreaming.NEVER
+                && (spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.ALWAYS
+                        || spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.AUTO
+                                && !answersWhole.contains(spec.name()))
                 && x.request().body().answerAssemblable(
                         spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.ALWAYS)) {
             return assembled(x, ticket, rt, spec, masked);
@@ -178,6 +185,16 @@ public final class BackendStep implements Step {
             }
         });
         StreamSink sink = new StreamSink() {
+            @Override
+            public void onWholeAnswer() {
+                // This answer is used as it is; under auto the backend is not streamed from again.
+                if (spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.AUTO
+                        && answersWhole.add(spec.name())) {
+                    log.info("backend {} answers streamed requests whole: its non-streamed calls go as sent",
+                            spec.name());
+                }
+            }
+
             @Override
             public void onEvent(String data) {
                 if (events[0]++ == 0) {
