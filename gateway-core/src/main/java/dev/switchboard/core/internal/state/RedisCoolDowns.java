@@ -10,9 +10,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Cool-downs shared on Redis: one key per backend holding the end (epoch milliseconds) and expiring with it. Reads
- * are this process's view, refreshed on every tick of the store; a cool-down set here is in force here at once and
- * sent on. When Redis is away each sidecar keeps its own (fall back to local, as the cache does).
+ * Cool-downs shared on Redis: one key per backend holding the end (epoch milliseconds) and expiring with it, and a
+ * message to every sidecar when one starts. Reads are this process's view: a cool-down set here is in force here at
+ * once; one set elsewhere arrives with its message (within a round trip), or — for a sidecar that missed it — on the
+ * store's next tick, which reads the keys. When Redis is away each sidecar keeps its own (fall back to local, as the
+ * cache does).
  */
 final class RedisCoolDowns implements CoolDowns {
     private final RedisStateStore store;
@@ -23,6 +25,22 @@ final class RedisCoolDowns implements CoolDowns {
         this.store = store;
         this.local = new LocalCoolDowns(store.clock());
         store.onTick("cool-downs", this::refresh);
+        store.subscribe(CHANNEL, this::heard);
+    }
+
+    private static final String CHANNEL = "cooldowns";
+
+    /** {@code backend<TAB>end-in-epoch-milliseconds}, from any sidecar. */
+    private void heard(String message) {
+        int tab = message.lastIndexOf('\t');
+        if (tab <= 0) {
+            return;
+        }
+        try {
+            local.coolDown(message.substring(0, tab), Instant.ofEpochMilli(Long.parseLong(message.substring(tab + 1))));
+        } catch (NumberFormatException e) {
+            // not ours: ignore
+        }
     }
 
     private String key(String backend) {
@@ -43,9 +61,12 @@ final class RedisCoolDowns implements CoolDowns {
         }
         byte[] value = Long.toString(until.toEpochMilli()).getBytes(StandardCharsets.US_ASCII);
         store.run("cooldown_set", c -> c.set(key(backend), value, SetArgs.Builder.px(ttl)).toCompletableFuture())
-                .exceptionally(e -> {
-                    store.fellBack("cool-downs");
-                    return null;
+                .whenComplete((ok, e) -> {
+                    if (e != null) {
+                        store.fellBack("cool-downs");
+                    } else {
+                        store.publish(CHANNEL, backend + "\t" + until.toEpochMilli()); // the others, now
+                    }
                 });
     }
 

@@ -98,6 +98,10 @@ final class RedisStateStore implements StateStore {
     private final java.util.concurrent.ExecutorService callbacks;
     /** Named tasks of every tick; a reload replaces a part's task instead of adding another. */
     private final Map<String, Runnable> onTick = new ConcurrentHashMap<>();
+    /** Who listens on which channel (the full name, under the key prefix). */
+    private final Map<String, java.util.function.Consumer<String>> subscribers = new ConcurrentHashMap<>();
+    /** The subscriber connection, once made (Lettuce resubscribes it after a reconnect). */
+    private volatile io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> pubSub;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
     private volatile String lastError;
@@ -173,6 +177,63 @@ final class RedisStateStore implements StateStore {
         }
         long period = Math.max(100, spec.lease().toMillis() / 3);
         timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        connectPubSub();
+    }
+
+    /**
+     * Messages published on {@code channel} (under the key prefix) by any sidecar, this one included, handed to
+     * {@code onMessage} on Lettuce's thread (so it must be quick). Delivery is at most once: what a message carries
+     * must also be readable on the tick, for a sidecar that was disconnected when it was sent.
+     */
+    void subscribe(String channel, java.util.function.Consumer<String> onMessage) {
+        String name = key(channel);
+        subscribers.put(name, onMessage);
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> p = pubSub;
+        if (p != null) {
+            p.async().subscribe(name);
+        }
+    }
+
+    /** Publishes {@code message} on {@code channel}; a failure only means the others learn it on their tick. */
+    void publish(String channel, String message) {
+        run("publish", c -> c.publish(key(channel), message.getBytes(StandardCharsets.UTF_8)).toCompletableFuture())
+                .exceptionally(e -> null);
+    }
+
+    /** The subscriber connection, in the background, again every second until it is made. */
+    private void connectPubSub() {
+        if (closed) {
+            return;
+        }
+        client.connectPubSubAsync(StringCodec.UTF8, uri).whenComplete((p, error) -> {
+            if (error != null) {
+                if (!closed) {
+                    timer.schedule(this::connectPubSub, 1, TimeUnit.SECONDS);
+                }
+                return;
+            }
+            if (closed) {
+                p.closeAsync();
+                return;
+            }
+            p.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    java.util.function.Consumer<String> listener = subscribers.get(channel);
+                    if (listener != null) {
+                        try {
+                            listener.accept(message);
+                        } catch (RuntimeException e) {
+                            log.error("state store: a message on {} could not be handled", channel, e);
+                        }
+                    }
+                }
+            });
+            pubSub = p;
+            if (!subscribers.isEmpty()) {
+                p.async().subscribe(subscribers.keySet().toArray(String[]::new));
+            }
+        });
     }
 
     /** Connects in the background, and again every second until it works; Lettuce reconnects after that. */
@@ -498,6 +559,10 @@ final class RedisStateStore implements StateStore {
         StatefulRedisConnection<String, byte[]> c = connection.getAndSet(null);
         if (c != null) {
             c.close();
+        }
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String> p = pubSub;
+        if (p != null) {
+            p.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

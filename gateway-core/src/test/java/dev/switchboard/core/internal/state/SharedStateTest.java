@@ -331,14 +331,16 @@ class SharedStateTest {
 
     @Test
     void aBackendsRetryAfterCoolsItDownOnEverySidecar() throws Exception {
-        String yaml = config("", "").replace("timeout: 2s }", "timeout: 2s, lease: 3s }");
+        // The default lease (30 s): the store's tick comes every 10 s, so the other sidecar learns it from the message.
+        String yaml = config("", "");
         Gateway a = sidecar(yaml);
         Gateway b = sidecar(yaml);
         inhouse.options(inhouse.options().toBuilder().forcedStatus(429).retryAfterSeconds(30).forcedStatusCount(1)
                 .build());
         assertThat(a.chat(request("mixed", "retail", "hello")).backend()).isEqualTo("hosted-100b");
         assertThat(a.backend("inhouse-10b").orElseThrow().coolingDownUntil()).hasValue(Instant.parse("2026-11-30T09:00:30Z"));
-        // The other sidecar learns it from Redis on its next tick (every third of a lease), not from a 429 of its own.
+        // The other sidecar learns it from the cool-down's message at once, not from a 429 of its own, nor on its next
+        // tick (every third of a lease: 10 s).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (b.backend("inhouse-10b").orElseThrow().coolingDownUntil().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20); // waiting for the real store's tick
