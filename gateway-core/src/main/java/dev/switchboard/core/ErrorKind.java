@@ -7,6 +7,8 @@ public enum ErrorKind {
     /** The request holds customer data and the compliance policy is to block it. */
     SENSITIVE_DATA_BLOCKED(400, "invalid_request_error", "sensitive_data_blocked"),
     UNAUTHORIZED(401, "invalid_request_error", "invalid_api_key"),
+    /** The admin port refused a browser request from another site, or one without the console's token. */
+    FORBIDDEN(403, "invalid_request_error", "forbidden"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),

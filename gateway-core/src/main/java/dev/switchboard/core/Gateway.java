@@ -564,6 +564,11 @@ public final class Gateway implements AutoCloseable {
         return cache.stats();
     }
 
+    /** Each route's rules' conditions in words (as a decision trace writes them), by route name, in rule order. */
+    public Map<String, List<String>> ruleConditions() {
+        return table.conditions();
+    }
+
     /** The steps every request goes through, in order. */
     public List<String> chain() {
         return chain.names();

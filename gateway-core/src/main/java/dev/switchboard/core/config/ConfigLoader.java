@@ -184,7 +184,7 @@ public final class ConfigLoader {
             return d;
         }
         n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace",
-                "max-connections", "request-deadline", "max-connections-per-client"));
+                "max-connections", "request-deadline", "max-connections-per-client", "admin-auth"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
@@ -192,12 +192,30 @@ public final class ConfigLoader {
         if (n.get("request-deadline").duration(d.requestDeadline()).isZero()) {
             n.get("request-deadline").error("0 (expected: a positive duration such as 10s)");
         }
+        String adminKey = null;
+        ConfigNode adminAuth = n.get("admin-auth");
+        if (!adminAuth.isMissing()) {
+            adminAuth.allowOnly(Set.of("sha256"));
+            adminKey = adminAuth.get("sha256").requiredString().toLowerCase(Locale.ROOT);
+            if (!adminKey.matches("[0-9a-f]{64}")) {
+                adminAuth.get("sha256").error("expected the 64 hex digits printed by `switchboard hash-key`");
+                adminKey = null;
+            }
+        }
+        ServerSpec.HostPort admin = hostPort(n.get("admin"), d.admin());
+        if (adminKey == null && adminAuth.isMissing() && !ServerSpec.loopback(admin.host())) {
+            // The console and the admin API show and change what the gateway does: beyond this machine, only
+            // with a key.
+            n.get("admin").error("'" + admin + "' listens beyond loopback: set server.admin-auth.sha256 (the hash "
+                    + "of an admin key, from `switchboard hash-key`), or keep the admin port on 127.0.0.1");
+        }
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
                 maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")),
                 n.get("shutdown-grace").duration(d.shutdownGrace()),
                 (int) n.get("max-connections").integer(d.maxConnections(), 1, 1_000_000),
                 n.get("request-deadline").duration(d.requestDeadline()),
-                (int) n.get("max-connections-per-client").integer(d.maxConnectionsPerClient(), 0, 1_000_000));
+                (int) n.get("max-connections-per-client").integer(d.maxConnectionsPerClient(), 0, 1_000_000),
+                adminKey);
     }
 
     private static AuthSpec auth(ConfigNode n) {

@@ -18,12 +18,28 @@ import java.util.Objects;
  * @param requestDeadline a request (headers and body) must arrive whole within this time from its first byte: 408
  *                        and close after it
  * @param maxConnectionsPerClient connections from one client address at most (0 = no limit)
+ * @param adminKeySha256 the SHA-256 (hex) of the admin key the admin port asks for, or null: required when the admin
+ *                       port listens beyond loopback
  */
 public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
-        Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient) {
+        Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient,
+        String adminKeySha256) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
             new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()),
-            Duration.ofSeconds(30), 10_000, Duration.ofSeconds(10), 0);
+            Duration.ofSeconds(30), 10_000, Duration.ofSeconds(10), 0, null);
+
+    /** Without an admin key. */
+    public ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
+            Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient) {
+        this(listen, admin, maxBodyBytes, readTimeout, auth, shutdownGrace, maxConnections, requestDeadline,
+                maxConnectionsPerClient, null);
+    }
+
+    /** Whether {@code host} is this machine only (127.0.0.0/8, ::1, localhost). */
+    public static boolean loopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    }
 
     public ServerSpec {
         Objects.requireNonNull(listen, "listen");

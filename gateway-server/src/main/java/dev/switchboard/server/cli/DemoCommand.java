@@ -74,13 +74,17 @@ final class DemoCommand implements Callable<Integer> {
                     "HOSTED_API_KEY", "demo-not-a-secret");
             GatewaySpec spec = ConfigLoader.withEnv(overrides::get).parse(config(), "demo.yaml");
             io.netty.channel.EventLoopGroup workers = SwitchboardServer.newWorkers();
+            dev.switchboard.server.console.ConsoleData console = SwitchboardServer.newConsole();
             Gateway gateway = Gateway.create(spec, GatewayOptions.defaults().withMeters(
                     new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
-                    .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+                    .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers))
+                    .withCallListener(console.listener()));
             SwitchboardServer server;
             try {
-                server = SwitchboardServer.start(spec.server(), () -> gateway, workers);
+                server = SwitchboardServer.start(spec.server(), () -> gateway, workers,
+                        io.opentelemetry.api.OpenTelemetry.noop(), dev.switchboard.server.telemetry.AccessLog.OFF,
+                        console);
             } catch (RuntimeException e) {
                 gateway.close();
                 hosted.close();

@@ -59,8 +59,11 @@ final class ServeCommand implements Callable<Integer> {
         Telemetry telemetry = Telemetry.start(spec.telemetry(), System::getenv);
         AccessLog accessLog = AccessLog.open(spec.telemetry().accessLog(), java.time.Clock.systemUTC(),
                 telemetry.meterRegistry());
+        // Every request's record: to the access log (when on) and to the admin console's recent decisions.
+        dev.switchboard.server.console.ConsoleData console = SwitchboardServer.newConsole();
+        java.util.function.Consumer<dev.switchboard.core.CallRecord> calls = console.listener();
         GatewayOptions options = GatewayOptions.defaults().withMeters(telemetry.meterRegistry())
-                .withOpenTelemetry(telemetry.openTelemetry()).withCallListener(accessLog::call);
+                .withOpenTelemetry(telemetry.openTelemetry()).withCallListener(calls.andThen(accessLog::call));
         if (upstream.equals("netty")) {
             options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));
         }
@@ -85,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
         System.gc();
         SwitchboardServer server;
         try {
-            server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry(), accessLog);
+            server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry(), accessLog,
+                    console);
         } catch (dev.switchboard.server.http.ListenException e) {
             System.err.println(e.getMessage()); // one line: the address, the setting, why
             reloader.close();

@@ -13,9 +13,10 @@ final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ServerSpec server;
     private final AdminHandler admin;
 
-    AdminChannelInitializer(ServerSpec server, Supplier<Gateway> gateway) {
+    AdminChannelInitializer(ServerSpec server, Supplier<Gateway> gateway,
+            dev.switchboard.server.console.ConsoleData console) {
         this.server = server;
-        this.admin = new AdminHandler(gateway);
+        this.admin = new AdminHandler(gateway, new AdminGate(server.adminKeySha256()), console);
     }
 
     @Override

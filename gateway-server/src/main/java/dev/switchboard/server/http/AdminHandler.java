@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -31,9 +32,20 @@ import java.util.function.Supplier;
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<Gateway> gateway;
+    private final AdminGate gate;
+    private final dev.switchboard.server.console.ConsoleData console;
+    private final ConsoleAssets assets = new ConsoleAssets();
 
-    AdminHandler(Supplier<Gateway> gateway) {
+    AdminHandler(Supplier<Gateway> gateway, AdminGate gate, dev.switchboard.server.console.ConsoleData console) {
         this.gateway = gateway;
+        this.gate = gate;
+        this.console = console;
+    }
+
+    /** Every admin answer goes out hardened (AdminGate.harden). */
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        AdminGate.harden(response);
+        ApiHandler.write(ctx.channel(), response, keepAlive);
     }
 
     @Override
@@ -47,13 +59,42 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?'))
                 : request.uri();
+        if (!gate.admitted(request.headers())) {
+            FullHttpResponse refused = HttpResponses.error(new GatewayException(ErrorKind.UNAUTHORIZED,
+                    "the admin port needs the admin key: 'Authorization: Bearer <key>' (or as the password of "
+                            + "HTTP Basic)"), requestId);
+            refused.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE,
+                    "Basic realm=\"switchboard admin\", charset=\"UTF-8\"");
+            send(ctx, refused, keepAlive);
+            return;
+        }
+        String crossSite = gate.crossSite(request);
+        if (crossSite != null) {
+            send(ctx, HttpResponses.error(new GatewayException(ErrorKind.FORBIDDEN, crossSite + " is refused: "
+                    + "the console sends its token from its own page"), requestId), keepAlive);
+            return;
+        }
+        FullHttpResponse asset = request.method().equals(HttpMethod.GET) ? assets.answer(path) : null;
+        if (asset != null) {
+            send(ctx, asset, keepAlive);
+            return;
+        }
         try {
             ObjectNode body = switch (path) {
+                case "/admin/console-token" -> only(request, HttpMethod.GET, () -> HttpResponses.JSON
+                        .createObjectNode().put("token", gate.token()));
+                case "/admin/decisions" -> only(request, HttpMethod.GET, () -> console.decisions(limit(request)));
+                case "/admin/history" -> only(request, HttpMethod.GET, console::history);
+                case "/admin/whatif" -> {
+                    only(request, HttpMethod.POST, () -> null);
+                    whatIf(ctx, request, requestId, keepAlive);
+                    yield null;
+                }
                 case "/admin/budgets" -> {
                     only(request, HttpMethod.GET, () -> null);
                     // With a shared store the figures come from Redis: answered when they arrive, never blocking
                     // the event loop.
-                    gateway.get().budgetsAsync().whenComplete((states, error) -> ApiHandler.write(ctx.channel(),
+                    gateway.get().budgetsAsync().whenComplete((states, error) -> send(ctx,
                             error == null ? HttpResponses.json(HttpResponseStatus.OK, budgets(states))
                                     : HttpResponses.error(new GatewayException(ErrorKind.INTERNAL,
                                             "reading the budgets failed: " + error), requestId), keepAlive));
@@ -70,7 +111,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                                 + "file");
                     }
                     // Off the event loop: answered when the reload thread is done.
-                    r.reloadAsync().whenComplete((errors, error) -> ApiHandler.write(ctx.channel(), error == null
+                    r.reloadAsync().whenComplete((errors, error) -> send(ctx, error == null
                             ? HttpResponses.json(HttpResponseStatus.OK, reloaded(errors))
                             : HttpResponses.error(new GatewayException(ErrorKind.INTERNAL, "the reload failed: "
                                     + error), requestId), keepAlive));
@@ -82,15 +123,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     yield null;
                 }
                 case "/admin/explain" -> only(request, HttpMethod.POST, () -> explain(request, requestId));
-                default -> throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
+                default -> {
+                    if (path.startsWith("/admin/decisions/")) {
+                        yield only(request, HttpMethod.GET, () -> decision(path.substring("/admin/decisions/".length())));
+                    }
+                    throw new GatewayException(ErrorKind.NOT_FOUND, "no admin endpoint " + path
                         + " (try /metrics, /admin/config, /admin/backends, /admin/budgets, /admin/cache, /admin/state, "
-                        + "POST /admin/explain)");
+                        + "POST /admin/explain, or the console at /)");
+                }
             };
             if (body != null) {
-                ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, body), keepAlive);
+                send(ctx, HttpResponses.json(HttpResponseStatus.OK, body), keepAlive);
             }
         } catch (GatewayException e) {
-            ApiHandler.write(ctx.channel(), HttpResponses.error(e, requestId), keepAlive);
+            send(ctx, HttpResponses.error(e, requestId), keepAlive);
         }
     }
 
@@ -149,7 +195,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String type = accept.contains("application/openmetrics-text") ? OPEN_METRICS
                 : "text/plain; version=0.0.4; charset=utf-8";
         byte[] text = prometheus.scrape(type).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ApiHandler.write(ctx.channel(), HttpResponses.json(HttpResponseStatus.OK, text, type), keepAlive);
+        send(ctx, HttpResponses.json(HttpResponseStatus.OK, text, type), keepAlive);
     }
 
     /** The config in force, with every credential redacted, and the errors of a failed reload. */
@@ -159,6 +205,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         // The order every request goes through, as the gateway assembled it (DESIGN.md, "The request chain").
         var chain = o.putArray("chain");
         g.chain().forEach(chain::add);
+        // Each rule's condition in words, beside its structure (the console shows these).
+        var conditions = o.putObject("conditions");
+        g.ruleConditions().forEach((route, list) -> {
+            var words = conditions.putArray(route);
+            list.forEach(words::add);
+        });
         if (gateway instanceof ConfigReloader r && !r.lastErrors().isEmpty()) {
             var errors = o.putArray("last-reload-errors");
             r.lastErrors().forEach(errors::add);
@@ -255,8 +307,100 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    private static int limit(FullHttpRequest request) {
+        String q = new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).parameters()
+                .getOrDefault("limit", List.of("100")).get(0);
+        try {
+            return Math.max(1, Math.min(1000, Integer.parseInt(q)));
+        } catch (NumberFormatException e) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "limit: '" + q + "' (expected a number)");
+        }
+    }
+
+    /** One recent request's record: its decision trace, attempts and what was found (kinds and counts). */
+    private ObjectNode decision(String requestId) {
+        dev.switchboard.core.CallRecord r = console.decision(requestId).orElseThrow(() -> new GatewayException(
+                ErrorKind.NOT_FOUND, "no recent request " + requestId + " (the console keeps the last ones only)"));
+        ObjectNode o = HttpResponses.JSON.createObjectNode();
+        o.put("request_id", r.requestId()).put("time", r.time().toString()).put("tenant", r.tenant())
+                .put("model", r.model()).put("stream", r.stream()).put("status", r.status()).put("error", r.error())
+                .put("backend", r.backend()).put("cache", r.cache().wire()).put("compliance", r.compliance().wire())
+                .put("ms", r.millis()).put("cost", r.cost()).put("currency", r.currency())
+                .put("trace_id", r.traceId());
+        if (r.firstTokenMillis().isPresent()) {
+            o.put("first_token_ms", r.firstTokenMillis().getAsLong());
+        }
+        if (r.usage().known()) {
+            o.put("prompt_tokens", r.usage().promptTokens()).put("completion_tokens", r.usage().completionTokens());
+        }
+        ObjectNode found = o.putObject("found");
+        r.sensitive().counts().forEach(found::put);
+        ArrayNode attempts = o.putArray("attempts");
+        r.attempts().forEach(a -> attempts.addObject().put("backend", a.backend()).put("outcome", a.describe())
+                .put("ms", a.millis()));
+        if (r.decision() != null) {
+            o.set("decision", DecisionJson.of(r.decision()));
+        }
+        return o;
+    }
+
+    /** The simulator's runs take seconds: one at a time, off the event loops. */
+    private static final java.util.concurrent.ExecutorService WHAT_IF = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "switchboard-what-if");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * {@code {"traffic": "<JSON lines>", "config": "<YAML>"}}: the traffic replayed through the config in force and
+     * through the proposed one, in simulated time (SIMULATOR.md). The proposed config's {@code ${env:...}} read
+     * nothing from this process: the simulation calls no backend.
+     */
+    private void whatIf(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
+        com.fasterxml.jackson.databind.JsonNode in;
+        try {
+            in = HttpResponses.JSON.readTree(ByteBufUtil.getBytes(request.content()));
+        } catch (java.io.IOException e) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "expected {\"traffic\": \"...\", \"config\": \"...\"}");
+        }
+        String traffic = in.path("traffic").asText("");
+        String yaml = in.path("config").asText("");
+        if (traffic.isBlank() || yaml.isBlank()) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "both a traffic file and a config are needed");
+        }
+        dev.switchboard.core.config.GatewaySpec proposed;
+        try {
+            proposed = dev.switchboard.core.config.ConfigLoader.withEnv(k -> "").parse(yaml, "proposed config");
+        } catch (dev.switchboard.core.config.ConfigException e) {
+            throw new GatewayException(ErrorKind.INVALID_REQUEST, "the proposed config is invalid: "
+                    + String.join("; ", e.errors().stream().map(Object::toString).toList()));
+        }
+        dev.switchboard.core.config.GatewaySpec current = gateway.get().spec();
+        WHAT_IF.execute(() -> {
+            FullHttpResponse answer;
+            java.nio.file.Path file = null;
+            try {
+                file = java.nio.file.Files.createTempFile("switchboard-what-if", ".jsonl");
+                java.nio.file.Files.writeString(file, traffic);
+                String report = dev.switchboard.server.simulate.Simulation.run(current, "in force", proposed,
+                        "proposed", file, 1, "json", null);
+                answer = HttpResponses.json(HttpResponseStatus.OK, (ObjectNode) HttpResponses.JSON.readTree(report));
+            } catch (java.io.IOException | RuntimeException e) {
+                answer = HttpResponses.error(new GatewayException(ErrorKind.INVALID_REQUEST,
+                        "the traffic could not be replayed: " + e.getMessage()), requestId);
+            } finally {
+                if (file != null) {
+                    file.toFile().delete();
+                }
+            }
+            send(ctx, answer, keepAlive);
+        });
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        org.slf4j.LoggerFactory.getLogger(AdminHandler.class).warn("admin connection closed on an error", cause);
         ctx.close();
     }
 

@@ -22,8 +22,13 @@ public final class SwitchboardServer implements AutoCloseable {
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
+    /** What the admin console shows beyond the live endpoints. */
+    private final dev.switchboard.server.console.ConsoleData console;
+
     private SwitchboardServer(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
-            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog) {
+            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog,
+            dev.switchboard.server.console.ConsoleData console) {
+        this.console = console;
         Transport transport = Transport.of(workers);
         this.boss = transport.newGroup(1);
         this.workers = workers;
@@ -41,13 +46,26 @@ public final class SwitchboardServer implements AutoCloseable {
             this.adminChannel = bind(new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transport.serverChannel())
-                    .childHandler(new AdminChannelInitializer(spec, gateway)),
+                    .childHandler(new AdminChannelInitializer(spec, gateway, console)),
                     spec.admin().host(), spec.admin().port(), "server.admin");
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+        // The console's sparklines: every backend's figures, sampled on a loop (reading them never blocks).
+        workers.next().scheduleAtFixedRate(() -> {
+            try {
+                console.sample(gateway.get().backends());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SwitchboardServer.class).warn("console sample failed", e);
+            }
+        }, 0, dev.switchboard.server.console.ConsoleData.SAMPLE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** What the admin console shows: pass its {@code listener()} to the gateway's options to fill its decisions. */
+    public dev.switchboard.server.console.ConsoleData console() {
+        return console;
     }
 
     /** Binds, or says which address and which setting could not be listened on. */
@@ -63,13 +81,13 @@ public final class SwitchboardServer implements AutoCloseable {
     public static SwitchboardServer start(ServerSpec spec, Gateway gateway) {
         Objects.requireNonNull(gateway, "gateway");
         return new SwitchboardServer(spec, () -> gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop(),
-                dev.switchboard.server.telemetry.AccessLog.OFF);
+                dev.switchboard.server.telemetry.AccessLog.OFF, newConsole());
     }
 
     /** Serves whichever gateway the supplier returns at the moment a request arrives (hot reload). */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway) {
         return new SwitchboardServer(spec, gateway, newWorkers(), io.opentelemetry.api.OpenTelemetry.noop(),
-                dev.switchboard.server.telemetry.AccessLog.OFF);
+                dev.switchboard.server.telemetry.AccessLog.OFF, newConsole());
     }
 
     /**
@@ -98,7 +116,22 @@ public final class SwitchboardServer implements AutoCloseable {
      */
     public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
             io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog) {
-        return new SwitchboardServer(spec, gateway, workers, openTelemetry, accessLog);
+        return start(spec, gateway, workers, openTelemetry, accessLog, newConsole());
+    }
+
+    /**
+     * As above, with the console's data: the gateway was built with {@code console.listener()} as its call listener
+     * (with the access log's, if any), so the console lists its requests.
+     */
+    public static SwitchboardServer start(ServerSpec spec, Supplier<Gateway> gateway, EventLoopGroup workers,
+            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog,
+            dev.switchboard.server.console.ConsoleData console) {
+        return new SwitchboardServer(spec, gateway, workers, openTelemetry, accessLog, console);
+    }
+
+    /** The console's data with the default size: the last 500 requests. */
+    public static dev.switchboard.server.console.ConsoleData newConsole() {
+        return new dev.switchboard.server.console.ConsoleData(java.time.Clock.systemUTC(), 500);
     }
 
     /** Worker loops for {@link #start(ServerSpec, Supplier, EventLoopGroup)}, on the {@link Transport#preferred()} one. */

@@ -65,6 +65,16 @@ public final class RoutingTable {
         return new RoutingTable(byAlias, aliases, backends, compliance);
     }
 
+    /** Each route's rules' conditions, in words (as decision traces give them), by route name. */
+    public Map<String, List<String>> conditions() {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        for (String alias : aliases) {
+            CompiledRoute r = byAlias.get(alias);
+            out.computeIfAbsent(r.name(), k -> r.rules().stream().map(rule -> rule.condition().describe()).toList());
+        }
+        return out;
+    }
+
     /** Every model name clients may send, routes first then their aliases. */
     public List<String> modelNames() {
         return aliases;
