@@ -74,6 +74,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
             + "the build before it in one run.")
     Path baselineJar;
 
+    @Option(names = "--console-poll", description = "Poll this build's sidecar's admin port as an open console does "
+            + "(backends, decisions, history, budgets, once a second each) for the whole run; the baseline is not "
+            + "polled.")
+    boolean consolePoll;
+
     @Option(names = "--traces", defaultValue = "off", description = "off, or a sampling ratio (1, 0.01): this "
             + "build's sidecar exports traces over OTLP/HTTP to a receiver in this process; with --baseline-jar set "
             + "to this same jar, the rows compare tracing on against off in the same rounds.")
@@ -116,15 +121,27 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 proxy = nginx;
                 baseline = before;
                 report.add(header(sidecar));
-                for (String mode : modes) {
-                    boolean stream = mode.equals("stream");
-                    cachedMode = mode.equals("cached");
-                    for (double rate : rates) {
-                        report.add(compareAtRate(backend, sidecar, stream, rate));
+                ConsolePoller poller = consolePoll ? new ConsolePoller(sidecar.adminPort()) : null;
+                if (poller != null) {
+                    report.add(String.format(Locale.ROOT, "console: this build's admin port %d is polled like an "
+                            + "open console (4 endpoints a second)%s%n", sidecar.adminPort(),
+                            baselineJar == null ? "" : "; the baseline's is not"));
+                }
+                try (poller) {
+                    for (String mode : modes) {
+                        boolean stream = mode.equals("stream");
+                        cachedMode = mode.equals("cached");
+                        for (double rate : rates) {
+                            report.add(compareAtRate(backend, sidecar, stream, rate));
+                        }
+                        if (!skipThroughput) {
+                            report.add(compareThroughput(backend, sidecar, stream));
+                        }
                     }
-                    if (!skipThroughput) {
-                        report.add(compareThroughput(backend, sidecar, stream));
-                    }
+                }
+                if (poller != null) {
+                    report.add(String.format(Locale.ROOT, "console polls answered: %,d (failed: %,d)%n",
+                            poller.answered(), poller.failed()));
                 }
                 if (collector != null) {
                     report.add(String.format(Locale.ROOT, "spans received by the OTLP receiver: %,d%n",
@@ -328,5 +345,54 @@ final class EndToEndBenchmark implements Callable<Integer> {
 
     static double ms(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** Reads what an open console reads, once a second, on its own thread. */
+    private static final class ConsolePoller implements AutoCloseable {
+        private final java.util.concurrent.ScheduledExecutorService timer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "console-poller");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        private final java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+
+        ConsolePoller(int adminPort) {
+            if (adminPort <= 0) {
+                throw new IllegalStateException("--console-poll: the sidecar did not print its admin port");
+            }
+            List<java.net.URI> pages = List.of("/admin/backends", "/admin/decisions?limit=100", "/admin/history",
+                    "/admin/budgets").stream().map(p -> java.net.URI.create("http://127.0.0.1:" + adminPort + p))
+                    .toList();
+            timer.scheduleAtFixedRate(() -> {
+                for (java.net.URI page : pages) {
+                    try {
+                        int status = http.send(java.net.http.HttpRequest.newBuilder(page).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                        (status == 200 ? answered : failed).incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        failed.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        long answered() {
+            return answered.get();
+        }
+
+        long failed() {
+            return failed.get();
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+        }
     }
 }

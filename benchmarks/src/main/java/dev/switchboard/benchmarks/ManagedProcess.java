@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class ManagedProcess implements AutoCloseable {
     private static final Pattern PORT = Pattern.compile("listening (?:on |at http://)[0-9.]+:(\\d+)");
+    /** The sidecar's admin port, on its banner line ({@code admin and console 127.0.0.1:PORT}). */
+    private static final Pattern ADMIN = Pattern.compile("admin and console [0-9.]+:(\\d+)");
 
     private final String name;
     private final Process process;
@@ -51,6 +53,7 @@ public final class ManagedProcess implements AutoCloseable {
         java.util.concurrent.atomic.AtomicLong leaks = new java.util.concurrent.atomic.AtomicLong();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger admin = new java.util.concurrent.atomic.AtomicInteger();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -61,6 +64,10 @@ public final class ManagedProcess implements AutoCloseable {
                         leaks.incrementAndGet(); // Netty's leak detector reports a buffer never released
                     }
                     if (!port.isDone() && m.find()) {
+                        Matcher a = ADMIN.matcher(line);
+                        if (a.find()) {
+                            admin.set(Integer.parseInt(a.group(1)));
+                        }
                         port.complete(Integer.parseInt(m.group(1)));
                     } else if (line.contains("ERROR") || line.contains("Exception")) {
                         System.err.println("[" + name + "] " + line);
@@ -74,7 +81,9 @@ public final class ManagedProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         int bound = port.get(30, TimeUnit.SECONDS);
-        return new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0), leaks);
+        ManagedProcess started = new ManagedProcess(name, p, bound, Duration.ofNanos(System.nanoTime() - t0), leaks);
+        started.adminPort = admin.get();
+        return started;
     }
 
     /** Leak reports ({@code LEAK:}) the process printed so far: run it with a leak detection level to get them. */
@@ -94,6 +103,13 @@ public final class ManagedProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    private int adminPort;
+
+    /** A sidecar's admin port, from its banner; 0 for another process. */
+    public int adminPort() {
+        return adminPort;
     }
 
     public long pid() {

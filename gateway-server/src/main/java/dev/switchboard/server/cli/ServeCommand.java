@@ -104,8 +104,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, spec.server().shutdownGrace());
         // With the access log on standard output, that stream holds JSON lines only: the banner goes to stderr.
-        (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (config %s, routes %s, %s sockets%s)%n",
-                spec.server().listen().host(), server.port(), config, gateway.models(),
+        (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (admin and console %s:%d, config %s, routes %s, %s sockets%s)%n",
+                spec.server().listen().host(), server.port(), spec.server().admin().host(), server.adminPort(), config,
+                gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
         return 0;
     }

@@ -315,7 +315,14 @@ async function compliance() {
     cards.appendChild(card);
   }
   const names = [...actions].sort();
-  $('compliance-chart').replaceChildren(columns(minutes.map(m => ({ label: m.minute.substring(11, 16), parts: m.actions })), names));
+  const chart = $('compliance-chart');
+  chart.replaceChildren(el('h3', 'What the policy did, per minute'),
+    columns(minutes.map(m => ({ label: m.minute.substring(11, 16), parts: m.actions })), names));
+  const kindNames = Object.keys(kinds).sort();
+  if (kindNames.length) {
+    chart.appendChild(el('h3', 'Customer data found, by kind, per minute'));
+    chart.appendChild(columns(minutes.map(m => ({ label: m.minute.substring(11, 16), parts: m.kinds })), kindNames));
+  }
   const body = $('compliance-kinds').tBodies[0];
   body.replaceChildren();
   for (const [k, n] of Object.entries(kinds).sort()) {
