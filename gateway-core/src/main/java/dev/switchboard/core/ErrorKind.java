@@ -7,7 +7,7 @@ public enum ErrorKind {
     /** The request holds customer data and the compliance policy is to block it. */
     SENSITIVE_DATA_BLOCKED(400, "invalid_request_error", "sensitive_data_blocked"),
     UNAUTHORIZED(401, "invalid_request_error", "invalid_api_key"),
-    /** The admin port refused a browser request from another site, or one without the console's token. */
+    /** A key limited to some routes asked for another; the admin port refused a cross-site browser request. */
     FORBIDDEN(403, "invalid_request_error", "forbidden"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),

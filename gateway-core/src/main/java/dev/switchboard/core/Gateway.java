@@ -86,6 +86,7 @@ public final class Gateway implements AutoCloseable {
     private final dev.switchboard.core.internal.overload.ConcurrencyLimit overload;
     private final AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> overloadInForce;
     private final GaugeSet gauges;
+    private final dev.switchboard.core.internal.budget.BudgetAlerts alerts;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
     public static final String CACHE_HEADER = CacheStep.HEADER;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gateway.class);
@@ -123,6 +124,11 @@ public final class Gateway implements AutoCloseable {
                 : state.budgets(spec.budgets());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
                 : AuditLog.open(spec.audit(), options.clock());
+        // Budget alerts follow the budgets: kept (with their retries) across a reload that changes neither.
+        boolean sameAlerts = previous != null && previous.ledger == ledger
+                && previous.spec.alerts().equals(spec.alerts());
+        this.alerts = sameAlerts ? previous.alerts : new dev.switchboard.core.internal.budget.BudgetAlerts(
+                spec.budgets(), ledger, state, spec.alerts(), options.clock(), options.scheduler(), metrics);
         boolean sameCache = previous != null && previous.spec.cache().equals(spec.cache());
         this.cache = sameCache ? previous.cache : new ResponseCache(spec.cache(), options.clock());
         // Meters are bound once, to whichever cache is in force: a reload that replaces the cache moves them with
@@ -193,6 +199,9 @@ public final class Gateway implements AutoCloseable {
         this.chain = new RequestChain(steps);
         this.gauges = previous != null ? previous.gauges : new GaugeSet(options.meters());
         bindGauges();
+        if (previous == null || previous.alerts != alerts) {
+            alerts.start();
+        }
     }
 
     /** Each record to the audit log, then to the application's listener; a listener that throws is logged. */
@@ -352,6 +361,9 @@ public final class Gateway implements AutoCloseable {
         Gateway next = new Gateway(newSpec, options, this);
         if (next.audit != audit) {
             audit.close(); // what was appended is written out; late appends are written synchronously
+        }
+        if (next.alerts != alerts) {
+            alerts.close();
         }
         return next;
     }
@@ -564,6 +576,11 @@ public final class Gateway implements AutoCloseable {
         return cache.stats();
     }
 
+    /** The route a model name (a route's name or one of its aliases) selects, when there is one. */
+    public java.util.Optional<String> route(String model) {
+        return table.knows(model) ? java.util.Optional.of(table.routeOf(model)) : java.util.Optional.empty();
+    }
+
     /** Each route's rules' conditions in words (as a decision trace writes them), by route name, in rule order. */
     public Map<String, List<String>> ruleConditions() {
         return table.conditions();
@@ -627,6 +644,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops upstream calls and writes out the audit log. */
     @Override
     public void close() {
+        alerts.close();
         http.close();
         audit.close();
         state.close();

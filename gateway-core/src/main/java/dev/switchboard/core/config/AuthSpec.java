@@ -18,11 +18,27 @@ public record AuthSpec(boolean open, List<ClientKey> keys) {
         keys = List.copyOf(keys);
     }
 
-    /** One accepted key: its SHA-256 (hex) and the tenant it stands for. */
-    public record ClientKey(String tenant, String sha256) {
+    /**
+     * One accepted key: its SHA-256 (hex), the tenant it stands for, and its limits.
+     *
+     * @param expiresAt when it stops working (exclusive), or null for never
+     * @param routes    the routes it may use (by route name; a route's aliases count as the route), empty for all
+     */
+    public record ClientKey(String tenant, String sha256, java.time.Instant expiresAt, List<String> routes) {
         public ClientKey {
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(sha256, "sha256");
+            routes = List.copyOf(routes);
+        }
+
+        /** A key without limits. */
+        public ClientKey(String tenant, String sha256) {
+            this(tenant, sha256, null, List.of());
+        }
+
+        /** Whether it may call {@code route}. */
+        public boolean allows(String route) {
+            return routes.isEmpty() || routes.contains(route);
         }
     }
 }

@@ -13,14 +13,22 @@ import java.util.Objects;
  * @param currency      currency of the limits (must be the backends' price currency)
  * @param whenExhausted what happens once a limit is reached
  * @param zone          where days and months begin
+ * @param alerts        shares of a limit (0.5 for 50%) at which an alert fires, once per period each; ascending
  */
 public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
-        WhenExhausted whenExhausted, ZoneId zone) {
+        WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts) {
     public BudgetSpec {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(currency, "currency");
         Objects.requireNonNull(whenExhausted, "whenExhausted");
         Objects.requireNonNull(zone, "zone");
+        alerts = alerts.stream().sorted().distinct().toList();
+    }
+
+    /** Without alerts. */
+    public BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
+            WhenExhausted whenExhausted, ZoneId zone) {
+        this(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of());
     }
 
     /** What an exhausted budget means for the tenant's next requests. */

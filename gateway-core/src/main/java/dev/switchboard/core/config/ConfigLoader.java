@@ -71,7 +71,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
         top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
-                "cache", "rate-limits", "state", "telemetry"));
+                "cache", "rate-limits", "state", "telemetry", "alerts"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry", "overload"));
@@ -98,6 +98,21 @@ public final class ConfigLoader {
         }
         StateSpec state = state(top.get("state"));
         TelemetrySpec telemetry = telemetry(top.get("telemetry"));
+        AlertsSpec alerts = alerts(top.get("alerts"));
+        Set<String> routeNames = new HashSet<>();
+        routes.forEach(r -> routeNames.add(r.name()));
+        List<AuthSpec.ClientKey> clientKeys = server.auth().keys();
+        if (clientKeys.stream().anyMatch(k -> !k.routes().isEmpty())) {
+            List<ConfigNode> keyNodes = top.get("server").get("auth").get("keys").items();
+            for (int i = 0; i < keyNodes.size() && i < clientKeys.size(); i++) {
+                for (String r : clientKeys.get(i).routes()) {
+                    if (!routeNames.contains(r)) {
+                        keyNodes.get(i).get("routes").error("'" + r + "' is not a route (expected one of: "
+                                + String.join(", ", new java.util.TreeSet<>(routeNames)) + ")");
+                    }
+                }
+            }
+        }
         if (cache.shared() && state.store() == StateSpec.Store.MEMORY) {
             top.get("cache").get("shared").error("a shared cache needs 'state: { store: redis }'");
         }
@@ -105,7 +120,39 @@ public final class ConfigLoader {
             throw new ConfigException(source, errors);
         }
         return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits,
-                state, overload, telemetry);
+                state, overload, telemetry, alerts);
+    }
+
+    /** {@code alerts: { webhook: { url, secret, timeout: 5s, attempts: 5 } }}. */
+    private static AlertsSpec alerts(ConfigNode n) {
+        if (n.isMissing()) {
+            return AlertsSpec.NONE;
+        }
+        n.allowOnly(Set.of("webhook"));
+        ConfigNode w = n.get("webhook");
+        if (w.isMissing()) {
+            return AlertsSpec.NONE;
+        }
+        w.allowOnly(Set.of("url", "secret", "timeout", "attempts"));
+        String url = w.get("url").requiredString();
+        java.net.URI uri = null;
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            w.get("url").error("'" + url + "' (expected an http:// or https:// URL)");
+        } else {
+            try {
+                uri = java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                w.get("url").error("'" + url + "' (expected a URL)");
+            }
+        }
+        String secret = w.get("secret").requiredString();
+        if (!secret.isEmpty() && secret.length() < 16) {
+            w.get("secret").error("too short (expected at least 16 characters: it signs the alerts)");
+        }
+        java.time.Duration timeout = positive(w.get("timeout"), java.time.Duration.ofSeconds(5));
+        int attempts = (int) w.get("attempts").integer(5, 1, 20);
+        return uri == null ? AlertsSpec.NONE
+                : new AlertsSpec(new AlertsSpec.Webhook(uri, Secret.of(secret), timeout, attempts));
     }
 
     private static TelemetrySpec telemetry(ConfigNode n) {
@@ -230,7 +277,7 @@ public final class ConfigLoader {
         List<AuthSpec.ClientKey> keys = new ArrayList<>();
         Set<String> hashes = new HashSet<>();
         for (ConfigNode k : n.get("keys").items()) {
-            k.allowOnly(Set.of("tenant", "sha256"));
+            k.allowOnly(Set.of("tenant", "sha256", "expires", "routes"));
             String tenant = k.get("tenant").requiredString();
             String hash = k.get("sha256").requiredString().toLowerCase(Locale.ROOT);
             if (!hash.isEmpty() && !hash.matches("[0-9a-f]{64}")) {
@@ -238,7 +285,23 @@ public final class ConfigLoader {
             } else if (!hash.isEmpty() && !hashes.add(hash)) {
                 k.get("sha256").error("the same key is listed twice");
             }
-            keys.add(new AuthSpec.ClientKey(tenant, hash));
+            java.time.Instant expires = null;
+            String e = k.get("expires").string("");
+            if (!e.isEmpty()) {
+                try {
+                    // A date: the key works through that day (UTC); an instant: until then.
+                    expires = e.length() == 10 ? java.time.LocalDate.parse(e).plusDays(1)
+                            .atStartOfDay(java.time.ZoneOffset.UTC).toInstant() : java.time.Instant.parse(e);
+                } catch (java.time.format.DateTimeParseException bad) {
+                    k.get("expires").error("'" + e + "' (expected a date such as 2027-06-30, or an instant such as "
+                            + "2027-06-30T18:00:00Z)");
+                }
+            }
+            List<String> routes = new ArrayList<>();
+            for (ConfigNode r : k.get("routes").items()) {
+                routes.add(r.requiredString());
+            }
+            keys.add(new AuthSpec.ClientKey(tenant, hash, expires, routes));
         }
         return new AuthSpec(mode.equals("open"), keys);
     }
@@ -596,7 +659,7 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("tenant", "limit", "daily", "monthly", "currency", "when-exhausted", "zone"));
+            n.allowOnly(Set.of("tenant", "limit", "daily", "monthly", "currency", "when-exhausted", "zone", "alerts"));
             String tenant = n.get("tenant").requiredString();
             if (!tenant.isEmpty() && !tenants.add(tenant)) {
                 n.get("tenant").error("duplicate budget for tenant '" + tenant + "'");
@@ -646,7 +709,12 @@ public final class ConfigLoader {
             BudgetSpec.WhenExhausted when = n.get("when-exhausted").enumValue(BudgetSpec.WhenExhausted.class,
                     BudgetSpec.WhenExhausted.REJECT);
             java.time.ZoneId zone = zone(n.get("zone"));
-            out.add(new BudgetSpec(tenant, daily, monthly, currency.isEmpty() ? "USD" : currency, when, zone));
+            List<Double> alerts = new ArrayList<>();
+            for (ConfigNode a : n.get("alerts").items()) {
+                alerts.add(percent(a, 100f) / 100.0); // 50% -> 0.5
+            }
+            out.add(new BudgetSpec(tenant, daily, monthly, currency.isEmpty() ? "USD" : currency, when, zone,
+                    alerts));
         }
         return out;
     }

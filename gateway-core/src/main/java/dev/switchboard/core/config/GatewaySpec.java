@@ -7,8 +7,10 @@ import java.util.Optional;
 /** A whole config file, bound and validated: the input of the routing table compiler. */
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
         List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
-        List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry) {
+        List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry,
+        AlertsSpec alerts) {
     public GatewaySpec {
+        Objects.requireNonNull(alerts, "alerts");
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(overload, "overload");
@@ -21,6 +23,14 @@ public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<Ro
         routes = List.copyOf(routes);
         budgets = List.copyOf(budgets);
         Objects.requireNonNull(audit, "audit");
+    }
+
+    /** Without budget alerts' webhook. */
+    public GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
+            List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
+            List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry) {
+        this(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits, state, overload, telemetry,
+                AlertsSpec.NONE);
     }
 
     public Optional<BudgetSpec> budget(String tenant) {

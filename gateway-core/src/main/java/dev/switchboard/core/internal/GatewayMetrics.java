@@ -76,6 +76,13 @@ public final class GatewayMetrics {
                 .register(registry)).increment();
     }
 
+    /** A budget threshold was crossed (once per period, across the fleet). */
+    public void budgetAlert(String tenant, String period, String threshold) {
+        Counter.builder("switchboard.budget.alerts").description("Budget thresholds crossed, once per period each")
+                .tag("tenant", tenant).tag("period", period).tag("threshold", threshold).register(registry)
+                .increment();
+    }
+
     /** A slow first candidate was raced with {@code backend}. */
     public void hedge(String backend) {
         cached(new Key("hedge", backend, "", ""), () -> Counter.builder("switchboard.hedges")

@@ -105,11 +105,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String tenant = null;
+        ClientAuth.Caller who = null;
         if (!path.equals("/healthz")) {
-            ClientAuth.Caller who = auth().caller(request.headers());
+            who = auth().caller(request.headers());
             if (!who.admitted()) {
-                refuse.with(null, ErrorKind.UNAUTHORIZED, "Incorrect or missing API key: "
-                        + "send it as 'Authorization: Bearer <key>' or 'x-api-key'", keepAlive);
+                refuse.with(null, ErrorKind.UNAUTHORIZED, who.refusal(), keepAlive);
                 return;
             }
             tenant = who.tenant();
@@ -117,12 +117,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (path) {
             case "/v1/chat/completions", "/chat/completions" -> {
                 if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, tenant, refuse);
+                    handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, who, refuse);
                 }
             }
             case "/v1/embeddings", "/embeddings" -> {
                 if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
-                    handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, tenant, refuse);
+                    handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, who, refuse);
                 }
             }
             case "/v1/models", "/models" -> {
@@ -175,7 +175,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void handleModelCall(ChannelHandlerContext ctx, FullHttpRequest request, Operation operation,
-            String path, String requestId, boolean keepAlive, String tenant, Refusals refuse) {
+            String path, String requestId, boolean keepAlive, ClientAuth.Caller who, Refusals refuse) {
+        String tenant = who.tenant();
         Channel channel = ctx.channel();
         channel.attr(ClientIdleHandler.ANSWERING).set(true);
         ServerSpan span = spans == null ? null : spans.start("POST", path, request.headers(), requestId);
@@ -192,6 +193,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         Gateway g = gateway.get();
+        // A key limited to some routes: the model names a route it may not use.
+        String route = g.route(gatewayRequest.body().model()).orElse(null);
+        if (route != null && !who.allows(route)) {
+            GatewayException forbidden = new GatewayException(ErrorKind.FORBIDDEN, "this API key may not use model '"
+                    + gatewayRequest.body().model() + "' (route " + route + "); it may use: "
+                    + String.join(", ", who.key().routes()));
+            ended(span, forbidden.status(), forbidden.kind().code());
+            refuse.with(tenant, forbidden, traceId, keepAlive);
+            return;
+        }
         if (gatewayRequest.body().stream()) {
             SseResponseWriter writer = new SseResponseWriter(channel, requestId, keepAlive, span);
             channel.attr(STREAM).set(writer);

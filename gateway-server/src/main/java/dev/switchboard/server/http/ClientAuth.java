@@ -17,17 +17,32 @@ import java.util.Optional;
 public final class ClientAuth {
     private final boolean open;
     private final List<byte[]> hashes;
-    private final List<String> tenants;
+    private final List<AuthSpec.ClientKey> keys;
+    private final java.time.Clock clock;
 
     ClientAuth(AuthSpec spec) {
-        this.open = spec.open();
-        this.hashes = spec.keys().stream().map(k -> HexFormat.of().parseHex(k.sha256())).toList();
-        this.tenants = spec.keys().stream().map(AuthSpec.ClientKey::tenant).toList();
+        this(spec, java.time.Clock.systemUTC());
     }
 
-    /** Who is calling: refused, or admitted with a tenant (null for an anonymous caller in open mode). */
-    record Caller(boolean admitted, String tenant) {
-        static final Caller REFUSED = new Caller(false, null);
+    ClientAuth(AuthSpec spec, java.time.Clock clock) {
+        this.open = spec.open();
+        this.hashes = spec.keys().stream().map(k -> HexFormat.of().parseHex(k.sha256())).toList();
+        this.keys = spec.keys();
+        this.clock = clock;
+    }
+
+    /**
+     * Who is calling: refused (with why, in words a client may read), or admitted with a tenant (null for an
+     * anonymous caller in open mode) and the key's limits (null in open mode).
+     */
+    record Caller(boolean admitted, String tenant, AuthSpec.ClientKey key, String refusal) {
+        static final Caller REFUSED = new Caller(false, null, null, "Incorrect or missing API key: send it as "
+                + "'Authorization: Bearer <key>' or 'x-api-key'");
+
+        /** Whether this caller may use {@code route}. */
+        boolean allows(String route) {
+            return key == null || key.allows(route);
+        }
     }
 
     /**
@@ -36,21 +51,29 @@ public final class ClientAuth {
      */
     Caller caller(HttpHeaders headers) {
         if (open) {
-            return new Caller(true, headers.get(ApiHandler.TENANT_HEADER));
+            return new Caller(true, headers.get(ApiHandler.TENANT_HEADER), null, null);
         }
-        return tenantByKey(headers).map(t -> new Caller(true, t)).orElse(Caller.REFUSED);
+        Optional<AuthSpec.ClientKey> key = keyOf(headers);
+        if (key.isEmpty()) {
+            return Caller.REFUSED;
+        }
+        AuthSpec.ClientKey k = key.get();
+        if (k.expiresAt() != null && !clock.instant().isBefore(k.expiresAt())) {
+            return new Caller(false, null, k, "This API key expired at " + k.expiresAt() + "; ask for a new one");
+        }
+        return new Caller(true, k.tenant(), k, null);
     }
 
-    private Optional<String> tenantByKey(HttpHeaders headers) {
+    private Optional<AuthSpec.ClientKey> keyOf(HttpHeaders headers) {
         String key = presentedKey(headers);
         if (key == null || key.isEmpty()) {
             return Optional.empty();
         }
         byte[] hash = sha256(key);
-        String found = null;
+        AuthSpec.ClientKey found = null;
         for (int i = 0; i < hashes.size(); i++) {
             if (MessageDigest.isEqual(hash, hashes.get(i)) && found == null) {
-                found = tenants.get(i);
+                found = keys.get(i);
             }
         }
         return Optional.ofNullable(found);

@@ -43,8 +43,13 @@ final class Simulator {
         SimulatedTime time = new SimulatedTime(START);
         Random speeds = new Random(seed ^ 0x5DEECE66DL);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        // What the simulation may not touch: the audit log on disk, and a shared store other gateways use.
-        GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), spec.budgets(),
+        // What the simulation may not touch: the audit log on disk, a shared store other gateways use, and the
+        // budget alerts (their log lines and webhook are about real spend).
+        List<dev.switchboard.core.config.BudgetSpec> budgets = spec.budgets().stream()
+                .map(b -> new dev.switchboard.core.config.BudgetSpec(b.tenant(), b.daily(), b.monthly(), b.currency(),
+                        b.whenExhausted(), b.zone()))
+                .toList();
+        GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), budgets,
                 AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),
                 StateSpec.MEMORY, spec.overload(), dev.switchboard.core.config.TelemetrySpec.DEFAULTS);
         GatewayOptions options = GatewayOptions.defaults().withClock(time.clock()).withTicker(time::nanos)

@@ -98,4 +98,64 @@ class AuthSidecarTest {
                 + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aKeyMayExpireAndBeLimitedToRoutes() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server:
+                  listen: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                  auth:
+                    keys:
+                      - { tenant: old-app, sha256: %s, expires: 2020-01-31 }
+                      - { tenant: chat-only, sha256: %s, routes: [chat], expires: "2999-01-01T00:00:00Z" }
+                backends:
+                  - { name: other, base-url: "%s", model: other-model, residency: internal }
+                routes:
+                  - { name: chat, aliases: [assistant], rules: [ { use: [other] } ] }
+                  - { name: reports, rules: [ { use: [other] } ] }
+                """.formatted(ClientAuth.hash("sb-old"), ClientAuth.hash("sb-chat"), other.baseUrl()), "keys.yaml");
+        TestSidecar limited = TestSidecar.start(spec);
+        try {
+            java.util.function.BiFunction<String, String, HttpResponse<String>> call = (key, model) -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(limited.server().baseUrl() + "/chat/completions"))
+                            .header("authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\","
+                                            + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            HttpResponse<String> expired = call.apply("sb-old", "chat");
+            assertThat(expired.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(expired.body()).at("/error/message").asText())
+                    .contains("expired at 2020-02-01T00:00:00Z");
+            assertThat(call.apply("sb-chat", "chat").statusCode()).isEqualTo(200);
+            assertThat(call.apply("sb-chat", "assistant").statusCode()).isEqualTo(200); // an alias of chat
+            HttpResponse<String> forbidden = call.apply("sb-chat", "reports");
+            assertThat(forbidden.statusCode()).isEqualTo(403);
+            JsonNode error = JSON.readTree(forbidden.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("forbidden");
+            assertThat(error.get("message").asText()).contains("route reports").contains("it may use: chat");
+            assertThat(other.requests()).hasSize(2); // refused calls never reached the model
+        } finally {
+            limited.server().close();
+            limited.gateway().close();
+        }
+        // A limit that names no route, and an expiry that is not a time, are config errors at their field.
+        dev.switchboard.core.config.ConfigException bad = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> ConfigLoader.withEnv(k -> null).parse("""
+                        server:
+                          auth:
+                            keys:
+                              - { tenant: a, sha256: %s, routes: [chat, nope], expires: next-year }
+                        backends: [ { name: other, base-url: "http://127.0.0.1:1/v1", model: m, residency: internal } ]
+                        routes: [ { name: chat, rules: [ { use: [other] } ] } ]
+                        """.formatted(ClientAuth.hash("k")), "bad.yaml"),
+                dev.switchboard.core.config.ConfigException.class);
+        assertThat(bad.errors()).extracting(Object::toString).anySatisfy(e -> assertThat(e)
+                .contains("server.auth.keys[0].routes").contains("'nope' is not a route"))
+                .anySatisfy(e -> assertThat(e).contains("server.auth.keys[0].expires").contains("'next-year'"));
+    }
 }

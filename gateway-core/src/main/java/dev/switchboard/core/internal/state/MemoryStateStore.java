@@ -23,10 +23,28 @@ final class MemoryStateStore implements StateStore {
     private static final CompletableFuture<CapacityGate.Slot> FULL = CompletableFuture.completedFuture(null);
     private final Clock clock;
     private final CoolDowns coolDowns;
+    /** What {@link #claimOnce} has given, until when (epoch ms). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> claims =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     MemoryStateStore(Clock clock) {
         this.clock = clock;
         this.coolDowns = new LocalCoolDowns(clock);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> claimOnce(String key, java.time.Duration ttl) {
+        long now = clock.millis();
+        claims.values().removeIf(until -> until <= now);
+        boolean[] first = {false};
+        claims.compute(key, (k, until) -> {
+            if (until != null && until > now) {
+                return until;
+            }
+            first[0] = true;
+            return now + ttl.toMillis();
+        });
+        return CompletableFuture.completedFuture(first[0]);
     }
 
     @Override

@@ -194,6 +194,13 @@ final class RedisStateStore implements StateStore {
         }
     }
 
+    @Override
+    public CompletableFuture<Boolean> claimOnce(String key, Duration ttl) {
+        return run("claim", c -> c.set(key("claim:" + key), new byte[] {1},
+                io.lettuce.core.SetArgs.Builder.nx().px(ttl.toMillis())).toCompletableFuture())
+                .thenApply("OK"::equals);
+    }
+
     /** Publishes {@code message} on {@code channel}; a failure only means the others learn it on their tick. */
     void publish(String channel, String message) {
         run("publish", c -> c.publish(key(channel), message.getBytes(StandardCharsets.UTF_8)).toCompletableFuture())

@@ -46,6 +46,12 @@ public interface StateStore extends AutoCloseable {
 
     StoreHealth health();
 
+    /**
+     * Claims {@code key} for {@code ttl}: true for the first claim (of every process sharing the store), false for
+     * any later one — so something that should happen once per fleet (a budget alert) happens once.
+     */
+    java.util.concurrent.CompletableFuture<Boolean> claimOnce(String key, java.time.Duration ttl);
+
     @Override
     void close();
 }
