@@ -351,4 +351,18 @@ class SharedStateTest {
         clock.advance(Duration.ofSeconds(31));
         assertThat(b.chat(request("mixed", "retail", "hello")).backend()).isEqualTo("inhouse-10b");
     }
+
+    @Test
+    void anAlertIsClaimedOnceAcrossSidecars() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse(config("", ""), "test");
+        try (StateStore a = StateStore.open(spec.state(), clock, new io.micrometer.core.instrument.simple
+                .SimpleMeterRegistry()); StateStore b = StateStore.open(spec.state(), clock,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            String key = "budget-alert:retail:day:2026-11-30:0.8";
+            assertThat(a.claimOnce(key, Duration.ofDays(40)).get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.claimOnce(key, Duration.ofDays(40)).get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(a.claimOnce(key, Duration.ofDays(40)).get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(b.claimOnce(key.replace("0.8", "1.0"), Duration.ofDays(40)).get(5, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }
