@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard", mixinStandardHelpOptions = true, version = "switchboard 0.1.0",
         description = "A routing gateway for LLM traffic: the OpenAI API in front of your models.",
         subcommands = {ServeCommand.class, DemoCommand.class, ValidateCommand.class, ExplainCommand.class,
-                SimulateCommand.class,
+                SimulateCommand.class, ReportCommand.class,
                 HashKeyCommand.class,
                 MockModelCommand.class,
                 CommandLine.HelpCommand.class})
