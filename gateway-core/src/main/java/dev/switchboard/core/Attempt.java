@@ -30,6 +30,8 @@ public record Attempt(String backend, Outcome outcome, Optional<UpstreamFailure.
         SKIPPED_OVERLOADED("skipped: overloaded"),
         SKIPPED_AT_CAPACITY("skipped: at capacity"),
         SKIPPED_OVER_BUDGET("skipped: over budget"),
+        /** Passed over: the backend's token quota (its tokens per minute or day) is full. */
+        SKIPPED_OVER_QUOTA("skipped: over its token quota"),
         SKIPPED_STATE_UNAVAILABLE("skipped: shared state unavailable"),
         /** Called, and it failed (the detail says how). */
         FAILED("failed"),

@@ -73,6 +73,7 @@ public final class Gateway implements AutoCloseable {
     private final StateStore state;
     private final dev.switchboard.core.internal.state.CoolDowns coolDowns;
     private final BudgetStore ledger;
+    private final dev.switchboard.core.internal.quota.QuotaStore quotas;
     private final AuditLog audit;
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
@@ -122,6 +123,9 @@ public final class Gateway implements AutoCloseable {
         coolDowns.watch(spec.backends().stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()));
         this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
                 : state.budgets(spec.budgets());
+        // Quota windows carry over a reload that keeps the quotas (the tokens counted this minute stay counted).
+        this.quotas = previous != null && previous.spec.quotas().equals(spec.quotas()) ? previous.quotas
+                : state.quotas(spec.quotas());
         this.audit = previous != null && previous.spec.audit().equals(spec.audit()) ? previous.audit
                 : AuditLog.open(spec.audit(), options.clock());
         // Budget alerts follow the budgets: kept (with their retries) across a reload that changes neither.
@@ -191,10 +195,18 @@ public final class Gateway implements AutoCloseable {
                 new RateLimitStep(state.rateLimits(spec.rateLimits())),
                 new ComplianceStep(policy),
                 cacheStep,
-                routeStep,
+                routeStep));
+        // Token quotas, when the config has any: the tenant's after routing estimated the tokens, the backends' at
+        // admission; every reservation settled when the request ends.
+        dev.switchboard.core.internal.quota.QuotaStep quotaStep = spec.quotas().isEmpty() ? null
+                : new dev.switchboard.core.internal.quota.QuotaStep(quotas);
+        if (quotaStep != null) {
+            steps.add(quotaStep);
+        }
+        steps.addAll(List.of(
                 new FailoverStep(backends, spec.retry(), options.scheduler(), options.random(), metrics, coolDowns,
                         options.clock(), policy),
-                new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns),
+                new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns, quotaStep),
                 new BackendStep(policy, metrics)));
         this.chain = new RequestChain(steps);
         this.gauges = previous != null ? previous.gauges : new GaugeSet(options.meters());

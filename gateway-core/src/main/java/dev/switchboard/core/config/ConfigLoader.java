@@ -71,7 +71,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, List.of(new ConfigError("", "expected a mapping with backends and routes")));
         }
         top.allowOnly(Set.of("server", "backends", "routes", "budgets", "audit", "resilience", "compliance",
-                "cache", "rate-limits", "state", "telemetry", "alerts"));
+                "cache", "rate-limits", "state", "telemetry", "alerts", "quotas"));
         ServerSpec server = server(top.get("server"));
         ConfigNode resilience = top.get("resilience");
         resilience.allowOnly(Set.of("circuit-breaker", "retry", "overload"));
@@ -99,6 +99,7 @@ public final class ConfigLoader {
         StateSpec state = state(top.get("state"));
         TelemetrySpec telemetry = telemetry(top.get("telemetry"));
         AlertsSpec alerts = alerts(top.get("alerts"));
+        List<QuotaSpec> quotas = quotas(top.get("quotas"), backends);
         Set<String> routeNames = new HashSet<>();
         routes.forEach(r -> routeNames.add(r.name()));
         List<AuthSpec.ClientKey> clientKeys = server.auth().keys();
@@ -120,7 +121,41 @@ public final class ConfigLoader {
             throw new ConfigException(source, errors);
         }
         return new GatewaySpec(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits,
-                state, overload, telemetry, alerts);
+                state, overload, telemetry, alerts, quotas);
+    }
+
+    /** {@code quotas: [ { tenant: T | backend: B, tokens-per-minute: N, tokens-per-day: N } ]}. */
+    private static List<QuotaSpec> quotas(ConfigNode list, List<BackendSpec> backends) {
+        List<QuotaSpec> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ConfigNode n : list.items()) {
+            if (!n.isObject()) {
+                n.error("expected a mapping");
+                continue;
+            }
+            n.allowOnly(Set.of("tenant", "backend", "tokens-per-minute", "tokens-per-day"));
+            boolean tenant = !n.get("tenant").isMissing();
+            boolean backend = !n.get("backend").isMissing();
+            if (tenant == backend) {
+                n.error("expected either 'tenant' or 'backend' (whose tokens the quota counts)");
+                continue;
+            }
+            String name = (tenant ? n.get("tenant") : n.get("backend")).requiredString();
+            if (backend && backends.stream().noneMatch(b -> b.name().equals(name))) {
+                n.get("backend").error("'" + name + "' is not a backend");
+            }
+            if (!seen.add((tenant ? "t:" : "b:") + name)) {
+                n.error("a second quota for " + (tenant ? "tenant" : "backend") + " '" + name + "'");
+            }
+            long perMinute = n.get("tokens-per-minute").integer(0, 0, Long.MAX_VALUE);
+            long perDay = n.get("tokens-per-day").integer(0, 0, Long.MAX_VALUE);
+            if (perMinute == 0 && perDay == 0) {
+                n.error("expected tokens-per-minute and/or tokens-per-day");
+            }
+            out.add(new QuotaSpec(tenant ? QuotaSpec.Scope.TENANT : QuotaSpec.Scope.BACKEND, name, perMinute,
+                    perDay));
+        }
+        return out;
     }
 
     /** {@code alerts: { webhook: { url, secret, timeout: 5s, attempts: 5 } }}. */

@@ -8,8 +8,9 @@ import java.util.Optional;
 public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<RouteSpec> routes,
         List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
         List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry,
-        AlertsSpec alerts) {
+        AlertsSpec alerts, List<QuotaSpec> quotas) {
     public GatewaySpec {
+        quotas = List.copyOf(quotas);
         Objects.requireNonNull(alerts, "alerts");
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(state, "state");
@@ -30,7 +31,7 @@ public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<Ro
             List<BudgetSpec> budgets, AuditSpec audit, RetrySpec retry, ComplianceSpec compliance, CacheSpec cache,
             List<RateLimitSpec> rateLimits, StateSpec state, OverloadSpec overload, TelemetrySpec telemetry) {
         this(server, backends, routes, budgets, audit, retry, compliance, cache, rateLimits, state, overload, telemetry,
-                AlertsSpec.NONE);
+                AlertsSpec.NONE, List.of());
     }
 
     public Optional<BudgetSpec> budget(String tenant) {

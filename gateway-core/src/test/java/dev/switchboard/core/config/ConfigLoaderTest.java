@@ -257,7 +257,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelKeysAreErrors() {
         assertThat(errors(VALID.replace("${env:HOSTED_KEY}", "k") + "rutes: []\n")).containsExactly(
-                "rutes: unknown key (expected one of: alerts, audit, backends, budgets, cache, compliance, rate-limits, resilience, routes, server, state, telemetry)");
+                "rutes: unknown key (expected one of: alerts, audit, backends, budgets, cache, compliance, quotas, rate-limits, resilience, routes, server, state, telemetry)");
     }
 
     @Test

@@ -35,9 +35,17 @@ public final class AdmissionStep implements Step {
     private final GatewayMetrics metrics;
     private final LongSupplier ticker;
     private final CoolDowns coolDowns;
+    /** Token quotas, when the config has any (backends' are reserved here, per attempt); else null. */
+    private final dev.switchboard.core.internal.quota.QuotaStep quotas;
 
     public AdmissionStep(BudgetStore ledger, CompliancePolicy policy, GatewayMetrics metrics, LongSupplier ticker,
             CoolDowns coolDowns) {
+        this(ledger, policy, metrics, ticker, coolDowns, null);
+    }
+
+    public AdmissionStep(BudgetStore ledger, CompliancePolicy policy, GatewayMetrics metrics, LongSupplier ticker,
+            CoolDowns coolDowns, dev.switchboard.core.internal.quota.QuotaStep quotas) {
+        this.quotas = quotas;
         this.coolDowns = coolDowns;
         this.ledger = ledger;
         this.policy = policy;
@@ -116,6 +124,30 @@ public final class AdmissionStep implements Step {
             return NOT_ADMITTED;
         }
         dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit held = permit;
+        if (quotas == null) {
+            return admitHeld(x, rt, held);
+        }
+        // The backend's token quota (the vendor's contracted rate) first: a full one passes the backend over.
+        return quotas.reserveForBackend(x, rt.name()).handle(Result::new).thenCompose(q -> {
+            if (q.error == null && (q.value.isEmpty() || q.value.get().granted())) {
+                return admitHeld(x, rt, held);
+            }
+            rt.breaker().release();
+            if (held != null) {
+                held.ignored();
+            }
+            if (q.error != null) {
+                skip(x, rt, Attempt.Outcome.SKIPPED_STATE_UNAVAILABLE, "state_unavailable");
+                return CompletableFuture.failedFuture(new NotAdmitted(stateFailure(q.error)));
+            }
+            skip(x, rt, Attempt.Outcome.SKIPPED_OVER_QUOTA, "over_quota");
+            return NOT_ADMITTED;
+        });
+    }
+
+    /** Admission after the breaker (and a backend quota): a capacity slot and a budget reservation. */
+    private CompletableFuture<Ticket> admitHeld(Exchange x, BackendRuntime rt,
+            dev.switchboard.core.internal.overload.ConcurrencyLimit.Permit held) {
         // The slot and the reservation are asked for together: with a shared store that is one round trip of
         // waiting instead of two. Whichever is refused, the other is given back.
         CompletableFuture<CapacityGate.Slot> slot;

@@ -64,6 +64,9 @@ public final class Exchange {
         /** The request's tracing, when a trace step runs; attempts open their client spans with it. */
         volatile Tracing tracing;
         final AtomicInteger attemptsStarted = new AtomicInteger();
+        /** Token quotas reserved for this request (its tenant's, and each backend's it was admitted to). */
+        final List<dev.switchboard.core.internal.quota.QuotaStore.Grant> quotaGrants =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
         /** When the client's first token came, in ticker nanoseconds since arrival; -1 until then. */
         final java.util.concurrent.atomic.AtomicLong firstTokenNanos = new java.util.concurrent.atomic.AtomicLong(-1);
 
@@ -314,6 +317,16 @@ public final class Exchange {
     /** Now, on the gateway's ticker (nanoseconds, for durations only). */
     public long nanos() {
         return state.ticker.getAsLong();
+    }
+
+    /** Keeps a token-quota reservation, to be settled when the request ends. */
+    public void holdQuota(dev.switchboard.core.internal.quota.QuotaStore.Grant grant) {
+        state.quotaGrants.add(grant);
+    }
+
+    /** The token-quota reservations this request holds. */
+    public List<dev.switchboard.core.internal.quota.QuotaStore.Grant> quotaGrants() {
+        return List.copyOf(state.quotaGrants);
     }
 
     /**

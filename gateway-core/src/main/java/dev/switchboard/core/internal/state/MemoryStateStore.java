@@ -48,6 +48,11 @@ final class MemoryStateStore implements StateStore {
     }
 
     @Override
+    public dev.switchboard.core.internal.quota.QuotaStore quotas(List<dev.switchboard.core.config.QuotaSpec> quotas) {
+        return new dev.switchboard.core.internal.quota.LocalQuotas(quotas, clock);
+    }
+
+    @Override
     public BudgetStore budgets(List<BudgetSpec> budgets) {
         return new LocalBudgets(new BudgetLedger(budgets, clock));
     }

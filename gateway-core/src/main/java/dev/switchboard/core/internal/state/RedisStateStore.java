@@ -113,6 +113,7 @@ final class RedisStateStore implements StateStore {
     static final Script CAPACITY_ACQUIRE_SCRIPT = Script.load("capacity-acquire.lua");
     static final Script CAPACITY_RELEASE_SCRIPT = Script.load("capacity-release.lua");
     static final Script RATE_LIMIT_SCRIPT = Script.load("rate-limit.lua");
+    static final Script QUOTA_SCRIPT = Script.load("quota.lua");
     private final Script leaseRenew = Script.load("lease-renew.lua");
 
     RedisStateStore(StateSpec state, Clock clock, MeterRegistry meters) {
@@ -518,6 +519,11 @@ final class RedisStateStore implements StateStore {
     @Override
     public RateLimits rateLimits(List<RateLimitSpec> limits) {
         return new RedisRateLimits(this, new RateLimiter(limits, clock));
+    }
+
+    @Override
+    public dev.switchboard.core.internal.quota.QuotaStore quotas(List<dev.switchboard.core.config.QuotaSpec> quotas) {
+        return new RedisQuotas(this, new dev.switchboard.core.internal.quota.LocalQuotas(quotas, clock));
     }
 
     @Override

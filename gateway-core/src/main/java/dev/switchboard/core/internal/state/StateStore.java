@@ -35,6 +35,9 @@ public interface StateStore extends AutoCloseable {
     /** A backend's capacity gate; {@code stats} counts this process's calls in flight. */
     CapacityGate capacity(BackendSpec backend, BackendStats stats);
 
+    /** The token quotas. */
+    dev.switchboard.core.internal.quota.QuotaStore quotas(List<dev.switchboard.core.config.QuotaSpec> quotas);
+
     /** The per-tenant rate limits. */
     RateLimits rateLimits(List<RateLimitSpec> limits);
 

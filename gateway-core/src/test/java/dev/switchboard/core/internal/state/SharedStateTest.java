@@ -365,4 +365,30 @@ class SharedStateTest {
             assertThat(b.claimOnce(key.replace("0.8", "1.0"), Duration.ofDays(40)).get(5, TimeUnit.SECONDS)).isTrue();
         }
     }
+
+    @Test
+    void aTenantsTokenQuotaIsSharedBySidecars() throws Exception {
+        String yaml = config("", "") + "quotas:\n  - { tenant: retail, tokens-per-minute: 200 }\n";
+        Gateway a = sidecar(yaml);
+        Gateway b = sidecar(yaml);
+        int answered = 0;
+        GatewayException refused = null;
+        for (int i = 0; i < 100 && refused == null; i++) {
+            try {
+                a.chat(request("local", "retail", "hello " + i));
+                answered++;
+            } catch (GatewayException e) {
+                refused = e;
+            }
+        }
+        assertThat(answered).isPositive();
+        assertThat(refused).isNotNull();
+        assertThat(refused.status()).isEqualTo(429);
+        // The other sidecar counts the same minute: its first request of the tenant is refused too.
+        GatewayException also = failure(b.chatAsync(request("local", "retail", "from b")));
+        assertThat(also.status()).isEqualTo(429);
+        assertThat(also.getMessage()).contains("tenant 'retail' is over its quota of 200 tokens per minute");
+        // Another tenant has no quota.
+        assertThat(b.chat(request("local", "other", "hello")).backend()).isEqualTo("inhouse-10b");
+    }
 }

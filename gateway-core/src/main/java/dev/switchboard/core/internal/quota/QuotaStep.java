@@ -1,0 +1,147 @@
+package dev.switchboard.core.internal.quota;
+
+import dev.switchboard.core.GatewayException;
+import dev.switchboard.core.StreamListener;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.config.QuotaSpec;
+import dev.switchboard.core.internal.chain.Chain;
+import dev.switchboard.core.internal.chain.Exchange;
+import dev.switchboard.core.internal.chain.ForwardingStreamListener;
+import dev.switchboard.core.internal.chain.Reply;
+import dev.switchboard.core.internal.chain.Step;
+import dev.switchboard.core.internal.state.RateLimiter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * Token quotas, once the route has estimated the prompt: the tenant's quota (tokens per minute, per day) is
+ * reserved for the request's estimate — its prompt, and {@code max_tokens} or the route's expected output — or the
+ * request gets 429 with {@code Retry-After} naming the quota. Backends' quotas are reserved per attempt at admission
+ * ({@link #reserveForBackend}). When the request ends (answered, failed, cut, abandoned), every reservation is settled:
+ * the answering backend's and the tenant's to the tokens the backend reported (the estimate stays when it reported
+ * none), the other attempts' to nothing.
+ */
+public final class QuotaStep implements Step {
+    private final QuotaStore store;
+    private final Map<String, QuotaSpec> tenants;
+    private final Map<String, QuotaSpec> backends;
+
+    public QuotaStep(QuotaStore store) {
+        this.store = store;
+        this.tenants = byName(store, QuotaSpec.Scope.TENANT);
+        this.backends = byName(store, QuotaSpec.Scope.BACKEND);
+    }
+
+    private static Map<String, QuotaSpec> byName(QuotaStore store, QuotaSpec.Scope scope) {
+        return store.quotas().stream().filter(q -> q.scope() == scope)
+                .collect(java.util.stream.Collectors.toMap(QuotaSpec::name, Function.identity()));
+    }
+
+    @Override
+    public String name() {
+        return "quota";
+    }
+
+    /** The request's estimated tokens: its prompt, and what it may produce. */
+    public static long estimate(Exchange x) {
+        long prompt = x.decision() == null ? 0 : x.decision().promptTokens();
+        long output = x.request().body().maxTokens().isPresent() ? x.request().body().maxTokens().getAsInt()
+                : x.decision() == null ? 0 : x.decision().expectedOutputTokens();
+        return prompt + output;
+    }
+
+    @Override
+    public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
+        AtomicBoolean settled = new AtomicBoolean();
+        x.onCancel(() -> settle(x, settled, Usage.UNKNOWN));
+        if (x.streamed()) {
+            x.tapStream(l -> new Settling(x, settled, l));
+        }
+        QuotaSpec tenant = tenants.get(x.request().tenant());
+        CompletableFuture<Reply> result;
+        if (tenant == null) {
+            result = next.proceed(x);
+        } else {
+            result = store.reserve(tenant, estimate(x)).thenCompose(grant -> {
+                if (!grant.granted()) {
+                    throw new RateLimiter.RateLimitedException(grant.refusal(), grant.retryAfter());
+                }
+                x.holdQuota(grant);
+                return next.proceed(x);
+            });
+        }
+        return result.whenComplete((reply, error) -> {
+            if (error != null || !x.streamed()) {
+                settle(x, settled, x.charge().usage());
+            }
+            // A stream that started settles when it ends (the Settling tap), or when the client leaves.
+        });
+    }
+
+    /**
+     * Reserves a backend's quota for one attempt, held on the exchange: empty when the backend has none; a grant
+     * that says refused when it is full (the attempt is passed over).
+     */
+    public CompletableFuture<Optional<QuotaStore.Grant>> reserveForBackend(Exchange x, String backend) {
+        QuotaSpec quota = backends.get(backend);
+        if (quota == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return store.reserve(quota, estimate(x)).thenApply(grant -> {
+            if (grant.granted()) {
+                x.holdQuota(grant);
+            }
+            return Optional.of(grant);
+        });
+    }
+
+    private void settle(Exchange x, AtomicBoolean settled, Usage usage) {
+        if (!settled.compareAndSet(false, true)) {
+            return;
+        }
+        Exchange.Charge charge = x.charge();
+        Usage used = usage.known() ? usage : charge.usage();
+        java.util.List<QuotaStore.Grant> grants = new java.util.ArrayList<>(x.quotaGrants());
+        java.util.Collections.reverse(grants); // the answering backend's grant is its last attempt's
+        boolean backendSettled = false;
+        for (QuotaStore.Grant g : grants) {
+            boolean answered = g.quota().scope() == QuotaSpec.Scope.TENANT
+                    || !backendSettled && g.quota().name().equals(charge.backend());
+            if (g.quota().scope() == QuotaSpec.Scope.BACKEND && answered) {
+                backendSettled = true;
+            }
+            if (!answered) {
+                store.settle(g, 0); // an attempt that did not answer: its reservation is given back
+            } else if (used.known()) {
+                store.settle(g, used.promptTokens() + used.completionTokens());
+            } // else: nothing was reported; the estimate stays counted
+        }
+    }
+
+    /** Settles a started stream when it ends. */
+    private final class Settling extends ForwardingStreamListener {
+        private final Exchange x;
+        private final AtomicBoolean settled;
+
+        Settling(Exchange x, AtomicBoolean settled, StreamListener listener) {
+            super(listener);
+            this.x = x;
+            this.settled = settled;
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            settle(x, settled, usage);
+            next.onComplete(usage, finishReason);
+        }
+
+        @Override
+        public void onError(GatewayException error, boolean started) {
+            settle(x, settled, Usage.UNKNOWN);
+            next.onError(error, started);
+        }
+    }
+}
