@@ -7,10 +7,18 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One call into the gateway: the decoded body, the caller's headers (names in lower case), its tenant and the
- * request id that ties logs, headers and errors together.
+ * One call into the gateway: the decoded body, the caller's headers (names in lower case), its tenant, the
+ * request id that ties logs, headers and errors together, and the client key it came with.
+ *
+ * @param key the name of the client key the caller presented (its own token quota applies), or null
  */
-public record GatewayRequest(RequestView body, Map<String, String> headers, String tenant, String requestId) {
+public record GatewayRequest(RequestView body, Map<String, String> headers, String tenant, String requestId,
+        String key) {
+    /** A request without a client key. */
+    public GatewayRequest(RequestView body, Map<String, String> headers, String tenant, String requestId) {
+        this(body, headers, tenant, requestId, null);
+    }
+
     /** Tenant of callers that did not identify themselves. */
     public static final String ANONYMOUS = "anonymous";
 
@@ -33,7 +41,12 @@ public record GatewayRequest(RequestView body, Map<String, String> headers, Stri
     }
 
     public GatewayRequest withTenant(String newTenant) {
-        return new GatewayRequest(body, headers, newTenant, requestId);
+        return new GatewayRequest(body, headers, newTenant, requestId, key);
+    }
+
+    /** The same request, made with the named client key. */
+    public GatewayRequest withKey(String newKey) {
+        return new GatewayRequest(body, headers, tenant, requestId, newKey);
     }
 
     public static String newRequestId() {

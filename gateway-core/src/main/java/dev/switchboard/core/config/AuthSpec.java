@@ -23,17 +23,21 @@ public record AuthSpec(boolean open, List<ClientKey> keys) {
      *
      * @param expiresAt when it stops working (exclusive), or null for never
      * @param routes    the routes it may use (by route name; a route's aliases count as the route), empty for all
+     * @param name      what logs, quotas and the console call it (never the key itself)
+     * @param quota     its own token quota (scope {@code KEY}, under its name), or null
      */
-    public record ClientKey(String tenant, String sha256, java.time.Instant expiresAt, List<String> routes) {
+    public record ClientKey(String tenant, String sha256, java.time.Instant expiresAt, List<String> routes,
+            String name, QuotaSpec quota) {
         public ClientKey {
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(sha256, "sha256");
             routes = List.copyOf(routes);
+            name = name == null ? tenant : name;
         }
 
         /** A key without limits. */
         public ClientKey(String tenant, String sha256) {
-            this(tenant, sha256, null, List.of());
+            this(tenant, sha256, null, List.of(), null, null);
         }
 
         /** Whether it may call {@code route}. */

@@ -99,7 +99,8 @@ public final class ConfigLoader {
         StateSpec state = state(top.get("state"));
         TelemetrySpec telemetry = telemetry(top.get("telemetry"));
         AlertsSpec alerts = alerts(top.get("alerts"));
-        List<QuotaSpec> quotas = quotas(top.get("quotas"), backends);
+        List<QuotaSpec> quotas = new ArrayList<>(quotas(top.get("quotas"), backends));
+        server.auth().keys().stream().filter(k -> k.quota() != null).forEach(k -> quotas.add(k.quota()));
         Set<String> routeNames = new HashSet<>();
         routes.forEach(r -> routeNames.add(r.name()));
         List<AuthSpec.ClientKey> clientKeys = server.auth().keys();
@@ -311,8 +312,9 @@ public final class ConfigLoader {
         }
         List<AuthSpec.ClientKey> keys = new ArrayList<>();
         Set<String> hashes = new HashSet<>();
+        Set<String> names = new HashSet<>();
         for (ConfigNode k : n.get("keys").items()) {
-            k.allowOnly(Set.of("tenant", "sha256", "expires", "routes"));
+            k.allowOnly(Set.of("tenant", "sha256", "expires", "routes", "name", "quota"));
             String tenant = k.get("tenant").requiredString();
             String hash = k.get("sha256").requiredString().toLowerCase(Locale.ROOT);
             if (!hash.isEmpty() && !hash.matches("[0-9a-f]{64}")) {
@@ -336,7 +338,25 @@ public final class ConfigLoader {
             for (ConfigNode r : k.get("routes").items()) {
                 routes.add(r.requiredString());
             }
-            keys.add(new AuthSpec.ClientKey(tenant, hash, expires, routes));
+            String name = k.get("name").string("");
+            if (name.isEmpty()) {
+                name = tenant + "#" + (keys.size() + 1); // its place in the list: never the key or its hash
+            } else if (!names.add(name)) {
+                k.get("name").error("'" + name + "' names another key too");
+            }
+            QuotaSpec quota = null;
+            ConfigNode q = k.get("quota");
+            if (!q.isMissing()) {
+                q.allowOnly(Set.of("tokens-per-minute", "tokens-per-day"));
+                long perMinute = q.get("tokens-per-minute").integer(0, 0, Long.MAX_VALUE);
+                long perDay = q.get("tokens-per-day").integer(0, 0, Long.MAX_VALUE);
+                if (perMinute == 0 && perDay == 0) {
+                    q.error("expected tokens-per-minute and/or tokens-per-day");
+                } else {
+                    quota = new QuotaSpec(QuotaSpec.Scope.KEY, name, perMinute, perDay);
+                }
+            }
+            keys.add(new AuthSpec.ClientKey(tenant, hash, expires, routes, name, quota));
         }
         return new AuthSpec(mode.equals("open"), keys);
     }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * output — before it is admitted, and settles to what the backend reported after.
  *
  * @param scope         whose tokens are counted
- * @param name          the tenant's or the backend's name
+ * @param name          the tenant's, the backend's or the client key's name
  * @param perMinute     tokens per minute, or 0 for no such limit
  * @param perDay        tokens per (UTC) day, or 0 for no such limit
  */
@@ -23,6 +23,8 @@ public record QuotaSpec(Scope scope, String name, long perMinute, long perDay) {
         /** A tenant's requests, whichever backend serves them: over it, 429. */
         TENANT,
         /** A backend's calls, from every tenant: over it, the backend is passed over for the next candidate. */
-        BACKEND
+        BACKEND,
+        /** One client key's requests (its {@code name}): over it, 429. */
+        KEY
     }
 }

@@ -186,7 +186,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             // Decode once, here; the body buffer is released by SimpleChannelInboundHandler after this returns.
             byte[] body = ByteBufUtil.getBytes(request.content());
             RequestView view = RequestView.of(operation, body);
-            gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId);
+            gatewayRequest = new GatewayRequest(view, headers(request), tenant, requestId,
+                    who.key() == null ? null : who.key().name());
         } catch (GatewayException e) {
             ended(span, e.status(), e.kind().code()); // before the client can see the answer (and move on)
             refuse.with(tenant, e, traceId, keepAlive); // an unreadable body: the gateway never sees it

@@ -158,4 +158,52 @@ class AuthSidecarTest {
                 .contains("server.auth.keys[0].routes").contains("'nope' is not a route"))
                 .anySatisfy(e -> assertThat(e).contains("server.auth.keys[0].expires").contains("'next-year'"));
     }
+
+    @Test
+    void aKeyMayCarryItsOwnTokenQuota() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server:
+                  listen: 127.0.0.1:0
+                  admin: 127.0.0.1:0
+                  auth:
+                    keys:
+                      - { tenant: retail-app, sha256: %s, name: pilot, quota: { tokens-per-minute: 300 } }
+                      - { tenant: retail-app, sha256: %s }
+                backends:
+                  - { name: other, base-url: "%s", model: other-model, residency: internal }
+                routes:
+                  - { name: chat, rules: [ { use: [other] } ] }
+                """.formatted(ClientAuth.hash("sb-pilot"), ClientAuth.hash("sb-main"), other.baseUrl()), "keys.yaml");
+        assertThat(spec.quotas()).singleElement().satisfies(q -> assertThat(q.name()).isEqualTo("pilot"));
+        TestSidecar sidecar = TestSidecar.start(spec);
+        try {
+            java.util.function.Function<String, HttpResponse<String>> call = key -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(sidecar.server().baseUrl() + "/chat/completions"))
+                            .header("authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"model\":\"chat\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\","
+                                            + "\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < 50 && refused == null; i++) {
+                HttpResponse<String> r = call.apply("sb-pilot");
+                if (r.statusCode() != 200) {
+                    refused = r;
+                }
+            }
+            assertThat(refused).isNotNull();
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("retry-after")).isPresent();
+            assertThat(JSON.readTree(refused.body()).at("/error/message").asText())
+                    .contains("client key 'pilot' is over its quota of 300 tokens per minute");
+            // The tenant's other key has no quota of its own.
+            assertThat(call.apply("sb-main").statusCode()).isEqualTo(200);
+        } finally {
+            sidecar.server().close();
+            sidecar.gateway().close();
+        }
+    }
 }

@@ -28,11 +28,13 @@ public final class QuotaStep implements Step {
     private final QuotaStore store;
     private final Map<String, QuotaSpec> tenants;
     private final Map<String, QuotaSpec> backends;
+    private final Map<String, QuotaSpec> keys;
 
     public QuotaStep(QuotaStore store) {
         this.store = store;
         this.tenants = byName(store, QuotaSpec.Scope.TENANT);
         this.backends = byName(store, QuotaSpec.Scope.BACKEND);
+        this.keys = byName(store, QuotaSpec.Scope.KEY);
     }
 
     private static Map<String, QuotaSpec> byName(QuotaStore store, QuotaSpec.Scope scope) {
@@ -60,24 +62,29 @@ public final class QuotaStep implements Step {
         if (x.streamed()) {
             x.tapStream(l -> new Settling(x, settled, l));
         }
+        // The client key's quota, then the tenant's: each must have room; a refusal gives back what was taken.
+        QuotaSpec key = x.request().key() == null ? null : keys.get(x.request().key());
         QuotaSpec tenant = tenants.get(x.request().tenant());
-        CompletableFuture<Reply> result;
-        if (tenant == null) {
-            result = next.proceed(x);
-        } else {
-            result = store.reserve(tenant, estimate(x)).thenCompose(grant -> {
-                if (!grant.granted()) {
-                    throw new RateLimiter.RateLimitedException(grant.refusal(), grant.retryAfter());
-                }
-                x.holdQuota(grant);
-                return next.proceed(x);
-            });
-        }
+        CompletableFuture<Reply> result = reserve(x, key).thenCompose(k -> reserve(x, tenant))
+                .thenCompose(t -> next.proceed(x));
         return result.whenComplete((reply, error) -> {
             if (error != null || !x.streamed()) {
                 settle(x, settled, x.charge().usage());
             }
             // A stream that started settles when it ends (the Settling tap), or when the client leaves.
+        });
+    }
+
+    /** Reserves a quota of the request (none: at once), held on the exchange; full: 429 with the time it renews. */
+    private CompletableFuture<Void> reserve(Exchange x, QuotaSpec quota) {
+        if (quota == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.reserve(quota, estimate(x)).thenAccept(grant -> {
+            if (!grant.granted()) {
+                throw new RateLimiter.RateLimitedException(grant.refusal(), grant.retryAfter());
+            }
+            x.holdQuota(grant);
         });
     }
 
@@ -108,7 +115,11 @@ public final class QuotaStep implements Step {
         java.util.Collections.reverse(grants); // the answering backend's grant is its last attempt's
         boolean backendSettled = false;
         for (QuotaStore.Grant g : grants) {
-            boolean answered = g.quota().scope() == QuotaSpec.Scope.TENANT
+            if (charge.backend() == null) {
+                store.settle(g, 0); // refused, or no backend answered: nothing was produced
+                continue;
+            }
+            boolean answered = g.quota().scope() != QuotaSpec.Scope.BACKEND
                     || !backendSettled && g.quota().name().equals(charge.backend());
             if (g.quota().scope() == QuotaSpec.Scope.BACKEND && answered) {
                 backendSettled = true;

@@ -38,7 +38,8 @@ public interface QuotaStore {
         /** The refusal in words a client may read. */
         public String refusal() {
             long limit = fullWindow.equals("minute") ? quota.perMinute() : quota.perDay();
-            return (quota.scope() == QuotaSpec.Scope.TENANT ? "tenant '" : "backend '") + quota.name()
+            return quota.scope().name().toLowerCase(java.util.Locale.ROOT).replace("key", "client key") + " '"
+                    + quota.name()
                     + "' is over its quota of " + limit + " tokens per " + fullWindow + "; it renews in "
                     + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s";
         }

@@ -21,7 +21,8 @@ public final class QuotaWindows {
     }
 
     public static List<Window> of(QuotaSpec q, long now, java.util.function.UnaryOperator<String> key) {
-        String scope = (q.scope() == QuotaSpec.Scope.TENANT ? "t:" : "b:") + q.name();
+        String scope = (q.scope() == QuotaSpec.Scope.TENANT ? "t:" : q.scope() == QuotaSpec.Scope.KEY ? "k:" : "b:")
+                + q.name();
         List<Window> out = new ArrayList<>();
         if (q.perMinute() > 0) {
             long m = now / MINUTE;
