@@ -37,7 +37,7 @@ public final class EmbeddedGatewayExample {
     public static String run(Path config, PrintStream out) throws InterruptedException {
         try (MockModelServer hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3")
                      .firstTokenDelay(Duration.ofMillis(100)).build());
-             MockModelServer inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen2.5-14b-instruct")
+             MockModelServer inhouse = MockModelServer.start(MockModelOptions.builder().model("glm-4-9b-chat")
                      .build())) {
             Map<String, String> env = Map.of("DEMO_HOSTED_URL", hosted.baseUrl(), "DEMO_INHOUSE_URL",
                     inhouse.baseUrl());

@@ -25,7 +25,7 @@ class ExampleConfigsTest {
     @BeforeEach
     void start() {
         hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3").echo(true).build());
-        inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen2.5-14b-instruct").echo(true).build());
+        inhouse = MockModelServer.start(MockModelOptions.builder().model("glm-4-9b-chat").echo(true).build());
     }
 
     @AfterEach

@@ -42,7 +42,13 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println(e.as(e.setting().equals("server.listen") ? "--listen" : "--admin").getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-shutdown"));
+        // Ctrl-C or SIGTERM: the same as serve — drain, say so, exit 0.
+        Demo running = demo;
+        GracefulShutdown.install(demo.server, () -> {
+            running.gateway.close();
+            running.hosted.close();
+            running.inhouse.close();
+        }, java.time.Duration.ofSeconds(5));
         System.out.println(demo.banner());
         return 0;
     }
@@ -64,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         static Demo start(String listen, String admin) {
             MockModelServer hosted = MockModelServer.start(MockModelOptions.builder().model("big-model-v3")
                     .firstTokenDelay(Duration.ofMillis(400)).tokensPerSecond(60).responseTokens(32).build());
-            MockModelServer inhouse = MockModelServer.start(MockModelOptions.builder().model("qwen2.5-14b-instruct")
+            MockModelServer inhouse = MockModelServer.start(MockModelOptions.builder().model("glm-4-9b-chat")
                     .firstTokenDelay(Duration.ofMillis(60)).tokensPerSecond(40).responseTokens(24).build());
             Map<String, String> overrides = Map.of(
                     "SWITCHBOARD_LISTEN", listen,
@@ -110,8 +116,8 @@ final class DemoCommand implements Callable<Integer> {
             return String.join("\n",
                     "Switchboard demo is running.",
                     "  sidecar      " + url + "/v1   (route aliases: " + String.join(", ", gateway.models()) + ")",
-                    "  admin        http://127.0.0.1:" + server.adminPort() + "/admin/backends, /admin/budgets, "
-                            + "POST /admin/explain",
+                    "  console      http://127.0.0.1:" + server.adminPort() + "/   (and /admin/backends, "
+                            + "/admin/budgets, POST /admin/explain)",
                     "  hosted-100b  " + hosted.baseUrl() + "  (simulated, external, 400 ms to first token)",
                     "  inhouse-10b  " + inhouse.baseUrl() + "  (simulated, internal, 60 ms to first token)",
                     "",

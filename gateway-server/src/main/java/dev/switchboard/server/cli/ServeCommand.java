@@ -24,6 +24,13 @@ final class ServeCommand implements Callable<Integer> {
             + "backends: netty (on the sidecar's own event loops; default) or okhttp (as the library does).")
     String upstream;
 
+    @Option(names = "--listen", description = "Where the API listens (host:port), over server.listen: so an "
+            + "example config runs beside another.")
+    String listen;
+
+    @Option(names = "--admin", description = "Where the admin port listens (host:port), over server.admin.")
+    String admin;
+
     @Option(names = "--transport", defaultValue = "${sys:switchboard.transport:-auto}", description = "Sockets: auto "
             + "(epoll on Linux where the native library loads, else NIO; default), epoll or nio.")
     String transport;
@@ -42,6 +49,12 @@ final class ServeCommand implements Callable<Integer> {
             ValidateCommand.printErrors(config, e);
             System.err.println("refusing to start on an invalid config");
             return 1;
+        }
+        try {
+            spec = overridden(spec);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
         }
         if (!upstream.equals("netty") && !upstream.equals("okhttp")) {
             System.err.println("--upstream: '" + upstream + "' (expected netty or okhttp)");
@@ -91,7 +104,10 @@ final class ServeCommand implements Callable<Integer> {
             server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry(), accessLog,
                     console);
         } catch (dev.switchboard.server.http.ListenException e) {
-            System.err.println(e.getMessage()); // one line: the address, the setting, why
+            // One line: the address, the setting (the flag, when one set it), why.
+            String setting = e.setting().equals("server.listen") ? (listen != null ? "--listen" : null)
+                    : (admin != null ? "--admin" : null);
+            System.err.println(setting == null ? e.getMessage() : e.as(setting).getMessage());
             reloader.close();
             accessLog.close();
             telemetry.close();
@@ -109,5 +125,41 @@ final class ServeCommand implements Callable<Integer> {
                 gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
         return 0;
+    }
+
+    /** The config with the --listen and --admin flags over its addresses. */
+    private dev.switchboard.core.config.GatewaySpec overridden(dev.switchboard.core.config.GatewaySpec spec) {
+        if (listen == null && admin == null) {
+            return spec;
+        }
+        dev.switchboard.core.config.ServerSpec s = spec.server();
+        dev.switchboard.core.config.ServerSpec.HostPort l = listen == null ? s.listen() : hostPort("--listen", listen);
+        dev.switchboard.core.config.ServerSpec.HostPort a = admin == null ? s.admin() : hostPort("--admin", admin);
+        if (!dev.switchboard.core.config.ServerSpec.loopback(a.host()) && s.adminKeySha256() == null) {
+            throw new IllegalArgumentException("--admin " + a + " listens beyond loopback: set server.admin-auth.sha256 "
+                    + "in the config (the hash of an admin key, from `switchboard hash-key`), or keep it on 127.0.0.1");
+        }
+        dev.switchboard.core.config.ServerSpec server = new dev.switchboard.core.config.ServerSpec(l, a,
+                s.maxBodyBytes(), s.readTimeout(), s.auth(), s.shutdownGrace(), s.maxConnections(), s.requestDeadline(),
+                s.maxConnectionsPerClient(), s.adminKeySha256());
+        return new dev.switchboard.core.config.GatewaySpec(server, spec.backends(), spec.routes(), spec.budgets(),
+                spec.audit(), spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(), spec.state(),
+                spec.overload(), spec.telemetry(), spec.alerts(), spec.quotas());
+    }
+
+    private static dev.switchboard.core.config.ServerSpec.HostPort hostPort(String flag, String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new NumberFormatException();
+            }
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new dev.switchboard.core.config.ServerSpec.HostPort(value.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " " + value + ": expected host:port, such as 127.0.0.1:8081");
+        }
     }
 }

@@ -47,7 +47,9 @@ final class SimulateCommand implements Callable<Integer> {
             return 2;
         }
         System.out.print(Simulation.run(a, config.getFileName().toString(), b,
-                compare == null ? null : compare.getFileName().toString(), traffic, seed, format, System.err));
+                compare == null ? null : compare.getFileName().toString(), traffic, seed, format,
+                // A progress bar redraws one line with carriage returns: only on a terminal, never into a log.
+                System.console() != null ? System.err : null));
         return 0;
     }
 }

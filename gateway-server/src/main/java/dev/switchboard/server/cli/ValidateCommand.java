@@ -19,8 +19,8 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         try {
             GatewaySpec spec = ConfigLoader.withSystemEnv().load(config);
-            System.out.printf("%s is valid: %d backends, %d routes%n", config, spec.backends().size(),
-                    spec.routes().size());
+            System.out.printf("%s is valid: %s, %s%n", config, count(spec.backends().size(), "backend"),
+                    count(spec.routes().size(), "route"));
             return 0;
         } catch (ConfigException e) {
             printErrors(config, e);
@@ -33,5 +33,10 @@ final class ValidateCommand implements Callable<Integer> {
         for (ConfigError error : e.errors()) {
             System.err.println("  " + error);
         }
+    }
+
+    /** {@code 1 route}, {@code 2 routes}. */
+    static String count(int n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 }

@@ -95,6 +95,22 @@ class CliTest {
                     .isEqualTo(1);
             assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("cannot listen on 127.0.0.1:"
                     + taken.getLocalPort() + " (--admin): the address is already in use").doesNotContain("\n");
+            // serve's --listen overrides the file, and a busy port names the flag.
+            err.reset();
+            Path free = dir.resolve("free.yaml");
+            Files.writeString(free, Files.readString(Path.of("../examples/configs/demo.yaml"))
+                    .replaceAll("(?m)^  admin: .*$", "  admin: 127.0.0.1:0"));
+            assertThat(run("serve", "--config", config.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort()))
+                    .isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + " (--listen)");
+            // --admin beyond loopback needs the config's admin key.
+            err.reset();
+            assertThat(run("serve", "--config", free.toString(), "--admin", "0.0.0.0:0")).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("--admin 0.0.0.0:0 listens beyond loopback");
+            err.reset();
+            assertThat(run("serve", "--config", free.toString(), "--listen", "nowhere")).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("--listen nowhere: expected host:port");
         }
     }
 
@@ -156,7 +172,8 @@ class CliTest {
                 "--format", "csv")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("metric,demo.yaml,what-if-hosted-first.yaml")
                 .contains("requests,3000,3000");
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("100%");
+        // Not a terminal: no progress bar (carriage returns would flood a log).
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("\r");
         assertThat(run("simulate", "--config", "../examples/configs/demo.yaml", "--traffic",
                 "../examples/traffic/sample.jsonl", "--format", "xml")).isEqualTo(2);
     }

@@ -18,7 +18,7 @@ class DemoTest {
             try {
                 ChatCompletion inhouse = sdk.chat().completions().create(ChatCompletionCreateParams.builder()
                         .model("chat").addUserMessage("Summarise this account.").build());
-                assertThat(inhouse.model()).isEqualTo("qwen2.5-14b-instruct");
+                assertThat(inhouse.model()).isEqualTo("glm-4-9b-chat");
                 ChatCompletion hosted = sdk.chat().completions().create(ChatCompletionCreateParams.builder()
                         .model("chat").addUserMessage("Draft the report.")
                         .putAdditionalHeader("x-scenario", "aml-report").build());
