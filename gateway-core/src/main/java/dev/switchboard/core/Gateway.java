@@ -121,8 +121,9 @@ public final class Gateway implements AutoCloseable {
                 });
         this.coolDowns = state.coolDowns();
         coolDowns.watch(spec.backends().stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()));
-        this.ledger = previous != null && previous.spec.budgets().equals(spec.budgets()) ? previous.ledger
-                : state.budgets(spec.budgets());
+        // The ledger (spend so far) is kept across a reload that changes no limit; alert thresholds are not limits.
+        this.ledger = previous != null && limits(previous.spec.budgets()).equals(limits(spec.budgets()))
+                ? previous.ledger : state.budgets(spec.budgets());
         // Quota windows carry over a reload that keeps the quotas (the tokens counted this minute stay counted).
         this.quotas = previous != null && previous.spec.quotas().equals(spec.quotas()) ? previous.quotas
                 : state.quotas(spec.quotas());
@@ -214,6 +215,12 @@ public final class Gateway implements AutoCloseable {
         if (previous == null || previous.alerts != alerts) {
             alerts.start();
         }
+    }
+
+    /** Budgets without their alert thresholds: what the ledger depends on. */
+    private static List<BudgetSpec> limits(List<BudgetSpec> budgets) {
+        return budgets.stream().map(b -> new BudgetSpec(b.tenant(), b.daily(), b.monthly(), b.currency(),
+                b.whenExhausted(), b.zone())).toList();
     }
 
     /** Each record to the audit log, then to the application's listener; a listener that throws is logged. */

@@ -199,10 +199,13 @@ class BudgetAlertsTest {
                     routes:
                       - { name: chat, rules: [ { use: [inhouse-10b] } ] }
                     budgets:
-                      - { tenant: retail-app, limit: 0.1 CNY/day, alerts: [50%%, 80%%, 100%%], when-exhausted: internal-only }
+                      - { tenant: retail-app, limit: 0.1 CNY/day, alerts: [50%%, 90%%], when-exhausted: internal-only }
                     alerts:
                       webhook: { url: "http://127.0.0.1:%d/hooks/budget", secret: "%s", attempts: 2 }
                     """.formatted(model.baseUrl(), port, SECRET), "alerts.yaml"));
+            // New thresholds are not new limits: the spend so far is kept.
+            assertThat(reloaded.budgets().get(0).spentToday()).isEqualByComparingTo(g.budgets().get(0).spentToday());
+            assertThat(reloaded.budgets().get(0).spentToday().doubleValue()).isGreaterThanOrEqualTo(0.05);
             scheduler.runHeld();
             scheduler.runHeld();
             Thread.sleep(200);

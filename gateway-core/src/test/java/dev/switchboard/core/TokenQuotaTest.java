@@ -90,6 +90,16 @@ class TokenQuotaTest {
     }
 
     @Test
+    void aRequestLargerThanTheWholeQuotaIsA400NotAnEndless429() {
+        gateway("  - { tenant: retail-app, tokens-per-minute: 50 }");
+        GatewayException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> gateway.chat(chat("retail-app")), GatewayException.class);
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.retryAfter()).isEmpty();
+        assertThat(e.getMessage()).contains("more than the whole quota of tenant 'retail-app' (50)");
+    }
+
+    @Test
     void aBackendsFullQuotaPassesItOverForTheNextCandidate() {
         gateway("  - { backend: hosted-100b, tokens-per-minute: 250 }");
         GatewayResponse first = gateway.chat(chat("a"));

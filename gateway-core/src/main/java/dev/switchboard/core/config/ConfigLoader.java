@@ -341,8 +341,9 @@ public final class ConfigLoader {
             String name = k.get("name").string("");
             if (name.isEmpty()) {
                 name = tenant + "#" + (keys.size() + 1); // its place in the list: never the key or its hash
-            } else if (!names.add(name)) {
-                k.get("name").error("'" + name + "' names another key too");
+            }
+            if (!names.add(name)) {
+                (k.get("name").isMissing() ? k : k.get("name")).error("'" + name + "' names another key too");
             }
             QuotaSpec quota = null;
             ConfigNode q = k.get("quota");

@@ -38,7 +38,9 @@ public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Dur
     /** Whether {@code host} is this machine only (127.0.0.0/8, ::1, localhost). */
     public static boolean loopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+        // IP literals only (a name such as 127.evil.example is not this machine): 127.0.0.0/8, ::1, and localhost.
+        return h.equalsIgnoreCase("localhost") || h.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}")
+                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     public ServerSpec {

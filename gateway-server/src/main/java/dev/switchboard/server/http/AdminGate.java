@@ -48,6 +48,24 @@ final class AdminGate {
         return keyHash != null;
     }
 
+    /**
+     * Whether the request is addressed to this machine by name ({@code Host}: localhost or a loopback address). Without
+     * an admin key this is what keeps a page on another site out: DNS rebinding can point that site's name at
+     * 127.0.0.1, but its requests still carry its own name as {@code Host}. With a key, any host may ask.
+     */
+    boolean addressedHere(HttpHeaders headers) {
+        if (keyHash != null) {
+            return true;
+        }
+        String host = headers.get(HttpHeaderNames.HOST);
+        if (host == null) {
+            return false;
+        }
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+        return dev.switchboard.core.config.ServerSpec.loopback(name);
+    }
+
     /** Whether the request carries the admin key (always, when none is configured). */
     boolean admitted(HttpHeaders headers) {
         if (keyHash == null) {

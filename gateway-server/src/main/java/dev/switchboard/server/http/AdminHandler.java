@@ -59,6 +59,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?'))
                 : request.uri();
+        if (!gate.addressedHere(request.headers())) {
+            send(ctx, HttpResponses.error(new GatewayException(ErrorKind.FORBIDDEN, "the admin port answers requests "
+                    + "addressed to this machine (Host: localhost or 127.0.0.1) unless server.admin-auth is set"),
+                    requestId), keepAlive);
+            return;
+        }
         if (!gate.admitted(request.headers())) {
             FullHttpResponse refused = HttpResponses.error(new GatewayException(ErrorKind.UNAUTHORIZED,
                     "the admin port needs the admin key: 'Authorization: Bearer <key>' (or as the password of "
@@ -203,6 +209,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Gateway g = gateway.get();
         ObjectNode o = CONFIG_JSON.valueToTree(g.spec());
         // The order every request goes through, as the gateway assembled it (DESIGN.md, "The request chain").
+        // Not shown: the admin key's hash (unsalted: a weak key could be guessed from it) and a webhook's path and
+        // query (chat webhooks carry their token there).
+        if (o.path("server").hasNonNull("admin-key-sha256")) {
+            ((ObjectNode) o.get("server")).put("admin-key-sha256", "***");
+        }
+        if (o.path("alerts").path("webhook").hasNonNull("url")) {
+            java.net.URI url = g.spec().alerts().webhook().url();
+            ((ObjectNode) o.get("alerts").get("webhook")).put("url", url.getScheme() + "://" + url.getHost()
+                    + (url.getPort() > 0 ? ":" + url.getPort() : "") + "/***");
+        }
         var chain = o.putArray("chain");
         g.chain().forEach(chain::add);
         // Each rule's condition in words, beside its structure (the console shows these).
@@ -345,12 +361,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** The simulator's runs take seconds: one at a time, off the event loops. */
-    private static final java.util.concurrent.ExecutorService WHAT_IF = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
+    private static final java.util.concurrent.ExecutorService WHAT_IF = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(2), r -> {
                 Thread t = new Thread(r, "switchboard-what-if");
                 t.setDaemon(true);
                 return t;
-            });
+            }); // at most one running and two waiting: more is refused, not queued in the heap
 
     /**
      * {@code {"traffic": "<JSON lines>", "config": "<YAML>"}}: the traffic replayed through the config in force and
@@ -377,7 +393,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + String.join("; ", e.errors().stream().map(Object::toString).toList()));
         }
         dev.switchboard.core.config.GatewaySpec current = gateway.get().spec();
-        WHAT_IF.execute(() -> {
+        try {
+            WHAT_IF.execute(() -> runWhatIf(ctx, requestId, keepAlive, traffic, current, proposed));
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+            throw new GatewayException(ErrorKind.RATE_LIMITED, "three what-if runs are already running or waiting; "
+                    + "try again when they are done");
+        }
+    }
+
+    private void runWhatIf(ChannelHandlerContext ctx, String requestId, boolean keepAlive, String traffic,
+            dev.switchboard.core.config.GatewaySpec current, dev.switchboard.core.config.GatewaySpec proposed) {
+        {
             FullHttpResponse answer;
             java.nio.file.Path file = null;
             try {
@@ -395,7 +421,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             send(ctx, answer, keepAlive);
-        });
+        }
     }
 
     @Override

@@ -207,9 +207,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void enqueue(byte[] line) {
         if (closed) {
-            synchronized (this) {
-                writeOut(List.of(line));
-            }
+            dropped.incrementAndGet(); // a request that ended after shutdown wrote everything out
             return;
         }
         if (!queue.offer(line) && dropped.getAndIncrement() % 10_000 == 0) {
@@ -263,10 +261,18 @@ public final class AccessLog implements AutoCloseable {
         }
         closed = true;
         try {
-            queue.put(STOP);
+            // An output that stopped taking lines (a pipe nobody reads) must not hold shutdown for ever.
+            if (!queue.offer(STOP, 5, TimeUnit.SECONDS)) {
+                log.warn("access log: the output does not take lines; {} queued lines are not written", queue.size());
+                return;
+            }
             writer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            log.warn("access log: the output did not take the last lines within 10 s; they are not written");
+            return;
         }
         synchronized (this) {
             List<byte[]> rest = new ArrayList<>();

@@ -248,8 +248,8 @@ class ConsoleBrowserTest {
             shoot(page);
             assertNoConsoleErrors(page);
         }
-        assertThat(browser.findElement(By.cssSelector("[data-name='route-internal'] .value")).getText())
-                .isEqualTo("1");
+        assertThat(Integer.parseInt(browser.findElement(By.cssSelector("[data-name='route-internal'] .value"))
+                .getText())).isPositive();
         assertThat(browser.findElement(By.id("compliance-kinds")).getText()).contains("bank-card")
                 .doesNotContain("6222");
         open("routes");
@@ -301,6 +301,13 @@ class ConsoleBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"messages\":[]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(403);
+        // DNS rebinding: a page on another site whose name now points at 127.0.0.1 still sends its own name as
+        // Host; without an admin key, the admin port answers only requests addressed to this machine.
+        HttpResponse<String> rebound = rawGet(server.adminPort(), "/admin/console-token", "evil.example:"
+                + server.adminPort());
+        assertThat(rebound.statusCode()).isEqualTo(403);
+        assertThat(rawGet(server.adminPort(), "/admin/console-token", "localhost:" + server.adminPort()).statusCode())
+                .isEqualTo(200);
         // The page's scripts and styles only: no inline code, no framing.
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(admin() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -344,5 +351,49 @@ class ConsoleBrowserTest {
                 backends: [ { name: inhouse-10b, base-url: "http://127.0.0.1:1/v1", model: small, residency: internal } ]
                 routes: [ { name: chat, rules: [ { use: [inhouse-10b] } ] } ]
                 """, "wide.yaml"))).hasMessageContaining("server.admin").hasMessageContaining("admin-auth");
+    }
+
+    /** A GET with a Host header of the test's choosing (java.net.http does not allow setting it). */
+    private static HttpResponse<String> rawGet(int port, String path, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(9, 12));
+            return new HttpResponse<>() {
+                public int statusCode() {
+                    return status;
+                }
+
+                public HttpRequest request() {
+                    return null;
+                }
+
+                public java.util.Optional<HttpResponse<String>> previousResponse() {
+                    return java.util.Optional.empty();
+                }
+
+                public java.net.http.HttpHeaders headers() {
+                    return java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true);
+                }
+
+                public String body() {
+                    return answer;
+                }
+
+                public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+                    return java.util.Optional.empty();
+                }
+
+                public URI uri() {
+                    return URI.create("http://" + host + path);
+                }
+
+                public HttpClient.Version version() {
+                    return HttpClient.Version.HTTP_1_1;
+                }
+            };
+        }
     }
 }

@@ -130,7 +130,12 @@ public final class AdmissionStep implements Step {
         // The backend's token quota (the vendor's contracted rate) first: a full one passes the backend over.
         return quotas.reserveForBackend(x, rt.name()).handle(Result::new).thenCompose(q -> {
             if (q.error == null && (q.value.isEmpty() || q.value.get().granted())) {
-                return admitHeld(x, rt, held);
+                // Not admitted after all (at capacity, over budget): the quota's tokens are given back at once.
+                return admitHeld(x, rt, held).whenComplete((ticket, refused) -> {
+                    if (refused != null && q.value.isPresent()) {
+                        quotas.release(x, q.value.get());
+                    }
+                });
             }
             rt.breaker().release();
             if (held != null) {

@@ -84,11 +84,17 @@ public final class BudgetAlerts implements AutoCloseable {
     private void rearm() {
         if (!closed) {
             next = scheduler.after(EVERY, () -> check().whenComplete((ok, error) -> rearm()));
+            if (closed) {
+                next.cancel(); // closed while it was being scheduled
+            }
         }
     }
 
     /** One look at every budget with thresholds; completes when every alert it fired has been claimed. */
     public CompletableFuture<Void> check() {
+        if (closed) {
+            return CompletableFuture.completedFuture(null); // a reload's successor looks from now on
+        }
         return store.snapshot().thenCompose(list -> {
             List<CompletableFuture<Void>> fired = new java.util.ArrayList<>();
             for (TenantBudget t : list) {
@@ -123,6 +129,9 @@ public final class BudgetAlerts implements AutoCloseable {
                 break; // ascending
             }
             String key = "budget-alert:" + t.tenant() + ":" + period + ":" + start + ":" + threshold;
+            if (closed) {
+                break;
+            }
             out.add(claims.claimOnce(key, CLAIM_FOR).thenAccept(first -> {
                 if (first) {
                     fire(t, period, start, threshold, spent, limit);
@@ -164,9 +173,7 @@ public final class BudgetAlerts implements AutoCloseable {
 
     /** One attempt; on failure the next after 1 s, 2 s, 4 s ... (at most a minute), up to the configured attempts. */
     private void send(String body, int attempt) {
-        if (closed) {
-            return;
-        }
+        // Deliveries under way go on after close (a reload): the alert was claimed, and only this one sends it.
         String timestamp = Long.toString(clock.instant().getEpochSecond());
         HttpRequest request = HttpRequest.newBuilder(webhook.url()).timeout(webhook.timeout())
                 .header("content-type", "application/json")

@@ -65,8 +65,8 @@ public final class Exchange {
         volatile Tracing tracing;
         final AtomicInteger attemptsStarted = new AtomicInteger();
         /** Token quotas reserved for this request (its tenant's, and each backend's it was admitted to). */
-        final List<dev.switchboard.core.internal.quota.QuotaStore.Grant> quotaGrants =
-                new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<dev.switchboard.core.internal.quota.QuotaStore.Grant> quotaGrants = new ArrayList<>();
+        boolean quotasSettled;
         /** When the client's first token came, in ticker nanoseconds since arrival; -1 until then. */
         final java.util.concurrent.atomic.AtomicLong firstTokenNanos = new java.util.concurrent.atomic.AtomicLong(-1);
 
@@ -319,14 +319,35 @@ public final class Exchange {
         return state.ticker.getAsLong();
     }
 
-    /** Keeps a token-quota reservation, to be settled when the request ends. */
-    public void holdQuota(dev.switchboard.core.internal.quota.QuotaStore.Grant grant) {
-        state.quotaGrants.add(grant);
+    /**
+     * Keeps a token-quota reservation, to be settled when the request ends; false when the request's reservations
+     * were already settled (a hedge's reservation that came back late): the caller gives it back at once.
+     */
+    public boolean holdQuota(dev.switchboard.core.internal.quota.QuotaStore.Grant grant) {
+        synchronized (state.quotaGrants) {
+            if (state.quotasSettled) {
+                return false;
+            }
+            state.quotaGrants.add(grant);
+            return true;
+        }
     }
 
-    /** The token-quota reservations this request holds. */
-    public List<dev.switchboard.core.internal.quota.QuotaStore.Grant> quotaGrants() {
-        return List.copyOf(state.quotaGrants);
+    /** Lets go of a reservation (its attempt was not admitted after all); true when it was held. */
+    public boolean dropQuota(dev.switchboard.core.internal.quota.QuotaStore.Grant grant) {
+        synchronized (state.quotaGrants) {
+            return state.quotaGrants.remove(grant);
+        }
+    }
+
+    /** The reservations to settle, once: after this, {@link #holdQuota} refuses new ones. */
+    public List<dev.switchboard.core.internal.quota.QuotaStore.Grant> settleQuotas() {
+        synchronized (state.quotaGrants) {
+            state.quotasSettled = true;
+            List<dev.switchboard.core.internal.quota.QuotaStore.Grant> all = List.copyOf(state.quotaGrants);
+            state.quotaGrants.clear();
+            return all;
+        }
     }
 
     /**

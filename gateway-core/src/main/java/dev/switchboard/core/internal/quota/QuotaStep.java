@@ -58,7 +58,7 @@ public final class QuotaStep implements Step {
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         AtomicBoolean settled = new AtomicBoolean();
-        x.onCancel(() -> settle(x, settled, Usage.UNKNOWN));
+        x.onCancel(() -> settle(x, settled, Usage.UNKNOWN, false));
         if (x.streamed()) {
             x.tapStream(l -> new Settling(x, settled, l));
         }
@@ -69,7 +69,7 @@ public final class QuotaStep implements Step {
                 .thenCompose(t -> next.proceed(x));
         return result.whenComplete((reply, error) -> {
             if (error != null || !x.streamed()) {
-                settle(x, settled, x.charge().usage());
+                settle(x, settled, x.charge().usage(), error == null);
             }
             // A stream that started settles when it ends (the Settling tap), or when the client leaves.
         });
@@ -80,11 +80,23 @@ public final class QuotaStep implements Step {
         if (quota == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return store.reserve(quota, estimate(x)).thenAccept(grant -> {
+        long tokens = estimate(x);
+        long smallest = Math.min(quota.perMinute() > 0 ? quota.perMinute() : Long.MAX_VALUE,
+                quota.perDay() > 0 ? quota.perDay() : Long.MAX_VALUE);
+        if (tokens > smallest) {
+            // Waiting would not help: no window ever has room for it.
+            throw new GatewayException(dev.switchboard.core.ErrorKind.INVALID_REQUEST, "this request may use "
+                    + tokens + " tokens (its prompt and max_tokens), more than the whole quota of "
+                    + quota.scope().name().toLowerCase(java.util.Locale.ROOT).replace("key", "client key") + " '"
+                    + quota.name() + "' (" + smallest + "); ask for fewer max_tokens");
+        }
+        return store.reserve(quota, tokens).thenAccept(grant -> {
             if (!grant.granted()) {
                 throw new RateLimiter.RateLimitedException(grant.refusal(), grant.retryAfter());
             }
-            x.holdQuota(grant);
+            if (!x.holdQuota(grant)) {
+                store.settle(grant, 0); // the request already ended
+            }
         });
     }
 
@@ -98,33 +110,41 @@ public final class QuotaStep implements Step {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return store.reserve(quota, estimate(x)).thenApply(grant -> {
-            if (grant.granted()) {
-                x.holdQuota(grant);
+            if (grant.granted() && !x.holdQuota(grant)) {
+                store.settle(grant, 0); // the request already ended (a hedge that came back late)
             }
             return Optional.of(grant);
         });
     }
 
-    private void settle(Exchange x, AtomicBoolean settled, Usage usage) {
+    /** Gives back a backend's reservation whose attempt was not admitted after all (at capacity, over budget). */
+    public void release(Exchange x, QuotaStore.Grant grant) {
+        if (x.dropQuota(grant)) {
+            store.settle(grant, 0);
+        }
+    }
+
+    /** @param answered whether the request got its answer (a failed one keeps no estimate counted) */
+    private void settle(Exchange x, AtomicBoolean settled, Usage usage, boolean answered) {
         if (!settled.compareAndSet(false, true)) {
             return;
         }
         Exchange.Charge charge = x.charge();
         Usage used = usage.known() ? usage : charge.usage();
-        java.util.List<QuotaStore.Grant> grants = new java.util.ArrayList<>(x.quotaGrants());
+        java.util.List<QuotaStore.Grant> grants = new java.util.ArrayList<>(x.settleQuotas());
         java.util.Collections.reverse(grants); // the answering backend's grant is its last attempt's
         boolean backendSettled = false;
         for (QuotaStore.Grant g : grants) {
-            if (charge.backend() == null) {
-                store.settle(g, 0); // refused, or no backend answered: nothing was produced
+            if (charge.backend() == null || !answered && !used.known()) {
+                store.settle(g, 0); // refused, failed, or no backend answered: nothing was produced
                 continue;
             }
-            boolean answered = g.quota().scope() != QuotaSpec.Scope.BACKEND
+            boolean counted = g.quota().scope() != QuotaSpec.Scope.BACKEND
                     || !backendSettled && g.quota().name().equals(charge.backend());
-            if (g.quota().scope() == QuotaSpec.Scope.BACKEND && answered) {
+            if (g.quota().scope() == QuotaSpec.Scope.BACKEND && counted) {
                 backendSettled = true;
             }
-            if (!answered) {
+            if (!counted) {
                 store.settle(g, 0); // an attempt that did not answer: its reservation is given back
             } else if (used.known()) {
                 store.settle(g, used.promptTokens() + used.completionTokens());
@@ -145,13 +165,13 @@ public final class QuotaStep implements Step {
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            settle(x, settled, usage);
+            settle(x, settled, usage, true);
             next.onComplete(usage, finishReason);
         }
 
         @Override
         public void onError(GatewayException error, boolean started) {
-            settle(x, settled, Usage.UNKNOWN);
+            settle(x, settled, Usage.UNKNOWN, started); // a cut stream produced what it sent; unreported: kept
             next.onError(error, started);
         }
     }

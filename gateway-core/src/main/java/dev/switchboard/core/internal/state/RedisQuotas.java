@@ -73,12 +73,10 @@ final class RedisQuotas implements QuotaStore {
         if (delta == 0 || grant.windows().isEmpty()) {
             return;
         }
-        for (String key : grant.windows()) {
-            store.run("quota_settle", c -> c.incrby(key, delta).toCompletableFuture())
-                    .exceptionally(e -> {
-                        store.fellBack("quotas"); // the window overstates or understates by delta until it ends
-                        return null;
-                    });
-        }
+        store.<Long>eval("quota_settle", RedisStateStore.QUOTA_SETTLE_SCRIPT, ScriptOutputType.INTEGER,
+                grant.windows().toArray(String[]::new), delta).exceptionally(e -> {
+                    store.fellBack("quotas"); // the window overstates or understates by delta until it ends
+                    return null;
+                });
     }
 }

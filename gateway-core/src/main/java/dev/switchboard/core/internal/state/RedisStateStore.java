@@ -114,6 +114,7 @@ final class RedisStateStore implements StateStore {
     static final Script CAPACITY_RELEASE_SCRIPT = Script.load("capacity-release.lua");
     static final Script RATE_LIMIT_SCRIPT = Script.load("rate-limit.lua");
     static final Script QUOTA_SCRIPT = Script.load("quota.lua");
+    static final Script QUOTA_SETTLE_SCRIPT = Script.load("quota-settle.lua");
     private final Script leaseRenew = Script.load("lease-renew.lua");
 
     RedisStateStore(StateSpec state, Clock clock, MeterRegistry meters) {
