@@ -122,8 +122,12 @@ public final class Gateway implements AutoCloseable {
         this.coolDowns = state.coolDowns();
         coolDowns.watch(spec.backends().stream().map(BackendSpec::name).collect(java.util.stream.Collectors.toSet()));
         // The ledger (spend so far) is kept across a reload that changes no limit; alert thresholds are not limits.
+        // Budgets with parents form a tree: a call reserves at every level its tenant belongs to.
         this.ledger = previous != null && limits(previous.spec.budgets()).equals(limits(spec.budgets()))
-                ? previous.ledger : state.budgets(spec.budgets());
+                ? previous.ledger : dev.switchboard.core.internal.budget.BudgetTree.needed(spec.budgets())
+                        ? new dev.switchboard.core.internal.budget.BudgetTree(state.budgets(spec.budgets()),
+                                spec.budgets())
+                        : state.budgets(spec.budgets());
         // Quota windows carry over a reload that keeps the quotas (the tokens counted this minute stay counted).
         this.quotas = previous != null && previous.spec.quotas().equals(spec.quotas()) ? previous.quotas
                 : state.quotas(spec.quotas());
@@ -206,7 +210,7 @@ public final class Gateway implements AutoCloseable {
         }
         steps.addAll(List.of(
                 new FailoverStep(backends, spec.retry(), options.scheduler(), options.random(), metrics, coolDowns,
-                        options.clock(), policy),
+                        options.clock(), policy, ledger::exhaustedLevel),
                 new AdmissionStep(ledger, policy, metrics, options.ticker(), coolDowns, quotaStep),
                 new BackendStep(policy, metrics)));
         this.chain = new RequestChain(steps);
@@ -219,8 +223,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Budgets without their alert thresholds: what the ledger depends on. */
     private static List<BudgetSpec> limits(List<BudgetSpec> budgets) {
-        return budgets.stream().map(b -> new BudgetSpec(b.tenant(), b.daily(), b.monthly(), b.currency(),
-                b.whenExhausted(), b.zone())).toList();
+        return budgets.stream().map(BudgetSpec::withoutAlerts).toList();
     }
 
     /** Each record to the audit log, then to the application's listener; a listener that throws is logged. */

@@ -14,9 +14,13 @@ import java.util.Objects;
  * @param whenExhausted what happens once a limit is reached
  * @param zone          where days and months begin
  * @param alerts        shares of a limit (0.5 for 50%) at which an alert fires, once per period each; ascending
+ * @param parent        the group budget above this one ({@link #GROUP} and its name), or null at the top
  */
 public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
-        WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts) {
+        WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts, String parent) {
+    /** How a group budget (a bank, a department, a team) is named where a tenant's would be: {@code @retail}. */
+    public static final String GROUP = "@";
+
     public BudgetSpec {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(currency, "currency");
@@ -25,10 +29,20 @@ public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, St
         alerts = alerts.stream().sorted().distinct().toList();
     }
 
-    /** Without alerts. */
+    /** Without alerts, at the top of no tree. */
     public BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
             WhenExhausted whenExhausted, ZoneId zone) {
-        this(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of());
+        this(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), null);
+    }
+
+    /** Whether this is a group's budget (above tenants), not a tenant's. */
+    public boolean group() {
+        return tenant.startsWith(GROUP);
+    }
+
+    /** The same budget without alert thresholds: what its spend depends on. */
+    public BudgetSpec withoutAlerts() {
+        return new BudgetSpec(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), parent);
     }
 
     /** What an exhausted budget means for the tenant's next requests. */

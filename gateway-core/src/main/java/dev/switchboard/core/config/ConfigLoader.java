@@ -715,8 +715,17 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("tenant", "limit", "daily", "monthly", "currency", "when-exhausted", "zone", "alerts"));
-            String tenant = n.get("tenant").requiredString();
+            n.allowOnly(Set.of("tenant", "group", "parent", "limit", "daily", "monthly", "currency", "when-exhausted",
+                    "zone", "alerts"));
+            boolean group = !n.get("group").isMissing();
+            if (group == !n.get("tenant").isMissing()) {
+                n.error("expected either 'tenant' (an application's budget) or 'group' (a bank's, a department's, "
+                        + "a team's, above tenants)");
+                continue;
+            }
+            String tenant = group ? BudgetSpec.GROUP + n.get("group").requiredString()
+                    : n.get("tenant").requiredString();
+            String parent = n.get("parent").isMissing() ? null : BudgetSpec.GROUP + n.get("parent").requiredString();
             if (!tenant.isEmpty() && !tenants.add(tenant)) {
                 n.get("tenant").error("duplicate budget for tenant '" + tenant + "'");
             }
@@ -744,7 +753,7 @@ public final class ConfigLoader {
                     monthly = new java.math.BigDecimal(m.group(1));
                 }
             }
-            if (daily == null && monthly == null) {
+            if (daily == null && monthly == null && (group || parent == null)) {
                 n.error("expected a limit: 'limit: 500 CNY/day', or daily/monthly amounts with a currency");
             }
             if (currency.isEmpty()) {
@@ -770,7 +779,30 @@ public final class ConfigLoader {
                 alerts.add(percent(a, 100f) / 100.0); // 50% -> 0.5
             }
             out.add(new BudgetSpec(tenant, daily, monthly, currency.isEmpty() ? "USD" : currency, when, zone,
-                    alerts));
+                    alerts, parent));
+        }
+        // Every parent is a group in the list, and following parents never comes back (a tree, not a loop).
+        Map<String, String> parents = new HashMap<>();
+        out.forEach(b -> parents.put(b.tenant(), b.parent()));
+        List<ConfigNode> nodes = list.items();
+        for (int i = 0; i < out.size() && i < nodes.size(); i++) {
+            BudgetSpec b = out.get(i);
+            if (b.parent() == null) {
+                continue;
+            }
+            if (!parents.containsKey(b.parent())) {
+                nodes.get(i).get("parent").error("'" + b.parent().substring(1) + "' is not a group budget (expected "
+                        + "a 'group:' entry of budgets)");
+                continue;
+            }
+            Set<String> seen = new HashSet<>(List.of(b.tenant()));
+            for (String p = b.parent(); p != null; p = parents.get(p)) {
+                if (!seen.add(p)) {
+                    nodes.get(i).get("parent").error("the parents come back to '" + p.substring(1) + "' (expected "
+                            + "a tree)");
+                    break;
+                }
+            }
         }
         return out;
     }

@@ -46,8 +46,7 @@ final class Simulator {
         // What the simulation may not touch: the audit log on disk, a shared store other gateways use, and the
         // budget alerts (their log lines and webhook are about real spend).
         List<dev.switchboard.core.config.BudgetSpec> budgets = spec.budgets().stream()
-                .map(b -> new dev.switchboard.core.config.BudgetSpec(b.tenant(), b.daily(), b.monthly(), b.currency(),
-                        b.whenExhausted(), b.zone()))
+                .map(dev.switchboard.core.config.BudgetSpec::withoutAlerts)
                 .toList();
         GatewaySpec offline = new GatewaySpec(spec.server(), spec.backends(), spec.routes(), budgets,
                 AuditSpec.DISABLED, spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(),

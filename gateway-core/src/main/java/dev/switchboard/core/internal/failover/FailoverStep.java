@@ -55,8 +55,18 @@ public final class FailoverStep implements Step {
 
     private final CompliancePolicy policy;
 
+    /** The budget level that is reached for a tenant, in words, to name it in a refusal. */
+    private final java.util.function.Function<String, java.util.Optional<String>> budgetLevel;
+
     public FailoverStep(BackendRegistry backends, RetrySpec retry, Scheduler scheduler,
             RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock, CompliancePolicy policy) {
+        this(backends, retry, scheduler, random, metrics, coolDowns, clock, policy, t -> java.util.Optional.empty());
+    }
+
+    public FailoverStep(BackendRegistry backends, RetrySpec retry, Scheduler scheduler,
+            RandomGenerator random, GatewayMetrics metrics, CoolDowns coolDowns, Clock clock, CompliancePolicy policy,
+            java.util.function.Function<String, java.util.Optional<String>> budgetLevel) {
+        this.budgetLevel = budgetLevel;
         this.policy = policy;
         this.coolDowns = coolDowns;
         this.clock = clock;
@@ -319,8 +329,11 @@ public final class FailoverStep implements Step {
                         + String.join(", ", decision.candidates()) + "); retry shortly");
             }
             if (failures.isEmpty() && overBudget) {
-                return new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + x.request().tenant()
-                        + "' has not enough budget left for this request on any candidate backend");
+                String tenant = x.request().tenant();
+                String level = budgetLevel.apply(tenant).filter(l -> !l.equals("tenant '" + tenant + "'"))
+                        .map(l -> " (the budget of " + l + " above it is reached)").orElse("");
+                return new GatewayException(ErrorKind.BUDGET_EXHAUSTED, "tenant '" + tenant
+                        + "' has not enough budget left for this request on any candidate backend" + level);
             }
             StringBuilder sb = new StringBuilder("all backends failed for route '").append(decision.route())
                     .append("': ");

@@ -28,6 +28,14 @@ public interface BudgetStore {
     CompletableFuture<Optional<BudgetReservation>> reserve(String tenant, double worstCase, boolean unlimited,
             Residency residency);
 
+    /**
+     * The level whose limit is reached for this tenant, in words ({@code tenant 'x'}, {@code group 'retail'}), when
+     * one is: a flat budget names the tenant itself.
+     */
+    default Optional<String> exhaustedLevel(String tenant) {
+        return exhausted(tenant) ? Optional.of("tenant '" + tenant + "'") : Optional.empty();
+    }
+
     /** Every tenant's state now. */
     CompletableFuture<List<TenantBudget>> snapshot();
 }

@@ -391,4 +391,46 @@ class SharedStateTest {
         // Another tenant has no quota.
         assertThat(b.chat(request("local", "other", "hello")).backend()).isEqualTo("inhouse-10b");
     }
+
+    @Test
+    void aDepartmentsBudgetHoldsAcrossSidecarsUnderConcurrentCallsOfItsApplications() throws Exception {
+        // Two applications under one department: each call reserves 0.01 CNY at its application, the department and
+        // the bank; the department's 0.50 a day holds 50 calls, whichever application and sidecar they come from.
+        List<Gateway> three = sidecars(3, config("", """
+                budgets:
+                  - { group: bank, daily: 100, currency: CNY }
+                  - { group: retail, parent: bank, daily: 0.50, currency: CNY }
+                  - { tenant: retail, parent: retail, daily: 1.00, currency: CNY }
+                  - { tenant: retail-web, parent: retail, daily: 1.00, currency: CNY }
+                """));
+        List<CompletableFuture<GatewayResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            calls.add(three.get(i % 3).chatAsync(request("chat", i % 2 == 0 ? "retail" : "retail-web",
+                    "question " + i)));
+        }
+        int ok = 0;
+        for (CompletableFuture<GatewayResponse> c : calls) {
+            GatewayException e = failure(c);
+            if (e == null) {
+                ok++;
+            } else {
+                assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.BUDGET_EXHAUSTED);
+            }
+        }
+        assertThat(ok).isEqualTo(50);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, TenantBudget> b = Map.of();
+        while (System.nanoTime() < deadline) {
+            b = three.get(0).budgets().stream().collect(java.util.stream.Collectors.toMap(TenantBudget::tenant, t -> t));
+            if (b.get("@retail").reservedToday().signum() == 0 && b.get("@bank").reservedToday().signum() == 0) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertThat(b.get("@retail").spentToday()).isEqualByComparingTo("0.50");
+        assertThat(b.get("@bank").spentToday()).isEqualByComparingTo("0.50");
+        assertThat(b.get("retail").spentToday().add(b.get("retail-web").spentToday())).isEqualByComparingTo("0.50");
+        assertThat(b.get("@retail").reservedToday()).isZero();
+        assertThat(b.get("retail").reservedToday()).isZero();
+    }
 }
