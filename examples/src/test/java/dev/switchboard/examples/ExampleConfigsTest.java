@@ -67,6 +67,29 @@ class ExampleConfigsTest {
     }
 
     @Test
+    void aSmallBankCountsEveryCallAtItsApplicationItsDepartmentAndTheBank() {
+        try (Gateway g = open("small-bank.yaml")) {
+            GatewayResponse r = g.chat(chat("chat", "Where is my card?", "retail-web"));
+            assertThat(r.backend()).isEqualTo("inhouse-10b");
+            java.util.Map<String, dev.switchboard.core.budget.TenantBudget> b = g.budgets().stream().collect(
+                    java.util.stream.Collectors.toMap(dev.switchboard.core.budget.TenantBudget::tenant, t -> t));
+            assertThat(b).containsKeys("@bank", "@retail-banking", "@risk", "@operations", "retail-app");
+            // Settled at every level (in millionths of a yuan, as the ledger counts).
+            assertThat(b.get("@retail-banking").spentToday().signum()).isPositive();
+            assertThat(b.get("@bank").spentToday()).isEqualByComparingTo(b.get("@retail-banking").spentToday());
+            assertThat(b.get("@retail-banking").spentToday().doubleValue())
+                    .isCloseTo(r.cost(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(b.get("@risk").spentToday().signum()).isZero();
+            // Risk analysis goes to the strongest model; the vendor's contracted rate and the quotas are in the chain.
+            assertThat(g.chat(chat("risk-analysis", "Stress test the portfolio", "risk-models")).backend())
+                    .isEqualTo("hosted-100b");
+            assertThat(g.chain()).contains("quota");
+            assertThat(g.spec().quotas()).extracting(q -> q.name())
+                    .containsExactlyInAnyOrder("hosted-100b", "retail-web", "vendor-pilot");
+        }
+    }
+
+    @Test
     void officeAssistantIsCostFirstAndSendsLongPromptsOut() {
         try (Gateway g = open("office-assistant.yaml")) {
             assertThat(g.explain(chat("assistant", "Draft a memo", "hr")).candidates())
