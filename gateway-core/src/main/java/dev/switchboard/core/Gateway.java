@@ -273,6 +273,8 @@ public final class Gateway implements AutoCloseable {
             String tenant = b.tenant();
             budgetSeries(series, figures, tenant, b.currency(), "day", b.daily(),
                     TenantBudget::spentToday, TenantBudget::reservedToday);
+            budgetSeries(series, figures, tenant, b.currency(), "week", b.weekly(),
+                    TenantBudget::spentThisWeek, TenantBudget::reservedThisWeek);
             budgetSeries(series, figures, tenant, b.currency(), "month", b.monthly(),
                     TenantBudget::spentThisMonth, TenantBudget::reservedThisMonth);
             series.put(GaugeSet.Series.of("switchboard.budget.exhausted",

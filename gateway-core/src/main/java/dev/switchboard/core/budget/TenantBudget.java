@@ -18,8 +18,24 @@ import java.time.LocalDate;
  * @param reservedThisMonth held by calls in flight
  * @param exhausted     a limit is reached
  * @param whenExhausted the policy then
+ * @param weeklyLimit   null when there is none
+ * @param spentThisWeek settled cost of the week (Monday to Sunday in the budget's zone)
+ * @param reservedThisWeek held by calls in flight
  */
 public record TenantBudget(String tenant, String currency, LocalDate day, BigDecimal dailyLimit,
         BigDecimal spentToday, BigDecimal reservedToday, BigDecimal monthlyLimit, BigDecimal spentThisMonth,
-        BigDecimal reservedThisMonth, boolean exhausted, BudgetSpec.WhenExhausted whenExhausted) {
+        BigDecimal reservedThisMonth, boolean exhausted, BudgetSpec.WhenExhausted whenExhausted,
+        BigDecimal weeklyLimit, BigDecimal spentThisWeek, BigDecimal reservedThisWeek) {
+    /** Without a week. */
+    public TenantBudget(String tenant, String currency, LocalDate day, BigDecimal dailyLimit, BigDecimal spentToday,
+            BigDecimal reservedToday, BigDecimal monthlyLimit, BigDecimal spentThisMonth, BigDecimal reservedThisMonth,
+            boolean exhausted, BudgetSpec.WhenExhausted whenExhausted) {
+        this(tenant, currency, day, dailyLimit, spentToday, reservedToday, monthlyLimit, spentThisMonth,
+                reservedThisMonth, exhausted, whenExhausted, null, BigDecimal.ZERO, BigDecimal.ZERO);
+    }
+
+    /** The first day of the week {@link #day} is in (Monday). */
+    public LocalDate week() {
+        return day.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
+    }
 }

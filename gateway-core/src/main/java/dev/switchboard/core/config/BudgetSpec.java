@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param zone          where days and months begin
  * @param alerts        shares of a limit (0.5 for 50%) at which an alert fires, once per period each; ascending
  * @param parent        the group budget above this one ({@link #GROUP} and its name), or null at the top
+ * @param weekly        limit per week (Monday to Sunday in {@code zone}), or null
  */
 public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
-        WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts, String parent) {
+        WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts, String parent, BigDecimal weekly) {
     /** How a group budget (a bank, a department, a team) is named where a tenant's would be: {@code @retail}. */
     public static final String GROUP = "@";
 
@@ -32,7 +33,18 @@ public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, St
     /** Without alerts, at the top of no tree. */
     public BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
             WhenExhausted whenExhausted, ZoneId zone) {
-        this(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), null);
+        this(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), null, null);
+    }
+
+    /** Without a weekly limit. */
+    public BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, String currency,
+            WhenExhausted whenExhausted, ZoneId zone, java.util.List<Double> alerts, String parent) {
+        this(tenant, daily, monthly, currency, whenExhausted, zone, alerts, parent, null);
+    }
+
+    /** Whether any limit is set (a tenant in a tree may have none of its own). */
+    public boolean limited() {
+        return daily != null || weekly != null || monthly != null;
     }
 
     /** Whether this is a group's budget (above tenants), not a tenant's. */
@@ -42,7 +54,8 @@ public record BudgetSpec(String tenant, BigDecimal daily, BigDecimal monthly, St
 
     /** The same budget without alert thresholds: what its spend depends on. */
     public BudgetSpec withoutAlerts() {
-        return new BudgetSpec(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), parent);
+        return new BudgetSpec(tenant, daily, monthly, currency, whenExhausted, zone, java.util.List.of(), parent,
+                weekly);
     }
 
     /** What an exhausted budget means for the tenant's next requests. */

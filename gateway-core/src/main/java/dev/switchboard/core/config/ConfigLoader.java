@@ -715,8 +715,8 @@ public final class ConfigLoader {
                 n.error("expected a mapping");
                 continue;
             }
-            n.allowOnly(Set.of("tenant", "group", "parent", "limit", "daily", "monthly", "currency", "when-exhausted",
-                    "zone", "alerts"));
+            n.allowOnly(Set.of("tenant", "group", "parent", "limit", "daily", "weekly", "monthly", "currency",
+                    "when-exhausted", "zone", "alerts"));
             boolean group = !n.get("group").isMissing();
             if (group == !n.get("tenant").isMissing()) {
                 n.error("expected either 'tenant' (an application's budget) or 'group' (a bank's, a department's, "
@@ -732,14 +732,15 @@ public final class ConfigLoader {
             String currency = n.get("currency").string("").trim().toUpperCase(Locale.ROOT);
             java.math.BigDecimal daily = amount(n.get("daily"));
             java.math.BigDecimal monthly = amount(n.get("monthly"));
+            java.math.BigDecimal weekly = amount(n.get("weekly"));
             ConfigNode limitNode = n.get("limit");
             List<ConfigNode> limits = limitNode.isArray() ? limitNode.items()
                     : limitNode.isMissing() ? List.of() : List.of(limitNode);
             for (ConfigNode l : limits) {
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "\\s*(\\d+(?:\\.\\d+)?)\\s*([A-Za-z]{3})\\s*/\\s*(day|month)\\s*").matcher(l.string(""));
+                        "\\s*(\\d+(?:\\.\\d+)?)\\s*([A-Za-z]{3})\\s*/\\s*(day|week|month)\\s*").matcher(l.string(""));
                 if (!m.matches()) {
-                    l.error("'" + l.string("") + "' (expected e.g. 500 CNY/day or 10000 CNY/month)");
+                    l.error("'" + l.string("") + "' (expected e.g. 500 CNY/day, 3000 CNY/week or 10000 CNY/month)");
                     continue;
                 }
                 String cur = m.group(2).toUpperCase(Locale.ROOT);
@@ -749,12 +750,14 @@ public final class ConfigLoader {
                 currency = cur;
                 if (m.group(3).equals("day")) {
                     daily = new java.math.BigDecimal(m.group(1));
+                } else if (m.group(3).equals("week")) {
+                    weekly = new java.math.BigDecimal(m.group(1));
                 } else {
                     monthly = new java.math.BigDecimal(m.group(1));
                 }
             }
-            if (daily == null && monthly == null && (group || parent == null)) {
-                n.error("expected a limit: 'limit: 500 CNY/day', or daily/monthly amounts with a currency");
+            if (daily == null && weekly == null && monthly == null && (group || parent == null)) {
+                n.error("expected a limit: 'limit: 500 CNY/day', or daily/weekly/monthly amounts with a currency");
             }
             if (currency.isEmpty()) {
                 currency = priced.size() == 1 ? priced.iterator().next() : "";
@@ -779,7 +782,7 @@ public final class ConfigLoader {
                 alerts.add(percent(a, 100f) / 100.0); // 50% -> 0.5
             }
             out.add(new BudgetSpec(tenant, daily, monthly, currency.isEmpty() ? "USD" : currency, when, zone,
-                    alerts, parent));
+                    alerts, parent, weekly));
         }
         // Every parent is a group in the list, and following parents never comes back (a tree, not a loop).
         Map<String, String> parents = new HashMap<>();

@@ -180,6 +180,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 o.put("monthly_limit", s.monthlyLimit());
             }
             o.put("spent_this_month", s.spentThisMonth()).put("reserved_this_month", s.reservedThisMonth());
+            if (s.weeklyLimit() != null) {
+                o.put("week", String.valueOf(s.week())).put("weekly_limit", s.weeklyLimit());
+            }
+            o.put("spent_this_week", s.spentThisWeek()).put("reserved_this_week", s.reservedThisWeek());
             o.put("exhausted", s.exhausted());
             o.put("when_exhausted", s.whenExhausted().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }

@@ -282,6 +282,7 @@ async function budgets() {
     box.dataset.tenant = b.tenant;
     box.appendChild(el('h3', `${b.tenant}${b.exhausted ? ' — exhausted' : ''}`, b.exhausted ? 'bad' : ''));
     if (b.daily_limit !== undefined) box.appendChild(budgetBar(`today (${b.day})`, b.spent_today, b.reserved_today, b.daily_limit, b.currency));
+    if (b.weekly_limit !== undefined) box.appendChild(budgetBar(`this week (from ${b.week})`, b.spent_this_week, b.reserved_this_week, b.weekly_limit, b.currency));
     if (b.monthly_limit !== undefined) box.appendChild(budgetBar('this month', b.spent_this_month, b.reserved_this_month, b.monthly_limit, b.currency));
     box.appendChild(el('p', `When exhausted: ${b.when_exhausted === 'internal-only' ? 'only in-house backends answer' : 'requests are refused (429)'}.`, 'hint'));
     list.appendChild(box);

@@ -105,6 +105,9 @@ public final class BudgetAlerts implements AutoCloseable {
                 if (t.dailyLimit() != null) {
                     fired.addAll(crossed(spec, t, "day", t.day(), t.spentToday(), t.dailyLimit()));
                 }
+                if (t.weeklyLimit() != null) {
+                    fired.addAll(crossed(spec, t, "week", t.week(), t.spentThisWeek(), t.weeklyLimit()));
+                }
                 if (t.monthlyLimit() != null) {
                     fired.addAll(crossed(spec, t, "month", t.day().withDayOfMonth(1), t.spentThisMonth(),
                             t.monthlyLimit()));

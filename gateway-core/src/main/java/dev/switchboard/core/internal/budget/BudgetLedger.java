@@ -76,17 +76,19 @@ public final class BudgetLedger {
 
     /** A held reservation; settle it exactly once when the call ends (later calls do nothing). */
     public static class Reservation implements BudgetReservation {
-        static final Reservation NONE = new Reservation(null, 0, null, null);
+        static final Reservation NONE = new Reservation(null, 0, null, null, null);
         private final TenantAccount account;
         private final long micros;
         private final LocalDate day;
+        private final LocalDate week;
         private final YearMonth month;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Reservation(TenantAccount account, long micros, LocalDate day, YearMonth month) {
+        Reservation(TenantAccount account, long micros, LocalDate day, LocalDate week, YearMonth month) {
             this.account = account;
             this.micros = micros;
             this.day = day;
+            this.week = week;
             this.month = month;
         }
 
@@ -108,6 +110,10 @@ public final class BudgetLedger {
         YearMonth month() {
             return month;
         }
+
+        LocalDate week() {
+            return week;
+        }
     }
 
     /** One tenant's ledger; every change under its lock. */
@@ -115,11 +121,15 @@ public final class BudgetLedger {
         final BudgetSpec spec;
         private final Clock clock;
         private final long dailyLimit;
+        private final long weeklyLimit;
         private final long monthlyLimit;
         private LocalDate day;
+        private LocalDate week;
         private YearMonth month;
         private long spentDay;
         private long reservedDay;
+        private long spentWeek;
+        private long reservedWeek;
         private long spentMonth;
         private long reservedMonth;
 
@@ -128,6 +138,7 @@ public final class BudgetLedger {
             this.clock = clock;
             this.dailyLimit = spec.daily() == null ? Long.MAX_VALUE : spec.daily().multiply(MICROS).longValue();
             this.monthlyLimit = spec.monthly() == null ? Long.MAX_VALUE : spec.monthly().multiply(MICROS).longValue();
+            this.weeklyLimit = spec.weekly() == null ? Long.MAX_VALUE : spec.weekly().multiply(MICROS).longValue();
         }
 
         private void roll(Clock clock) {
@@ -136,6 +147,13 @@ public final class BudgetLedger {
                 day = today;
                 spentDay = 0;
                 reservedDay = 0;
+            }
+            LocalDate monday = today.with(java.time.temporal.TemporalAdjusters.previousOrSame(
+                    java.time.DayOfWeek.MONDAY));
+            if (!monday.equals(week)) {
+                week = monday;
+                spentWeek = 0;
+                reservedWeek = 0;
             }
             YearMonth now = YearMonth.from(today);
             if (!now.equals(month)) {
@@ -147,18 +165,21 @@ public final class BudgetLedger {
 
         synchronized boolean exhausted(Clock clock) {
             roll(clock);
-            return spentDay + reservedDay >= dailyLimit || spentMonth + reservedMonth >= monthlyLimit;
+            return spentDay + reservedDay >= dailyLimit || spentWeek + reservedWeek >= weeklyLimit
+                    || spentMonth + reservedMonth >= monthlyLimit;
         }
 
         synchronized Optional<Reservation> reserve(long micros, boolean unlimited, Clock clock) {
             roll(clock);
             if (!unlimited && (spentDay + reservedDay + micros > dailyLimit
+                    || spentWeek + reservedWeek + micros > weeklyLimit
                     || spentMonth + reservedMonth + micros > monthlyLimit)) {
                 return Optional.empty();
             }
             reservedDay += micros;
+            reservedWeek += micros;
             reservedMonth += micros;
-            return Optional.of(new Reservation(this, micros, day, month));
+            return Optional.of(new Reservation(this, micros, day, week, month));
         }
 
         synchronized void settle(Reservation r, long actual) {
@@ -167,10 +188,14 @@ public final class BudgetLedger {
             if (r.day().equals(day)) {
                 reservedDay -= r.micros();
             }
+            if (r.week().equals(week)) {
+                reservedWeek -= r.micros();
+            }
             if (r.month().equals(month)) {
                 reservedMonth -= r.micros();
             }
             spentDay += actual;
+            spentWeek += actual;
             spentMonth += actual;
         }
 
@@ -178,7 +203,7 @@ public final class BudgetLedger {
             boolean exhausted = exhausted(clock);
             return new TenantBudget(spec.tenant(), spec.currency(), day, spec.daily(), fromMicros(spentDay),
                     fromMicros(reservedDay), spec.monthly(), fromMicros(spentMonth), fromMicros(reservedMonth),
-                    exhausted, spec.whenExhausted());
+                    exhausted, spec.whenExhausted(), spec.weekly(), fromMicros(spentWeek), fromMicros(reservedWeek));
         }
     }
 }

@@ -46,7 +46,7 @@ public final class BudgetTree implements BudgetStore {
     }
 
     private static boolean limited(BudgetSpec b) {
-        return b.daily() != null || b.monthly() != null;
+        return b.limited();
     }
 
     /**

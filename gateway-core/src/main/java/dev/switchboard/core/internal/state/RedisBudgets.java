@@ -31,10 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RedisBudgets implements BudgetStore {
     private static final long DAY_TTL_SECONDS = 3 * 86_400;
     private static final long MONTH_TTL_SECONDS = 40 * 86_400;
+    private static final long WEEK_TTL_SECONDS = 9 * 86_400;
 
     private final RedisStateStore store;
     private final Map<String, BudgetSpec> specs = new LinkedHashMap<>();
-    /** The last figures Redis returned per tenant: {spentDay, reservedDay, spentMonth, reservedMonth}. */
+    /** The last figures Redis returned per tenant: {spent, reserved} of the day, the month and the week. */
     private final Map<String, View> views = new ConcurrentHashMap<>();
 
     private record View(LocalDate day, long[] figures) {
@@ -62,10 +63,19 @@ final class RedisBudgets implements BudgetStore {
         if (spec == null || v == null || !v.day.equals(today(spec))) {
             return false;
         }
-        long[] f = v.figures;
+        return reached(spec, v.figures);
+    }
+
+    private static boolean reached(BudgetSpec spec, long[] f) {
         long day = limit(spec.daily());
         long month = limit(spec.monthly());
-        return day >= 0 && f[0] + f[1] >= day || month >= 0 && f[2] + f[3] >= month;
+        long week = limit(spec.weekly());
+        return day >= 0 && f[0] + f[1] >= day || month >= 0 && f[2] + f[3] >= month
+                || week >= 0 && f[4] + f[5] >= week;
+    }
+
+    private static LocalDate monday(LocalDate day) {
+        return day.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY));
     }
 
     private LocalDate today(BudgetSpec spec) {
@@ -75,12 +85,12 @@ final class RedisBudgets implements BudgetStore {
     private String[] keys(String tenant, LocalDate day) {
         String t = "budget:{" + tenant + "}:";
         return new String[] {store.key(t + "day:" + day), store.key(t + "month:" + YearMonth.from(day)),
-                store.key(t + "leases"), store.key(t + "lease-info")};
+                store.key(t + "leases"), store.key(t + "lease-info"), store.key(t + "week:" + monday(day))};
     }
 
     private void remember(String tenant, LocalDate day, List<Object> reply, int from) {
-        long[] f = new long[4];
-        for (int i = 0; i < 4; i++) {
+        long[] f = new long[6];
+        for (int i = 0; i < 6; i++) {
             f[i] = ((Number) reply.get(from + i)).longValue();
         }
         views.put(tenant, new View(day, f));
@@ -103,7 +113,7 @@ final class RedisBudgets implements BudgetStore {
         CompletableFuture<List<Object>> reply = store.eval("budget_reserve", RedisStateStore.BUDGET_SCRIPT,
                 ScriptOutputType.MULTI, keys, "reserve", now, store.lease().toMillis(), micros, limit(spec.daily()),
                 limit(spec.monthly()), unlimited ? 1 : 0, id, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, day,
-                YearMonth.from(day));
+                YearMonth.from(day), limit(spec.weekly()), WEEK_TTL_SECONDS, monday(day));
         return reply.handle((r, error) -> {
             if (error != null) {
                 store.forget(keys[2], id);
@@ -172,7 +182,8 @@ final class RedisBudgets implements BudgetStore {
         LocalDate day = today(spec);
         String[] keys = keys(tenant, day);
         return store.<List<Object>>eval("budget_settle", RedisStateStore.BUDGET_SCRIPT, ScriptOutputType.MULTI, keys, "settle",
-                store.clock().millis(), id, actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, onlyIfHeld ? 1 : 0)
+                store.clock().millis(), id, actual, DAY_TTL_SECONDS, MONTH_TTL_SECONDS, onlyIfHeld ? 1 : 0,
+                WEEK_TTL_SECONDS)
                 .thenAccept(r -> {
                     store.forget(leaseKey, id);
                     remember(tenant, day, r, 0);
@@ -202,7 +213,7 @@ final class RedisBudgets implements BudgetStore {
             LocalDate day = today(spec);
             states.add(read(spec.tenant()).handle((f, error) -> {
                 View v = views.get(spec.tenant());
-                long[] figures = f != null ? f : v != null && v.day.equals(day) ? v.figures : new long[4];
+                long[] figures = f != null ? f : v != null && v.day.equals(day) ? v.figures : new long[6];
                 return state(spec, day, figures);
             }));
         }
@@ -211,11 +222,9 @@ final class RedisBudgets implements BudgetStore {
     }
 
     private TenantBudget state(BudgetSpec spec, LocalDate day, long[] f) {
-        long dl = limit(spec.daily());
-        long ml = limit(spec.monthly());
-        boolean exhausted = dl >= 0 && f[0] + f[1] >= dl || ml >= 0 && f[2] + f[3] >= ml;
         return new TenantBudget(spec.tenant(), spec.currency(), day, spec.daily(),
                 BudgetLedger.fromMicros(f[0]), BudgetLedger.fromMicros(f[1]), spec.monthly(),
-                BudgetLedger.fromMicros(f[2]), BudgetLedger.fromMicros(f[3]), exhausted, spec.whenExhausted());
+                BudgetLedger.fromMicros(f[2]), BudgetLedger.fromMicros(f[3]), reached(spec, f), spec.whenExhausted(),
+                spec.weekly(), BudgetLedger.fromMicros(f[4]), BudgetLedger.fromMicros(f[5]));
     }
 }

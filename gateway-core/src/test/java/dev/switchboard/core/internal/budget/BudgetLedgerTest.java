@@ -97,4 +97,24 @@ class BudgetLedgerTest {
         assertThat(ledger.reserve("other", 1_000_000, false)).isPresent();
         assertThat(ledger.exhausted("other")).isFalse();
     }
+
+    @Test
+    void aWeeklyLimitCountsMondayToSundayInTheBudgetsZone() {
+        // 2026-11-20 is a Friday (10:00 UTC, 18:00 in Shanghai); the week began on Monday the 16th.
+        BudgetLedger ledger = new BudgetLedger(List.of(new BudgetSpec("retail", null, null, "CNY",
+                BudgetSpec.WhenExhausted.REJECT, ZoneId.of("Asia/Shanghai"), List.of(), null, new BigDecimal("0.10"))),
+                clock);
+        ledger.reserve("retail", 0.06, false).orElseThrow().settle(0.06);
+        clock.advance(java.time.Duration.ofDays(1)); // Saturday: the same week, a new day
+        assertThat(ledger.reserve("retail", 0.05, false)).isEmpty(); // 0.06 + 0.05 passes the week's 0.10
+        TenantBudget s = ledger.snapshot().get(0);
+        assertThat(s.week()).isEqualTo(java.time.LocalDate.parse("2026-11-16"));
+        assertThat(s.weeklyLimit()).isEqualByComparingTo("0.10");
+        assertThat(s.spentThisWeek()).isEqualByComparingTo("0.06");
+        assertThat(s.spentToday()).isEqualByComparingTo("0");
+        // Monday the 23rd, in Shanghai: a new week.
+        clock.advance(java.time.Duration.ofDays(2));
+        assertThat(ledger.reserve("retail", 0.05, false)).isPresent();
+        assertThat(ledger.snapshot().get(0).week()).isEqualTo(java.time.LocalDate.parse("2026-11-23"));
+    }
 }

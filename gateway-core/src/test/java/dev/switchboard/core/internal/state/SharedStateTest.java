@@ -433,4 +433,25 @@ class SharedStateTest {
         assertThat(b.get("@retail").reservedToday()).isZero();
         assertThat(b.get("retail").reservedToday()).isZero();
     }
+
+    @Test
+    void aWeeklyLimitHoldsAcrossSidecars() throws Exception {
+        // Each call reserves 0.01 CNY; the week's 0.05 holds five, whichever sidecar they come from.
+        List<Gateway> two = sidecars(2, config("", """
+                budgets:
+                  - { tenant: retail, limit: [1 CNY/day, 0.05 CNY/week] }
+                """));
+        int ok = 0;
+        for (int i = 0; i < 8; i++) {
+            if (failure(two.get(i % 2).chatAsync(request("chat", "retail", "question " + i))) == null) {
+                ok++;
+            }
+        }
+        assertThat(ok).isEqualTo(5);
+        TenantBudget s = settled(two.get(1));
+        assertThat(s.spentThisWeek()).isEqualByComparingTo("0.05");
+        assertThat(s.weeklyLimit()).isEqualByComparingTo("0.05");
+        assertThat(s.reservedThisWeek()).isZero();
+        assertThat(s.exhausted()).isTrue();
+    }
 }
