@@ -97,4 +97,30 @@ class DocsNamesTest {
         }
         assertThat(missing).as("admin paths and headers the docs name that the code does not have").isEmpty();
     }
+
+    @Test
+    void everyMetricTheDocsNameIsRegisteredInTheCode() throws Exception {
+        // Micrometer names in the source ("switchboard.upstream.cool.downs") as Prometheus writes them, with or
+        // without the unit and type suffixes Prometheus adds.
+        java.util.Set<String> registered = new java.util.HashSet<>();
+        Matcher names = Pattern.compile("\"((?:switchboard|gen_ai)\\.[a-z0-9_.]+)\"").matcher(sources());
+        while (names.find()) {
+            registered.add(names.group(1).replace('.', '_'));
+        }
+        TreeSet<String> missing = new TreeSet<>();
+        TreeSet<String> named = new TreeSet<>();
+        Matcher docs = Pattern.compile("`((?:switchboard|gen_ai)_[a-z0-9_]+)").matcher(docs());
+        while (docs.find()) {
+            String name = docs.group(1);
+            named.add(name);
+            String bare = name.replaceAll("_(total|bucket|count|sum|max)$", "")
+                    .replaceAll("_(seconds|bytes|tokens)$", "");
+            if (!registered.contains(name) && !registered.contains(bare)) {
+                missing.add(name);
+            }
+        }
+        assertThat(missing).as("metrics the docs name that the code does not register").isEmpty();
+        assertThat(named).hasSizeGreaterThan(25);
+        assertThat(registered).doesNotContain("switchboard_no_such_metric");
+    }
 }
