@@ -33,6 +33,7 @@ local function giveBack(id)
   return info
 end
 local function figure(key, field)
+  if not key then return 0 end -- no week key: a caller of the day-and-month layout
   return tonumber(redis.call('HGET', key, field) or '0')
 end
 local function figures()
@@ -56,8 +57,10 @@ if op == 'settle' then
     redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
     redis.call('HINCRBY', KEYS[2], 'spent', actual)
     redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
-    redis.call('HINCRBY', KEYS[5], 'spent', actual)
-    redis.call('EXPIRE', KEYS[5], tonumber(ARGV[8]))
+    if KEYS[5] then
+      redis.call('HINCRBY', KEYS[5], 'spent', actual)
+      redis.call('EXPIRE', KEYS[5], tonumber(ARGV[8]))
+    end
   end
   return figures()
 end
@@ -67,7 +70,7 @@ local micros = tonumber(ARGV[4])
 local f = figures()
 local dl = tonumber(ARGV[5])
 local ml = tonumber(ARGV[6])
-local wl = tonumber(ARGV[13])
+local wl = tonumber(ARGV[13] or '-1')
 if ARGV[7] == '0' and ((dl >= 0 and f[1] + f[2] + micros > dl) or (ml >= 0 and f[3] + f[4] + micros > ml)
     or (wl >= 0 and f[5] + f[6] + micros > wl)) then
   return {0, f[1], f[2], f[3], f[4], f[5], f[6]}
@@ -76,10 +79,12 @@ redis.call('HINCRBY', KEYS[1], 'reserved', micros)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[9]))
 redis.call('HINCRBY', KEYS[2], 'reserved', micros)
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[10]))
-redis.call('HINCRBY', KEYS[5], 'reserved', micros)
-redis.call('EXPIRE', KEYS[5], tonumber(ARGV[14]))
+if KEYS[5] then
+  redis.call('HINCRBY', KEYS[5], 'reserved', micros)
+  redis.call('EXPIRE', KEYS[5], tonumber(ARGV[14]))
+end
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[8])
-redis.call('HSET', KEYS[4], ARGV[8], ARGV[4] .. '|' .. ARGV[11] .. '|' .. ARGV[12] .. '|' .. ARGV[15])
+redis.call('HSET', KEYS[4], ARGV[8], ARGV[4] .. '|' .. ARGV[11] .. '|' .. ARGV[12] .. '|' .. (ARGV[15] or ''))
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[10]) * 1000)
 redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[10]) * 1000)
-return {1, f[1], f[2] + micros, f[3], f[4] + micros, f[5], f[6] + micros}
+return {1, f[1], f[2] + micros, f[3], f[4] + micros, f[5], f[6] + (KEYS[5] and micros or 0)}

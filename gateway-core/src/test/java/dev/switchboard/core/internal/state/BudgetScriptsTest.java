@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +22,7 @@ class BudgetScriptsTest {
     private final String t = "t" + System.nanoTime();
     private String[] keys() {
         return new String[] {"b:{" + t + "}:day:2026-11-30", "b:{" + t + "}:month:2026-11", "b:{" + t + "}:leases",
-            "b:{" + t + "}:lease-info"};
+            "b:{" + t + "}:lease-info", "b:{" + t + "}:week:2026-11-30"};
     }
 
     @BeforeAll
@@ -44,21 +45,26 @@ class BudgetScriptsTest {
     }
 
     private List<Object> reserve(String id, long micros, long now) {
+        return reserve(id, micros, now, -1);
+    }
+
+    private List<Object> reserve(String id, long micros, long now, long weekly) {
         return eval(RedisStateStore.Script.load("budget.lua"), "reserve", String.valueOf(now), "30000",
-                String.valueOf(micros), "100000", "-1", "0", id, "259200", "3456000", "2026-11-30", "2026-11");
+                String.valueOf(micros), "100000", "-1", "0", id, "259200", "3456000", "2026-11-30", "2026-11", String.valueOf(weekly),
+                "1209600", "2026-11-30");
     }
 
     private List<Object> settle(String id, long actual, boolean onlyIfHeld) {
         return eval(RedisStateStore.Script.load("budget.lua"), "settle", "0", id, String.valueOf(actual), "259200",
-                "3456000", onlyIfHeld ? "1" : "0");
+                "3456000", onlyIfHeld ? "1" : "0", "1209600");
     }
 
     @Test
     void aRetriedSettlementIsNotCountedTwice() {
-        assertThat(reserve("r1", 10_000, 1_000)).containsExactly(1L, 0L, 10_000L, 0L, 10_000L);
-        assertThat(settle("r1", 8_000, false)).containsExactly(8_000L, 0L, 8_000L, 0L);
+        assertThat(reserve("r1", 10_000, 1_000)).containsExactly(1L, 0L, 10_000L, 0L, 10_000L, 0L, 10_000L);
+        assertThat(settle("r1", 8_000, false)).containsExactly(8_000L, 0L, 8_000L, 0L, 8_000L, 0L);
         // The reply was lost; the retry finds the reservation gone and counts nothing more.
-        assertThat(settle("r1", 8_000, true)).containsExactly(8_000L, 0L, 8_000L, 0L);
+        assertThat(settle("r1", 8_000, true)).containsExactly(8_000L, 0L, 8_000L, 0L, 8_000L, 0L);
         // Refused when it would pass the limit of 100000 together with what is spent and reserved.
         assertThat(reserve("r2", 92_001, 2_000).get(0)).isEqualTo(0L);
         assertThat(reserve("r2", 92_000, 2_000).get(0)).isEqualTo(1L);
@@ -77,5 +83,30 @@ class BudgetScriptsTest {
         assertThat(settle("r3", 4_000, false).get(0)).isEqualTo(spent + 4_000);
         assertThat(settle("r3", 4_000, true).get(0)).isEqualTo(spent + 4_000);
         settle("r4", 0, false);
+    }
+
+    @Test
+    void theWeekLimitRefusesWhatTheDayLimitWouldAdmit() {
+        // Day limit 100000; week limit 20000: the week is the tighter one and refuses, naming its figures.
+        assertThat(reserve("w1", 15_000, 1_000, 20_000).get(0)).isEqualTo(1L);
+        List<Object> refused = reserve("w2", 5_001, 1_000, 20_000);
+        assertThat(refused).containsExactly(0L, 0L, 15_000L, 0L, 15_000L, 0L, 15_000L);
+        assertThat(reserve("w2", 5_000, 1_000, 20_000).get(0)).isEqualTo(1L);
+        settle("w1", 0, false);
+        settle("w2", 0, false);
+    }
+
+    @Test
+    void aCallerOfTheDayAndMonthLayoutStillWorks() {
+        // A sidecar of the previous version sends four keys and no week arguments while the cluster upgrades.
+        String[] old = Arrays.copyOf(keys(), 4);
+        RedisCommands<String, String> c = connection.sync();
+        List<Object> r = c.eval(RedisStateStore.Script.load("budget.lua").source(), ScriptOutputType.MULTI, old,
+                "reserve", "1000", "30000", "7000", "100000", "-1", "0", "o1", "259200", "3456000", "2026-11-30",
+                "2026-11");
+        assertThat(r).containsExactly(1L, 0L, 7_000L, 0L, 7_000L, 0L, 0L);
+        List<Object> s = c.eval(RedisStateStore.Script.load("budget.lua").source(), ScriptOutputType.MULTI, old,
+                "settle", "0", "o1", "6000", "259200", "3456000", "0");
+        assertThat(s).containsExactly(6_000L, 0L, 6_000L, 0L, 0L, 0L);
     }
 }
