@@ -267,7 +267,7 @@ public final class ConfigLoader {
             return d;
         }
         n.allowOnly(Set.of("listen", "admin", "max-body-size", "read-timeout", "auth", "shutdown-grace",
-                "max-connections", "request-deadline", "max-connections-per-client", "admin-auth"));
+                "max-connections", "request-deadline", "max-connections-per-client", "admin-auth", "drain-delay"));
         long maxBody = n.get("max-body-size").bytes(d.maxBodyBytes());
         if (maxBody < 1024) {
             n.get("max-body-size").error(maxBody + " bytes (expected: at least 1KiB)");
@@ -292,13 +292,28 @@ public final class ConfigLoader {
             n.get("admin").error("'" + admin + "' listens beyond loopback: set server.admin-auth.sha256 (the hash "
                     + "of an admin key, from `switchboard hash-key`), or keep the admin port on 127.0.0.1");
         }
+        java.time.Duration grace = n.get("shutdown-grace").duration(d.shutdownGrace());
         return new ServerSpec(hostPort(n.get("listen"), d.listen()), hostPort(n.get("admin"), d.admin()),
-                maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")),
-                n.get("shutdown-grace").duration(d.shutdownGrace()),
+                maxBody, n.get("read-timeout").duration(d.readTimeout()), auth(n.get("auth")), grace,
                 (int) n.get("max-connections").integer(d.maxConnections(), 1, 1_000_000),
                 n.get("request-deadline").duration(d.requestDeadline()),
                 (int) n.get("max-connections-per-client").integer(d.maxConnectionsPerClient(), 0, 1_000_000),
-                adminKey);
+                adminKey, drainDelay(n.get("drain-delay"), d.drainDelay(), grace));
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** The drain delay comes out of the shutdown grace: it cannot be longer. */
+    private static java.time.Duration drainDelay(ConfigNode n, java.time.Duration byDefault,
+            java.time.Duration grace) {
+        java.time.Duration delay = n.duration(byDefault);
+        if (delay.compareTo(grace) > 0) {
+            n.error(seconds(delay) + " is longer than server.shutdown-grace (" + seconds(grace)
+                    + "), which it is part of");
+        }
+        return delay;
     }
 
     private static AuthSpec auth(ConfigNode n) {

@@ -20,19 +20,28 @@ import java.util.Objects;
  * @param maxConnectionsPerClient connections from one client address at most (0 = no limit)
  * @param adminKeySha256 the SHA-256 (hex) of the admin key the admin port asks for, or null: required when the admin
  *                       port listens beyond loopback
+ * @param drainDelay     on SIGTERM, how long the sidecar keeps serving while {@code /readyz} already says it is
+ *                       draining, before it stops accepting: the time a load balancer or Kubernetes takes to stop
+ *                       sending it new requests (taken out of {@code shutdownGrace}, not added to it)
  */
 public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
         Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient,
-        String adminKeySha256) {
+        String adminKeySha256, Duration drainDelay) {
     public static final ServerSpec DEFAULTS = new ServerSpec(new HostPort("0.0.0.0", 8080),
             new HostPort("127.0.0.1", 9090), 8L * 1024 * 1024, Duration.ofSeconds(60), new AuthSpec(false, List.of()),
-            Duration.ofSeconds(30), 10_000, Duration.ofSeconds(10), 0, null);
+            Duration.ofSeconds(30), 10_000, Duration.ofSeconds(10), 0, null, Duration.ZERO);
 
     /** Without an admin key. */
     public ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Duration readTimeout, AuthSpec auth,
             Duration shutdownGrace, int maxConnections, Duration requestDeadline, int maxConnectionsPerClient) {
         this(listen, admin, maxBodyBytes, readTimeout, auth, shutdownGrace, maxConnections, requestDeadline,
-                maxConnectionsPerClient, null);
+                maxConnectionsPerClient, null, Duration.ZERO);
+    }
+
+    /** With the new listen and admin addresses (the {@code serve --listen/--admin} flags). */
+    public ServerSpec withAddresses(HostPort newListen, HostPort newAdmin) {
+        return new ServerSpec(newListen, newAdmin, maxBodyBytes, readTimeout, auth, shutdownGrace, maxConnections,
+                requestDeadline, maxConnectionsPerClient, adminKeySha256, drainDelay);
     }
 
     /** Whether {@code host} is this machine only (127.0.0.0/8, ::1, localhost). */
@@ -49,6 +58,7 @@ public record ServerSpec(HostPort listen, HostPort admin, long maxBodyBytes, Dur
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(requestDeadline, "requestDeadline");
+        Objects.requireNonNull(drainDelay, "drainDelay");
     }
 
     /** A host and port, as in {@code 127.0.0.1:8080}. */

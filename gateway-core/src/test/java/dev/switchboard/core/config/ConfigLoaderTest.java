@@ -56,6 +56,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDrainDelayIsPartOfTheShutdownGrace() {
+        String valid = VALID.replace("${env:HOSTED_KEY}", "k");
+        assertThat(parse(valid, Map.of()).server().drainDelay()).isZero();
+        assertThat(parse(valid.replace("max-body-size: 2MiB", "max-body-size: 2MiB\n  drain-delay: 5s"), Map.of())
+                .server().drainDelay()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(errors(valid.replace("max-body-size: 2MiB",
+                "max-body-size: 2MiB\n  drain-delay: 45s\n  shutdown-grace: 30s")))
+                .anySatisfy(e -> assertThat(e).contains("server.drain-delay")
+                        .contains("45s is longer than server.shutdown-grace (30s)"));
+    }
+
+    @Test
     void telemetryIsOffByDefaultAndBindsItsTracesSection() {
         assertThat(parse(VALID, Map.of("HOSTED_KEY", "k")).telemetry()).isEqualTo(TelemetrySpec.DEFAULTS);
         GatewaySpec spec = parse(VALID + """

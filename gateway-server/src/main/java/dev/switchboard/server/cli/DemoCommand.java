@@ -49,6 +49,7 @@ final class DemoCommand implements Callable<Integer> {
             running.hosted.close();
             running.inhouse.close();
         }, java.time.Duration.ofSeconds(5));
+        demo.server.ready();
         System.out.println(demo.banner());
         return 0;
     }

@@ -119,6 +119,7 @@ final class ServeCommand implements Callable<Integer> {
                 reloader.close();
             }
         }, spec.server().shutdownGrace());
+        server.ready(); // /readyz: 200 from now until SIGTERM
         // With the access log on standard output, that stream holds JSON lines only: the banner goes to stderr.
         (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (admin and console %s:%d, config %s, routes %s, %s sockets%s)%n",
                 spec.server().listen().host(), server.port(), spec.server().admin().host(), server.adminPort(), config,
@@ -139,9 +140,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--admin " + a + " listens beyond loopback: set server.admin-auth.sha256 "
                     + "in the config (the hash of an admin key, from `switchboard hash-key`), or keep it on 127.0.0.1");
         }
-        dev.switchboard.core.config.ServerSpec server = new dev.switchboard.core.config.ServerSpec(l, a,
-                s.maxBodyBytes(), s.readTimeout(), s.auth(), s.shutdownGrace(), s.maxConnections(), s.requestDeadline(),
-                s.maxConnectionsPerClient(), s.adminKeySha256());
+        dev.switchboard.core.config.ServerSpec server = s.withAddresses(l, a);
         return new dev.switchboard.core.config.GatewaySpec(server, spec.backends(), spec.routes(), spec.budgets(),
                 spec.audit(), spec.retry(), spec.compliance(), spec.cache(), spec.rateLimits(), spec.state(),
                 spec.overload(), spec.telemetry(), spec.alerts(), spec.quotas());

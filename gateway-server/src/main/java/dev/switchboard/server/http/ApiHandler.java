@@ -45,7 +45,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String TENANT_HEADER = "x-switchboard-tenant";
 
     private final Supplier<Gateway> gateway;
-    private final java.util.concurrent.atomic.AtomicBoolean draining;
+    private final Readiness readiness;
     /** The client keys of the config in force, rebuilt when a reload changes them. */
     private volatile ClientAuth auth;
     private volatile dev.switchboard.core.config.AuthSpec authSpec;
@@ -56,12 +56,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Where the requests the sidecar answers itself are logged; the gateway's own go there as it records them. */
     private final AccessLog accessLog;
 
-    ApiHandler(Supplier<Gateway> gateway, java.util.concurrent.atomic.AtomicBoolean draining,
+    ApiHandler(Supplier<Gateway> gateway, Readiness readiness,
             io.opentelemetry.api.OpenTelemetry openTelemetry, AccessLog accessLog) {
         this.accessLog = accessLog;
         this.spans = ServerSpan.factory(openTelemetry);
         this.gateway = gateway;
-        this.draining = draining;
+        this.readiness = readiness;
     }
 
     private ClientAuth auth() {
@@ -99,14 +99,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = q < 0 ? uri : uri.substring(0, q);
         HttpMethod method = request.method();
         Refusals refuse = new Refusals(ctx, requestId, method, path, startNanos);
-        if (draining.get()) {
+        boolean probe = path.equals("/healthz") || path.equals("/readyz");
+        if (readiness.refusing() && !probe) {
             // A kept-alive connection may still bring a request: refuse it and close, so the client retries elsewhere.
             refuse.with(null, ErrorKind.UNAVAILABLE, "the server is shutting down; retry", false);
             return;
         }
         String tenant = null;
         ClientAuth.Caller who = null;
-        if (!path.equals("/healthz")) {
+        if (!probe) {
             who = auth().caller(request.headers());
             if (!who.admitted()) {
                 refuse.with(null, ErrorKind.UNAUTHORIZED, who.refusal(), keepAlive);
@@ -136,6 +137,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (require(HttpMethod.GET, refuse, null, keepAlive)) {
                     ObjectNode ok = HttpResponses.JSON.createObjectNode().put("status", "ok");
                     write(ctx.channel(), withId(HttpResponses.json(HttpResponseStatus.OK, ok), requestId), keepAlive);
+                }
+            }
+            case "/readyz" -> { // probes: not in the access log
+                if (require(HttpMethod.GET, refuse, null, keepAlive)) {
+                    Readiness.State state = readiness.state();
+                    ObjectNode body = HttpResponses.JSON.createObjectNode()
+                            .put("status", state.name().toLowerCase(java.util.Locale.ROOT));
+                    HttpResponseStatus status = state == Readiness.State.READY ? HttpResponseStatus.OK
+                            : HttpResponseStatus.SERVICE_UNAVAILABLE;
+                    write(ctx.channel(), withId(HttpResponses.json(status, body), requestId), keepAlive);
                 }
             }
             default -> refuse.with(tenant, ErrorKind.NOT_FOUND,

@@ -21,12 +21,12 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final io.netty.channel.group.ChannelGroup connections;
 
     GatewayChannelInitializer(ServerSpec server, Supplier<Gateway> gateway,
-            io.netty.channel.group.ChannelGroup connections, java.util.concurrent.atomic.AtomicBoolean draining,
+            io.netty.channel.group.ChannelGroup connections, Readiness readiness,
             io.opentelemetry.api.OpenTelemetry openTelemetry, AccessLog accessLog) {
         this.server = server;
         this.connections = connections;
         this.accessLog = accessLog;
-        this.api = new ApiHandler(gateway, draining, openTelemetry, accessLog);
+        this.api = new ApiHandler(gateway, readiness, openTelemetry, accessLog);
     }
 
     /** Connections per client address, when {@code server.max-connections-per-client} is set. */

@@ -18,7 +18,9 @@ public final class SwitchboardServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel channel;
     private final Channel adminChannel;
-    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Readiness readiness = new Readiness();
+    /** On SIGTERM, how long to keep serving while {@code /readyz} says draining. */
+    private final java.time.Duration drainDelay;
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -29,6 +31,7 @@ public final class SwitchboardServer implements AutoCloseable {
             io.opentelemetry.api.OpenTelemetry openTelemetry, dev.switchboard.server.telemetry.AccessLog accessLog,
             dev.switchboard.server.console.ConsoleData console) {
         this.console = console;
+        this.drainDelay = spec.drainDelay();
         Transport transport = Transport.of(workers);
         this.boss = transport.newGroup(1);
         this.workers = workers;
@@ -40,7 +43,7 @@ public final class SwitchboardServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A stream parks its upstream reader while more than 256 KiB waits for a slow client.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, draining,
+                    .childHandler(new GatewayChannelInitializer(spec, gateway, connections, readiness,
                             openTelemetry, accessLog)),
                     spec.listen().host(), spec.listen().port(), "server.listen");
             this.adminChannel = bind(new ServerBootstrap()
@@ -153,15 +156,36 @@ public final class SwitchboardServer implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /** What {@code /readyz} answers. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** Tells {@code /readyz} the server is ready for new requests: call once start-up has finished. */
+    public void ready() {
+        readiness.advance(Readiness.State.READY);
+    }
+
     /**
-     * Stops accepting connections and waits until no request is being answered, or the grace period ends.
+     * Says "draining" on {@code /readyz} and keeps serving for {@code server.drain-delay} (so a load balancer stops
+     * sending new requests before they would be refused), then stops accepting connections and waits until no request
+     * is being answered, or the grace period (which the delay is part of) ends.
      *
      * @return requests still being answered at the deadline
      */
     public int drain(java.time.Duration grace) {
-        draining.set(true);
-        channel.close().syncUninterruptibly();
         long deadline = System.nanoTime() + grace.toNanos();
+        readiness.advance(Readiness.State.DRAINING);
+        long delay = Math.min(drainDelay.toNanos(), grace.toNanos());
+        if (delay > 0) {
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(delay); // shutdown only, on its own thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        readiness.advance(Readiness.State.CLOSED);
+        channel.close().syncUninterruptibly();
         while (true) {
             int busy = 0;
             for (Channel c : connections) {

@@ -103,4 +103,44 @@ class OperationsTest {
         assertThat(fresh.sendAsync(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/models")).build(),
                 HttpResponse.BodyHandlers.ofString())).failsWithin(Duration.ofSeconds(5));
     }
+
+    @Test
+    void readinessSaysStartingThenReadyThenDrainingWhileStillServing() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open }, drain-delay: 2s,
+                          shutdown-grace: 10s }
+                backends:
+                  - { name: hosted, base-url: "%s", model: m, residency: internal }
+                routes:
+                  - { name: chat, rules: [ { use: [hosted] } ] }
+                """.formatted(model.baseUrl()), "t");
+        try (Gateway g = Gateway.create(spec, GatewayOptions.defaults());
+                SwitchboardServer s = SwitchboardServer.start(spec.server(), g)) {
+            HttpResponse<String> starting = get(s.port(), "/readyz");
+            assertThat(starting.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(starting.body()).get("status").asText()).isEqualTo("starting");
+            assertThat(get(s.port(), "/healthz").statusCode()).isEqualTo(200); // alive all along
+            s.ready();
+            HttpResponse<String> ready = get(s.port(), "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("ready");
+
+            CompletableFuture<Integer> drained = CompletableFuture.supplyAsync(() -> s.drain(Duration.ofSeconds(10)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (s.readiness().state() == Readiness.State.READY && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            // Within the drain delay: /readyz tells the load balancer to stop sending, and what still comes is served.
+            HttpResponse<String> draining = get(s.port(), "/readyz");
+            assertThat(draining.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(draining.body()).get("status").asText()).isEqualTo("draining");
+            HttpResponse<String> served = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(drained.get(15, TimeUnit.SECONDS)).isZero();
+            assertThat(s.readiness().state()).isEqualTo(Readiness.State.CLOSED);
+        }
+    }
 }
