@@ -1,11 +1,11 @@
 package dev.switchboard.server.cli;
 
+import dev.switchboard.core.ConfigReloader;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigException;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
-import dev.switchboard.server.http.ConfigReloader;
 import dev.switchboard.server.http.SwitchboardServer;
 import dev.switchboard.server.telemetry.AccessLog;
 import dev.switchboard.server.telemetry.Telemetry;

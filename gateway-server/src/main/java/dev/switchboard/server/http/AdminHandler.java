@@ -2,6 +2,7 @@ package dev.switchboard.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.ConfigReloader;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;

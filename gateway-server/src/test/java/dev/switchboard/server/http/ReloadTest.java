@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.core.ConfigReloader;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.config.ConfigLoader;

@@ -1,6 +1,5 @@
-package dev.switchboard.server.http;
+package dev.switchboard.core;
 
-import dev.switchboard.core.Gateway;
 import dev.switchboard.core.config.ConfigException;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
@@ -12,24 +11,27 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hot reload: the config file is validated and, only if valid, swapped in whole; an invalid file keeps the
- * running config and its errors are logged and shown at {@code /admin/config}. Requests already running finish on
- * the gateway they started with (each takes the current one once); backends whose config did not change keep their
- * statistics and circuit breakers. Triggered by {@code POST /admin/reload} and by changes to the file.
+ * Hot reload of a gateway from its config file: the file is validated and, only if valid, put in force whole
+ * ({@link Gateway#reload}); an invalid file keeps the running config and its errors are logged and kept
+ * ({@link #lastErrors}, shown at the sidecar's {@code /admin/config}). Requests already running finish on the config
+ * they started with; backends whose config did not change keep their statistics and circuit breakers. Triggered by
+ * {@link #reload} (the sidecar's {@code POST /admin/reload}) and, once {@link #watch} is called, by changes to the
+ * file — including a Kubernetes ConfigMap's, which swaps a symbolic link beside the file rather than writing it.
  */
 public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
 
     private final Path file;
     private final ConfigLoader loader;
-    private final AtomicReference<Gateway> current;
+    private final Gateway gateway;
+    /** The SHA-256 of the file as last read, so that the watcher reloads on a change of content only. */
+    private volatile String lastRead;
     private volatile List<String> lastErrors = List.of();
     private volatile Thread watcher;
     private volatile boolean closed;
@@ -44,18 +46,21 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
                 return t;
             });
     /** The name of the thread reloads run on. */
-    static final String RELOAD_THREAD = "switchboard-reload";
+    public static final String RELOAD_THREAD = "switchboard-reload";
     private volatile String lastReloadThread;
 
-    public ConfigReloader(Path file, Function<String, String> env, Gateway initial) {
+    /** Reloads {@code gateway} (built from {@code file}) from {@code file}; {@code env} answers {@code ${env:NAME}}. */
+    public ConfigReloader(Path file, Function<String, String> env, Gateway gateway) {
         this.file = Objects.requireNonNull(file, "file");
         this.loader = ConfigLoader.withEnv(env);
-        this.current = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+        this.lastRead = fingerprint();
     }
 
+    /** The gateway, with whichever config is in force. */
     @Override
     public Gateway get() {
-        return current.get();
+        return gateway;
     }
 
     /** Errors of the last reload attempt that failed since the last success (empty when none). */
@@ -68,14 +73,15 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         return java.util.concurrent.CompletableFuture.supplyAsync(this::reload, admin);
     }
 
-    /** The thread the last reload ran on (for tests). */
-    String lastReloadThread() {
+    /** The thread the last reload ran on. */
+    public String lastReloadThread() {
         return lastReloadThread;
     }
 
     /** Reloads now, on the calling thread; returns the errors, empty when the new config is in force. */
     public synchronized List<String> reload() {
         lastReloadThread = Thread.currentThread().getName();
+        lastRead = fingerprint();
         GatewaySpec spec;
         try {
             spec = loader.load(file);
@@ -84,13 +90,13 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
             log.error("config {} not reloaded, the running config stays: {}", file, e.getMessage());
             return lastErrors;
         }
-        Gateway old = current.get();
-        if (!spec.server().listen().equals(old.spec().server().listen())
-                || !spec.server().admin().equals(old.spec().server().admin())) {
+        GatewaySpec old = gateway.spec();
+        if (!spec.server().listen().equals(old.server().listen())
+                || !spec.server().admin().equals(old.server().admin())) {
             log.warn("config {}: listen and admin addresses change only on restart", file);
         }
         try {
-            current.set(old.reconfigure(spec));
+            gateway.reload(spec);
         } catch (ConfigException e) {
             // A change the running gateway cannot take (the state store): refused like an invalid file.
             lastErrors = e.errors().stream().map(Object::toString).toList();
@@ -102,7 +108,11 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         return lastErrors;
     }
 
-    /** Reloads whenever the file changes (a daemon thread on the directory's watch service). */
+    /**
+     * Reloads whenever the file's content changes (a daemon thread on the directory's watch service). Any change in
+     * the directory makes it read the file again, and only a new content reloads: a ConfigMap volume updates by
+     * pointing a {@code ..data} link at a new directory, so no event ever names the file itself.
+     */
     public void watch() throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         WatchService service = FileSystems.getDefault().newWatchService();
@@ -111,11 +121,16 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
             try (service) {
                 while (!closed) {
                     WatchKey key = service.take();
-                    boolean ours = key.pollEvents().stream()
-                            .anyMatch(e -> file.getFileName().equals(e.context()));
+                    key.pollEvents();
                     key.reset();
-                    if (ours) {
-                        Thread.sleep(200); // editors write in several steps: let the file settle
+                    // Editors and the kubelet write in several steps: wait for 200 ms without events before reading.
+                    for (WatchKey more = service.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS); more != null;
+                            more = service.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        more.pollEvents();
+                        more.reset();
+                    }
+                    String content = fingerprint();
+                    if (content != null && !content.equals(lastRead)) { // null: mid-swap, the next event comes
                         reload();
                     }
                 }
@@ -130,6 +145,18 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         watcher = t;
     }
 
+    /** The SHA-256 of the file's bytes (through any links), or null when it cannot be read now. */
+    private String fingerprint() {
+        try {
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (IOException e) {
+            return null; // being replaced: the next event reads it again
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -138,6 +165,6 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         if (t != null) {
             t.interrupt();
         }
-        current.get().close();
+        gateway.close();
     }
 }
