@@ -157,14 +157,20 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Stops watching the file and the reload thread; the gateway stays open (its owner closes it). */
+    public void stopWatching() {
         closed = true;
         admin.shutdownNow();
         Thread t = watcher;
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    /** Stops watching and closes the gateway. */
+    @Override
+    public void close() {
+        stopWatching();
         gateway.close();
     }
 }
