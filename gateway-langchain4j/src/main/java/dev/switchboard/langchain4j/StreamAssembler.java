@@ -82,6 +82,9 @@ final class StreamAssembler {
         }
         String arguments = function.path("arguments").asText("");
         call.arguments.append(arguments);
+        if (arguments.isEmpty()) {
+            return; // the piece that only names the tool: LangChain4j's partial call needs some arguments
+        }
         onToolCallPiece.accept(PartialToolCall.builder().index(index).id(call.id).name(call.name)
                 .partialArguments(arguments).build());
     }
