@@ -131,9 +131,18 @@ public final class SwitchboardChatModel implements ChatModel, AutoCloseable {
         }
     }
 
+    /**
+     * A copy of the default options, as tool-calling options: a {@code ChatClient} starts from these and adds its
+     * tools to them only when they are of that kind.
+     */
+    @Override
+    public ChatOptions getOptions() {
+        return defaults.mutate().build();
+    }
+
     @Override
     public ChatOptions getDefaultOptions() {
-        return defaults.mutate().build();
+        return getOptions();
     }
 
     /** Closes the gateway if this model loaded it ({@link Builder#config}); otherwise does nothing. */
