@@ -1,10 +1,10 @@
 package dev.switchboard.langchain4j;
 
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayOptions;
 import dev.switchboard.core.GatewayRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
-import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
