@@ -186,7 +186,94 @@ final class MockModelBehaviour {
         return Math.max(1, chars / 4);
     }
 
+    /** A call the model makes instead of answering in text. */
+    record ToolCall(String id, String name, String arguments) {
+        /** The arguments as a stream sends them: in 5-character pieces. */
+        java.util.List<String> pieces() {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (int i = 0; i < arguments.length(); i += 5) {
+                out.add(arguments.substring(i, Math.min(arguments.length(), i + 5)));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The tool call this request gets, or null: only with {@code toolArguments} set, when the request offers
+     * function tools and its last message is not a tool result (so a conversation that sent the result back gets
+     * its text answer). The tool is the one {@code tool_choice} names, else the first offered.
+     */
+    ToolCall toolCall(MockModelOptions o, JsonNode request) {
+        JsonNode tools = request.path("tools");
+        if (o.toolArguments() == null || !tools.isArray() || tools.isEmpty()
+                || "none".equals(request.path("tool_choice").asText())) {
+            return null;
+        }
+        JsonNode messages = request.path("messages");
+        if (messages.isArray() && !messages.isEmpty()
+                && "tool".equals(messages.get(messages.size() - 1).path("role").asText())) {
+            return null;
+        }
+        String name = request.path("tool_choice").path("function").path("name").asText(null);
+        if (name == null) {
+            name = tools.get(0).path("function").path("name").asText("tool");
+        }
+        return new ToolCall("call_mock_" + ids.incrementAndGet(), name, o.toolArguments());
+    }
+
+    /** The whole answer that calls a tool: no text, one {@code tool_calls} entry. */
+    ObjectNode toolCallCompletion(MockModelOptions o, JsonNode request, String id, ToolCall call) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", id);
+        root.put("object", "chat.completion");
+        root.put("created", System.currentTimeMillis() / 1000);
+        root.put("model", o.model());
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.putNull("content");
+        ObjectNode tc = message.putArray("tool_calls").addObject();
+        tc.put("id", call.id());
+        tc.put("type", "function");
+        tc.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+        choice.put("finish_reason", "tool_calls");
+        root.set("usage", usage(promptTokens(request), Math.max(1, call.pieces().size())));
+        return root;
+    }
+
+    /**
+     * One streamed piece of a tool call: the first carries the id, type and name with empty arguments (as OpenAI's
+     * does), the later ones only the index and the next piece of the arguments.
+     */
+    ObjectNode toolCallChunk(MockModelOptions o, String id, long created, ToolCall call, String piece,
+            boolean first) {
+        ObjectNode root = chunk(o, id, created);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (first) {
+            delta.put("role", "assistant");
+            delta.putNull("content");
+        }
+        ObjectNode tc = delta.putArray("tool_calls").addObject();
+        tc.put("index", 0);
+        if (first) {
+            tc.put("id", call.id());
+            tc.put("type", "function");
+            tc.putObject("function").put("name", call.name()).put("arguments", "");
+        } else {
+            tc.putObject("function").put("arguments", piece);
+        }
+        choice.putNull("finish_reason");
+        return root;
+    }
+
     ObjectNode completion(MockModelOptions o, JsonNode request, String id) {
+        ToolCall call = toolCall(o, request);
+        if (call != null) {
+            return toolCallCompletion(o, request, id, call);
+        }
         java.util.List<String> tokens = tokens(o, request);
         int n = tokens.size();
         StringBuilder text = new StringBuilder();

@@ -223,6 +223,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         private final int tokens;
         private final int promptTokens;
         private final String id;
+        /** When the model calls a tool: its first chunk names it, then {@link #texts} are argument pieces. */
+        private final MockModelBehaviour.ToolCall toolCall;
         private final long created = System.currentTimeMillis() / 1000;
         private final long intervalNanos;
         private int sent;
@@ -235,7 +237,15 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
             this.o = o;
             this.keepAlive = keepAlive;
             this.includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
-            this.texts = behaviour.tokens(o, req);
+            this.toolCall = behaviour.toolCall(o, req);
+            if (toolCall != null) {
+                java.util.List<String> pieces = new java.util.ArrayList<>();
+                pieces.add(""); // the chunk that names the tool
+                pieces.addAll(toolCall.pieces());
+                this.texts = pieces;
+            } else {
+                this.texts = behaviour.tokens(o, req);
+            }
             this.tokens = texts.size();
             this.promptTokens = MockModelBehaviour.promptTokens(req);
             this.id = behaviour.nextId();
@@ -274,8 +284,9 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 return;
             }
             if (sent < tokens) {
-                ObjectNode chunk = behaviour.deltaChunk(o, id, created, sent == 0 ? "assistant" : null,
-                        texts.get(sent), null);
+                ObjectNode chunk = toolCall != null
+                        ? behaviour.toolCallChunk(o, id, created, toolCall, texts.get(sent), sent == 0)
+                        : behaviour.deltaChunk(o, id, created, sent == 0 ? "assistant" : null, texts.get(sent), null);
                 sent++;
                 ctx.writeAndFlush(event(chunk));
                 if (intervalNanos == 0) {
@@ -285,8 +296,9 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 }
                 return;
             }
-            ctx.write(event(behaviour.deltaChunk(o, id, created, null, null,
-                    !o.echo() && tokens < o.responseTokens() ? "length" : "stop")));
+            String finish = toolCall != null ? "tool_calls"
+                    : !o.echo() && tokens < o.responseTokens() ? "length" : "stop";
+            ctx.write(event(behaviour.deltaChunk(o, id, created, null, null, finish)));
             if (includeUsage) {
                 ctx.write(event(behaviour.usageChunk(o, id, created, promptTokens, tokens)));
             }

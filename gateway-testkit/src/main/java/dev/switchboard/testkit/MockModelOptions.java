@@ -29,6 +29,10 @@ import java.util.Objects;
  *                          ({@code Mon, 30 Nov 2026 09:00:03 GMT})
  * @param wholeAnswers      answer {@code stream: true} with one whole JSON completion ({@code application/json}), as a
  *                          server that does not stream does
+ * @param toolArguments     when set (JSON text), a chat request that offers {@code tools} and does not end with a tool
+ *                          result is answered with a call of one tool with these arguments ({@code finish_reason:
+ *                          tool_calls}): the tool {@code tool_choice} names, else the first; streamed, the arguments
+ *                          come in 5-character pieces, as a real model's do. {@code null}: never call a tool
  */
 public record MockModelOptions(
         String model,
@@ -45,7 +49,8 @@ public record MockModelOptions(
         int recordLimit,
         boolean logBodies,
         String retryAfterDate,
-        boolean wholeAnswers) {
+        boolean wholeAnswers,
+        String toolArguments) {
 
     public MockModelOptions {
         Objects.requireNonNull(model, "model");
@@ -91,7 +96,7 @@ public record MockModelOptions(
                 .responseTokens(responseTokens).forcedStatus(forcedStatus).errorRate(errorRate)
                 .dropAfterChunks(dropAfterChunks).retryAfterSeconds(retryAfterSeconds).seed(seed)
                 .forcedStatusCount(forcedStatusCount).echo(echo).recordLimit(recordLimit).logBodies(logBodies)
-                .retryAfterDate(retryAfterDate).wholeAnswers(wholeAnswers);
+                .retryAfterDate(retryAfterDate).wholeAnswers(wholeAnswers).toolArguments(toolArguments);
     }
 
     /** Mutable builder of {@link MockModelOptions}. */
@@ -115,6 +120,13 @@ public record MockModelOptions(
         }
 
         private boolean wholeAnswers;
+        private String toolArguments;
+
+        /** Answer requests that offer tools with a call of one, with these arguments (JSON text); null: never. */
+        public Builder toolArguments(String toolArguments) {
+            this.toolArguments = toolArguments;
+            return this;
+        }
 
         /** Answer {@code stream: true} with one whole JSON completion, as a server that does not stream does. */
         public Builder wholeAnswers(boolean wholeAnswers) {
@@ -195,7 +207,7 @@ public record MockModelOptions(
         public MockModelOptions build() {
             return new MockModelOptions(model, firstTokenDelay, tokensPerSecond, responseTokens, forcedStatus,
                     errorRate, dropAfterChunks, retryAfterSeconds, seed, forcedStatusCount, echo, recordLimit,
-                    logBodies, retryAfterDate, wholeAnswers);
+                    logBodies, retryAfterDate, wholeAnswers, toolArguments);
         }
     }
 }

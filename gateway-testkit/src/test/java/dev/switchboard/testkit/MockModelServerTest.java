@@ -146,4 +146,59 @@ class MockModelServerTest {
             LeakRecordingDetector.reset();
         }
     }
+
+    private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup\","
+            + "\"parameters\":{\"type\":\"object\"}}},{\"type\":\"function\",\"function\":{\"name\":\"convert\"}}]";
+
+    @Test
+    void withToolArgumentsARequestThatOffersToolsGetsACallOfOne() throws Exception {
+        server.options(server.options().toBuilder().toolArguments("{\"account\":42}").build());
+        JsonNode first = JSON.readTree(post("/v1/chat/completions", "{\"model\":\"x\"," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertThat(first.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(first.at("/choices/0/message/content").isNull()).isTrue();
+        assertThat(first.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("lookup");
+        assertThat(first.at("/choices/0/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"account\":42}");
+        assertThat(first.at("/choices/0/message/tool_calls/0/id").asText()).startsWith("call_mock_");
+
+        JsonNode named = JSON.readTree(post("/v1/chat/completions", "{\"model\":\"x\"," + TOOLS
+                + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"convert\"}},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertThat(named.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("convert");
+
+        // Once the tool's result is back, the model answers in text.
+        JsonNode answer = JSON.readTree(post("/v1/chat/completions", "{\"model\":\"x\"," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":null,"
+                + "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"ok\"}]}").body());
+        assertThat(answer.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo("The account shows");
+
+        // Without tools offered, nothing changes.
+        JsonNode plain = JSON.readTree(post("/v1/chat/completions",
+                "{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertThat(plain.at("/choices/0/message/content").asText()).isEqualTo("The account shows");
+    }
+
+    @Test
+    void aStreamedToolCallComesInPiecesThatJoinToTheArguments() throws Exception {
+        server.options(server.options().toBuilder().toolArguments("{\"account\":42}").build());
+        HttpResponse<String> r = post("/v1/chat/completions", "{\"model\":\"x\",\"stream\":true," + TOOLS
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        List<JsonNode> chunks = Arrays.stream(r.body().split("\n\n")).filter(e -> !e.equals("data: [DONE]"))
+                .map(e -> {
+                    try {
+                        return JSON.readTree(e.substring("data: ".length()));
+                    } catch (java.io.IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                }).toList();
+        assertThat(chunks.get(0).at("/choices/0/delta/tool_calls/0/function/name").asText()).isEqualTo("lookup");
+        assertThat(chunks.get(0).at("/choices/0/delta/tool_calls/0/id").asText()).startsWith("call_mock_");
+        StringBuilder arguments = new StringBuilder();
+        chunks.forEach(c -> arguments.append(c.at("/choices/0/delta/tool_calls/0/function/arguments").asText("")));
+        assertThat(arguments).hasToString("{\"account\":42}");
+        assertThat(chunks.size()).isGreaterThan(3); // the name, then the arguments in pieces, then the end
+        assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    }
 }

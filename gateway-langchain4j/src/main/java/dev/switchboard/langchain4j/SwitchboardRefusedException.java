@@ -1,0 +1,41 @@
+package dev.switchboard.langchain4j;
+
+import dev.langchain4j.exception.NonRetriableException;
+import dev.switchboard.core.ErrorKind;
+import dev.switchboard.core.GatewayException;
+
+/**
+ * The gateway refused the request in a way that retrying it unchanged cannot help: a bad request, an unknown route, a
+ * blocked prompt, a key without access, or customer data that may only go to internal backends when the route has
+ * none (LangChain4j's retries skip a {@link NonRetriableException}).
+ */
+public final class SwitchboardRefusedException extends NonRetriableException implements SwitchboardFailure {
+    private final GatewayException cause;
+    private final String requestId;
+
+    SwitchboardRefusedException(GatewayException cause, String requestId) {
+        super(GatewayFailures.message(cause, requestId), cause);
+        this.cause = cause;
+        this.requestId = requestId;
+    }
+
+    @Override
+    public ErrorKind kind() {
+        return cause.kind();
+    }
+
+    @Override
+    public int status() {
+        return cause.status();
+    }
+
+    @Override
+    public String requestId() {
+        return requestId;
+    }
+
+    @Override
+    public GatewayException gatewayException() {
+        return cause;
+    }
+}
