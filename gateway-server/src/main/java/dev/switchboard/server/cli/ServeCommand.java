@@ -35,6 +35,10 @@ final class ServeCommand implements Callable<Integer> {
             + "(epoll on Linux where the native library loads, else NIO; default), epoll or nio.")
     String transport;
 
+    @Option(names = "--exit-when-ready", description = "Start as usual, then stop at once and exit 0: checks that "
+            + "the config starts, and trains a class-data archive in an image build (-XX:ArchiveClassesAtExit).")
+    boolean exitWhenReady;
+
     @Override
     public Integer call() {
         // The tokenizer's ranks take the longest to load of anything at start: begin now, on the other core, while
@@ -125,6 +129,14 @@ final class ServeCommand implements Callable<Integer> {
                 spec.server().listen().host(), server.port(), spec.server().admin().host(), server.adminPort(), config,
                 gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
+        if (exitWhenReady) {
+            server.drain(java.time.Duration.ZERO);
+            server.close();
+            try (telemetry; accessLog) {
+                reloader.close();
+            }
+            System.err.println("switchboard: ready; stopped (--exit-when-ready)");
+        }
         return 0;
     }
 

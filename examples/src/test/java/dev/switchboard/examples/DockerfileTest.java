@@ -1,0 +1,115 @@
+package dev.switchboard.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.switchboard.core.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code deploy/Dockerfile} without a Docker daemon: what it says agrees with the product and the Kubernetes base,
+ * and its build step (the class-data archive, trained by starting the sidecar on the image's config) and its JVM
+ * options run for real here, on the jar the build made.
+ */
+class DockerfileTest {
+    private static final Path ROOT = Path.of("..");
+    private static final Path JAR = ROOT.resolve("gateway-server/target/switchboard.jar");
+    private static final Map<String, String> ENV = Map.of("HOSTED_API_KEY", "unused",
+            "SWITCHBOARD_CLIENT_KEY_SHA256", "0".repeat(64));
+    @TempDir
+    Path dir;
+
+    /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
+    private static List<String> instructions() throws Exception {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(ROOT.resolve("deploy/Dockerfile"))) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String l = line.strip();
+            if (l.endsWith("\\")) {
+                current.append(l, 0, l.length() - 1).append(' ');
+            } else {
+                out.add(current.append(l).toString().replaceAll("\\s+", " "));
+                current.setLength(0);
+            }
+        }
+        return out;
+    }
+
+    private static String instruction(String keyword, String containing) throws Exception {
+        return instructions().stream().filter(i -> i.startsWith(keyword + " ") && i.contains(containing)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + keyword + " with " + containing)).substring(
+                        keyword.length() + 1);
+    }
+
+    /** The image's paths, as they are here. */
+    private String local(String text) {
+        return text.replace("/opt/switchboard/switchboard.jar", JAR.toAbsolutePath().toString())
+                .replace("/opt/switchboard/switchboard.jsa", dir.resolve("switchboard.jsa").toString())
+                .replace("/etc/switchboard/switchboard.yaml",
+                        ROOT.resolve("deploy/kubernetes/base/switchboard.yaml").toAbsolutePath().toString());
+    }
+
+    @Test
+    void whatTheImageSaysAgreesWithTheProductAndTheKubernetesBase() throws Exception {
+        assertThat(instruction("FROM", "")).contains(":17-jre"); // the library's release
+        Matcher user = Pattern.compile("(\\d+):(\\d+)").matcher(instruction("USER", ""));
+        assertThat(user.matches()).isTrue();
+        assertThat(Integer.parseInt(user.group(1))).isPositive();
+        var spec = ConfigLoader.withEnv(ENV::get).load(ROOT.resolve("deploy/kubernetes/base/switchboard.yaml"));
+        assertThat(instruction("EXPOSE", "")).isEqualTo(Integer.toString(spec.server().listen().port()));
+        // What the image runs by default is what the Deployment runs.
+        JsonNode deployment = new YAMLMapper().readTree(ROOT.resolve("deploy/kubernetes/base/deployment.yaml").toFile());
+        List<String> args = new ArrayList<>();
+        deployment.at("/spec/template/spec/containers/0/args").forEach(a -> args.add(a.asText()));
+        assertThat(instruction("CMD", "")).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(args).replace(",", ", "));
+        assertThat(instruction("ENTRYPOINT", "")).contains("/opt/switchboard/switchboard.jar");
+        // What it copies exists after the build.
+        for (String copy : instructions().stream().filter(i -> i.startsWith("COPY ")).toList()) {
+            assertThat(ROOT.resolve(copy.split(" ")[1])).as(copy).exists();
+        }
+        assertThat(instruction("ENV", "JAVA_TOOL_OPTIONS")).contains("MaxRAMPercentage", "SharedArchiveFile",
+                "ExitOnOutOfMemoryError");
+    }
+
+    @Test
+    void theClassDataArchiveStepAndTheJvmOptionsWorkOnTheBuiltJar() throws Exception {
+        String training = local(instruction("RUN", "ArchiveClassesAtExit"));
+        Process build = new ProcessBuilder("bash", "-euo", "pipefail", "-c", training).redirectErrorStream(true).start();
+        String buildLog = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(build.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(build.exitValue()).as(buildLog).isZero();
+        assertThat(buildLog).contains("(--exit-when-ready)");
+        assertThat(dir.resolve("switchboard.jsa")).isNotEmptyFile();
+
+        // The image's JVM options, with sharing required: a JVM that cannot map the archive would refuse to start.
+        String options = local(instruction("ENV", "JAVA_TOOL_OPTIONS").replaceFirst("^JAVA_TOOL_OPTIONS=\"(.*)\"$",
+                "$1"));
+        ProcessBuilder start = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:on", "-Xms64m", "-Xmx256m", "-jar", JAR.toAbsolutePath().toString(), "serve", "--config",
+                ROOT.resolve("deploy/kubernetes/base/switchboard.yaml").toAbsolutePath().toString(), "--listen",
+                "127.0.0.1:0", "--admin", "127.0.0.1:0", "--exit-when-ready").redirectErrorStream(true);
+        start.environment().putAll(ENV);
+        start.environment().put("JAVA_TOOL_OPTIONS", options);
+        Process run = start.start();
+        String runLog = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).as(runLog).isZero();
+        assertThat(runLog).contains("Picked up JAVA_TOOL_OPTIONS", "switchboard listening on")
+                .doesNotContain("sharing is disabled", "Unable to use shared archive");
+    }
+}
