@@ -13,6 +13,7 @@ import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.config.BackendSpec;
+import dev.switchboard.core.config.ComplianceSpec;
 import dev.switchboard.core.config.ConfigLoader;
 import dev.switchboard.core.config.GatewaySpec;
 import dev.switchboard.core.internal.backend.GuardedBackend;
@@ -92,7 +93,7 @@ class EgressGuardTest {
         List<String> refusals = new CopyOnWriteArrayList<>();
         try (UpstreamHttp http = new UpstreamHttp(spec.backends(), java.time.Clock.systemUTC(), System::nanoTime)) {
             Backend guarded = new GuardedBackend(new OpenAiBackend(hosted, http),
-                    new EgressGuard(SensitiveDataScanner.builtIn()), (b, found) -> refusals.add(b + " " + found.describe()));
+                    new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), (b, found) -> refusals.add(b + " " + found.describe()));
             CompletableFuture<UpstreamReply> call = guarded.send(Operation.CHAT, CARD_BODY.getBytes(StandardCharsets.UTF_8));
             assertThatThrownBy(call::join).isInstanceOf(CompletionException.class).cause()
                     .isInstanceOfSatisfying(UpstreamFailure.class, f -> {
@@ -117,12 +118,23 @@ class EgressGuardTest {
 
     @Test
     void bytesThatAreNotJsonAreReadAsText() {
-        EgressGuard guard = new EgressGuard(SensitiveDataScanner.builtIn());
+        EgressGuard guard = new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW);
         assertThat(guard.check("not json: card 6222021234567894".getBytes(StandardCharsets.UTF_8)).kinds())
                 .containsExactly("bank-card");
         assertThat(guard.check("{\"truncated\": \"6222 0212 3456 7894".getBytes(StandardCharsets.UTF_8)).kinds())
                 .containsExactly("bank-card");
         assertThat(guard.check(CLEAN_BODY.getBytes(StandardCharsets.UTF_8))).isEqualTo(Assessment.CLEAN);
+    }
+
+    @Test
+    void mediaLeaveOnlyWhenTheConfigAllowsThem() {
+        EgressGuard keep = new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.INTERNAL);
+        EgressGuard allow = new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW);
+        for (String body : dev.switchboard.core.internal.compliance.ComplianceTest.mediaBodies()) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            assertThat(keep.check(bytes).kinds()).as(body).containsExactly(Assessment.MEDIA);
+            assertThat(allow.check(bytes)).as(body).isEqualTo(Assessment.CLEAN);
+        }
     }
 
     /**

@@ -211,6 +211,34 @@ class LangChain4jChatModelTest {
         assertThat(models.inhouse.requests()).isEmpty();
     }
 
+    /** The agent's usual leak paths: a picture, a tool's arguments and its result; none may leave, none is echoed. */
+    @Test
+    void imagesAndToolTrafficWithCustomerDataNeverReachTheExternalModel() {
+        ChatRequestParameters premium = ChatRequestParameters.builder().modelName("premium").build();
+        List<ChatRequest> requests = List.of(
+                ChatRequest.builder().parameters(premium).messages(UserMessage.from(
+                        dev.langchain4j.data.message.TextContent.from("What does this ID card say?"),
+                        dev.langchain4j.data.message.ImageContent.from("iVBORw0KGgoAAAANSUhEUgAAAAE", "image/png")))
+                        .build(),
+                ChatRequest.builder().parameters(premium).messages(
+                        UserMessage.from("Pay the refund"),
+                        dev.langchain4j.data.message.AiMessage.from(dev.langchain4j.agent.tool.ToolExecutionRequest
+                                .builder().id("c1").name("refund").arguments("{\"employee\":\"EMP123456\"}").build()),
+                        dev.langchain4j.data.message.ToolExecutionResultMessage.from("c1", "refund", "done"))
+                        .build(),
+                ChatRequest.builder().parameters(premium).messages(
+                        UserMessage.from("Who was paid?"),
+                        dev.langchain4j.data.message.AiMessage.from(dev.langchain4j.agent.tool.ToolExecutionRequest
+                                .builder().id("c2").name("lookup").arguments("{}").build()),
+                        dev.langchain4j.data.message.ToolExecutionResultMessage.from("c2", "lookup", "EMP123456"))
+                        .build());
+        for (ChatRequest request : requests) {
+            assertThatThrownBy(() -> model.chat(request)).isInstanceOf(SwitchboardRefusedException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("EMP123456", "iVBORw0KGgo"));
+        }
+        assertThat(models.hosted.requests()).isEmpty();
+    }
+
     @Test
     void anUnknownRouteIsRefusedAndAFailingUpstreamIsRetriable() {
         assertThatThrownBy(() -> model.chat(ChatRequest.builder().messages(UserMessage.from("hi"))

@@ -17,6 +17,11 @@ public record Assessment(Map<String, Integer> counts) {
      * handled as sensitive and kept inside.
      */
     public static final String UNREADABLE = "token-ids";
+    /**
+     * Images, audio or files (an {@code image_url}, {@code input_audio}, a {@code data:} URL): the detectors cannot
+     * read what they show, so they are handled as sensitive and kept inside unless {@code compliance.media: allow}.
+     */
+    public static final String MEDIA = "media";
     public static final Assessment CLEAN = new Assessment(Map.of());
 
     public Assessment {

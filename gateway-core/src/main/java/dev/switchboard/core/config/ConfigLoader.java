@@ -928,7 +928,7 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("detectors", "patterns", "keywords", "action", "restore-masked", "log-prompts"));
+        n.allowOnly(Set.of("detectors", "patterns", "keywords", "action", "restore-masked", "log-prompts", "media"));
         Set<String> detectors = new java.util.LinkedHashSet<>();
         ConfigNode dn = n.get("detectors");
         if (dn.isMissing()) {
@@ -969,7 +969,8 @@ public final class ConfigLoader {
         }
         return new ComplianceSpec(detectors, patterns, keywords,
                 n.get("action").enumValue(ComplianceSpec.Action.class, d.action()),
-                n.get("restore-masked").bool(d.restoreMasked()), n.get("log-prompts").bool(d.logPrompts()));
+                n.get("restore-masked").bool(d.restoreMasked()), n.get("log-prompts").bool(d.logPrompts()),
+                n.get("media").enumValue(ComplianceSpec.Media.class, d.media()));
     }
 
     private static AuditSpec audit(ConfigNode n) {

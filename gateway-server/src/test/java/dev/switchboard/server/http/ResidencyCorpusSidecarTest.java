@@ -64,7 +64,8 @@ class ResidencyCorpusSidecarTest {
             if (planted.statusCode() != 200) {
                 problems.add(c.id() + " planted: HTTP " + planted.statusCode() + " " + planted.body());
             }
-            if (action.equals("route-internal")) {
+            if (action.equals("route-internal") || c.carriesMedia()) {
+                // Media stay inside under mask too: what cannot be read cannot be masked.
                 if (count(hosted) != sentOut) {
                     problems.add(c.id() + " planted body reached the external model (" + c.position() + ")");
                 }
@@ -78,7 +79,12 @@ class ResidencyCorpusSidecarTest {
             }
             long beforeClean = count(hosted);
             HttpResponse<String> clean = post(c.op().path(), c.cleanBody());
-            if (clean.statusCode() != 200 || !clean.headers().firstValue("x-switchboard-backend").orElse("")
+            if (c.carriesMedia()) {
+                if (clean.statusCode() != 200 || count(hosted) != beforeClean || !clean.headers()
+                        .firstValue("x-switchboard-backend").orElse("").equals("inhouse-10b")) {
+                    problems.add(c.id() + " clean twin with media did not stay inside: HTTP " + clean.statusCode());
+                }
+            } else if (clean.statusCode() != 200 || !clean.headers().firstValue("x-switchboard-backend").orElse("")
                     .equals("hosted-100b") || count(hosted) != beforeClean + 1) {
                 problems.add(c.id() + " clean twin did not go out: HTTP " + clean.statusCode() + " "
                         + clean.headers().firstValue("x-switchboard-backend").orElse("?"));

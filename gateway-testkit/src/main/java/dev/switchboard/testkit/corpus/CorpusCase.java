@@ -26,6 +26,11 @@ public record CorpusCase(String id, Operation op, boolean stream, String planted
         return planted.stream().anyMatch(p -> Site.fromLabel(p.site()).split());
     }
 
+    /** Whether the body carries images, audio or files: kept inside by default whatever else it holds. */
+    public boolean carriesMedia() {
+        return MediaParts.in(cleanBody);
+    }
+
     /** The distinct kinds planted, in order. */
     public List<String> kinds() {
         return planted.stream().map(Planted::kind).distinct().toList();

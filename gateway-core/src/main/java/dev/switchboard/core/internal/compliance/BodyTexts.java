@@ -35,6 +35,12 @@ final class BodyTexts {
     /** String values under these field names are labels: enumerations, identifiers, names. */
     private static final Set<String> STRUCTURAL = Set.of("role", "type", "id", "tool_call_id", "name", "model",
             "object", "finish_reason", "encoding_format", "detail", "format", "reasoning_effort", "service_tier");
+    /**
+     * Keys of content the detectors cannot read (OpenAI's and common vendors' image, audio, video and file parts);
+     * as keys and as a part's {@code type}. A file's bytes come as a {@code data:} URL, caught by its own rule.
+     */
+    private static final Set<String> MEDIA_KEYS = Set.of("image_url", "input_image", "input_audio", "audio_url",
+            "video_url", "input_file", "file_data");
     /** Numbers with fewer digits cannot be an identifier the detectors know (the shortest, a mobile, has 11). */
     static final int NUMBER_DIGITS = 11;
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -76,6 +82,8 @@ final class BodyTexts {
     private String joined;
     /** Whether the body holds input the detectors cannot read as text (embeddings input as token ids). */
     private boolean unreadable;
+    /** Whether the body carries images, audio or files. */
+    private boolean media;
     private static final String ARRAY = "[]";
 
     private BodyTexts(int sizeHint, boolean keepPlaces) {
@@ -226,6 +234,9 @@ final class BodyTexts {
     }
 
     private void prose(String text, Place place) {
+        if (text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(";base64,", 5) > 0) {
+            media = true; // inline bytes of an image, a recording or a file, wherever the field
+        }
         text = withoutBoundaries(text);
         boolean talk = inConversation();
         StringBuilder to = talk ? conversation : prose;
@@ -246,6 +257,9 @@ final class BodyTexts {
     }
 
     private void label(String text, Place place) {
+        if (MEDIA_KEYS.contains(text)) {
+            media = true;
+        }
         text = withoutBoundaries(text);
         labels.append(NumberTokens.BOUNDARY);
         if (labelSegments != null) {
@@ -256,6 +270,10 @@ final class BodyTexts {
     }
 
     /** Whether the body holds input given as token ids, which no detector can read. */
+    boolean media() {
+        return media;
+    }
+
     boolean unreadable() {
         return unreadable;
     }

@@ -22,8 +22,8 @@ public final class CompliancePolicy {
     public CompliancePolicy(ComplianceSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
         SensitiveDataScanner detectors = SensitiveDataScanner.of(spec);
-        this.scanner = new RequestScanner(detectors);
-        this.guard = new EgressGuard(detectors);
+        this.scanner = new RequestScanner(detectors, spec.media());
+        this.guard = new EgressGuard(detectors, spec.media());
     }
 
     public ComplianceSpec spec() {
@@ -57,7 +57,7 @@ public final class CompliancePolicy {
             return new Verdict(found, Outcome.CLEAN);
         }
         if (action != ComplianceSpec.Action.BLOCK && (found.kinds().contains(Assessment.DETECTOR_ERROR)
-                || found.kinds().contains(Assessment.UNREADABLE))) {
+                || found.kinds().contains(Assessment.UNREADABLE) || found.kinds().contains(Assessment.MEDIA))) {
             // What could not be read cannot be masked either: it stays inside.
             return new Verdict(found, Outcome.INTERNAL_ONLY);
         }

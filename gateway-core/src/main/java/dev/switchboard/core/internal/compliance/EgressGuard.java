@@ -13,8 +13,8 @@ import dev.switchboard.core.compliance.Assessment;
 public final class EgressGuard {
     private final RequestScanner scanner;
 
-    public EgressGuard(SensitiveDataScanner detectors) {
-        this.scanner = new RequestScanner(detectors);
+    public EgressGuard(SensitiveDataScanner detectors, dev.switchboard.core.config.ComplianceSpec.Media media) {
+        this.scanner = new RequestScanner(detectors, media);
     }
 
     /** What the outgoing bytes hold: {@link Assessment#CLEAN} lets them go; anything else refuses them. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.Finding;
+import dev.switchboard.core.config.ComplianceSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,9 +21,12 @@ import java.util.Map;
  */
 public final class RequestScanner {
     private final SensitiveDataScanner scanner;
+    /** Whether images, audio and files count as {@link Assessment#MEDIA} ({@code compliance.media: internal}). */
+    private final boolean countMedia;
 
-    public RequestScanner(SensitiveDataScanner scanner) {
+    public RequestScanner(SensitiveDataScanner scanner, ComplianceSpec.Media media) {
         this.scanner = scanner;
+        this.countMedia = media == ComplianceSpec.Media.INTERNAL;
     }
 
     /** Kinds and counts found in a body given as JSON bytes; a detector failure is {@link Assessment#DETECTOR_ERROR}. */
@@ -65,12 +69,16 @@ public final class RequestScanner {
 
     private Assessment count(BodyTexts texts) {
         List<Finding> found = scanner.scan(texts.joined());
-        if (found.isEmpty() && !texts.unreadable()) {
+        boolean media = countMedia && texts.media();
+        if (found.isEmpty() && !texts.unreadable() && !media) {
             return Assessment.CLEAN;
         }
         Map<String, Integer> counts = new HashMap<>();
         if (texts.unreadable()) {
             counts.put(Assessment.UNREADABLE, 1);
+        }
+        if (media) {
+            counts.put(Assessment.MEDIA, 1);
         }
         for (Finding f : found) {
             counts.merge(f.kind(), 1, Integer::sum);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Planted customer data must never reach the external simulated model: asserted on what it recorded. */
-class ComplianceTest {
+public class ComplianceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String ID = "440306199003071232";
     static final String CARD = "6222021234567894";
@@ -165,6 +165,52 @@ class ComplianceTest {
         // Clean requests still go out.
         assertThat(chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}").backend())
                 .isEqualTo("hosted-100b");
+    }
+
+    /** Media in each shape a client sends them: the detectors cannot read a picture, so none goes out by default. */
+    public static List<String> mediaBodies() {
+        String png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+        return List.of(
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
+                        + "\"text\":\"What does this ID card say?\"},{\"type\":\"image_url\",\"image_url\":"
+                        + "{\"url\":\"https://files.example.com/presigned/scan-4711.png\"}}]}]}",
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                        + "\"image_url\":{\"url\":\"" + png + "\"}}]}]}",
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\","
+                        + "\"input_audio\":{\"data\":\"UklGRiQAAABXQVZFZm10\",\"format\":\"wav\"}}]}]}",
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\","
+                        + "\"file\":{\"filename\":\"statement.pdf\",\"file_data\":\"data:application/pdf;base64,"
+                        + "JVBERi0xLjQK\"}}]}]}",
+                // A vendor's own field: the bytes are known by their data: URL wherever they sit.
+                "{\"model\":\"chat\",\"x_attachments\":[\"" + png + "\"],\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"see attachment\"}]}");
+    }
+
+    @Test
+    void imagesAudioAndFilesStayInsideUnlessTheConfigAllowsThem() throws Exception {
+        gateway("route-internal");
+        for (String body : mediaBodies()) {
+            GatewayResponse r = chat(body);
+            assertThat(r.backend()).as(body).isEqualTo("inhouse-10b");
+            assertThat(r.decision().summary()).as(body).contains("hosted-100b excluded: sensitive data");
+        }
+        assertThat(external.requests()).isEmpty();
+        gateway.close();
+
+        // Under mask too: what cannot be read cannot be masked.
+        gateway("mask");
+        for (String body : mediaBodies()) {
+            assertThat(chat(body).backend()).as(body).isEqualTo("inhouse-10b");
+        }
+        assertThat(external.requests()).isEmpty();
+        gateway.close();
+
+        // compliance.media: allow — only the text around the media is judged.
+        gateway("route-internal\n  media: allow");
+        for (String body : mediaBodies()) {
+            assertThat(chat(body).backend()).as(body).isEqualTo("hosted-100b");
+        }
+        assertThat(external.requests()).hasSize(mediaBodies().size());
     }
 
     @Test

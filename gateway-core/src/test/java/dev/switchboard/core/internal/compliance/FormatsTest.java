@@ -6,6 +6,7 @@ import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.CustomPattern;
 import dev.switchboard.core.compliance.Detectors;
 import dev.switchboard.core.compliance.Finding;
+import dev.switchboard.core.config.ComplianceSpec;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -135,7 +136,7 @@ class FormatsTest {
 
     @Test
     void aNumberInExponentFormIsReadWrittenOut() throws Exception {
-        RequestScanner requests = new RequestScanner(scanner);
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         for (String n : new String[] {"6.222021234567894E15", "6222021234567894e0", "62220212345678.94E2",
                 "6222021234567894e3", "6222021234567894E41", "6222021234567894e-17"}) {
             byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x_ref\":"
@@ -158,13 +159,13 @@ class FormatsTest {
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"model\":\"chat\",\"messages\":["
                         + "{\"role\":\"user\",\"content\":\"Card starts 62220212\"},"
                         + "{\"role\":\"user\",\"content\":\"and ends 34567894\"}]}");
-        String masked = new RequestScanner(withPattern).mask(body, new Masking()).toString();
+        String masked = new RequestScanner(withPattern, ComplianceSpec.Media.ALLOW).mask(body, new Masking()).toString();
         assertThat(masked).doesNotContain("62220212").doesNotContain("34567894");
     }
 
     @Test
     void aClientsNulCharIsNoBoundary() {
-        RequestScanner requests = new RequestScanner(scanner);
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222\\u00000212\\u00003456\\u00007894\"}]}"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(requests.assess(body).kinds()).containsExactly("bank-card");
@@ -172,7 +173,7 @@ class FormatsTest {
 
     @Test
     void tokenIdsCannotBeReadAndStayInside() {
-        RequestScanner requests = new RequestScanner(scanner);
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         byte[] ids = "{\"model\":\"embed\",\"input\":[[1101, 2236, 88]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Assessment found = requests.assess(ids);
         assertThat(found.kinds()).containsExactly(Assessment.UNREADABLE);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.Finding;
+import dev.switchboard.core.config.ComplianceSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -23,8 +24,8 @@ import net.jqwik.api.Provide;
 class ScannerProperties {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final SensitiveDataScanner scanner = SensitiveDataScanner.builtIn();
-    private final RequestScanner requests = new RequestScanner(scanner);
-    private final EgressGuard guard = new EgressGuard(scanner);
+    private final RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+    private final EgressGuard guard = new EgressGuard(scanner, ComplianceSpec.Media.ALLOW);
     private final CompliancePolicy policy = new CompliancePolicy(dev.switchboard.core.config.ComplianceSpec.DEFAULTS);
 
     /** A value and its kind. */
