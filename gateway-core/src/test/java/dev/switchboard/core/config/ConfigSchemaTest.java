@@ -79,7 +79,7 @@ class ConfigSchemaTest {
               circuit-breaker: { failure-rate: 50% }
               retry: { attempts: 2 }
               overload: { limit: adaptive }
-            compliance: { action: route-internal, patterns: [ { name: p, regex: "X\\\\d" } ],
+            compliance: { action: route-internal, media: internal, patterns: [ { name: p, regex: "X\\\\d" } ],
                           keywords: [ { name: w, words: [a] } ] }
             cache: { enabled: true, scope: tenant }
             rate-limits: [ { tenant: t, requests-per-second: 1 } ]
