@@ -153,6 +153,49 @@ class SwitchboardAutoConfigurationTest {
     }
 
     @Test
+    void platformVariablesAreNotConfigAndSpringPlaceholdersResolve() throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, yaml("chat"));
+        // Kubernetes gives every pod SWITCHBOARD_SERVICE_HOST and friends for a Service named switchboard.
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new org.springframework.core.env.SystemEnvironmentPropertySource("systemEnvironment", Map.of(
+                        "SWITCHBOARD_SERVICE_HOST", "10.0.0.7", "SWITCHBOARD_PORT_8080_TCP_PORT", "8080"))))
+                .withPropertyValues("switchboard.config=" + file, "switchboard.watch=false")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Gateway.class));
+        // Spring's own placeholders beside the loader's ${env:...}.
+        runner.withPropertyValues("inhouse.url=" + inhouse.baseUrl(),
+                "switchboard.backends[0].name=inhouse-10b",
+                "switchboard.backends[0].base-url=${inhouse.url}",
+                "switchboard.backends[0].model=small",
+                "switchboard.backends[0].residency=internal",
+                "switchboard.backends[0].api-key=${env:SB_TEST_KEY:-none}",
+                "switchboard.routes[0].name=chat",
+                "switchboard.routes[0].rules[0].use[0]=inhouse-10b")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Gateway.class).spec().backends().get(0).baseUrl().toString())
+                            .startsWith(inhouse.baseUrl());
+                });
+    }
+
+    @Test
+    void namesThatCannotBeAConfigPlaceAreErrorsThatSaySo() {
+        runner.withPropertyValues(
+                "switchboard.backends[0].name=inhouse-10b",
+                "switchboard.backends[0].baseUrl=http://x",
+                "switchboard.routes[2000000000].name=chat",
+                "switchboard.routes[0].rules[0].use[0]=${no.such.property}")
+                .run(context -> {
+                    SwitchboardConfigException e = cause(context.getStartupFailure());
+                    assertThat(e.errors()).extracting(Object::toString)
+                            .anySatisfy(m -> assertThat(m).contains("backends[0].baseurl").contains("base-url"))
+                            .anySatisfy(m -> assertThat(m).contains("index 2000000000"))
+                            .anySatisfy(m -> assertThat(m).contains("switchboard.routes[0].rules[0].use[0]")
+                                    .contains("no.such.property"));
+                });
+    }
+
+    @Test
     void aBadFileFailsTheStartNamingTheFileAndTheField() throws Exception {
         Path file = dir.resolve("switchboard.yaml");
         Files.writeString(file, yaml("chat").replace("use: [hosted-100b, inhouse-10b]", "use: [nope]"));
