@@ -102,6 +102,12 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
             lastErrors = e.errors().stream().map(Object::toString).toList();
             log.error("config {} not reloaded, the running config stays: {}", file, e.getMessage());
             return lastErrors;
+        } catch (RuntimeException e) {
+            // Building the new config failed outside validation (an audit log path that cannot be written, a closed
+            // gateway): the same answer, so neither the admin API nor the watcher dies of it.
+            lastErrors = List.of("the new config could not be put in force: " + e);
+            log.error("config {} not reloaded, the running config stays", file, e);
+            return lastErrors;
         }
         lastErrors = List.of();
         log.info("config {} reloaded: {} backends, {} routes", file, spec.backends().size(), spec.routes().size());
@@ -131,7 +137,11 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
                     }
                     String content = fingerprint();
                     if (content != null && !content.equals(lastRead)) { // null: mid-swap, the next event comes
-                        reload();
+                        try {
+                            reload();
+                        } catch (RuntimeException e) { // never the end of watching: the next change is tried too
+                            log.error("config {}: reload failed", file, e);
+                        }
                     }
                 }
             } catch (InterruptedException e) {
@@ -157,13 +167,24 @@ public final class ConfigReloader implements Supplier<Gateway>, AutoCloseable {
         }
     }
 
-    /** Stops watching the file and the reload thread; the gateway stays open (its owner closes it). */
+    /**
+     * Stops watching the file and the reload thread, and waits (a few seconds at most) for a reload under way to end,
+     * so that nothing is put in force after this returns; the gateway stays open (its owner closes it).
+     */
     public void stopWatching() {
         closed = true;
         admin.shutdownNow();
         Thread t = watcher;
         if (t != null) {
             t.interrupt();
+        }
+        try {
+            admin.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (t != null) {
+                t.join(5_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -43,6 +43,8 @@ public final class Gateway implements AutoCloseable {
 
     /** The config in force with everything built from it. */
     private final AtomicReference<GatewayEngine> engine;
+    /** Set by {@link #close}, under the engine's lock: no reload puts an engine in force after it. */
+    private boolean closed;
 
     private Gateway(GatewayEngine engine) {
         this.engine = new AtomicReference<>(engine);
@@ -78,6 +80,9 @@ public final class Gateway implements AutoCloseable {
     public void reload(GatewaySpec newSpec) {
         Objects.requireNonNull(newSpec, "newSpec");
         synchronized (engine) {
+            if (closed) {
+                throw new IllegalStateException("the gateway is closed");
+            }
             engine.set(now().reconfigure(newSpec));
         }
     }
@@ -273,9 +278,15 @@ public final class Gateway implements AutoCloseable {
         return now().chatStream(request, listener, resumeOn);
     }
 
-    /** Stops upstream calls and writes out the audit log. */
+    /** Stops upstream calls and writes out the audit log; a reload under way finishes first, none comes after. */
     @Override
     public void close() {
-        now().close();
+        synchronized (engine) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            now().close();
+        }
     }
 }

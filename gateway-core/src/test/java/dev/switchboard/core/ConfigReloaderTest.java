@@ -65,6 +65,25 @@ class ConfigReloaderTest {
         }
     }
 
+    @Test
+    void aConfigThatCannotBePutInForceIsAnErrorAndAClosedGatewayTakesNoReload() throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config("first"));
+        Gateway gateway = Gateway.fromConfig(file, GatewayOptions.defaults().withEnv(k -> null));
+        try (ConfigReloader reloader = new ConfigReloader(file, k -> null, gateway)) {
+            // Valid, but its audit log cannot be opened (a directory where the file should be).
+            Files.createDirectories(dir.resolve("audit-is-a-directory"));
+            Files.writeString(file, config("second") + "audit: { path: " + dir.resolve("audit-is-a-directory") + " }\n");
+            assertThat(reloader.reload()).singleElement().asString().contains("could not be put in force");
+            assertThat(gateway.models()).containsExactly("first");
+            gateway.close();
+            Files.writeString(file, config("third"));
+            assertThat(reloader.reload()).singleElement().asString().contains("the gateway is closed");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> gateway.reload(gateway.spec()))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     /**
      * A ConfigMap volume as the kubelet lays it out: the file is a link through {@code ..data}, itself a link to a
      * timestamped directory; an update writes a new directory and renames a new {@code ..data} link over the old one.
