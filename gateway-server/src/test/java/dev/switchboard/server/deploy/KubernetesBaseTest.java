@@ -45,8 +45,9 @@ class KubernetesBaseTest {
     Path dir;
 
     private static List<JsonNode> render(String path) throws Exception {
-        String kubectl = List.of("/usr/bin/kubectl", "/usr/local/bin/kubectl").stream()
-                .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+        String kubectl = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
+                .map(d -> Path.of(d, "kubectl")).filter(Files::isExecutable).map(Path::toString).findFirst()
+                .orElse(null);
         Assumptions.assumeTrue(kubectl != null, "kubectl is not installed: the Kubernetes base is not rendered here");
         Process p = new ProcessBuilder(kubectl, "kustomize", KUSTOMIZE.resolve(path).toString())
                 .redirectErrorStream(true).start();
