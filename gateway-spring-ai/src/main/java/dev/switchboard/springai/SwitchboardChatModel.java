@@ -118,7 +118,11 @@ public final class SwitchboardChatModel implements ChatModel, AutoCloseable {
             StreamCall call = gateway.chatStream(request, relay);
             relay.call.set(call);
             sink.onCancel(call::cancel);
-        });
+            // Events may have come (and failed) or the subscriber gone while chatStream was returning.
+            if (relay.failed || sink.isCancelled()) {
+                call.cancel();
+            }
+        }, FluxSink.OverflowStrategy.BUFFER); // the gateway pushes; an answer is bounded by its max tokens
     }
 
     private GatewayRequest request(Prompt prompt, boolean stream) {
