@@ -37,7 +37,8 @@ public class TreeScanBenchmark {
     String text;
 
     RequestView view;
-    RequestScanner scanner = new RequestScanner(SensitiveDataScanner.builtIn());
+    RequestScanner scanner = new RequestScanner(SensitiveDataScanner.builtIn(),
+            dev.switchboard.core.config.ComplianceSpec.Media.INTERNAL);
 
     @Setup
     public void setUp() throws Exception {
