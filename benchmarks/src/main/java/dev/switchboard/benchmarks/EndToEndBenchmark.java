@@ -84,14 +84,30 @@ final class EndToEndBenchmark implements Callable<Integer> {
             + "to this same jar, the rows compare tracing on against off in the same rounds.")
     String traces;
 
+    @Option(names = "--pin", description = "CPUs for the proxies under test (the sidecar, a baseline, nginx), such as 0 "
+            + "or 0-1: they run there under taskset, and the model server and this load generator on the other CPUs.")
+    String pin;
+
     private boolean cachedMode;
+    private Pinning pinning;
+    /**
+     * CPU per request in the last measured rounds, in microseconds: the model server on the direct path, this
+     * build's sidecar, nginx, the baseline (NaN where not measured).
+     */
+    private double[] cpuPerRequest = new double[4];
     private ReferenceProxy proxy;
     private ManagedProcess baseline;
 
     @Override
     public Integer call() throws Exception {
         List<String> report = new ArrayList<>();
-        try (ManagedProcess backend = processes.start("backend",
+        pinning = pin == null ? null : Pinning.of(pin);
+        if (pinning != null) {
+            pinning.pinThisProcess();
+        }
+        List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
+        List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
+        try (ManagedProcess backend = processes.start("backend", modelPrefix,
                 List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0",
                         "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
             Path config = Workloads.benchConfig(backend.port(), """
@@ -112,10 +128,10 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 report.add(String.format(Locale.ROOT, "traces: this build's sidecar exports to an OTLP/HTTP receiver "
                         + "at sampling ratio %s%s%n", traces, baselineJar == null ? "" : "; the baseline does not"));
             }
-            try (collector; ManagedProcess sidecar = processes.start("sidecar", sidecarFlags,
+            try (collector; ManagedProcess sidecar = processes.start("sidecar", proxyPrefix, sidecarFlags,
                     List.of("serve", "--config", config.toString()));
-                 ManagedProcess before = baselineJar == null ? null : ManagedProcess.start("baseline", processes.java,
-                         Processes.flags(sidecarJvmArgs), baselineJar, List.of("serve", "--config",
+                 ManagedProcess before = baselineJar == null ? null : ManagedProcess.start("baseline", proxyPrefix,
+                         processes.java, Processes.flags(sidecarJvmArgs), baselineJar, List.of("serve", "--config",
                                  config.toString()));
                  ReferenceProxy nginx = startReference(backend.port())) {
                 proxy = nginx;
@@ -165,16 +181,23 @@ final class EndToEndBenchmark implements Callable<Integer> {
             case "none":
                 return null;
             case "auto":
-                return nginx == null ? null : ReferenceProxy.start(nginx, backendPort);
+                return nginx == null ? null : ReferenceProxy.start(nginx, backendPort,
+                        pinning == null ? List.of() : pinning.proxyPrefix(), nginxWorkers());
             case "nginx":
                 if (nginx == null) {
                     throw new IllegalStateException("--reference nginx: nginx is not installed (apt-get install "
                             + "nginx-light)");
                 }
-                return ReferenceProxy.start(nginx, backendPort);
+                return ReferenceProxy.start(nginx, backendPort, pinning == null ? List.of() : pinning.proxyPrefix(),
+                        nginxWorkers());
             default:
                 throw new IllegalArgumentException("--reference: expected auto, nginx or none, got " + reference);
         }
+    }
+
+    /** One nginx worker per pinned CPU (nginx's "auto" counts the machine's CPUs, not its affinity). */
+    private String nginxWorkers() {
+        return pinning == null ? "auto" : Integer.toString(pinning.proxyCpus());
     }
 
     private String header(ManagedProcess sidecar) {
@@ -182,6 +205,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                         + "tokens (%s); sidecar %s (start to ready %d ms); reference proxy: %s%n", connections,
                 duration, rounds, promptTokens, responseTokens, prompts, sidecarJvmArgs,
                 sidecar.startToReady().toMillis(), proxy == null || cachedMode ? "none" : "nginx")
+                + (pinning == null ? "" : "pinned: " + pinning.describe() + "\n")
                 + (baseline == null ? "" : String.format(Locale.ROOT, "baseline sidecar: %s (start to ready %d ms)%n",
                 baselineJar, baseline.startToReady().toMillis()));
     }
@@ -215,6 +239,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
             sb.append(added("added by one nginx hop (nginx - direct)", a.total(), n.total()));
             sb.append(added("added by Switchboard beyond that hop (sidecar - nginx)", n.total(), b.total()));
         }
+        sb.append(cpuRows(n != null, o != null));
         if (stream) {
             sb.append("\nTime to first token:\n\n");
             sb.append("| path | p50 ms | p90 ms | p99 ms | p99.9 ms |\n|---|---|---|---|---|\n");
@@ -267,7 +292,26 @@ final class EndToEndBenchmark implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "nginx / direct throughput: **%.2f**; sidecar / nginx: **%.2f**%n",
                     n.throughput() / a.throughput(), b.throughput() / n.throughput()));
         }
+        sb.append(cpuRows(n != null, o != null));
         System.out.println(sb);
+        return sb.toString();
+    }
+
+    /**
+     * CPU per request over the measured rounds (user and system time of the process, from /proc): what each proxy
+     * spends, comparable with published single-core figures when pinned; the model server's own for scale.
+     */
+    private String cpuRows(boolean withProxy, boolean withBaseline) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%nCPU per request: sidecar **%.1f µs**",
+                cpuPerRequest[1]));
+        if (withProxy) {
+            sb.append(String.format(Locale.ROOT, ", nginx %.1f µs (sidecar / nginx **%.2f**)", cpuPerRequest[2],
+                    cpuPerRequest[1] / cpuPerRequest[2]));
+        }
+        if (withBaseline) {
+            sb.append(String.format(Locale.ROOT, ", baseline sidecar %.1f µs", cpuPerRequest[3]));
+        }
+        sb.append(String.format(Locale.ROOT, "; the model server, direct: %.1f µs%n", cpuPerRequest[0]));
         return sb.toString();
     }
 
@@ -314,15 +358,29 @@ final class EndToEndBenchmark implements Callable<Integer> {
             if (baseline != null) {
                 toBaseline.run(through, rate, connections, warmup);
             }
+            long[] cpu = new long[4];
             for (int i = 0; i < rounds; i++) {
+                long t = CpuTime.micros(backend.pid());
                 a = a.plus(toBackend.run(direct, rate, connections, duration));
+                cpu[0] += CpuTime.micros(backend.pid()) - t;
+                t = CpuTime.micros(sidecar.pid());
                 b = b.plus(toSidecar.run(through, rate, connections, duration));
+                cpu[1] += CpuTime.micros(sidecar.pid()) - t;
                 if (withProxy) {
+                    t = CpuTime.micros(proxy.pid());
                     n = n.plus(toProxy.run(direct, rate, connections, duration));
+                    cpu[2] += CpuTime.micros(proxy.pid()) - t;
                 }
                 if (baseline != null) {
+                    t = CpuTime.micros(baseline.pid());
                     o = o.plus(toBaseline.run(through, rate, connections, duration));
+                    cpu[3] += CpuTime.micros(baseline.pid()) - t;
                 }
+            }
+            LoadResult[] sides = {a, b, n, o};
+            for (int i = 0; i < 4; i++) {
+                cpuPerRequest[i] = CpuTime.available() && sides[i].completed() > 0
+                        ? (double) cpu[i] / sides[i].completed() : Double.NaN;
             }
         }
         return new LoadResult[] {a, b, withProxy ? n : null, baseline != null ? o : null};

@@ -43,7 +43,13 @@ public final class ManagedProcess implements AutoCloseable {
     /** Starts {@code java [jvmArgs] -jar jar args...} and waits for its "listening" line. */
     public static ManagedProcess start(String name, String java, List<String> jvmArgs, Path jar, List<String> args)
             throws Exception {
-        List<String> command = new ArrayList<>();
+        return start(name, List.of(), java, jvmArgs, jar, args);
+    }
+
+    /** As above, under a command prefix ({@code taskset -c 0}). */
+    public static ManagedProcess start(String name, List<String> prefix, String java, List<String> jvmArgs, Path jar,
+            List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
         command.add(java);
         command.addAll(jvmArgs);
         command.add("-jar");

@@ -19,6 +19,11 @@ final class Processes {
         return ManagedProcess.start(name, java, jvmArgs, jar, args);
     }
 
+    /** As above, under a command prefix ({@code taskset -c 0}). */
+    ManagedProcess start(String name, List<String> prefix, List<String> jvmArgs, List<String> args) throws Exception {
+        return ManagedProcess.start(name, prefix, java, jvmArgs, jar, args);
+    }
+
     /** JVM flags given as one string on the command line. */
     static List<String> flags(String text) {
         return Arrays.asList(text.trim().split("\\s+"));

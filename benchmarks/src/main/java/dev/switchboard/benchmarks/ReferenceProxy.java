@@ -42,6 +42,11 @@ final class ReferenceProxy implements AutoCloseable {
 
     /** Starts nginx proxying a free loopback port to {@code backendPort}, and waits until it accepts connections. */
     static ReferenceProxy start(Path nginx, int backendPort) throws Exception {
+        return start(nginx, backendPort, List.of(), "auto");
+    }
+
+    /** As above, under a command prefix ({@code taskset -c 0}) with {@code workers} worker processes. */
+    static ReferenceProxy start(Path nginx, int backendPort, List<String> prefix, String workers) throws Exception {
         Path dir = Files.createTempDirectory("switchboard-bench-nginx");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -49,7 +54,7 @@ final class ReferenceProxy implements AutoCloseable {
         }
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
-                worker_processes auto;
+                worker_processes %4$s;
                 daemon off;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log warn;
@@ -78,8 +83,10 @@ final class ReferenceProxy implements AutoCloseable {
                         }
                     }
                 }
-                """.formatted(dir, backendPort, port));
-        Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", conf.toString())
+                """.formatted(dir, backendPort, port, workers));
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(nginx.toString(), "-p", dir.toString(), "-c", conf.toString()));
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
@@ -100,6 +107,11 @@ final class ReferenceProxy implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The master's pid (its workers are its children). */
+    long pid() {
+        return process.pid();
     }
 
     @Override
