@@ -52,18 +52,29 @@ final class OverloadBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
+    @Option(names = "--pin", description = "CPUs for the sidecars (such as 0): they run there under taskset, the model "
+            + "server and this load generator on the other CPUs, so shed answers are not queued behind the load.")
+    String pin;
+
     @Override
     public Integer call() throws Exception {
         List<String> report = new ArrayList<>();
-        try (ManagedProcess backend = processes.start("backend", List.of("-Xms512m", "-Xmx512m",
+        Pinning pinning = pin == null ? null : Pinning.of(pin);
+        if (pinning != null) {
+            pinning.pinThisProcess();
+            report.add("pinned: " + pinning.describe().replace("sidecar and nginx", "sidecars") + "\n");
+        }
+        List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
+        List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
+        try (ManagedProcess backend = processes.start("backend", modelPrefix, List.of("-Xms512m", "-Xmx512m",
                 "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--model", "bench-model",
                 "--response-tokens", "16"))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
-            try (ManagedProcess limited = processes.start("sidecar-limited", Processes.flags(sidecarJvmArgs),
-                    List.of("serve", "--config", shedding.toString()));
-                 ManagedProcess unlimited = processes.start("sidecar-unlimited", Processes.flags(sidecarJvmArgs),
-                         List.of("serve", "--config", queueing.toString()))) {
+            try (ManagedProcess limited = processes.start("sidecar-limited", proxyPrefix,
+                    Processes.flags(sidecarJvmArgs), List.of("serve", "--config", shedding.toString()));
+                 ManagedProcess unlimited = processes.start("sidecar-unlimited", proxyPrefix,
+                         Processes.flags(sidecarJvmArgs), List.of("serve", "--config", queueing.toString()))) {
                 report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s; "
                         + "limited sidecar: overload %s%n", overload, connections, duration, limit));
                 for (String mode : modes) {
