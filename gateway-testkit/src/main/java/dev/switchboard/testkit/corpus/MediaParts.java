@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
  */
 public final class MediaParts {
     private static final Pattern MEDIA = Pattern.compile(
-            "\"(image_url|input_image|input_audio|audio_url|video_url|input_file|file_data)\""
+            "\"(image_url|input_image|input_audio|audio_url|video_url|input_file|file_data|filedata|inline_data"
+                    + "|inlinedata|media_type|mime_type|mimetype)\"\\s*:"
+                    + "|\"type\"\\s*:\\s*\"(image|audio|video|file|document|input_image|input_audio|input_file|image_url)\""
                     + "|\"data:[^\"]*;base64,", Pattern.CASE_INSENSITIVE);
 
     private MediaParts() {

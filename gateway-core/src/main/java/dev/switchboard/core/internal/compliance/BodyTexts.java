@@ -36,11 +36,16 @@ final class BodyTexts {
     private static final Set<String> STRUCTURAL = Set.of("role", "type", "id", "tool_call_id", "name", "model",
             "object", "finish_reason", "encoding_format", "detail", "format", "reasoning_effort", "service_tier");
     /**
-     * Keys of content the detectors cannot read (OpenAI's and common vendors' image, audio, video and file parts);
-     * as keys and as a part's {@code type}. A file's bytes come as a {@code data:} URL, caught by its own rule.
+     * Keys of content the detectors cannot read — OpenAI's image, audio and file parts, Gemini's inline and file data,
+     * and a media type beside bytes (Anthropic's {@code source}) — as keys and as a part's {@code type}. Bytes given
+     * as a {@code data:} URL are caught by their own rule, wherever they sit.
      */
     private static final Set<String> MEDIA_KEYS = Set.of("image_url", "input_image", "input_audio", "audio_url",
-            "video_url", "input_file", "file_data");
+            "video_url", "input_file", "file_data", "fileData", "inline_data", "inlineData", "media_type",
+            "mime_type", "mimeType");
+    /** A content part's {@code type} that carries media (OpenAI's {@code file}, Anthropic's {@code image}, ...). */
+    private static final Set<String> MEDIA_TYPES = Set.of("image", "audio", "video", "file", "document",
+            "input_image", "input_audio", "input_file", "image_url");
     /** Numbers with fewer digits cannot be an identifier the detectors know (the shortest, a mobile, has 11). */
     static final int NUMBER_DIGITS = 11;
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -151,6 +156,7 @@ final class BodyTexts {
                 case VALUE_STRING -> {
                     String field = p.getParsingContext().inObject() ? p.currentName() : null;
                     if (field != null && STRUCTURAL.contains(field)) {
+                        mediaType(field, p.getText());
                         label(p.getText(), null);
                     } else {
                         pathOf(p.getParsingContext());
@@ -185,6 +191,7 @@ final class BodyTexts {
             }
         } else if (node.isTextual()) {
             if (field != null && STRUCTURAL.contains(field)) {
+                mediaType(field, node.textValue());
                 label(node.textValue(), place);
             } else {
                 prose(node.textValue(), place);
@@ -272,6 +279,13 @@ final class BodyTexts {
     /** Whether the body holds input given as token ids, which no detector can read. */
     boolean media() {
         return media;
+    }
+
+    /** A part whose {@code type} names media carries some, whatever its other keys are called. */
+    private void mediaType(String field, String value) {
+        if (field.equals("type") && MEDIA_TYPES.contains(value)) {
+            media = true;
+        }
     }
 
     boolean unreadable() {

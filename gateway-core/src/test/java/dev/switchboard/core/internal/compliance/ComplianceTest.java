@@ -181,6 +181,14 @@ public class ComplianceTest {
                 "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\","
                         + "\"file\":{\"filename\":\"statement.pdf\",\"file_data\":\"data:application/pdf;base64,"
                         + "JVBERi0xLjQK\"}}]}]}",
+                // Anthropic's shape: raw base64 beside its media type, no data: URL.
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+                        + "\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KGgo\"}}]}]}",
+                // Gemini's inline data, and a part typed as a file with no bytes key we know.
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"see\"}],\"x_parts\":["
+                        + "{\"inline_data\":{\"data\":\"JVBERi0xLjQK\"}}]}",
+                "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\","
+                        + "\"file\":{\"file_id\":\"file-abc123\"}}]}]}",
                 // A vendor's own field: the bytes are known by their data: URL wherever they sit.
                 "{\"model\":\"chat\",\"x_attachments\":[\"" + png + "\"],\"messages\":[{\"role\":\"user\","
                         + "\"content\":\"see attachment\"}]}");
