@@ -123,6 +123,18 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Records a model call that a server in front of this gateway shed before reading its body (the sidecar does
+     * while its event loop runs later than {@code resilience.overload.max-queue-delay}), so it has its audit record,
+     * its call metrics and {@code switchboard_requests_shed_total{scope="edge"}} like a request the chain shed.
+     *
+     * @param refusal what the client was answered (503 {@code overloaded})
+     * @param millis  from the request's arrival to the answer
+     */
+    public void recordEdgeShed(String requestId, String tenant, GatewayException refusal, long millis) {
+        now().recordEdgeShed(requestId, tenant, refusal, millis);
+    }
+
+    /**
      * Loads what a gateway needs that takes longest at start (the tokenizer's ranks, about a second), so a server
      * can begin it on another thread while it reads its config; a gateway built meanwhile waits for it.
      */

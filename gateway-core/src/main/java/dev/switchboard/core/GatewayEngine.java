@@ -67,6 +67,8 @@ final class GatewayEngine implements AutoCloseable {
     private final AuditLog audit;
     private final LiveSignals signals;
     private final GatewayMetrics metrics;
+    /** Where every request's record goes: the audit log, then the application's listener. */
+    private final java.util.function.Consumer<CallRecord> records;
     private final CompliancePolicy policy;
     private final ResponseCache cache;
     /** The cache the {@code switchboard.cache.*} meters read: this gateway's, after every reload the newest one's. */
@@ -182,7 +184,8 @@ final class GatewayEngine implements AutoCloseable {
         // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
         // Audit comes before shedding and rate limits, so a request refused there has its record, its metrics and
         // its access-log line like any other.
-        steps.add(new AuditStep(calls(audit, options.calls()), metrics, policy));
+        this.records = calls(audit, options.calls());
+        steps.add(new AuditStep(records, metrics, policy));
         if (overload != null) {
             steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
         }
@@ -214,6 +217,26 @@ final class GatewayEngine implements AutoCloseable {
     /** Budgets without their alert thresholds: what the ledger depends on. */
     private static List<BudgetSpec> limits(List<BudgetSpec> budgets) {
         return budgets.stream().map(BudgetSpec::withoutAlerts).toList();
+    }
+
+    /**
+     * Records a model call a server refused before reading its body — shed at its edge while its event loop ran
+     * late — as the audit step records every other: one record (model and decision unknown, nothing sent), the call
+     * metrics and the shed counter of scope {@code edge}.
+     */
+    void recordEdgeShed(String requestId, String tenant, GatewayException refusal, long millis) {
+        metrics.shed("edge");
+        Verdict clean = new Verdict(Assessment.CLEAN, Verdict.Outcome.CLEAN);
+        CallRecord r = new CallRecord(options.clock().instant(), requestId, tenant, null, false, null, List.of(), null,
+                refusal.status(), refusal.kind().code(), dev.switchboard.core.Usage.UNKNOWN, 0, "", millis,
+                clean.found(), policy.recorded(clean, false, false, false), null, null,
+                dev.switchboard.core.cache.CacheStatus.BYPASS, java.util.OptionalLong.empty());
+        try {
+            metrics.call(r);
+            records.accept(r);
+        } catch (RuntimeException e) {
+            log.error("request {}: recording the call failed", requestId, e);
+        }
     }
 
     /** Each record to the audit log, then to the application's listener; a listener that throws is logged. */
@@ -280,7 +303,7 @@ final class GatewayEngine implements AutoCloseable {
         List<String> external = spec.backends().stream()
                 .filter(b -> b.residency() == dev.switchboard.core.config.Residency.EXTERNAL)
                 .map(BackendSpec::name).toList();
-        List<String> shedScopes = new java.util.ArrayList<>(List.of("gateway"));
+        List<String> shedScopes = new java.util.ArrayList<>(List.of("gateway", "edge"));
         spec.backends().forEach(b -> shedScopes.add(b.name()));
         metrics.prime(external, kinds, shedScopes);
         spec.backends().forEach(b -> metrics.prime(b.name()));

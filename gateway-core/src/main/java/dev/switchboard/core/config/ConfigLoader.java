@@ -456,20 +456,21 @@ public final class ConfigLoader {
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("limit", "initial", "min", "max"));
+        n.allowOnly(Set.of("limit", "initial", "min", "max", "max-queue-delay"));
+        java.time.Duration queueDelay = n.get("max-queue-delay").duration(d.maxQueueDelay());
         OverloadSpec.Mode mode = n.get("limit").enumValue(OverloadSpec.Mode.class, OverloadSpec.Mode.ADAPTIVE);
         int min = (int) n.get("min").integer(d.min(), 1, 1_000_000);
         int max = (int) n.get("max").integer(d.max(), 1, 1_000_000);
         int initial = (int) n.get("initial").integer(Math.max(min, Math.min(max, d.initial())), 1, 1_000_000);
         if (mode == OverloadSpec.Mode.FIXED) {
-            return new OverloadSpec(mode, initial, initial, initial); // min and max do not apply
+            return new OverloadSpec(mode, initial, initial, initial, queueDelay); // min and max do not apply
         }
         if (min > max) {
             n.get("min").error(min + " (expected: at most max, " + max + ")");
         } else if (initial < min || initial > max) {
             n.get("initial").error(initial + " (expected: between min " + min + " and max " + max + ")");
         }
-        return new OverloadSpec(mode, initial, min, max);
+        return new OverloadSpec(mode, initial, min, max, queueDelay);
     }
 
     private static RetrySpec retry(ConfigNode n) {

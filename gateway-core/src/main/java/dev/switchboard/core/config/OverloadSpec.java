@@ -9,9 +9,23 @@ package dev.switchboard.core.config;
  * @param initial the limit to start from (the limit itself when fixed)
  * @param min     the adaptive limit never goes below this
  * @param max     nor above this
+ * @param maxQueueDelay the sidecar also sheds a model call at its headers, before its body is read, while its event
+ *                loop runs more than this late (what a request waits before it is read: the queue the limit cannot
+ *                see); zero turns that off. The embedded library has no event loop and ignores it.
  */
-public record OverloadSpec(Mode mode, int initial, int min, int max) {
+public record OverloadSpec(Mode mode, int initial, int min, int max, java.time.Duration maxQueueDelay) {
     public enum Mode { OFF, ADAPTIVE, FIXED }
 
+    /** The sidecar's default {@link #maxQueueDelay}. */
+    public static final java.time.Duration DEFAULT_MAX_QUEUE_DELAY = java.time.Duration.ofMillis(2);
+
     public static final OverloadSpec OFF = new OverloadSpec(Mode.OFF, 100, 10, 2000);
+
+    public OverloadSpec {
+        java.util.Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
+    }
+
+    public OverloadSpec(Mode mode, int initial, int min, int max) {
+        this(mode, initial, min, max, DEFAULT_MAX_QUEUE_DELAY);
+    }
 }

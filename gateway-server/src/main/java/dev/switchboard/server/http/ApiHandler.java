@@ -73,6 +73,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return auth;
     }
 
+    /** Who sends a request with these headers, under the client keys in force. */
+    ClientAuth.Caller caller(io.netty.handler.codec.http.HttpHeaders headers) {
+        return auth().caller(headers);
+    }
+
     @Override
     public boolean isSharable() {
         return true;

@@ -17,6 +17,10 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final ServerSpec server;
     private final ApiHandler api;
     private final AccessLog accessLog;
+    private final Supplier<Gateway> gateway;
+    private final Readiness readiness;
+    /** How late each event loop runs, for shedding at the edge. */
+    private final LoopDelay.PerLoop delays = new LoopDelay.PerLoop();
 
     private final io.netty.channel.group.ChannelGroup connections;
 
@@ -26,6 +30,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.server = server;
         this.connections = connections;
         this.accessLog = accessLog;
+        this.gateway = gateway;
+        this.readiness = readiness;
         this.api = new ApiHandler(gateway, readiness, openTelemetry, accessLog);
     }
 
@@ -56,6 +62,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 .addLast("deadline", new RequestDeadlineHandler(server.requestDeadline(), accessLog))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
+                .addLast("edgeShed", new EdgeShedHandler(gateway, readiness, api, delays))
                 .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
                         accessLog))
                 .addLast("sequencer", new PipelineSequencer())

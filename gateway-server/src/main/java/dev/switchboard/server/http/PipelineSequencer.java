@@ -37,6 +37,11 @@ final class PipelineSequencer extends ChannelDuplexHandler {
         ctx.fireChannelRead(request);
     }
 
+    /** Whether no request of the connection is being answered or waiting here. */
+    boolean idle() {
+        return !answering && waiting.isEmpty();
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         boolean last = msg instanceof LastHttpContent; // a FullHttpResponse is one too

@@ -1,0 +1,111 @@
+package dev.switchboard.server.http;
+
+import io.netty.channel.EventLoop;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How late one event loop runs: a probe scheduled a period ahead measures how long past its time it ran, which is
+ * how long anything that became ready on the loop — a request's bytes among them — waits before the loop gets to it.
+ * That wait is what a shed answer cannot avoid and what the concurrency limit cannot see (it starts counting when a
+ * request is read), so the edge sheds on it.
+ *
+ * <p>As CoDel does for a router's queue, it tells a standing queue from a burst. A pause (a collection, a preempted
+ * core) makes the probes late while the loop catches up, and at half load that drains by itself within a few
+ * milliseconds: shedding then would refuse requests the loop is about to serve. So the loop starts counting as late
+ * only once every probe for {@link #INTERVALS} limits' length ran more than the limit late (the least delay over
+ * that window is over the limit: a standing queue), and stays late while the probes do.
+ *
+ * <p>Probes run only while requests arrive: an idle sidecar schedules nothing. Time is the loop's own ticker.
+ * Confined to its loop's thread.
+ */
+final class LoopDelay {
+    /** How often a busy loop is probed. */
+    static final long PERIOD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    /** How long, in limits, the probes must run late before the loop counts as late. */
+    static final int INTERVALS = 5;
+    /** A loop that has seen no request for this long stops probing (and counts as on time). */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final EventLoop loop;
+    private boolean probing;
+    private long dueNanos;
+    private long lastRequestNanos;
+    private long lastDelayNanos;
+    /** Whether the last probes ran more than {@link #limitNanos} late, and since when (the first of them ran). */
+    private boolean lateRun;
+    private long lateSinceNanos;
+    /** Whether the loop counts as late. */
+    private boolean late;
+    /** The limit of the last caller of {@link #lateBy}. */
+    private long limitNanos = Long.MAX_VALUE;
+
+    private LoopDelay(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** One monitor per event loop of a server. */
+    static final class PerLoop {
+        private final ConcurrentHashMap<EventLoop, LoopDelay> loops = new ConcurrentHashMap<>();
+
+        LoopDelay of(EventLoop loop) {
+            return loops.computeIfAbsent(loop, LoopDelay::new);
+        }
+    }
+
+    /** A request arrived: keep probing the loop. */
+    void requestArrived() {
+        long now = loop.ticker().nanoTime();
+        lastRequestNanos = now;
+        if (!probing) {
+            probing = true;
+            schedule(now);
+        }
+    }
+
+    /** Whether the loop runs more than {@code limit} late, as the class says. */
+    boolean lateBy(long limit) {
+        if (limit != limitNanos) {
+            limitNanos = limit;
+            late = false;
+            lateRun = false;
+        }
+        return probing && late;
+    }
+
+    /** How late the last probe ran (0 when idle). */
+    long delayNanos() {
+        return probing ? lastDelayNanos : 0;
+    }
+
+    private void schedule(long now) {
+        dueNanos = now + PERIOD_NANOS;
+        loop.schedule(this::probe, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs on the loop when it gets to the probe. */
+    private void probe() {
+        long now = loop.ticker().nanoTime();
+        lastDelayNanos = Math.max(0, now - dueNanos);
+        if (lastDelayNanos <= limitNanos) {
+            lateRun = false;
+            late = false;
+        } else {
+            if (!lateRun) {
+                lateRun = true;
+                lateSinceNanos = now;
+            }
+            if (now - lateSinceNanos >= INTERVALS * limitNanos) {
+                late = true;
+            }
+        }
+        if (now - lastRequestNanos > IDLE_NANOS) {
+            probing = false;
+            lastDelayNanos = 0;
+            lateRun = false;
+            late = false;
+            return;
+        }
+        schedule(now);
+    }
+}
