@@ -251,6 +251,26 @@ public final class RequestView {
         return n;
     }
 
+    /** Whether {@link #promptTokens()} has been counted (for tests of when it is). */
+    boolean promptTokensCounted() {
+        return promptTokens >= 0;
+    }
+
+    /**
+     * The most {@link #promptTokens()} can be, without counting: a token stands for at least one byte of the text's
+     * UTF-8, so the byte length (and the per-request allowance) bounds it. Exact when already counted.
+     */
+    public int promptTokensAtMost() {
+        int n = promptTokens;
+        return n >= 0 ? n : TokenEstimator.upperBound(promptText());
+    }
+
+    /** The least {@link #promptTokens()} can be, without counting (the allowance, and a token for any text). */
+    public int promptTokensAtLeast() {
+        int n = promptTokens;
+        return n >= 0 ? n : TokenEstimator.lowerBound(promptText());
+    }
+
     /** A streaming parser over the body exactly as the client sent it (for a whole-body scan); close it. */
     public com.fasterxml.jackson.core.JsonParser parser() {
         try {

@@ -39,6 +39,22 @@ public sealed interface ConditionSpec {
                     && (lte == null || n <= lte);
         }
 
+        /**
+         * What the bounds say of every number in {@code [lo, hi]}: true when all of them pass, false when none does,
+         * empty when it depends on which. The bounds are one interval, so its ends decide.
+         */
+        public java.util.Optional<Boolean> testRange(long lo, long hi) {
+            if (test(lo) && test(hi)) {
+                return java.util.Optional.of(true);
+            }
+            long from = Math.max(gt == null ? Long.MIN_VALUE : gt + 1, gte == null ? Long.MIN_VALUE : gte);
+            long to = Math.min(lt == null ? Long.MAX_VALUE : lt - 1, lte == null ? Long.MAX_VALUE : lte);
+            if (hi < from || lo > to || from > to) {
+                return java.util.Optional.of(false);
+            }
+            return java.util.Optional.empty();
+        }
+
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();

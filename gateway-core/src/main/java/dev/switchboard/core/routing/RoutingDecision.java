@@ -18,20 +18,37 @@ import java.util.Objects;
  * @param candidates           backend names to try, first choice first (excluded ones are not here)
  * @param rules                the rules tried, up to the one that matched
  * @param traces               per candidate of the rule, kept and excluded, why
- * @param promptTokens         estimated prompt tokens (o200k)
+ * @param promptTokenCount     the estimated prompt tokens (o200k), counted when first asked for: a decision that
+ *                             needs no count (no prompt-tokens condition, no priced backend, no quota, no
+ *                             budget, nobody reading it) takes none; read it as {@link #promptTokens()}
  * @param expectedOutputTokens output assumed for estimates
  * @param hedge                the rule's hedging (a slow first candidate is raced with the next)
  */
 public record RoutingDecision(String id, String route, int ruleIndex, String reason, StrategyKind strategy,
-        List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces, int promptTokens,
-        int expectedOutputTokens, dev.switchboard.core.config.HedgeSpec hedge) {
+        List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces,
+        java.util.function.IntSupplier promptTokenCount, int expectedOutputTokens,
+        dev.switchboard.core.config.HedgeSpec hedge) {
     public RoutingDecision {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(promptTokenCount, "promptTokenCount");
         candidates = List.copyOf(candidates);
         rules = List.copyOf(rules);
         traces = List.copyOf(traces);
         hedge = hedge == null ? dev.switchboard.core.config.HedgeSpec.NONE : hedge;
+    }
+
+    /** A decision whose prompt tokens are already counted. */
+    public RoutingDecision(String id, String route, int ruleIndex, String reason, StrategyKind strategy,
+            List<String> candidates, List<RuleTrace> rules, List<CandidateTrace> traces, int promptTokens,
+            int expectedOutputTokens, dev.switchboard.core.config.HedgeSpec hedge) {
+        this(id, route, ruleIndex, reason, strategy, candidates, rules, traces, () -> promptTokens,
+                expectedOutputTokens, hedge);
+    }
+
+    /** Estimated prompt tokens (o200k), counted on the first call (the request remembers the count). */
+    public int promptTokens() {
+        return promptTokenCount.getAsInt();
     }
 
     public String strategyName() {

@@ -202,7 +202,7 @@ public final class AdmissionStep implements Step {
                 .map(b -> b.whenExhausted() == BudgetSpec.WhenExhausted.INTERNAL_ONLY).orElse(false);
         Integer maxTokens = x.request().body().maxTokens().isPresent()
                 ? x.request().body().maxTokens().getAsInt() : null;
-        double worst = Costs.worstCase(rt.spec(), x.decision().promptTokens(), maxTokens);
+        double worst = Costs.worstCase(rt.spec(), x.decision()::promptTokens, maxTokens);
         return ledger.reserve(tenant, worst, internalOnly, rt.spec().residency());
     }
 

@@ -100,7 +100,7 @@ public final class BackendStep implements Step {
             // The client left: nothing was delivered, so nothing is charged. Another attempt won (a hedge): this
             // one went out and the model read its prompt, which is what it is settled at. Unless the answer won the
             // race, in which case it is settled and recorded as answered.
-            double cost = x.cancelled() ? 0 : partialCost(spec, x.decision().promptTokens(), 0);
+            double cost = x.cancelled() ? 0 : partialCost(spec, x.decision()::promptTokens, 0);
             if (ticket.abandoned(cost)) {
                 upstream.cancel(true);
                 endedEarly(x, spec, ticket, masked, cost, "");
@@ -174,7 +174,7 @@ public final class BackendStep implements Step {
             // hedge that lost pays at least its prompt; a client that left before the first event pays nothing.
             int produced = events[0];
             double cost = x.cancelled() && produced == 0 ? 0
-                    : partialCost(spec, x.decision().promptTokens(), Math.max(1, produced));
+                    : partialCost(spec, x.decision()::promptTokens, Math.max(1, produced));
             if (ticket.abandoned(cost)) {
                 UpstreamStream s = running.get();
                 if (s != null) {
@@ -229,7 +229,7 @@ public final class BackendStep implements Step {
                 }
                 // What the backend produced before it failed is charged: the prompt, one token per chunk.
                 failedUnseen(x, ticket, spec, masked, failure, events[0] == 0 ? 0
-                        : partialCost(spec, x.decision().promptTokens(), events[0]), reply);
+                        : partialCost(spec, x.decision()::promptTokens, events[0]), reply);
             }
         };
         UpstreamStream s;
@@ -247,7 +247,7 @@ public final class BackendStep implements Step {
     private void answered(Exchange x, Ticket ticket, BackendSpec spec, boolean masked, byte[] body,
             String contentType, Usage usage, List<String> finishReasons, CompletableFuture<Reply> reply) {
         double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
-                : Costs.estimate(spec, x.decision().promptTokens(), x.decision().expectedOutputTokens());
+                : Costs.estimate(spec, x.decision()::promptTokens, x.decision().expectedOutputTokens());
         long millis = ticket.millis();
         if (!ticket.answered(cost)) {
             return; // the client left first
@@ -284,7 +284,7 @@ public final class BackendStep implements Step {
     }
 
     /** What a stream cut short cost: the prompt, and one token per chunk after the first. */
-    private static double partialCost(BackendSpec spec, int promptTokens, int chunks) {
+    private static double partialCost(BackendSpec spec, java.util.function.IntSupplier promptTokens, int chunks) {
         return Costs.estimate(spec, promptTokens, 0) + Costs.actual(spec, 0, Math.max(0, chunks - 1));
     }
 
@@ -330,7 +330,7 @@ public final class BackendStep implements Step {
 
         /** What a cut stream cost: the prompt, and one token per chunk the client received. */
         private double partialCost() {
-            return BackendStep.partialCost(spec, x.decision().promptTokens(), delivered);
+            return BackendStep.partialCost(spec, x.decision()::promptTokens, delivered);
         }
 
         /** Whether another attempt (a hedge) started its stream first: this one stops. */

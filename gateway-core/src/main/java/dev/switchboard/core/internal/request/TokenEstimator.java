@@ -41,6 +41,25 @@ public final class TokenEstimator {
         return count(promptText) + PER_REQUEST_OVERHEAD;
     }
 
+    /**
+     * The most {@link #estimatePrompt} can answer for {@code promptText}, without counting: every o200k token stands
+     * for at least one byte of UTF-8, so the byte length bounds the count (an unpaired surrogate counted as three,
+     * more than it can encode to).
+     */
+    public static int upperBound(String promptText) {
+        long bytes = 0;
+        for (int i = 0, n = promptText.length(); i < n; i++) {
+            char c = promptText.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // a surrogate pair: 3 + 3 for its 4 bytes
+        }
+        return (int) Math.min(Integer.MAX_VALUE - PER_REQUEST_OVERHEAD, bytes) + PER_REQUEST_OVERHEAD;
+    }
+
+    /** The least {@link #estimatePrompt} can answer for {@code promptText}, without counting. */
+    public static int lowerBound(String promptText) {
+        return PER_REQUEST_OVERHEAD + (promptText.isEmpty() ? 0 : 1);
+    }
+
     public int count(String text) {
         int n = text.length();
         int tokens = 0;

@@ -35,7 +35,8 @@ final class CandidateRanker {
     }
 
     static List<CandidateTrace> rank(Rule rule, Map<String, BackendSpec> backends, RoutingInput in,
-            int promptTokens, int expectedOutput, LiveSignals signals, RandomGenerator random,
+            java.util.function.IntSupplier promptTokens, int expectedOutput, LiveSignals signals,
+            RandomGenerator random,
             Predicate<Residency> admitted) {
         Optional<BudgetSpec.WhenExhausted> budget = signals.exhaustedBudget(in.tenant());
         List<Candidate> all = new ArrayList<>();

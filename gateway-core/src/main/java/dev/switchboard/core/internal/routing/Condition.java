@@ -44,7 +44,10 @@ interface Condition {
             return of(in -> m.models().contains(in.request().model()), "model in " + m.models());
         }
         if (spec instanceof ConditionSpec.PromptTokens p) {
-            return of(in -> p.bounds().test(in.request().promptTokens()), "prompt-tokens " + p.bounds());
+            // The count is the dearest thing a condition can ask for: a prompt whose every possible count (at most
+            // one token per byte) falls on the same side of the bounds is decided without it.
+            return of(in -> p.bounds().testRange(in.request().promptTokensAtLeast(), in.request().promptTokensAtMost())
+                    .orElseGet(() -> p.bounds().test(in.request().promptTokens())), "prompt-tokens " + p.bounds());
         }
         if (spec instanceof ConditionSpec.MaxTokens m) {
             return of(in -> in.request().maxTokens().isPresent()

@@ -16,6 +16,25 @@ public final class Costs {
                 + outputTokens * backend.price().outputPerMtok()) / 1e6;
     }
 
+    /**
+     * As {@link #estimate(BackendSpec, int, int)}, counting the prompt only when its tokens have a price on this
+     * backend: the count is the dearest part of a decision, and a backend without an input price needs none.
+     */
+    public static double estimate(BackendSpec backend, java.util.function.IntSupplier promptTokens, int outputTokens) {
+        return estimate(backend, pricesPrompt(backend) ? promptTokens.getAsInt() : 0, outputTokens);
+    }
+
+    /** Whether this backend's cost depends on the prompt's tokens. */
+    public static boolean pricesPrompt(BackendSpec backend) {
+        return backend.price().inputPerMtok() != 0 && backend.tokenFactor() != 0;
+    }
+
+    /** As {@link #worstCase(BackendSpec, int, Integer)}, counting the prompt only when it has a price. */
+    public static double worstCase(BackendSpec backend, java.util.function.IntSupplier promptTokens,
+            Integer maxTokens) {
+        return worstCase(backend, pricesPrompt(backend) ? promptTokens.getAsInt() : 0, maxTokens);
+    }
+
     /** Cost of tokens the backend reported (its own counts: no factor). */
     public static double actual(BackendSpec backend, long promptTokens, long completionTokens) {
         return backend.price().costOf(promptTokens, completionTokens);

@@ -117,7 +117,9 @@ public final class RoutingTable {
             boolean matched = rule.condition().test(in);
             traces.add(new RuleTrace(rule.index(), rule.condition().describe(), matched));
             if (matched) {
-                int promptTokens = in.request().promptTokens();
+                // Counted on first use only (a priced backend's estimate, a quota, a budget, a reader of the
+                // decision); the view remembers the count.
+                java.util.function.IntSupplier promptTokens = in.request()::promptTokens;
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
                 // The compliance policy says which backends the request's verdict admits as candidates at all.
