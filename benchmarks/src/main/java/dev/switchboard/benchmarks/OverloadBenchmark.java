@@ -54,6 +54,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             + "with two cores the sidecar, not the tools, is what saturates (default: ${DEFAULT-VALUE}).")
     int promptTokens;
 
+    @Option(names = "--compare-limit", description = "A second resilience.overload to compare in the same run (such as "
+            + "the same limit with max-queue-delay: 0s): a third sidecar, warmed the same way, offered the same "
+            + "overload right after the first, so the two rows differ by the setting and not by the machine's mood.")
+    String compareLimit;
+
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
@@ -76,19 +81,25 @@ final class OverloadBenchmark implements Callable<Integer> {
                 "--response-tokens", "16"))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
+            Path compared = compareLimit == null ? null : config(backend.port(), compareLimit);
             try (ManagedProcess limited = processes.start("sidecar-limited", proxyPrefix,
                     Processes.flags(sidecarJvmArgs), List.of("serve", "--config", shedding.toString()));
                  ManagedProcess unlimited = processes.start("sidecar-unlimited", proxyPrefix,
-                         Processes.flags(sidecarJvmArgs), List.of("serve", "--config", queueing.toString()))) {
+                         Processes.flags(sidecarJvmArgs), List.of("serve", "--config", queueing.toString()));
+                 ManagedProcess other = compared == null ? null : processes.start("sidecar-compared", proxyPrefix,
+                         Processes.flags(sidecarJvmArgs), List.of("serve", "--config", compared.toString()))) {
                 report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s, "
                         + "prompts of %d tokens; limited sidecar: overload %s%n", overload, connections, duration,
                         promptTokens, limit));
                 for (String mode : modes) {
-                    report.add(run(mode.equals("stream"), limited, unlimited));
+                    report.add(run(mode.equals("stream"), limited, unlimited, other));
                 }
             } finally {
                 Files.deleteIfExists(shedding);
                 Files.deleteIfExists(queueing);
+                if (compared != null) {
+                    Files.deleteIfExists(compared);
+                }
             }
         }
         String text = String.join("\n", report);
@@ -103,7 +114,8 @@ final class OverloadBenchmark implements Callable<Integer> {
         return Workloads.benchConfig(backendPort, "", "resilience:\n  overload: " + overload + "\n");
     }
 
-    private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited) throws Exception {
+    private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited, ManagedProcess other)
+            throws Exception {
         LoadGenerator.Workload work = Workloads.chat("bench", promptTokens, stream);
         try (LoadGenerator toLimited = new LoadGenerator("127.0.0.1", limited.port());
              LoadGenerator toUnlimited = new LoadGenerator("127.0.0.1", unlimited.port())) {
@@ -116,6 +128,13 @@ final class OverloadBenchmark implements Callable<Integer> {
             toLimited.run(work, capacity * 0.7, connections, warmup);
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
+            LoadResult compared = null; // right after the first, on the machine as it is now
+            if (other != null) {
+                try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port())) {
+                    toOther.run(work, capacity * 0.7, connections, warmup);
+                    compared = toOther.run(work, capacity * overload, connections, duration);
+                }
+            }
             LoadResult queued = toUnlimited.run(work, capacity * overload, connections, duration);
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%n## %s: capacity %.0f req/s "
                     + "(closed loop, 64 connections); offered %.0f req/s%n%n", stream ? "stream" : "plain", capacity,
@@ -127,6 +146,10 @@ final class OverloadBenchmark implements Callable<Integer> {
                     shed));
             sb.append(row(String.format(Locale.ROOT, "%.1fx, limit off (queueing)", overload), capacity * overload,
                     queued));
+            if (compared != null) {
+                sb.append(row(String.format(Locale.ROOT, "%.1fx, compared: %s", overload, compareLimit),
+                        capacity * overload, compared));
+            }
             double calmP99 = EndToEndBenchmark.ms(calm.total(), 99);
             double shedP99 = EndToEndBenchmark.ms(shed.total(), 99);
             sb.append(String.format(Locale.ROOT, "%nadmitted p99 under overload / unloaded p99: **%.2f** (target "
