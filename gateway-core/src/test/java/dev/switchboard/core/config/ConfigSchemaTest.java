@@ -78,7 +78,7 @@ class ConfigSchemaTest {
             resilience:
               circuit-breaker: { failure-rate: 50% }
               retry: { attempts: 2 }
-              overload: { limit: adaptive }
+              overload: { limit: adaptive, max-queue-delay: 2ms }
             compliance: { action: route-internal, media: internal, patterns: [ { name: p, regex: "X\\\\d" } ],
                           keywords: [ { name: w, words: [a] } ] }
             cache: { enabled: true, scope: tenant }
