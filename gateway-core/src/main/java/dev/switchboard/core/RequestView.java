@@ -48,7 +48,8 @@ public final class RequestView {
     private final OptionalDouble temperature;
     private final boolean hasTools;
     private final boolean hasImages;
-    private final String promptText;
+    /** Made on first use ({@link #promptText()}): a decision that counts no tokens and logs no prompt needs none. */
+    private volatile String promptText;
     private volatile int promptTokens = -1;
 
     private RequestView(Operation operation, byte[] raw) {
@@ -78,16 +79,14 @@ public final class RequestView {
             JsonNode tools = json.get("tools");
             this.hasTools = tools != null && tools.isArray() && !tools.isEmpty()
                     || json.has("functions") && json.get("functions").isArray() && !json.get("functions").isEmpty();
-            JsonNode messages = json.get("messages");
-            // The prompt's text has no more characters than the body has bytes: one buffer, not grown and copied
-            // as messages are added for usual prompts (capped at 16 K: a body of images does not get a buffer its size).
-            StringBuilder text = new StringBuilder(Math.min(raw.length, 16 * 1024));
             boolean images = false;
-            for (int i = 0; i < messages.size(); i++) {
-                images |= appendText(messages.get(i), text);
+            for (JsonNode message : json.get("messages")) {
+                for (JsonNode part : message.path("content")) { // a plain text content has no parts
+                    String type = part.path("type").asText("");
+                    images |= type.equals("image_url") || type.equals("input_image") || type.equals("image");
+                }
             }
             this.hasImages = images;
-            this.promptText = text.toString();
         } else {
             this.stream = false;
             this.includeUsage = false;
@@ -95,15 +94,29 @@ public final class RequestView {
             this.temperature = OptionalDouble.empty();
             this.hasTools = false;
             this.hasImages = false;
-            JsonNode input = json.get("input");
-            StringBuilder text = new StringBuilder();
-            if (input.isTextual()) {
-                text.append(input.asText());
-            } else {
-                input.forEach(n -> text.append(n.isTextual() ? n.asText() : n.toString()).append('\n'));
-            }
-            this.promptText = text.toString();
         }
+    }
+
+    /** The text a model reads as the prompt, joined from the tree (see {@link #promptText()}). */
+    private String buildPromptText() {
+        if (operation == Operation.CHAT) {
+            JsonNode messages = json.get("messages");
+            // The prompt's text has no more characters than the body has bytes: one buffer, not grown and copied
+            // as messages are added for usual prompts (capped at 16 K: a body of images does not get a buffer its size).
+            StringBuilder text = new StringBuilder(Math.min(raw.length, 16 * 1024));
+            for (int i = 0; i < messages.size(); i++) {
+                appendText(messages.get(i), text);
+            }
+            return text.toString();
+        }
+        JsonNode input = json.get("input");
+        StringBuilder text = new StringBuilder();
+        if (input.isTextual()) {
+            text.append(input.asText());
+        } else {
+            input.forEach(n -> text.append(n.isTextual() ? n.asText() : n.toString()).append('\n'));
+        }
+        return text.toString();
     }
 
     /** Decodes a chat-completions body; a malformed one is a {@link GatewayException} of kind 400. */
@@ -147,18 +160,13 @@ public final class RequestView {
     }
 
     /** Adds every text the upstream would read from one message; returns whether it holds an image. */
-    private static boolean appendText(JsonNode message, StringBuilder out) {
-        boolean images = false;
+    private static void appendText(JsonNode message, StringBuilder out) {
         JsonNode content = message.get("content");
         if (content != null) {
             if (content.isTextual()) {
                 out.append(content.asText()).append('\n');
             } else if (content.isArray()) {
                 for (JsonNode part : content) {
-                    String type = part.path("type").asText("");
-                    if (type.equals("image_url") || type.equals("input_image") || type.equals("image")) {
-                        images = true;
-                    }
                     if (part.hasNonNull("text")) {
                         out.append(part.get("text").asText()).append('\n');
                     }
@@ -172,7 +180,6 @@ public final class RequestView {
             JsonNode fn = call.path("function");
             out.append(fn.path("name").asText("")).append('\n').append(fn.path("arguments").asText("")).append('\n');
         }
-        return images;
     }
 
     public Operation operation() {
@@ -211,7 +218,12 @@ public final class RequestView {
 
     /** All text the upstream would read (message content, names, tool-call arguments), one part per line. */
     public String promptText() {
-        return promptText;
+        String text = promptText;
+        if (text == null) {
+            text = buildPromptText(); // the same each time: a race only builds it twice
+            promptText = text;
+        }
+        return text;
     }
 
     /** The string values of the request's OpenAI {@code metadata} object (empty when absent); read once. */

@@ -247,7 +247,8 @@ final class NormalizedText {
 
     String chars() {
         if (chars == null) {
-            chars = new String(array, 0, length);
+            // Read as it was written (the usual case): the source is those very chars, no copy needed.
+            chars = changed ? new String(array, 0, length) : source;
         }
         return chars;
     }
