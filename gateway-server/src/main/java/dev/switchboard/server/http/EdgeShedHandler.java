@@ -54,14 +54,18 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
             dropping = false; // a new message: the codec never sends one before the last content, but do not drop it
         }
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess() && modelCall(request)) {
-            LoopDelay delay = delays.of(ctx.channel().eventLoop());
-            delay.requestArrived();
             Gateway g = gateway.get();
             OverloadSpec overload = g.spec().overload();
             long limit = overload.maxQueueDelay().toNanos();
+            if (overload.mode() == OverloadSpec.Mode.OFF || limit <= 0) {
+                ctx.fireChannelRead(msg); // no edge: no probes either (they wake the loop a thousand times a second)
+                return;
+            }
+            LoopDelay delay = delays.of(ctx.channel().eventLoop());
+            delay.requestArrived();
             ClientAuth.Caller who;
-            if (overload.mode() != OverloadSpec.Mode.OFF && limit > 0 && delay.lateBy(limit) && idle(ctx)
-                    && !readiness.refusing() && (who = api.caller(request.headers())).admitted()) {
+            if (delay.lateBy(limit) && idle(ctx) && !readiness.refusing()
+                    && (who = api.caller(request.headers())).admitted()) {
                 // A caller the sidecar would refuse anyway (no key, a wrong one) is answered by the API handler.
                 shed(ctx, request, g, who.tenant(), delay.delayNanos());
                 if (msg instanceof LastHttpContent) {

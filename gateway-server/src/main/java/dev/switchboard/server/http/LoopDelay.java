@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoopDelay {
     /** How often a busy loop is probed. */
-    static final long PERIOD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long, in limits, the probes must run late before the loop counts as late. */
     static final int INTERVALS = 5;
     /** A loop that has seen no request for this long stops probing (and counts as on time). */
