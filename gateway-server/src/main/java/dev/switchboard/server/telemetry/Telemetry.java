@@ -81,18 +81,34 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /**
-     * The Prometheus registry the sidecar's {@code /metrics} serves; with traces on, its latency histograms carry
-     * exemplars (trace ids) in the OpenMetrics format.
+     * The Prometheus registry the sidecar's {@code /metrics} serves — one for the process, made on the first call;
+     * with traces on, its latency histograms carry exemplars (trace ids) in the OpenMetrics format. The JVM's own
+     * series are bound to it: memory, collections (and the bytes allocated, which BENCHMARKS.md reads per request),
+     * threads, class loading, processor and uptime.
      */
-    public io.micrometer.prometheusmetrics.PrometheusMeterRegistry meterRegistry() {
-        return on()
-                ? new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT,
-                        new io.prometheus.metrics.model.registry.PrometheusRegistry(),
-                        io.micrometer.core.instrument.Clock.SYSTEM, new TraceExemplars())
-                : new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    public synchronized io.micrometer.prometheusmetrics.PrometheusMeterRegistry meterRegistry() {
+        if (registry == null) {
+            registry = on()
+                    ? new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT,
+                            new io.prometheus.metrics.model.registry.PrometheusRegistry(),
+                            io.micrometer.core.instrument.Clock.SYSTEM, new TraceExemplars())
+                    : new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+            gc = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+            gc.bindTo(registry);
+            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+        }
+        return registry;
     }
+
+    private io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
+    /** Listens to the collector's notifications: closed with the telemetry. */
+    private io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gc;
 
     /** Whether spans are made and exported. */
     public boolean on() {
@@ -102,6 +118,11 @@ public final class Telemetry implements AutoCloseable {
     /** Exports what is still buffered, then stops (at shutdown, after the last request). */
     @Override
     public void close() {
+        synchronized (this) {
+            if (gc != null) {
+                gc.close();
+            }
+        }
         if (sdk != null) {
             sdk.shutdown().join(10, TimeUnit.SECONDS);
         }
