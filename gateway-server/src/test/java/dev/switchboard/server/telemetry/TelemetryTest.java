@@ -38,4 +38,27 @@ class TelemetryTest {
             assertThat(t.on()).isFalse();
         }
     }
+
+    @Test
+    void oneRegistryServesTheAccessLogsCounterAndTheJvmsSeries(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Telemetry telemetry = Telemetry.start(TelemetrySpec.DEFAULTS, k -> null);
+        var registry = telemetry.meterRegistry();
+        assertThat(telemetry.meterRegistry()).isSameAs(registry);
+        try (AccessLog log = AccessLog.open(new TelemetrySpec.AccessLog(true, dir.resolve("access.jsonl")),
+                java.time.Clock.systemUTC(), telemetry.meterRegistry())) {
+            byte[][] garbage = new byte[64][];
+            for (int i = 0; i < garbage.length; i++) {
+                garbage[i] = new byte[1 << 20];
+            }
+            System.gc(); // a collection, so the allocation counter has something to count
+            String scraped = registry.scrape();
+            assertThat(scraped).contains("switchboard_access_log_dropped_total")
+                    .contains("jvm_gc_memory_allocated_bytes_total").contains("jvm_memory_used_bytes")
+                    .contains("jvm_threads_live_threads").contains("process_uptime_seconds");
+            assertThat(garbage[63]).hasSize(1 << 20);
+        } finally {
+            telemetry.close();
+        }
+    }
 }
