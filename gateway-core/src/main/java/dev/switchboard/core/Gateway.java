@@ -142,6 +142,13 @@ public final class Gateway implements AutoCloseable {
         dev.switchboard.core.internal.request.TokenEstimator.shared();
     }
 
+    /** {@link #preload()} when {@code spec}'s requests count prompt tokens ({@link GatewaySpec#countsPromptTokens}). */
+    public static void preload(GatewaySpec spec) {
+        if (spec.countsPromptTokens()) {
+            preload();
+        }
+    }
+
     /**
      * Decisions under a config alone, without starting a gateway (the command line's {@code explain}): the same
      * compliance verdict and the same rules as a live call, with no live statistics, budgets or cool-downs — every

@@ -96,8 +96,11 @@ final class GatewayEngine implements AutoCloseable {
     private GatewayEngine(GatewaySpec spec, GatewayOptions options, GatewayEngine previous) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
-        // Loads the tokenizer's 200,000 ranks now (a few hundred ms, once per JVM), not during the first request.
-        dev.switchboard.core.internal.request.TokenEstimator.shared();
+        // Loads the tokenizer's 200,000 ranks now (a few hundred ms and ~40 MB, once per JVM), not during the first
+        // request — when this config counts tokens at all; else the first request that asks (an explain) loads it.
+        if (spec.countsPromptTokens()) {
+            dev.switchboard.core.internal.request.TokenEstimator.shared();
+        }
         // One set of meter handles for the life of the registry: backends kept across a reload report their breaker
         // changes through the listener they were built with, which must write where the new gateway writes.
         this.metrics = previous != null ? previous.metrics : new GatewayMetrics(options.meters());

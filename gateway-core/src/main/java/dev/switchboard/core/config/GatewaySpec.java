@@ -41,4 +41,28 @@ public record GatewaySpec(ServerSpec server, List<BackendSpec> backends, List<Ro
     public Optional<BackendSpec> backend(String name) {
         return backends.stream().filter(b -> b.name().equals(name)).findFirst();
     }
+
+    /**
+     * Whether this config's requests have their prompt tokens counted as a matter of course: a backend whose input
+     * has a price (its cost estimate), a {@code prompt-tokens} condition, a quota, or the audit log (its records
+     * carry the estimate). Without any, only a reader such as {@code /admin/explain} asks for a count.
+     */
+    public boolean countsPromptTokens() {
+        return audit.enabled() || !quotas.isEmpty()
+                || backends.stream().anyMatch(b -> b.price().inputPerMtok() != 0 && b.tokenFactor() != 0)
+                || routes.stream().flatMap(r -> r.rules().stream()).anyMatch(r -> asksForTokens(r.when()));
+    }
+
+    private static boolean asksForTokens(ConditionSpec c) {
+        if (c instanceof ConditionSpec.PromptTokens) {
+            return true;
+        }
+        if (c instanceof ConditionSpec.All all) {
+            return all.parts().stream().anyMatch(GatewaySpec::asksForTokens);
+        }
+        if (c instanceof ConditionSpec.Any any) {
+            return any.parts().stream().anyMatch(GatewaySpec::asksForTokens);
+        }
+        return c instanceof ConditionSpec.Not not && asksForTokens(not.part());
+    }
 }
