@@ -26,7 +26,13 @@ import okhttp3.Protocol;
  * {@code max-concurrency} instead.
  */
 public final class UpstreamHttp implements AutoCloseable {
-    private final OkHttpClient base;
+    /**
+     * Made for the first backend that calls through OkHttp: building it sets up the JDK's TLS, a third of a second of
+     * start-up on one core, which a sidecar whose backends all go through its own Netty client never needs.
+     */
+    private OkHttpClient base;
+    private final int maxRequests;
+    private final int maxPerHost;
     private final ExecutorService executor;
     /** The stream watchdog's sweep. */
     private final ScheduledExecutorService timers;
@@ -48,18 +54,25 @@ public final class UpstreamHttp implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         this.timers = scheduler;
         this.watchdog = new StreamWatchdog(scheduler, ticker);
-        Dispatcher dispatcher = new Dispatcher(executor);
         long sum = backends.stream().mapToLong(b -> b.limits().maxConcurrency()).sum();
-        int perHost = backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64);
-        dispatcher.setMaxRequests((int) Math.min(Integer.MAX_VALUE, Math.max(64, sum)));
-        dispatcher.setMaxRequestsPerHost(Math.max(5, perHost));
-        this.base = new OkHttpClient.Builder()
-                .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(Math.max(5, perHost), 5, TimeUnit.MINUTES))
-                .protocols(List.of(Protocol.HTTP_1_1))
-                .retryOnConnectionFailure(false) // retries are the failover executor's decision
-                .followRedirects(false)
-                .build();
+        this.maxRequests = (int) Math.min(Integer.MAX_VALUE, Math.max(64, sum));
+        this.maxPerHost = Math.max(5, backends.stream().mapToInt(b -> b.limits().maxConcurrency()).max().orElse(64));
+    }
+
+    private synchronized OkHttpClient base() {
+        if (base == null) {
+            Dispatcher dispatcher = new Dispatcher(executor);
+            dispatcher.setMaxRequests(maxRequests);
+            dispatcher.setMaxRequestsPerHost(maxPerHost);
+            base = new OkHttpClient.Builder()
+                    .dispatcher(dispatcher)
+                    .connectionPool(new ConnectionPool(maxPerHost, 5, TimeUnit.MINUTES))
+                    .protocols(List.of(Protocol.HTTP_1_1))
+                    .retryOnConnectionFailure(false) // retries are the failover executor's decision
+                    .followRedirects(false)
+                    .build();
+        }
+        return base;
     }
 
     /**
@@ -67,7 +80,7 @@ public final class UpstreamHttp implements AutoCloseable {
      * first byte, so only the total timeout bounds the wait.
      */
     public OkHttpClient unaryClientFor(BackendSpec spec) {
-        return base.newBuilder()
+        return base().newBuilder()
                 .connectTimeout(spec.limits().connectTimeout())
                 .readTimeout(spec.limits().totalTimeout())
                 .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
@@ -82,7 +95,7 @@ public final class UpstreamHttp implements AutoCloseable {
     public OkHttpClient streamingClientFor(BackendSpec spec) {
         Duration read = (spec.limits().firstTokenTimeout().compareTo(spec.limits().idleTimeout()) > 0
                 ? spec.limits().firstTokenTimeout() : spec.limits().idleTimeout()).plusSeconds(1);
-        return base.newBuilder()
+        return base().newBuilder()
                 .connectTimeout(spec.limits().connectTimeout())
                 .readTimeout(read)
                 .writeTimeout(spec.limits().connectTimeout().multipliedBy(2))
@@ -117,9 +130,17 @@ public final class UpstreamHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        base.dispatcher().cancelAll();
+        OkHttpClient client;
+        synchronized (this) {
+            client = base;
+        }
+        if (client != null) {
+            client.dispatcher().cancelAll();
+        }
         executor.shutdown();
         timers.shutdownNow();
-        base.connectionPool().evictAll();
+        if (client != null) {
+            client.connectionPool().evictAll();
+        }
     }
 }

@@ -37,8 +37,12 @@ public final class NettyUpstream implements BackendFactory {
     /** Names are resolved asynchronously (never blocking a loop), with the connect timeout bounding the whole. */
     private final io.netty.resolver.dns.DnsAddressResolverGroup resolver;
 
-    /** TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise. */
-    private final io.netty.handler.ssl.SslContext tls;
+    /**
+     * TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise: made for the first
+     * such backend, since setting up the JDK's TLS costs a third of a second of start-up on one core.
+     */
+    private io.netty.handler.ssl.SslContext tls;
+    private final javax.net.ssl.TrustManagerFactory trust;
 
     public NettyUpstream(EventLoopGroup loops) {
         this(loops, null);
@@ -51,11 +55,7 @@ public final class NettyUpstream implements BackendFactory {
     public NettyUpstream(EventLoopGroup loops, javax.net.ssl.TrustManagerFactory trust) {
         this.loops = loops;
         this.transport = Transport.of(loops);
-        try {
-            this.tls = io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build();
-        } catch (javax.net.ssl.SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for backends: " + e.getMessage(), e);
-        }
+        this.trust = trust;
         this.resolver = new io.netty.resolver.dns.DnsAddressResolverGroup(
                 new io.netty.resolver.dns.DnsNameResolverBuilder().datagramChannelType(
                         transport.datagramChannel()));
@@ -70,9 +70,20 @@ public final class NettyUpstream implements BackendFactory {
         String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
         return switch (scheme) {
             case "http" -> new NettyBackend(spec, base, null, http.watchdog(), http.clock(), this);
-            case "https" -> new NettyBackend(spec, base, tls, http.watchdog(), http.clock(), this);
+            case "https" -> new NettyBackend(spec, base, tls(), http.watchdog(), http.clock(), this);
             default -> new OpenAiBackend(spec, http);
         };
+    }
+
+    private synchronized io.netty.handler.ssl.SslContext tls() {
+        if (tls == null) {
+            try {
+                tls = io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot set up TLS for backends: " + e.getMessage(), e);
+            }
+        }
+        return tls;
     }
 
     Transport transport() {
