@@ -169,7 +169,7 @@ final class GatewayEngine implements AutoCloseable {
         };
         this.routeStep = new RouteStep(table, signals, options.random(), options.clock());
         // The gateway's concurrency limit keeps what it learned across a reload that does not change it.
-        this.overload = previous != null && previous.spec.overload().equals(spec.overload()) ? previous.overload
+        this.overload = previous != null && previous.spec.overload().sameLimit(spec.overload()) ? previous.overload
                 : dev.switchboard.core.internal.overload.ConcurrencyLimit.of("gateway", spec.overload(),
                         options.ticker());
         this.overloadInForce = previous != null ? previous.overloadInForce : bindOverloadMeters(options.meters());
@@ -188,7 +188,7 @@ final class GatewayEngine implements AutoCloseable {
         // Audit comes before shedding and rate limits, so a request refused there has its record, its metrics and
         // its access-log line like any other.
         this.records = calls(audit, options.calls());
-        steps.add(new AuditStep(records, metrics, policy));
+        steps.add(new AuditStep(records, metrics, policy, spec.audit().enabled()));
         if (overload != null) {
             steps.add(new dev.switchboard.core.internal.overload.LoadShedStep(overload, metrics));
         }

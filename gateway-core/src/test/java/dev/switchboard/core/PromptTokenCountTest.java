@@ -72,12 +72,61 @@ class PromptTokenCountTest {
     }
 
     @Test
-    void theExplanationAndTheAuditFieldsCarryTheCount() {
+    void theExplanationShowsTheCountOnlyWhenSomethingTookIt() {
         try (Gateway g = gateway("", "")) {
             GatewayRequest r = chat("Summarise the quarter for the board.");
             RoutingDecision d = g.explain(r);
-            java.util.Map<String, Object> fields = DecisionFields.of(d);
-            assertThat(fields.get("estimated_prompt_tokens")).isEqualTo(r.body().promptTokens());
+            assertThat(DecisionFields.of(d).get("estimated_prompt_tokens")).isNull(); // reading it never counts
+            assertThat(r.body().promptTokensCounted()).isFalse();
+            d.promptTokens();
+            assertThat(DecisionFields.of(d).get("estimated_prompt_tokens")).isEqualTo(r.body().promptTokens());
+        }
+    }
+
+    @Test
+    void aDetachedDecisionKeepsTheCountButNotTheRequest() {
+        try (Gateway g = gateway("", "")) {
+            GatewayRequest counted = chat("Summarise the quarter for the board.");
+            RoutingDecision d = g.explain(counted);
+            int n = d.promptTokens();
+            RoutingDecision kept = d.detached();
+            assertThat(kept.promptTokens()).isEqualTo(n);
+            assertThat(kept.promptTokensIfCounted()).isEqualTo(n);
+
+            GatewayRequest uncounted = chat("Another question.");
+            RoutingDecision never = g.explain(uncounted).detached();
+            assertThat(never.promptTokens()).isEqualTo(-1); // not counted, for good: no request to count from
+            assertThat(never.promptTokensIfCounted()).isEqualTo(-1);
+            assertThat(uncounted.body().promptTokensCounted()).isFalse();
+        }
+    }
+
+    @Test
+    void withTheAuditLogTheRecordCarriesTheCountTakenOnTheRequestsThread(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.util.List<CallRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        testkitModel(model -> {
+            try (Gateway g = Gateway.create(ConfigLoader.withEnv(k -> null).parse("""
+                    backends:
+                      - { name: inhouse, base-url: "%s", model: small, residency: internal }
+                    routes:
+                      - { name: chat, rules: [ { use: [inhouse] } ] }
+                    audit: { path: "%s" }
+                    """.formatted(model, dir.resolve("audit.jsonl").toString().replace("\\", "/")), "test"),
+                    GatewayOptions.defaults().withCallListener(records::add))) {
+                GatewayRequest r = chat("Summarise the quarter for the board.");
+                g.chat(r);
+                assertThat(r.body().promptTokensCounted()).isTrue();
+                assertThat(records).singleElement().satisfies(rec ->
+                        assertThat(rec.decision().promptTokensIfCounted()).isEqualTo(r.body().promptTokens()));
+            }
+        });
+    }
+
+    private static void testkitModel(java.util.function.Consumer<String> test) {
+        try (dev.switchboard.testkit.MockModelServer model = dev.switchboard.testkit.MockModelServer.start(
+                dev.switchboard.testkit.MockModelOptions.builder().model("small").responseTokens(3).build())) {
+            test.accept(model.baseUrl());
         }
     }
 }

@@ -77,7 +77,7 @@ public final class ConfigLoader {
         resilience.allowOnly(Set.of("circuit-breaker", "retry", "overload"));
         BreakerSpec breakerDefaults = breaker(resilience.get("circuit-breaker"), BreakerSpec.DEFAULTS);
         RetrySpec retry = retry(resilience.get("retry"));
-        OverloadSpec overload = overload(resilience.get("overload"));
+        OverloadSpec overload = overload(resilience.get("overload"), true);
         List<BackendSpec> backends = backends(top.get("backends"), breakerDefaults);
         List<RouteSpec> routes = routes(top.get("routes"), backends);
         List<BudgetSpec> budgets = budgets(top.get("budgets"), backends);
@@ -451,12 +451,14 @@ public final class ConfigLoader {
         return new HedgeSpec(d.get(), false);
     }
 
-    private static OverloadSpec overload(ConfigNode n) {
+    /** {@code atGateway}: the gateway's own limit, the only one the sidecar's edge ({@code max-queue-delay}) reads. */
+    private static OverloadSpec overload(ConfigNode n, boolean atGateway) {
         OverloadSpec d = OverloadSpec.OFF;
         if (n.isMissing()) {
             return d;
         }
-        n.allowOnly(Set.of("limit", "initial", "min", "max", "max-queue-delay"));
+        n.allowOnly(atGateway ? Set.of("limit", "initial", "min", "max", "max-queue-delay")
+                : Set.of("limit", "initial", "min", "max"));
         java.time.Duration queueDelay = n.get("max-queue-delay").duration(d.maxQueueDelay());
         OverloadSpec.Mode mode = n.get("limit").enumValue(OverloadSpec.Mode.class, OverloadSpec.Mode.ADAPTIVE);
         int min = (int) n.get("min").integer(d.min(), 1, 1_000_000);
@@ -546,7 +548,7 @@ public final class ConfigLoader {
                     limits(n.get("limits")), tokenFactor, maxOutput, prior(n.get("expected")),
                     breaker(n.get("circuit-breaker"), breakerDefaults),
                     n.get("upstream-streaming").enumValue(UpstreamStreaming.class, UpstreamStreaming.NEVER),
-                    overload(n.get("overload"))));
+                    overload(n.get("overload"), false)));
         }
         return out;
     }

@@ -25,6 +25,12 @@ public record OverloadSpec(Mode mode, int initial, int min, int max, java.time.D
         java.util.Objects.requireNonNull(maxQueueDelay, "maxQueueDelay");
     }
 
+    /** Whether {@code other} describes the same limiter (the edge's {@link #maxQueueDelay} aside). */
+    public boolean sameLimit(OverloadSpec other) {
+        return other != null && mode == other.mode && initial == other.initial && min == other.min
+                && max == other.max;
+    }
+
     public OverloadSpec(Mode mode, int initial, int min, int max) {
         this(mode, initial, min, max, DEFAULT_MAX_QUEUE_DELAY);
     }

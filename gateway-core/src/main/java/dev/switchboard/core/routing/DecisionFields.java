@@ -39,7 +39,10 @@ public final class DecisionFields {
         o.put("reason", d.reason());
         o.put("strategy", d.strategyName());
         o.put("summary", d.summary());
-        o.put("estimated_prompt_tokens", d.promptTokens());
+        // Only when something counted it (a price, a condition, a quota, the audit log): a reader never makes the
+        // request pay for the tokenizer (null: nothing needed the count).
+        int tokens = d.promptTokensIfCounted();
+        o.put("estimated_prompt_tokens", tokens < 0 ? null : tokens);
         o.put("expected_output_tokens", d.expectedOutputTokens());
         List<Object> rules = new ArrayList<>();
         for (RuleTrace r : d.rules()) {

@@ -51,6 +51,53 @@ public record RoutingDecision(String id, String route, int ruleIndex, String rea
         return promptTokenCount.getAsInt();
     }
 
+    /** The estimate if something has counted it, else -1: reading this never counts. */
+    public int promptTokensIfCounted() {
+        return promptTokenCount instanceof OnDemand d ? d.ifCounted() : promptTokenCount.getAsInt();
+    }
+
+    /**
+     * This decision without its hold on the request: the count if it was taken, else "not counted" for good
+     * ({@link #promptTokens()} and {@link #promptTokensIfCounted()} then answer -1). What keeps a decision after its
+     * request — a call record, the console's recent calls — keeps this, not the request's body.
+     */
+    public RoutingDecision detached() {
+        if (!(promptTokenCount instanceof OnDemand d)) {
+            return this;
+        }
+        int n = d.ifCounted();
+        return new RoutingDecision(id, route, ruleIndex, reason, strategy, candidates, rules, traces, n,
+                expectedOutputTokens, hedge);
+    }
+
+    /** A count taken on the first call from {@code count}, remembered; for {@link #detached()} to tell. */
+    public static java.util.function.IntSupplier onDemand(java.util.function.IntSupplier count) {
+        return new OnDemand(count);
+    }
+
+    private static final class OnDemand implements java.util.function.IntSupplier {
+        private final java.util.function.IntSupplier count;
+        private volatile int value = -1;
+
+        OnDemand(java.util.function.IntSupplier count) {
+            this.count = count;
+        }
+
+        @Override
+        public int getAsInt() {
+            int n = value;
+            if (n < 0) {
+                n = count.getAsInt();
+                value = n;
+            }
+            return n;
+        }
+
+        int ifCounted() {
+            return value;
+        }
+    }
+
     public String strategyName() {
         return strategy.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

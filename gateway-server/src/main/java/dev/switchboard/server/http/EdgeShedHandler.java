@@ -43,10 +43,14 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (dropping) {
-            if (msg instanceof HttpContent) {
+            if (msg instanceof HttpContent content) {
                 boolean last = msg instanceof LastHttpContent;
+                boolean broken = content.decoderResult().isFailure();
                 ReferenceCountUtil.release(msg);
-                if (last) {
+                if (broken) {
+                    // A body the codec could not read (a bad chunk): it reads nothing more on this connection.
+                    ctx.close();
+                } else if (last) {
                     bodyDropped(ctx);
                 }
                 return;
@@ -64,7 +68,11 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
             LoopDelay delay = delays.of(ctx.channel().eventLoop());
             delay.requestArrived();
             ClientAuth.Caller who;
-            if (delay.lateBy(limit) && idle(ctx) && !readiness.refusing()
+            // Only a kept-alive request that sends its body at once: closing after a 503 with the body unread would
+            // make the kernel reset the connection (and perhaps the 503 with it), and a client waiting for
+            // "100 Continue" would never send the body this drops. Those are left to the gateway's own limit.
+            if (delay.lateBy(limit) && idle(ctx) && !readiness.refusing() && HttpUtil.isKeepAlive(request)
+                    && !HttpUtil.is100ContinueExpected(request)
                     && (who = api.caller(request.headers())).admitted()) {
                 // A caller the sidecar would refuse anyway (no key, a wrong one) is answered by the API handler.
                 shed(ctx, request, g, who.tenant(), delay.delayNanos());
@@ -111,12 +119,8 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
         long millis = since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;
         g.recordEdgeShed(requestId, tenant, refusal, millis);
         FullHttpResponse response = HttpResponses.error(refusal, requestId);
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var written = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-        }
+        HttpUtil.setKeepAlive(response, true); // only kept-alive requests are shed here
+        ctx.writeAndFlush(response);
     }
 
     private void bodyDropped(ChannelHandlerContext ctx) {

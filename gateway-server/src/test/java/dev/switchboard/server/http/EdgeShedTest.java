@@ -259,4 +259,32 @@ class EdgeShedTest {
         assertThat(passed).hasSize(3);
         assertThat(edgeSheds()).isZero();
     }
+
+    @Test
+    void aRequestThatClosesOrAwaitsContinueIsLeftToTheGatewaysLimit() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(3, 8);
+        DefaultHttpRequest closing = post("/v1/chat/completions");
+        closing.headers().set(HttpHeaderNames.CONNECTION, "close"); // a 503 then a close could be reset away
+        channel.writeInbound(closing);
+        channel.writeInbound(new DefaultLastHttpContent(json("{\"model\":\"chat\",\"messages\":[]}")));
+        assertThat(passed).hasSize(2);
+        assertThat(edgeSheds()).isZero();
+    }
+
+    @Test
+    void aBodyTheCodecCannotReadWhileDroppedClosesTheConnection() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(3, 8);
+        channel.writeInbound(post("/v1/chat/completions"));
+        drainOutbound(); // the 503
+        ByteBuf part = json("zz");
+        DefaultHttpContent broken = new DefaultHttpContent(part);
+        broken.setDecoderResult(io.netty.handler.codec.DecoderResult.failure(new IllegalStateException("bad chunk")));
+        channel.writeInbound(broken);
+        assertThat(part.refCnt()).isZero();
+        assertThat(channel.isActive()).isFalse();
+    }
 }

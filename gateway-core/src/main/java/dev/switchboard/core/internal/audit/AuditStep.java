@@ -36,11 +36,23 @@ public final class AuditStep implements Step {
     private final Consumer<CallRecord> audit;
     private final GatewayMetrics metrics;
     private final CompliancePolicy policy;
+    /** Whether the records carry the prompt's token estimate (the audit log writes it). */
+    private final boolean countTokens;
 
     public AuditStep(Consumer<CallRecord> audit, GatewayMetrics metrics, CompliancePolicy policy) {
+        this(audit, metrics, policy, false);
+    }
+
+    /**
+     * @param countTokens count the prompt's tokens for the record, on the request's own thread (not later, on the
+     *                    audit log's one writer), when a decision did not need them itself
+     */
+    public AuditStep(Consumer<CallRecord> audit, GatewayMetrics metrics, CompliancePolicy policy,
+            boolean countTokens) {
         this.audit = audit;
         this.metrics = metrics;
         this.policy = policy;
+        this.countTokens = countTokens;
     }
 
     @Override
@@ -88,6 +100,12 @@ public final class AuditStep implements Step {
             Verdict verdict = x.judged() ? x.verdict()
                     : new Verdict(Assessment.CLEAN, Verdict.Outcome.CLEAN);
             RoutingDecision decision = x.decision();
+            if (decision != null) {
+                if (countTokens) {
+                    decision.promptTokens();
+                }
+                decision = decision.detached(); // the record outlives the request: it must not hold its body
+            }
             java.util.List<dev.switchboard.core.Attempt> attempts = x.attempts();
             CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),
                     x.request().body().model(), x.request().body().stream(), decision, attempts,

@@ -119,7 +119,7 @@ public final class RoutingTable {
             if (matched) {
                 // Counted on first use only (a priced backend's estimate, a quota, a budget, a reader of the
                 // decision); the view remembers the count.
-                java.util.function.IntSupplier promptTokens = in.request()::promptTokens;
+                java.util.function.IntSupplier promptTokens = RoutingDecision.onDemand(in.request()::promptTokens);
                 int expectedOutput = in.request().maxTokens().isPresent() ? in.request().maxTokens().getAsInt()
                         : route.expectedOutputTokens();
                 // The compliance policy says which backends the request's verdict admits as candidates at all.
