@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * only once every probe for {@link #INTERVALS} limits' length ran more than the limit late (the least delay over
  * that window is over the limit: a standing queue), and stays late while the probes do.
  *
- * <p>Probes run only while requests arrive: an idle sidecar schedules nothing. Time is the loop's own ticker.
+ * <p>Probes run only while requests arrive or the loop runs late: an idle sidecar schedules nothing. Time is the loop's own ticker.
  * Confined to its loop's thread.
  */
 final class LoopDelay {
@@ -99,7 +99,9 @@ final class LoopDelay {
                 late = true;
             }
         }
-        if (now - lastRequestNanos > IDLE_NANOS) {
+        // Idle: no request for a while and the loop on time. A loop running late keeps probing even when no request
+        // has been read lately — the requests are there, waiting in their sockets for the loop to get to them.
+        if (now - lastRequestNanos > IDLE_NANOS && lastDelayNanos <= limitNanos) {
             probing = false;
             lastDelayNanos = 0;
             lateRun = false;

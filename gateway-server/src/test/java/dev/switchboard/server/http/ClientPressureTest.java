@@ -271,4 +271,68 @@ class ClientPressureTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(150));
         assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void whileItsEventLoopRunsLateTheSidecarShedsAtTheHeadersAndTheConnectionServesOn() throws Exception {
+        model = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(5).build());
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
+                backends:
+                  - { name: inhouse, base-url: "%s", model: small, residency: internal }
+                routes:
+                  - { name: chat, rules: [ { use: [inhouse] } ] }
+                resilience: { overload: { limit: adaptive, max-queue-delay: 2ms } }
+                """.formatted(model.baseUrl()), "test");
+        // One event loop, so this test can make it late: a task that keeps it busy 1 ms at a time, over and over.
+        io.netty.channel.EventLoopGroup workers = Transport.preferred().newGroup(1);
+        dev.switchboard.core.Gateway gateway = dev.switchboard.core.Gateway.create(spec,
+                dev.switchboard.core.GatewayOptions.defaults()
+                        .withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers)));
+        sidecar = new TestSidecar(gateway, SwitchboardServer.start(spec.server(), () -> gateway, workers));
+        Socket s = connect();
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        out.write(post(CHAT).getBytes(StandardCharsets.UTF_8));
+        assertThat(read(in).status()).isEqualTo(200);
+
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        io.netty.channel.EventLoop loop = workers.next();
+        Runnable[] spin = new Runnable[1];
+        spin[0] = () -> {
+            long end = System.nanoTime() + 1_000_000;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            if (busy.get()) {
+                loop.execute(spin[0]);
+            }
+        };
+        loop.execute(spin[0]);
+        Answer shed = null;
+        try {
+            for (int i = 0; i < 40 && shed == null; i++) {
+                out.write(post(CHAT).getBytes(StandardCharsets.UTF_8));
+                Answer a = read(in);
+                if (a.status() == 503) {
+                    shed = a;
+                } else {
+                    assertThat(a.status()).isEqualTo(200);
+                }
+            }
+        } finally {
+            busy.set(false);
+        }
+        assertThat(shed).as("a call shed while the loop ran late").isNotNull();
+        assertThat(shed.body()).contains("\"code\":\"overloaded\"").contains("event loop runs");
+
+        // The loop catches up; the same connection (its shed body read and dropped) serves the next call.
+        Answer after = null;
+        for (int i = 0; i < 40 && (after == null || after.status() != 200); i++) {
+            out.write(post(CHAT).getBytes(StandardCharsets.UTF_8));
+            after = read(in);
+        }
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(gateway.meters().get("switchboard.requests.shed").tag("scope", "edge").counter().count())
+                .isGreaterThanOrEqualTo(1);
+    }
 }

@@ -287,4 +287,14 @@ class EdgeShedTest {
         assertThat(part.refCnt()).isZero();
         assertThat(channel.isActive()).isFalse();
     }
+
+    @Test
+    void aLoopSoLateThatRequestsComeRarelyStillCountsAsLate() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(100, 3); // 100 ms late each time: no request read for longer than the idle time, yet not idle
+        call("/v1/chat/completions");
+        assertThat(passed).hasSize(1);
+        assertThat(edgeSheds()).isEqualTo(1);
+    }
 }
