@@ -49,4 +49,18 @@ public class GatewayException extends RuntimeException {
     public String param() {
         return param;
     }
+
+    /**
+     * Whether the same request may succeed if sent again: a 408, 429 or 5xx may pass; a 4xx will not, nor a budget
+     * that is used up. The framework adapters map this to their retriable and non-retriable exceptions.
+     */
+    public boolean retryable() {
+        return kind() != ErrorKind.BUDGET_EXHAUSTED && (status() == 408 || status() == 429 || status() >= 500);
+    }
+
+    /** The message with its status, code and the request's id, as an application's log or exception should read. */
+    public String describe(String requestId) {
+        return getMessage() + " (status " + status() + ", " + kind().code()
+                + (requestId == null ? "" : ", request " + requestId) + ")";
+    }
 }

@@ -15,7 +15,7 @@ public final class SwitchboardUnavailableException extends RetriableException im
     private final String requestId;
 
     SwitchboardUnavailableException(GatewayException cause, String requestId) {
-        super(GatewayFailures.message(cause, requestId), cause);
+        super(cause.describe(requestId), cause);
         this.cause = cause;
         this.requestId = requestId;
     }

@@ -14,7 +14,7 @@ public final class SwitchboardRefusedException extends NonTransientAiException i
     private final String requestId;
 
     SwitchboardRefusedException(GatewayException cause, String requestId) {
-        super(GatewayFailures.message(cause, requestId), cause);
+        super(cause.describe(requestId), cause);
         this.cause = cause;
         this.requestId = requestId;
     }

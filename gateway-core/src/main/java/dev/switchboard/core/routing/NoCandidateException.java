@@ -18,4 +18,15 @@ public final class NoCandidateException extends GatewayException {
     public RoutingDecision decision() {
         return decision;
     }
+
+    /**
+     * Not when every backend was left out because the request's customer data must stay internal: that is the same
+     * answer every time.
+     */
+    @Override
+    public boolean retryable() {
+        boolean residencyOnly = !decision.traces().isEmpty() && decision.traces().stream()
+                .filter(CandidateTrace::excluded).allMatch(t -> t.exclusion() == Exclusion.STAYS_INTERNAL);
+        return !residencyOnly && super.retryable();
+    }
 }
