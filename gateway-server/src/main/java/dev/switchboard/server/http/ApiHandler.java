@@ -43,6 +43,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The stream being written on a channel, so writability changes can wake its writer. */
     static final AttributeKey<SseResponseWriter> STREAM = AttributeKey.valueOf("switchboard.stream");
     static final String TENANT_HEADER = "x-switchboard-tenant";
+    static final String CHAT_PATH = "/v1/chat/completions";
+    static final String CHAT_PATH_SHORT = "/chat/completions";
+    static final String EMBEDDINGS_PATH = "/v1/embeddings";
+    static final String EMBEDDINGS_PATH_SHORT = "/embeddings";
+
+    /** Whether {@code path} is one of the model calls (chat completions, embeddings). */
+    static boolean modelCall(String path) {
+        return switch (path) {
+            case CHAT_PATH, CHAT_PATH_SHORT, EMBEDDINGS_PATH, EMBEDDINGS_PATH_SHORT -> true;
+            default -> false;
+        };
+    }
 
     private final Supplier<Gateway> gateway;
     private final Readiness readiness;
@@ -86,7 +98,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long startNanos = System.nanoTime();
-        String requestId = requestId(request);
+        String requestId = HttpResponses.requestId(request.headers());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
@@ -121,12 +133,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             tenant = who.tenant();
         }
         switch (path) {
-            case "/v1/chat/completions", "/chat/completions" -> {
+            case CHAT_PATH, CHAT_PATH_SHORT -> {
                 if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
                     handleModelCall(ctx, request, Operation.CHAT, path, requestId, keepAlive, who, refuse);
                 }
             }
-            case "/v1/embeddings", "/embeddings" -> {
+            case EMBEDDINGS_PATH, EMBEDDINGS_PATH_SHORT -> {
                 if (require(HttpMethod.POST, refuse, tenant, keepAlive)) {
                     handleModelCall(ctx, request, Operation.EMBEDDINGS, path, requestId, keepAlive, who, refuse);
                 }
@@ -354,14 +366,5 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         out.remove("authorization");
         out.remove("x-api-key");
         return out;
-    }
-
-    private static String requestId(FullHttpRequest request) {
-        String given = request.headers().get(HttpResponses.REQUEST_ID);
-        // Accept a caller's id only when it is short and plain, so it cannot inject into logs or headers.
-        if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
-            return given;
-        }
-        return GatewayRequest.newRequestId();
     }
 }

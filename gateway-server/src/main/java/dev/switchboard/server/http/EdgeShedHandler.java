@@ -3,7 +3,6 @@ package dev.switchboard.server.http;
 import dev.switchboard.core.ErrorKind;
 import dev.switchboard.core.Gateway;
 import dev.switchboard.core.GatewayException;
-import dev.switchboard.core.GatewayRequest;
 import dev.switchboard.core.config.OverloadSpec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -95,11 +94,7 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
         }
         String uri = request.uri();
         int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        return switch (path) {
-            case "/v1/chat/completions", "/chat/completions", "/v1/embeddings", "/embeddings" -> true;
-            default -> false;
-        };
+        return ApiHandler.modelCall(q < 0 ? uri : uri.substring(0, q));
     }
 
     /** No earlier request of this connection is waiting or being answered. */
@@ -109,9 +104,7 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void shed(ChannelHandlerContext ctx, HttpRequest request, Gateway g, String tenant, long lateNanos) {
-        String given = request.headers().get(HttpResponses.REQUEST_ID);
-        String requestId = given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)
-                ? given : GatewayRequest.newRequestId();
+        String requestId = HttpResponses.requestId(request.headers());
         GatewayException refusal = new GatewayException(ErrorKind.OVERLOADED, "the gateway is overloaded (its event "
                 + "loop runs " + (lateNanos / 100_000) / 10.0 + " ms late); retry shortly");
         Connection c = Connection.of(ctx.channel());

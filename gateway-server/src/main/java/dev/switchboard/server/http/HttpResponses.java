@@ -32,6 +32,18 @@ final class HttpResponses {
     private HttpResponses() {
     }
 
+    /**
+     * The request's id: the caller's {@code x-request-id} when it is short and plain (so it cannot inject into logs
+     * or headers), else a new one.
+     */
+    static String requestId(io.netty.handler.codec.http.HttpHeaders headers) {
+        String given = headers.get(REQUEST_ID);
+        if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+            return given;
+        }
+        return dev.switchboard.core.GatewayRequest.newRequestId();
+    }
+
     static FullHttpResponse json(HttpResponseStatus status, byte[] body, String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));

@@ -1,7 +1,6 @@
 package dev.switchboard.server.http;
 
 import dev.switchboard.core.ErrorKind;
-import dev.switchboard.core.GatewayRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,8 +40,7 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
             ctx.close();
             return;
         }
-        String given = request.headers().get(HttpResponses.REQUEST_ID);
-        String requestId = given != null && given.length() <= 128 ? given : GatewayRequest.newRequestId();
+        String requestId = HttpResponses.requestId(request.headers());
         FullHttpResponse response = HttpResponses.error(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds " + maxContentLength + " bytes", requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
