@@ -20,9 +20,7 @@ import dev.switchboard.core.StreamCall;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.routing.RoutingDecision;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -187,62 +185,13 @@ public final class SwitchboardStreamingChatModel implements StreamingChatModel, 
     }
 
     /** Builds a {@link SwitchboardStreamingChatModel}: exactly one of {@link #gateway} and {@link #config}. */
-    public static final class Builder {
-        private final ModelSettings settings = new ModelSettings();
-        private List<ChatModelListener> listeners = List.of();
-
+    /** The builder: the settings of {@link ModelBuilder}, and {@link #build()}. */
+    public static final class Builder extends ModelBuilder<Builder> {
         private Builder() {
         }
 
-        /** The application's gateway, which it keeps and closes itself. */
-        public Builder gateway(Gateway gateway) {
-            settings.gateway(gateway);
-            return this;
-        }
-
-        /** A config file to load a gateway from; the model owns that gateway and closes it in {@link #close()}. */
-        public Builder config(Path config) {
-            settings.config(config);
-            return this;
-        }
-
-        /** The route (or alias) requests go to unless their parameters name another. */
-        public Builder modelName(String route) {
-            settings.modelName(route);
-            return this;
-        }
-
-        /** Temperature, max tokens, tools and so on for every request; {@link #modelName} wins over its model. */
-        public Builder defaultRequestParameters(ChatRequestParameters parameters) {
-            settings.defaults(parameters);
-            return this;
-        }
-
-        /** The tenant the requests are counted to (budgets, rate limits, rule conditions). */
-        public Builder tenant(String tenant) {
-            settings.tenant(tenant);
-            return this;
-        }
-
-        /** The name of the client key the requests come with (its quota and route limits apply). */
-        public Builder clientKey(String keyName) {
-            settings.key(keyName);
-            return this;
-        }
-
-        /** A header every request carries, for rule conditions such as {@code header: {x-scenario: ...}}. */
-        public Builder header(String name, String value) {
-            settings.header(name, value);
-            return this;
-        }
-
-        public Builder headers(Map<String, String> headers) {
-            headers.forEach(settings::header);
-            return this;
-        }
-
-        public Builder listeners(List<ChatModelListener> listeners) {
-            this.listeners = listeners;
+        @Override
+        Builder self() {
             return this;
         }
 
