@@ -31,7 +31,7 @@ import java.util.Set;
  * <p>The same walk reads a parsed tree (to mask it: each text keeps its {@link Place}) and a stream of tokens (the
  * early scan of the client's bytes and the egress guard's check of the outgoing bytes: one function for both).
  */
-final class BodyTexts {
+final class BodyTexts implements AutoCloseable {
     /** String values under these field names are labels: enumerations, identifiers, names. */
     private static final Set<String> STRUCTURAL = Set.of("role", "type", "id", "tool_call_id", "name", "model",
             "object", "finish_reason", "encoding_format", "detail", "format", "reasoning_effort", "service_tier");
@@ -77,8 +77,10 @@ final class BodyTexts {
     }
 
     private final StringBuilder conversation;
-    private final StringBuilder prose = new StringBuilder();
-    private final StringBuilder labels = new StringBuilder();
+    private final StringBuilder prose;
+    private final StringBuilder labels;
+    /** The thread's buffers this reading writes into (null for a tree's reading, which keeps its own). */
+    private final Scratch scratch;
     private final List<Segment> conversationSegments;
     private final List<Segment> proseSegments;
     private final List<Segment> labelSegments;
@@ -93,9 +95,70 @@ final class BodyTexts {
 
     private BodyTexts(int sizeHint, boolean keepPlaces) {
         this.conversation = new StringBuilder(Math.min(sizeHint, 64 * 1024));
+        this.prose = new StringBuilder();
+        this.labels = new StringBuilder();
+        this.scratch = null;
         this.conversationSegments = keepPlaces ? new ArrayList<>() : null;
         this.proseSegments = keepPlaces ? new ArrayList<>() : null;
         this.labelSegments = keepPlaces ? new ArrayList<>() : null;
+    }
+
+    /** A reading into the thread's scratch buffers (emptied first); {@link #close()} hands them back. */
+    private BodyTexts(Scratch scratch) {
+        this.scratch = scratch;
+        this.conversation = scratch.conversation;
+        this.prose = scratch.prose;
+        this.labels = scratch.labels;
+        this.conversationSegments = null;
+        this.proseSegments = null;
+        this.labelSegments = null;
+    }
+
+    /**
+     * A thread's buffers for reading bodies, reused by its next reading: the scan of every request — the early one and
+     * the egress guard's — would otherwise copy the body's text four times (three channels, the joined text, the
+     * detectors' char array), a third of what a plain call allocates. Nothing of a reading outlives it: findings are
+     * offsets, and the detectors' text is dropped when the scan returns.
+     */
+    private static final class Scratch {
+        /** Buffers grown beyond this many chars are dropped after use: one huge body must not stay pinned per thread. */
+        private static final int KEEP = 256 * 1024;
+        private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+
+        private StringBuilder conversation = new StringBuilder(4096);
+        private StringBuilder prose = new StringBuilder(256);
+        private StringBuilder labels = new StringBuilder(1024);
+        private char[] joined = new char[4096];
+        private boolean inUse;
+
+        /** The thread's buffers, emptied; fresh ones when they are in use (a reading within a reading). */
+        static Scratch take() {
+            Scratch s = OF_THREAD.get();
+            if (s.inUse) {
+                s = new Scratch();
+            }
+            s.inUse = true;
+            s.conversation.setLength(0);
+            s.prose.setLength(0);
+            s.labels.setLength(0);
+            return s;
+        }
+
+        void giveBack() {
+            if (conversation.capacity() > KEEP) {
+                conversation = new StringBuilder(4096);
+            }
+            if (prose.capacity() > KEEP) {
+                prose = new StringBuilder(256);
+            }
+            if (labels.capacity() > KEEP) {
+                labels = new StringBuilder(1024);
+            }
+            if (joined.length > KEEP) {
+                joined = new char[4096];
+            }
+            inUse = false;
+        }
     }
 
     /**
@@ -120,25 +183,51 @@ final class BodyTexts {
         java.util.Collections.reverse(path);
     }
 
-    /** The texts of a JSON body given as bytes; bytes that are not JSON are read as one text (fail closed). */
+    /**
+     * The texts of a JSON body given as bytes, read into the thread's scratch buffers: {@link #close()} it when
+     * scanned. Bytes that are not JSON are read as one text (fail closed).
+     */
     static BodyTexts of(byte[] json) {
-        BodyTexts texts = new BodyTexts(json.length, false);
+        BodyTexts texts = new BodyTexts(Scratch.take());
         try (JsonParser p = FACTORY.createParser(json)) {
             texts.read(p);
         } catch (IOException | RuntimeException e) {
-            texts = new BodyTexts(json.length, false);
+            texts.clear();
             texts.prose(new String(json, StandardCharsets.UTF_8), null);
+        } catch (Error e) {
+            texts.close();
+            throw e;
         }
         return texts;
     }
 
-    /** The texts of a JSON body read by {@code parser}, which this closes. */
-    static BodyTexts of(JsonParser parser, int sizeHint) throws IOException {
-        BodyTexts texts = new BodyTexts(sizeHint, false);
+    /** The texts of a JSON body read by {@code parser}, which this closes; {@link #close()} the texts when scanned. */
+    static BodyTexts of(JsonParser parser) throws IOException {
+        BodyTexts texts = new BodyTexts(Scratch.take());
         try (parser) {
             texts.read(parser);
+        } catch (IOException | RuntimeException | Error e) {
+            texts.close();
+            throw e;
         }
         return texts;
+    }
+
+    /** Hands a scratch reading's buffers back to its thread (nothing for a tree's reading); read nothing after. */
+    @Override
+    public void close() {
+        if (scratch != null) {
+            scratch.giveBack();
+        }
+    }
+
+    private void clear() {
+        conversation.setLength(0);
+        prose.setLength(0);
+        labels.setLength(0);
+        media = false;
+        unreadable = false;
+        joined = null;
     }
 
     /** The texts of a tree, each with its place, for masking. */
@@ -160,7 +249,8 @@ final class BodyTexts {
                         label(p.getText(), null);
                     } else {
                         pathOf(p.getParsingContext());
-                        prose(p.getText(), null);
+                        // Read from the parser's own buffer: a string made of every value is what it would cost.
+                        prose(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                     }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
@@ -258,6 +348,69 @@ final class BodyTexts {
         joined = null;
     }
 
+    /**
+     * {@link #prose(String, Place)} for {@code length} chars of {@code chars} (a streamed reading, which keeps no
+     * places): the same checks, made on the chars where they lie.
+     */
+    private void prose(char[] chars, int offset, int length) {
+        if (dataUrl(chars, offset, length)) {
+            media = true;
+        }
+        boolean talk = inConversation();
+        StringBuilder to = talk ? conversation : prose;
+        if (to.length() > 0 || !talk) {
+            to.append(talk ? '\n' : NumberTokens.BOUNDARY);
+        }
+        int at = to.length();
+        to.append(chars, offset, length);
+        for (int i = offset; i < offset + length; i++) {
+            if (chars[i] == NumberTokens.BOUNDARY) {
+                to.setCharAt(at + i - offset, ' ');
+            }
+        }
+        joined = null;
+    }
+
+    /**
+     * Whether the chars begin with {@code data:} in any case and hold {@code ;base64,} after it: what
+     * {@code text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(";base64,", 5) > 0} says of them as a string.
+     */
+    static boolean dataUrl(char[] chars, int offset, int length) {
+        if (length < 5) {
+            return false;
+        }
+        for (int k = 0; k < 5; k++) {
+            char c = chars[offset + k];
+            char expected = DATA.charAt(k);
+            if (c != expected) {
+                char u1 = Character.toUpperCase(c);
+                char u2 = Character.toUpperCase(expected);
+                if (u1 != u2 && Character.toLowerCase(u1) != Character.toLowerCase(u2)) {
+                    return false;
+                }
+            }
+        }
+        int end = offset + length - BASE64.length();
+        for (int i = offset + 5; i <= end; i++) {
+            if (chars[i] == ';' && regionIs(chars, i, BASE64)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final String DATA = "data:";
+    private static final String BASE64 = ";base64,";
+
+    private static boolean regionIs(char[] chars, int at, String word) {
+        for (int k = 0; k < word.length(); k++) {
+            if (chars[at + k] != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A client's own NUL chars read as spaces: only the walk marks where texts end. */
     private static String withoutBoundaries(String text) {
         return text.indexOf(NumberTokens.BOUNDARY) < 0 ? text : text.replace(NumberTokens.BOUNDARY, ' ');
@@ -301,6 +454,32 @@ final class BodyTexts {
                             .toString();
         }
         return joined;
+    }
+
+    /**
+     * What {@link #joined()} holds, written into the scratch buffers' own array ({@link #joinedLength()} chars of
+     * it): no string made. Only for a scratch reading; the array is the reading's until it is closed.
+     */
+    char[] joinedChars() {
+        int n = joinedLength();
+        char[] out = scratch.joined;
+        if (out.length < n) {
+            out = new char[Math.max(n, out.length * 2)];
+            scratch.joined = out;
+        }
+        conversation.getChars(0, conversation.length(), out, 0);
+        prose.getChars(0, prose.length(), out, conversation.length());
+        labels.getChars(0, labels.length(), out, conversation.length() + prose.length());
+        return out;
+    }
+
+    /** Whether this reading writes into a thread's scratch buffers (a streamed one) rather than its own. */
+    boolean scratched() {
+        return scratch != null;
+    }
+
+    int joinedLength() {
+        return conversation.length() + prose.length() + labels.length();
     }
 
     /** Every text with its place and its offsets in {@link #joined()} (only for a tree). */

@@ -35,7 +35,7 @@ public final class CompliancePolicy {
      * egress guard makes over the bytes that leave, so the two read the same texts (numbers as written included).
      */
     public Assessment assess(RequestView request) {
-        return scanner.assess(request.parser(), request.size());
+        return scanner.assess(request.parser());
     }
 
     /** What a request may do. */

@@ -16,6 +16,7 @@ final class NormalizedText {
     private final int length;
     /** The same chars as a string, made when a regular expression needs them. */
     private String chars;
+    /** The text as given (null for unchanged chars given as an array: they are the source). */
     private final String source;
     /** Whether any char was read differently (else offsets are the same). */
     private final boolean changed;
@@ -52,15 +53,28 @@ final class NormalizedText {
 
     static NormalizedText of(CharSequence text) {
         String source = text.toString();
-        int n = source.length();
         char[] in = source.toCharArray();
+        return of(in, in.length, source);
+    }
+
+    /**
+     * The first {@code n} chars of {@code chars}, read in place: the array becomes this text's own (the caller must
+     * not touch it while this text is in use). A copy of the source is made only when something reads differently,
+     * for the way back to the original offsets.
+     */
+    static NormalizedText ofChars(char[] chars, int n) {
+        return of(chars, n, null);
+    }
+
+    private static NormalizedText of(char[] in, int n, String given) {
         int i = 0;
         while (i < n && same(in[i])) {
             i++;
         }
         if (i == n) {
-            return new NormalizedText(source, in, n, false);
+            return new NormalizedText(given, in, n, false);
         }
+        String source = given != null ? given : new String(in, 0, n);
         return new NormalizedText(source, in, read(source, in, i, null), true);
     }
 
@@ -248,13 +262,23 @@ final class NormalizedText {
     String chars() {
         if (chars == null) {
             // Read as it was written (the usual case): the source is those very chars, no copy needed.
-            chars = changed ? new String(array, 0, length) : source;
+            chars = changed || source == null ? new String(array, 0, length) : source;
         }
         return chars;
     }
 
     int length() {
         return length;
+    }
+
+    /** Whether char {@code ch} is in the text. */
+    boolean has(char ch) {
+        for (int i = 0; i < length; i++) {
+            if (array[i] == ch) {
+                return true;
+            }
+        }
+        return false;
     }
 
     char charAt(int i) {

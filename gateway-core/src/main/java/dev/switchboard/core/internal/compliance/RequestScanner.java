@@ -34,20 +34,20 @@ public final class RequestScanner {
         if (scanner.isEmpty()) {
             return Assessment.CLEAN;
         }
-        try {
-            return count(BodyTexts.of(json));
+        try (BodyTexts texts = BodyTexts.of(json)) {
+            return count(texts);
         } catch (RuntimeException | StackOverflowError e) {
             return Assessment.of(Assessment.DETECTOR_ERROR);
         }
     }
 
     /** Kinds and counts found in a body read by {@code parser} (which this closes). */
-    public Assessment assess(JsonParser parser, int sizeHint) {
+    public Assessment assess(JsonParser parser) {
         if (scanner.isEmpty()) {
             return Assessment.CLEAN;
         }
-        try {
-            return count(BodyTexts.of(parser, sizeHint));
+        try (BodyTexts texts = BodyTexts.of(parser)) {
+            return count(texts);
         } catch (IOException | RuntimeException | StackOverflowError e) {
             // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
             // alternation overflows java.util.regex's stack on long input.)
@@ -68,7 +68,8 @@ public final class RequestScanner {
     }
 
     private Assessment count(BodyTexts texts) {
-        List<Finding> found = scanner.scan(texts.joined());
+        List<Finding> found = texts.scratched() ? scanner.scan(texts.joinedChars(), texts.joinedLength())
+                : scanner.scan(texts.joined());
         boolean media = countMedia && texts.media();
         if (found.isEmpty() && !texts.unreadable() && !media) {
             return Assessment.CLEAN;

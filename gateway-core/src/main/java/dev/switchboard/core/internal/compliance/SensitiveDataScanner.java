@@ -126,11 +126,25 @@ public final class SensitiveDataScanner {
     }
 
     private List<Finding> scan(CharSequence text, boolean overlapping) {
-        List<Finding> out = new ArrayList<>();
         if (text == null || text.length() == 0) {
-            return out;
+            return new ArrayList<>();
         }
-        NormalizedText c = NormalizedText.of(text);
+        return scan(NormalizedText.of(text), overlapping);
+    }
+
+    /**
+     * Every finding in the first {@code length} chars of {@code chars}, as {@link #scan(CharSequence)}; the chars are
+     * normalized in place (the caller's scratch buffer, no copy).
+     */
+    List<Finding> scan(char[] chars, int length) {
+        if (length == 0) {
+            return new ArrayList<>();
+        }
+        return scan(NormalizedText.ofChars(chars, length), false);
+    }
+
+    private List<Finding> scan(NormalizedText c, boolean overlapping) {
+        List<Finding> out = new ArrayList<>();
         if (numbers) {
             scanNumbers(c, out);
         }
@@ -645,6 +659,9 @@ public final class SensitiveDataScanner {
      * position of the text (which costs the text's length times the local part's).
      */
     private static void scanEmails(NormalizedText c, List<Finding> out) {
+        if (!c.has('@')) {
+            return; // most prompts: no string of the text made for the search below
+        }
         String text = c.chars();
         int at = text.indexOf('@');
         int consumed = 0;

@@ -109,7 +109,7 @@ class ScannerProperties {
         assertThat(guard.check(JSON.writeValueAsBytes(masked)).sensitive()).as(masked.toString()).isFalse();
     }
 
-    private static String render(String value, java.util.Random random) {
+    static String render(String value, java.util.Random random) {
         int zero = ZEROS[random.nextInt(ZEROS.length)];
         StringBuilder out = new StringBuilder();
         int group = 2 + random.nextInt(5);
