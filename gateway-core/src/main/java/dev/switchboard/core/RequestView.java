@@ -29,6 +29,10 @@ public final class RequestView {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /** Reads one value of the body's object as a tree (what follows it is the walk's to read). */
+    private static final com.fasterxml.jackson.databind.ObjectReader VALUES = JSON.reader()
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     static {
         JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(200).maxNumberLength(200).build());
@@ -55,7 +59,8 @@ public final class RequestView {
     private RequestView(Operation operation, byte[] raw) {
         this.operation = operation;
         this.raw = raw;
-        this.json = parseObject(raw);
+        int[] modelSpan = {-1, -1};
+        this.json = parseObject(raw, modelSpan);
         // The whole shape first, before anything is read from it: a wrong type is a 400 naming the field.
         if (operation == Operation.CHAT) {
             RequestShape.checkChat(json);
@@ -63,9 +68,8 @@ public final class RequestView {
             RequestShape.checkEmbeddings(json);
         }
         this.model = json.get("model").textValue();
-        int[] span = topLevelValueSpan(raw, "model");
-        this.modelStart = span[0];
-        this.modelEnd = span[1];
+        this.modelStart = modelSpan[0];
+        this.modelEnd = modelSpan[1];
         this.hasStreamOptions = json.has("stream_options");
         if (operation == Operation.CHAT) {
             this.stream = json.path("stream").asBoolean(false);
@@ -137,14 +141,45 @@ public final class RequestView {
         return new RequestView(operation, body);
     }
 
-    private static ObjectNode parseObject(byte[] body) {
+    /**
+     * The body's object, read in one pass that also notes where the top-level {@code model} value lies in the bytes
+     * ({@code modelSpan}: start and end offsets, quotes included; untouched when the value is no string): the top
+     * level is walked here, each value read as a tree. The parser refuses a duplicate key; anything after the object
+     * is refused as well.
+     */
+    private static ObjectNode parseObject(byte[] body, int[] modelSpan) {
         Objects.requireNonNull(body, "body");
         if (body.length == 0) {
             throw GatewayException.invalid(null, "request body is empty (expected a JSON object)");
         }
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(body)) {
+            com.fasterxml.jackson.core.JsonToken first = p.nextToken();
+            if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                if (first != null) {
+                    VALUES.readTree(p); // a malformed value is reported as malformed, not as the wrong type
+                }
+                throw GatewayException.invalid(null, "request body must be a JSON object");
+            }
+            ObjectNode object = JSON.getNodeFactory().objectNode();
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                boolean model = value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && name.equals("model");
+                if (model) {
+                    modelSpan[0] = (int) p.currentTokenLocation().getByteOffset();
+                }
+                JsonNode read = VALUES.readTree(p);
+                object.set(name, read == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : read);
+                if (model) {
+                    p.finishToken(); // the string read whole: the location is past its closing quote
+                    modelSpan[1] = (int) p.currentLocation().getByteOffset();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "Trailing token (of type "
+                        + p.currentToken() + ") found after the request's object");
+            }
+            return object;
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
@@ -153,10 +188,6 @@ public final class RequestView {
         } catch (java.io.IOException e) {
             throw GatewayException.invalid(null, "request body could not be read: " + e.getMessage());
         }
-        if (node == null || !node.isObject()) {
-            throw GatewayException.invalid(null, "request body must be a JSON object");
-        }
-        return (ObjectNode) node;
     }
 
     /** Adds every text the upstream would read from one message; returns whether it holds an image. */
@@ -384,25 +415,4 @@ public final class RequestView {
             com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
     private static final byte[] USAGE_REQUEST = ",\"stream_options\":{\"include_usage\":true}"
             .getBytes(StandardCharsets.US_ASCII);
-
-    /** Start and end byte offsets of a top-level field's value (the string token, quotes included). */
-    private static int[] topLevelValueSpan(byte[] body, String field) {
-        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(body)) {
-            p.nextToken(); // START_OBJECT, checked by parseObject
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                if (field.equals(name)) {
-                    int start = (int) p.currentTokenLocation().getByteOffset();
-                    p.getTextLength(); // makes the parser consume the whole string
-                    p.finishToken();
-                    int end = (int) p.currentLocation().getByteOffset();
-                    return new int[] {start, end};
-                }
-                p.skipChildren();
-            }
-        } catch (java.io.IOException e) {
-            throw GatewayException.invalid(null, "request body is not valid JSON: " + e.getMessage());
-        }
-        throw GatewayException.invalid(field, "'" + field + "' is required");
-    }}
+}
