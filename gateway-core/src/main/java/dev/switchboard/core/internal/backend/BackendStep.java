@@ -109,9 +109,7 @@ public final class BackendStep implements Step {
         });
         upstream.whenComplete((r, error) -> {
             if (error == null) {
-                UsageReader.Read read = UsageReader.read(r.body());
-                answered(x, ticket, spec, masked, r.body(), r.contentType(), read.usage(), read.finishReasons(),
-                        reply);
+                answered(x, ticket, spec, masked, r.body(), r.contentType(), UsageReader.fromBody(r.body()), reply);
                 return;
             }
             UpstreamFailure failure = unwrap(error, spec.name());
@@ -218,8 +216,7 @@ public final class BackendStep implements Step {
                             null, null), events[0]);
                     return;
                 }
-                answered(x, ticket, spec, masked, answer, "application/json", usage,
-                        finishReason == null ? List.of() : List.of(finishReason), reply);
+                answered(x, ticket, spec, masked, answer, "application/json", usage, reply);
             }
 
             @Override
@@ -245,7 +242,7 @@ public final class BackendStep implements Step {
 
     /** A whole answer: the ticket ends, statistics learn its speed, the attempt and charge say it; values put back. */
     private void answered(Exchange x, Ticket ticket, BackendSpec spec, boolean masked, byte[] body,
-            String contentType, Usage usage, List<String> finishReasons, CompletableFuture<Reply> reply) {
+            String contentType, Usage usage, CompletableFuture<Reply> reply) {
         double cost = usage.known() ? Costs.actual(spec, usage.promptTokens(), usage.completionTokens())
                 : Costs.estimate(spec, x.decision()::promptTokens, x.decision().expectedOutputTokens());
         long millis = ticket.millis();
@@ -259,8 +256,7 @@ public final class BackendStep implements Step {
                 new Exchange.Charge(spec.name(), usage, cost, spec.price().currency(), masked));
         byte[] answer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
                 ? PlaceholderRestorer.restoreBody(body, x.maskedBody().masking()) : body;
-        reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency(),
-                finishReasons));
+        reply.complete(new Reply.Answer(answer, contentType, spec.name(), usage, cost, spec.price().currency()));
     }
 
     /**

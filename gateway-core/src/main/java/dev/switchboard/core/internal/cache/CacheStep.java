@@ -153,8 +153,7 @@ public final class CacheStep implements Step {
         x.attempted(new Attempt(answer.backend(), Attempt.Outcome.CACHE_HIT, 0));
         x.charged(new Exchange.Charge(answer.backend(), answer.usage(), 0, "", false));
         if (!x.streamed()) {
-            return new Reply.Answer(answer.completion(), "application/json", answer.backend(), answer.usage(), 0, "",
-                    java.util.List.of());
+            return new Reply.Answer(answer.completion(), "application/json", answer.backend(), answer.usage(), 0, "");
         }
         StreamListener listener = x.downstream();
         listener.onStart(null, answer.backend());

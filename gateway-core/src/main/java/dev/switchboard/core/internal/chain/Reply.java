@@ -15,13 +15,9 @@ public sealed interface Reply {
      * @param usage       tokens as the upstream reported them
      * @param cost        what the call cost at the backend's prices (0 for a cache hit)
      * @param currency    of the cost
-     * @param finishReasons the finish reason of each choice, as the upstream said (empty when unknown)
      */
-    record Answer(byte[] body, String contentType, String backend, Usage usage, double cost, String currency,
-            java.util.List<String> finishReasons) implements Reply {
-        public Answer {
-            finishReasons = java.util.List.copyOf(finishReasons);
-        }
+    record Answer(byte[] body, String contentType, String backend, Usage usage, double cost, String currency)
+            implements Reply {
     }
 
     /**

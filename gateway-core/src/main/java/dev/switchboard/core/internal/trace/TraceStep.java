@@ -56,7 +56,7 @@ public final class TraceStep implements Step {
         // Below the request's span, with the parent's baggage, which goes on to the backends with the trace.
         x.traced(tracing, parent.with(span));
         AtomicBoolean ended = new AtomicBoolean();
-        x.onCancel(() -> end(span, ended, x, "client_closed", List.of()));
+        x.onCancel(() -> end(span, ended, x, "client_closed", List::of));
         if (x.streamed()) {
             x.tapStream(l -> new Ending(l, span, ended, x));
         }
@@ -64,18 +64,21 @@ public final class TraceStep implements Step {
             if (error != null) {
                 Throwable t = Causes.of(error);
                 if (t instanceof CancellationException && x.cancelled()) {
-                    end(span, ended, x, "client_closed", List.of());
+                    end(span, ended, x, "client_closed", List::of);
                     return;
                 }
-                end(span, ended, x, Tracing.errorType(t), List.of());
+                end(span, ended, x, Tracing.errorType(t), List::of);
             } else if (!x.streamed()) {
-                end(span, ended, x, null, reply instanceof Reply.Answer a ? a.finishReasons() : List.of());
+                // Read from the answer only for a span that records them (most are not sampled).
+                end(span, ended, x, null, reply instanceof Reply.Answer a
+                        ? () -> dev.switchboard.core.internal.backend.UsageReader.finishReasons(a.body()) : List::of);
             }
         });
     }
 
     /** Ends the request's span with what the request came to; {@code errorType} null when it was answered. */
-    private void end(Span span, AtomicBoolean ended, Exchange x, String errorType, List<String> finishReasons) {
+    private void end(Span span, AtomicBoolean ended, Exchange x, String errorType,
+            java.util.function.Supplier<List<String>> finishReasons) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
@@ -86,7 +89,8 @@ public final class TraceStep implements Step {
         }
     }
 
-    private void describe(Span span, Exchange x, String errorType, List<String> finishReasons) {
+    private void describe(Span span, Exchange x, String errorType,
+            java.util.function.Supplier<List<String>> finishReasons) {
         if (span.isRecording()) {
             RoutingDecision d = x.decision();
             if (d != null) {
@@ -110,8 +114,9 @@ public final class TraceStep implements Step {
                 }
                 Tracing.charge(span, charge.usage(), charge.cost(), charge.currency());
             }
-            if (!finishReasons.isEmpty()) {
-                span.setAttribute(Tracing.FINISH_REASONS, finishReasons);
+            List<String> reasons = finishReasons.get();
+            if (!reasons.isEmpty()) {
+                span.setAttribute(Tracing.FINISH_REASONS, reasons);
             }
             if (errorType != null) {
                 Tracing.failed(span, errorType);
@@ -134,13 +139,13 @@ public final class TraceStep implements Step {
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            end(span, ended, x, null, finishReason == null ? List.of() : List.of(finishReason));
+            end(span, ended, x, null, () -> finishReason == null ? List.of() : List.of(finishReason));
             next.onComplete(usage, finishReason);
         }
 
         @Override
         public void onError(GatewayException error, boolean started) {
-            end(span, ended, x, started ? "stream_cut" : error.kind().code(), List.of());
+            end(span, ended, x, started ? "stream_cut" : error.kind().code(), List::of);
             next.onError(error, started);
         }
     }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class RequestChainTest {
     private static final Reply.Answer OK = new Reply.Answer("{}".getBytes(), "application/json", "b", Usage.UNKNOWN,
-            0, "", java.util.List.of());
+            0, "");
 
     private static final String HELLO = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
