@@ -103,7 +103,12 @@ public record RoutingDecision(String id, String route, int ruleIndex, String rea
     }
 
     private String matchedCondition() {
-        return rules.stream().filter(RuleTrace::matched).findFirst().map(RuleTrace::condition).orElse("?");
+        for (RuleTrace rule : rules) {
+            if (rule.matched()) {
+                return rule.condition();
+            }
+        }
+        return "?";
     }
 
     /** A one-line explanation for logs. */
@@ -126,27 +131,37 @@ public record RoutingDecision(String id, String route, int ruleIndex, String rea
      * cheapest within SLO; then hosted-100b; excluded: none}. ASCII only, so it is a valid header value.
      */
     public String summary() {
-        StringBuilder sb = new StringBuilder("rule ").append(ruleIndex).append(" (").append(matchedCondition())
-                .append("): ");
-        CandidateTrace first = traces.stream().filter(t -> t.position() == 0).findFirst().orElse(null);
+        // Written on every answer: one builder, sized for the usual sentence, no streams.
+        StringBuilder sb = new StringBuilder(128).append("rule ").append(ruleIndex).append(" (")
+                .append(matchedCondition()).append("): ");
+        CandidateTrace first = null;
+        for (CandidateTrace t : traces) {
+            if (t.position() == 0) {
+                first = t;
+                break;
+            }
+        }
         if (first == null) {
             sb.append("no candidate");
         } else {
             sb.append(first.backend()).append(", ").append(first.reason());
         }
-        if (candidates.size() > 1) {
-            sb.append("; then ").append(String.join(", ", candidates.subList(1, candidates.size())));
+        for (int i = 1; i < candidates.size(); i++) {
+            sb.append(i == 1 ? "; then " : ", ").append(candidates.get(i));
         }
-        List<CandidateTrace> excluded = traces.stream().filter(CandidateTrace::excluded).toList();
-        if (!excluded.isEmpty()) {
-            sb.append("; ");
-            for (int i = 0; i < excluded.size(); i++) {
-                sb.append(i == 0 ? "" : ", ").append(excluded.get(i).backend()).append(' ')
-                        .append(excluded.get(i).reason());
+        boolean any = false;
+        for (CandidateTrace t : traces) {
+            if (t.excluded()) {
+                sb.append(any ? ", " : "; ").append(t.backend()).append(' ').append(t.reason());
+                any = true;
             }
         }
-        StringBuilder ascii = new StringBuilder(sb.length());
-        sb.chars().forEach(c -> ascii.append(c >= 32 && c < 127 ? (char) c : '?'));
-        return ascii.toString();
+        for (int i = 0; i < sb.length(); i++) {
+            char c = sb.charAt(i);
+            if (c < 32 || c >= 127) {
+                sb.setCharAt(i, '?'); // ASCII only: a header value
+            }
+        }
+        return sb.toString();
     }
 }
