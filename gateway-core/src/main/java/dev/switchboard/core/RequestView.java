@@ -388,6 +388,8 @@ public final class RequestView {
     /**
      * The body to send upstream: the client's JSON with {@code model} replaced, and — for streams where the
      * client did not ask for it — {@code stream_options.include_usage} added so the gateway learns the real usage.
+     * When nothing changes (the client named the upstream's model, no usage to ask for) it is the client's own
+     * array, not a copy: read it, never change it.
      */
     public byte[] upstreamBody(String upstreamModel, boolean addUsageRequest) {
         boolean addUsage = addUsageRequest && stream && !includeUsage;
@@ -396,6 +398,9 @@ public final class RequestView {
         }
         // Splice the new model into the client's bytes: every other byte goes upstream exactly as it came.
         byte[] quoted = JSON_QUOTER.quoteAsUTF8(upstreamModel);
+        if (!addUsage && java.util.Arrays.equals(quoted, 0, quoted.length, raw, modelStart + 1, modelEnd - 1)) {
+            return raw; // nothing changes: the client's own bytes go (read-only, as every body a backend is given)
+        }
         byte[] extra = addUsage ? USAGE_REQUEST : new byte[0];
         byte[] out = new byte[modelStart + 2 + quoted.length + extra.length + (raw.length - modelEnd)];
         System.arraycopy(raw, 0, out, 0, modelStart);

@@ -77,6 +77,23 @@ class RequestViewTest {
     }
 
     @Test
+    void aBodyThatNeedsNoChangeGoesUpstreamAsTheClientsOwnBytes() {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        byte[] sent = ("{\"model\":\"qwen\"," + messages).getBytes(StandardCharsets.UTF_8);
+        RequestView v = RequestView.chat(sent);
+        assertThat(v.upstreamBody("qwen", false)).isSameAs(v.upstreamBody("qwen", true)).isEqualTo(sent);
+        assertThat(v.upstreamBody("qwen-2", false)).isNotSameAs(v.upstreamBody("qwen", false));
+        // Escaped differently from how the quoter writes it: spliced, never mistaken for the same model.
+        RequestView escaped = RequestView.chat("{\"model\":\"q\\u0077en\"," + messages);
+        assertThat(new String(escaped.upstreamBody("qwen", false), StandardCharsets.UTF_8))
+                .isEqualTo("{\"model\":\"qwen\"," + messages);
+        // A stream that must ask for usage is a new body.
+        RequestView stream = RequestView.chat("{\"model\":\"qwen\",\"stream\":true," + messages);
+        assertThat(new String(stream.upstreamBody("qwen", true), StandardCharsets.UTF_8))
+                .contains("\"include_usage\":true");
+    }
+
+    @Test
     void rejectsMalformedBodiesWithTheFieldAtFault() {
         assertInvalid("", null, "empty");
         assertInvalid("{bad", null, "not valid JSON");

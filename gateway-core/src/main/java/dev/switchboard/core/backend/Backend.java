@@ -5,7 +5,10 @@ import dev.switchboard.core.config.BackendSpec;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** One upstream model. Implementations are thread-safe and never block the caller. */
+/**
+ * One upstream model. Implementations are thread-safe and never block the caller. A body they are given is read,
+ * never changed: it may be the client's own bytes, which a retry or the next candidate is given again.
+ */
 public interface Backend {
     BackendSpec spec();
 
