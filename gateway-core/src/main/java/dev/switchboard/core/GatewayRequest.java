@@ -24,9 +24,7 @@ public record GatewayRequest(RequestView body, Map<String, String> headers, Stri
 
     public GatewayRequest {
         Objects.requireNonNull(body, "body");
-        Map<String, String> lower = new HashMap<>();
-        Objects.requireNonNull(headers, "headers").forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
-        headers = Map.copyOf(lower);
+        headers = lowerCased(Objects.requireNonNull(headers, "headers"));
         tenant = tenant == null || tenant.isBlank() ? ANONYMOUS : tenant;
         requestId = requestId == null || requestId.isBlank() ? newRequestId() : requestId;
     }
@@ -47,6 +45,18 @@ public record GatewayRequest(RequestView body, Map<String, String> headers, Stri
     /** The same request, made with the named client key. */
     public GatewayRequest withKey(String newKey) {
         return new GatewayRequest(body, headers, tenant, requestId, newKey);
+    }
+
+    /** The headers, immutable, names in lower case: an immutable map already so (the sidecar's) is kept as it is. */
+    private static Map<String, String> lowerCased(Map<String, String> headers) {
+        for (String name : headers.keySet()) {
+            if (!name.equals(name.toLowerCase(Locale.ROOT))) {
+                Map<String, String> lower = new HashMap<>();
+                headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+                return Map.copyOf(lower);
+            }
+        }
+        return Map.copyOf(headers); // the same map when it is immutable already
     }
 
     public static String newRequestId() {

@@ -360,11 +360,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /** The request's headers, names in lower case, first value of each, without the client's credentials. */
     private static Map<String, String> headers(FullHttpRequest request) {
         Map<String, String> out = new HashMap<>();
         request.headers().forEach(e -> out.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         out.remove("authorization");
         out.remove("x-api-key");
-        return out;
+        return Map.copyOf(out); // immutable and lower case: the request keeps this map, no second copy
     }
 }
