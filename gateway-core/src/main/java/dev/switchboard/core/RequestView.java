@@ -392,27 +392,36 @@ public final class RequestView {
      * array, not a copy: read it, never change it.
      */
     public byte[] upstreamBody(String upstreamModel, boolean addUsageRequest) {
+        return upstreamPieces(upstreamModel, addUsageRequest).toBytes();
+    }
+
+    /**
+     * {@link #upstreamBody(String, boolean)} as pieces that lie in the client's own bytes — before the model, the new
+     * model, after it — for a transport that writes them as they are, without joining them first.
+     */
+    public dev.switchboard.core.backend.UpstreamBody upstreamPieces(String upstreamModel, boolean addUsageRequest) {
         boolean addUsage = addUsageRequest && stream && !includeUsage;
         if (addUsage && hasStreamOptions) {
-            return upstreamBodyOf(json, upstreamModel, true); // merge into the client's own stream_options
+            // Merged into the client's own stream_options.
+            return dev.switchboard.core.backend.UpstreamBody.of(upstreamBodyOf(json, upstreamModel, true));
         }
         // Splice the new model into the client's bytes: every other byte goes upstream exactly as it came.
         byte[] quoted = JSON_QUOTER.quoteAsUTF8(upstreamModel);
         if (!addUsage && java.util.Arrays.equals(quoted, 0, quoted.length, raw, modelStart + 1, modelEnd - 1)) {
-            return raw; // nothing changes: the client's own bytes go (read-only, as every body a backend is given)
+            // Nothing changes: the client's own bytes go (read-only, as every body a backend is given).
+            return dev.switchboard.core.backend.UpstreamBody.of(raw);
         }
-        byte[] extra = addUsage ? USAGE_REQUEST : new byte[0];
-        byte[] out = new byte[modelStart + 2 + quoted.length + extra.length + (raw.length - modelEnd)];
-        System.arraycopy(raw, 0, out, 0, modelStart);
-        int at = modelStart;
-        out[at++] = '"';
-        System.arraycopy(quoted, 0, out, at, quoted.length);
-        at += quoted.length;
-        out[at++] = '"';
-        System.arraycopy(extra, 0, out, at, extra.length);
-        at += extra.length;
-        System.arraycopy(raw, modelEnd, out, at, raw.length - modelEnd);
-        return out;
+        byte[] model = new byte[quoted.length + 2 + (addUsage ? USAGE_REQUEST.length : 0)];
+        model[0] = '"';
+        System.arraycopy(quoted, 0, model, 1, quoted.length);
+        model[quoted.length + 1] = '"';
+        if (addUsage) {
+            System.arraycopy(USAGE_REQUEST, 0, model, quoted.length + 2, USAGE_REQUEST.length);
+        }
+        return dev.switchboard.core.backend.UpstreamBody.of(
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(raw, 0, modelStart),
+                dev.switchboard.core.backend.UpstreamBody.Piece.of(model),
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(raw, modelEnd, raw.length));
     }
 
 

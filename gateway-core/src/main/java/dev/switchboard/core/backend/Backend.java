@@ -44,4 +44,21 @@ public interface Backend {
             Map<String, String> headers) {
         return stream(body, forwardUsageChunk, sink);
     }
+
+    /**
+     * As {@link #send(Operation, byte[], Map)}, with the body in pieces (the client's bytes around the replaced model):
+     * what the gateway calls. A transport that can write the pieces as they lie overrides it; this default joins
+     * them first.
+     */
+    default CompletableFuture<UpstreamReply> send(Operation operation, UpstreamBody body,
+            Map<String, String> headers) {
+        return send(operation, body.toBytes(), headers);
+    }
+
+    /** As {@link #stream(byte[], boolean, StreamSink, Map)}, with the body in pieces (see {@link #send(Operation,
+     * UpstreamBody, Map)}). */
+    default UpstreamStream stream(UpstreamBody body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
+        return stream(body.toBytes(), forwardUsageChunk, sink, headers);
+    }
 }

@@ -6,12 +6,14 @@ import dev.switchboard.core.backend.OpenAiBackend;
 import dev.switchboard.core.backend.SseRelay;
 import dev.switchboard.core.backend.StreamSink;
 import dev.switchboard.core.backend.StreamWatchdog;
+import dev.switchboard.core.backend.UpstreamBody;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
 import dev.switchboard.core.config.BackendSpec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -111,6 +113,12 @@ final class NettyBackend implements Backend {
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
             Map<String, String> headers) {
+        return stream(UpstreamBody.of(body), forwardUsageChunk, sink, headers);
+    }
+
+    @Override
+    public UpstreamStream stream(UpstreamBody body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
         EventLoop loop = upstream.loop();
         StreamExchange x = new StreamExchange(loop, basePath + Operation.CHAT.path(), body, headers,
                 forwardUsageChunk, sink);
@@ -157,18 +165,33 @@ final class NettyBackend implements Backend {
                         + describe(e), e);
     }
 
-    private FullHttpRequest request(String path, byte[] body, Map<String, String> headers, boolean stream) {
+    private FullHttpRequest request(io.netty.buffer.ByteBufAllocator alloc, String path, UpstreamBody body,
+            Map<String, String> headers, boolean stream) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
-                Unpooled.wrappedBuffer(body));
+                content(alloc, body));
         request.headers().set(HttpHeaderNames.HOST, hostHeader)
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
         if (spec.apiKey().isPresent()) {
             request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
         }
         headers.forEach((name, value) -> request.headers().set(name, value));
         return request;
+    }
+
+    /**
+     * The body written from its pieces where they lie — the client's bytes around the new model — straight into a
+     * buffer of the connection's allocator: the one copy the socket needs (a heap body is copied into a direct
+     * buffer to be written anyway), and no joined array on the heap. A buffer over the heap pieces would not do:
+     * the socket's write merges a composite of heap buffers into a new array first.
+     */
+    private static ByteBuf content(io.netty.buffer.ByteBufAllocator alloc, UpstreamBody body) {
+        ByteBuf out = alloc.directBuffer(body.length(), body.length());
+        for (UpstreamBody.Piece p : body.pieces()) {
+            out.writeBytes(p.array(), p.offset(), p.length());
+        }
+        return out;
     }
 
     /** What is waiting for the answer on a connection. */
@@ -185,6 +208,11 @@ final class NettyBackend implements Backend {
 
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
+        return send(operation, UpstreamBody.of(body), headers);
+    }
+
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, UpstreamBody body, Map<String, String> headers) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
         EventLoop loop = upstream.loop();
         Exchange x = new Exchange(loop, basePath + operation.path(), body, headers, result);
@@ -214,7 +242,7 @@ final class NettyBackend implements Backend {
     private abstract class Outbound implements Receiver {
         final EventLoop loop;
         final String path;
-        final byte[] body;
+        final UpstreamBody body;
         /** Headers the gateway adds for this call (the trace context). */
         final Map<String, String> headers;
         Channel channel;
@@ -223,7 +251,7 @@ final class NettyBackend implements Backend {
         boolean written;
         Throwable writeError;
 
-        Outbound(EventLoop loop, String path, byte[] body, Map<String, String> headers) {
+        Outbound(EventLoop loop, String path, UpstreamBody body, Map<String, String> headers) {
             this.loop = loop;
             this.path = path;
             this.body = body;
@@ -269,7 +297,7 @@ final class NettyBackend implements Backend {
             c.config().setAutoRead(true);
             written = false;
             c.attr(HEARD).set(Boolean.FALSE);
-            c.writeAndFlush(request(path, body, headers, streaming())).addListener(w -> {
+            c.writeAndFlush(request(c.alloc(), path, body, headers, streaming())).addListener(w -> {
                 if (w.isSuccess()) {
                     written = true;
                 } else {
@@ -309,7 +337,7 @@ final class NettyBackend implements Backend {
         private ScheduledFuture<?> deadline;
         private boolean done;
 
-        Exchange(EventLoop loop, String path, byte[] body, Map<String, String> headers,
+        Exchange(EventLoop loop, String path, UpstreamBody body, Map<String, String> headers,
                 CompletableFuture<UpstreamReply> result) {
             super(loop, path, body, headers);
             this.result = result;
@@ -435,7 +463,7 @@ final class NettyBackend implements Backend {
         private byte[] line = new byte[512];
         private int lineLength;
 
-        StreamExchange(EventLoop loop, String path, byte[] body, Map<String, String> headers,
+        StreamExchange(EventLoop loop, String path, UpstreamBody body, Map<String, String> headers,
                 boolean forwardUsageChunk, StreamSink sink) {
             super(loop, path, body, headers);
             this.sink = sink;

@@ -6,6 +6,7 @@ import dev.switchboard.core.GatewayException;
 import dev.switchboard.core.StreamListener;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.backend.StreamSink;
+import dev.switchboard.core.backend.UpstreamBody;
 import dev.switchboard.core.backend.UpstreamFailure;
 import dev.switchboard.core.backend.UpstreamReply;
 import dev.switchboard.core.backend.UpstreamStream;
@@ -64,16 +65,16 @@ public final class BackendStep implements Step {
     }
 
     /** The body for the target backend, and whether it is the masked copy. */
-    private byte[] body(Exchange x, BackendSpec spec, boolean masked, boolean stream) {
+    private UpstreamBody body(Exchange x, BackendSpec spec, boolean masked, boolean stream) {
         if (!masked) {
-            return x.request().body().upstreamBody(spec.model(), stream);
+            return x.request().body().upstreamPieces(spec.model(), stream);
         }
         MaskedBody m = x.maskedBody();
         if (m == null) {
             m = policy.mask(x.request().body());
             x.masked(m);
         }
-        return x.request().body().upstreamBodyOf(m.tree(), spec.model(), stream);
+        return UpstreamBody.of(x.request().body().upstreamBodyOf(m.tree(), spec.model(), stream));
     }
 
     private CompletableFuture<Reply> call(Exchange x) {
@@ -89,7 +90,7 @@ public final class BackendStep implements Step {
                         spec.upstreamStreaming() == dev.switchboard.core.config.UpstreamStreaming.ALWAYS)) {
             return assembled(x, ticket, rt, spec, masked);
         }
-        byte[] body = body(x, spec, masked, false);
+        UpstreamBody body = body(x, spec, masked, false);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         CompletableFuture<UpstreamReply> upstream;
         try (Scope traced = x.traceScope(policy.sharesTraceStateWith(spec.residency()))) {
@@ -125,7 +126,7 @@ public final class BackendStep implements Step {
         BackendRuntime rt = ticket.runtime();
         BackendSpec spec = rt.spec();
         boolean masked = policy.masksFor(x.verdict(), spec.residency());
-        byte[] body = body(x, spec, masked, true);
+        UpstreamBody body = body(x, spec, masked, true);
         PlaceholderRestorer restorer = masked && policy.restoresFrom(x.maskedBody().masking(), spec.residency())
                 ? new PlaceholderRestorer(x.maskedBody().masking()) : null;
         CompletableFuture<Reply> reply = new CompletableFuture<>();

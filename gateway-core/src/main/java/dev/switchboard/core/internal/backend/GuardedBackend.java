@@ -69,6 +69,25 @@ public final class GuardedBackend implements Backend {
         return transport.stream(body, forwardUsageChunk, sink, headers);
     }
 
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, dev.switchboard.core.backend.UpstreamBody body,
+            Map<String, String> headers) {
+        UpstreamFailure refused = refused(body.toBytes()); // the exact bytes that would leave, joined
+        return refused != null ? CompletableFuture.failedFuture(refused)
+                : transport.send(operation, body, headers);
+    }
+
+    @Override
+    public UpstreamStream stream(dev.switchboard.core.backend.UpstreamBody body, boolean forwardUsageChunk,
+            StreamSink sink, Map<String, String> headers) {
+        UpstreamFailure refused = refused(body.toBytes());
+        if (refused != null) {
+            sink.onFailure(refused, 0);
+            return () -> { };
+        }
+        return transport.stream(body, forwardUsageChunk, sink, headers);
+    }
+
     private UpstreamFailure refused(byte[] body) {
         Assessment found = guard.check(body);
         if (!found.sensitive()) {
