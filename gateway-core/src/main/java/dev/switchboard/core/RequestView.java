@@ -123,7 +123,11 @@ public final class RequestView {
         return text.toString();
     }
 
-    /** Decodes a chat-completions body; a malformed one is a {@link GatewayException} of kind 400. */
+    /**
+     * Decodes a chat-completions body; a malformed one is a {@link GatewayException} of kind 400. The view keeps
+     * {@code body} as its own, without a copy (the bytes are read, scanned and sent upstream from it): do not change
+     * the array afterwards.
+     */
     public static RequestView chat(byte[] body) {
         return new RequestView(Operation.CHAT, body);
     }
@@ -132,11 +136,12 @@ public final class RequestView {
         return chat(body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Decodes an embeddings body. */
+    /** Decodes an embeddings body (the view keeps the array as its own, as {@link #chat(byte[])} does). */
     public static RequestView embeddings(byte[] body) {
         return new RequestView(Operation.EMBEDDINGS, body);
     }
 
+    /** Decodes a body of {@code operation}; like {@link #chat(byte[])}, the view keeps the array as its own. */
     public static RequestView of(Operation operation, byte[] body) {
         return new RequestView(operation, body);
     }

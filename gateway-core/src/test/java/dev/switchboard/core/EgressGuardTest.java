@@ -117,6 +117,57 @@ class EgressGuardTest {
     }
 
     @Test
+    void aBodyInPiecesIsGuardedAndTheTransportGetsTheBytesTheGuardRead() throws Exception {
+        GatewaySpec spec = spec("[hosted-100b]");
+        BackendSpec hosted = spec.backends().get(0);
+        AtomicReference<byte[]> handed = new AtomicReference<>();
+        Backend transport = new Backend() {
+            @Override
+            public BackendSpec spec() {
+                return hosted;
+            }
+
+            @Override
+            public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+                handed.set(body);
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public dev.switchboard.core.backend.UpstreamStream stream(byte[] body, boolean forwardUsageChunk,
+                    dev.switchboard.core.backend.StreamSink sink) {
+                handed.set(body);
+                return () -> { };
+            }
+        };
+        Backend guarded = new GuardedBackend(transport,
+                new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), (b, found) -> { });
+        // The card lies in the last piece only, the client's clean bytes before it: every piece is read.
+        byte[] client = CLEAN_BODY.getBytes(StandardCharsets.UTF_8);
+        byte[] rest = ",\"y\":\"6222 0212 3456 7894\"}".getBytes(StandardCharsets.UTF_8);
+        dev.switchboard.core.backend.UpstreamBody split = dev.switchboard.core.backend.UpstreamBody.of(
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(client, 0, client.length - 1),
+                dev.switchboard.core.backend.UpstreamBody.Piece.of(rest));
+        assertThat(RequestView.chat(split.toBytes()).tree().get("y").asText()).isEqualTo("6222 0212 3456 7894");
+        AtomicReference<UpstreamFailure> streamed = new AtomicReference<>();
+        guarded.stream(split, false, failureSink(streamed), java.util.Map.of());
+        assertThat(streamed.get().kind()).isEqualTo(UpstreamFailure.Kind.EGRESS_REFUSED);
+        assertThatThrownBy(() -> guarded.send(Operation.CHAT, split, java.util.Map.of()).join())
+                .cause().isInstanceOfSatisfying(UpstreamFailure.class,
+                        f -> assertThat(f.kind()).isEqualTo(UpstreamFailure.Kind.EGRESS_REFUSED));
+        assertThat(handed.get()).isNull();
+
+        // A clean body in pieces: the transport is given one array, the very bytes the guard read (a change to the
+        // pieces' arrays after the check cannot reach it).
+        byte[] clean = CLEAN_BODY.getBytes(StandardCharsets.UTF_8);
+        dev.switchboard.core.backend.UpstreamBody pieces = dev.switchboard.core.backend.UpstreamBody.of(
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(clean, 0, 5),
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(clean, 5, clean.length));
+        guarded.send(Operation.CHAT, pieces, java.util.Map.of());
+        assertThat(handed.get()).isEqualTo(clean).isNotSameAs(clean);
+    }
+
+    @Test
     void bytesThatAreNotJsonAreReadAsText() {
         EgressGuard guard = new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW);
         assertThat(guard.check("not json: card 6222021234567894".getBytes(StandardCharsets.UTF_8)).kinds())

@@ -169,14 +169,19 @@ final class NettyBackend implements Backend {
             Map<String, String> headers, boolean stream) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
                 content(alloc, body));
-        request.headers().set(HttpHeaderNames.HOST, hostHeader)
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
-        if (spec.apiKey().isPresent()) {
-            request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
+        try {
+            request.headers().set(HttpHeaderNames.HOST, hostHeader)
+                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                    .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+            if (spec.apiKey().isPresent()) {
+                request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
+            }
+            headers.forEach((name, value) -> request.headers().set(name, value));
+        } catch (RuntimeException e) {
+            request.release(); // a header value Netty refuses: the pooled body buffer must not leak
+            throw e;
         }
-        headers.forEach((name, value) -> request.headers().set(name, value));
         return request;
     }
 

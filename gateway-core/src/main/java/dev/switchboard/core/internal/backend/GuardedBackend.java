@@ -72,20 +72,24 @@ public final class GuardedBackend implements Backend {
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, dev.switchboard.core.backend.UpstreamBody body,
             Map<String, String> headers) {
-        UpstreamFailure refused = refused(body.toBytes()); // the exact bytes that would leave, joined
+        // The joined bytes are checked and are what the transport is given: exactly the bytes the guard read.
+        byte[] outgoing = body.toBytes();
+        UpstreamFailure refused = refused(outgoing);
         return refused != null ? CompletableFuture.failedFuture(refused)
-                : transport.send(operation, body, headers);
+                : transport.send(operation, dev.switchboard.core.backend.UpstreamBody.of(outgoing), headers);
     }
 
     @Override
     public UpstreamStream stream(dev.switchboard.core.backend.UpstreamBody body, boolean forwardUsageChunk,
             StreamSink sink, Map<String, String> headers) {
-        UpstreamFailure refused = refused(body.toBytes());
+        byte[] outgoing = body.toBytes();
+        UpstreamFailure refused = refused(outgoing);
         if (refused != null) {
             sink.onFailure(refused, 0);
             return () -> { };
         }
-        return transport.stream(body, forwardUsageChunk, sink, headers);
+        return transport.stream(dev.switchboard.core.backend.UpstreamBody.of(outgoing), forwardUsageChunk, sink,
+                headers);
     }
 
     private UpstreamFailure refused(byte[] body) {

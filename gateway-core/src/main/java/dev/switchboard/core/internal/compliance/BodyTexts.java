@@ -121,8 +121,11 @@ final class BodyTexts implements AutoCloseable {
      * offsets, and the detectors' text is dropped when the scan returns.
      */
     private static final class Scratch {
-        /** Buffers grown beyond this many chars are dropped after use: one huge body must not stay pinned per thread. */
-        private static final int KEEP = 256 * 1024;
+        /**
+         * Buffers grown beyond this many chars are dropped after use: one huge body must not stay pinned per thread
+         * (a thread keeps at most about half a megabyte; a larger body is read into buffers of its own, as before).
+         */
+        private static final int KEEP = 64 * 1024;
         private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
 
         private StringBuilder conversation = new StringBuilder(4096);
@@ -189,13 +192,15 @@ final class BodyTexts implements AutoCloseable {
      */
     static BodyTexts of(byte[] json) {
         BodyTexts texts = new BodyTexts(Scratch.take());
-        try (JsonParser p = FACTORY.createParser(json)) {
-            texts.read(p);
-        } catch (IOException | RuntimeException e) {
-            texts.clear();
-            texts.prose(new String(json, StandardCharsets.UTF_8), null);
-        } catch (Error e) {
-            texts.close();
+        try {
+            try (JsonParser p = FACTORY.createParser(json)) {
+                texts.read(p);
+            } catch (IOException | RuntimeException e) {
+                texts.clear();
+                texts.prose(new String(json, StandardCharsets.UTF_8), null);
+            }
+        } catch (RuntimeException | Error e) {
+            texts.close(); // the thread's buffers go back whatever failed
             throw e;
         }
         return texts;
@@ -222,6 +227,7 @@ final class BodyTexts implements AutoCloseable {
     }
 
     private void clear() {
+        path.clear(); // the text read instead stands alone, as prose
         conversation.setLength(0);
         prose.setLength(0);
         labels.setLength(0);
