@@ -18,8 +18,6 @@ import java.util.stream.Collectors;
  * (Prometheus) and logs in the log. With no exporter in force, no SDK is built at all and no span is made.
  */
 public final class Telemetry implements AutoCloseable {
-    private static final Telemetry OFF = new Telemetry(OpenTelemetry.noop(), null);
-
     private final OpenTelemetry openTelemetry;
     private final OpenTelemetrySdk sdk;
 
@@ -38,7 +36,9 @@ public final class Telemetry implements AutoCloseable {
                 defaults.get("otel.traces.exporter"));
         String disabled = firstOf(System.getProperty("otel.sdk.disabled"), env.apply("OTEL_SDK_DISABLED"), "false");
         if (exporter.trim().toLowerCase(Locale.ROOT).equals("none") || Boolean.parseBoolean(disabled.trim())) {
-            return OFF;
+            // Off, but a telemetry of its own: its meter registry (below) is this sidecar's, not shared with another
+            // started in the same process (whose meters it would serve, and whose names it would collide with).
+            return new Telemetry(OpenTelemetry.noop(), null);
         }
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults) // the process's OTEL_* variables override these
@@ -81,7 +81,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /**
-     * The Prometheus registry the sidecar's {@code /metrics} serves — one for the process, made on the first call;
+     * The Prometheus registry the sidecar's {@code /metrics} serves — one for this telemetry, made on the first call;
      * with traces on, its latency histograms carry exemplars (trace ids) in the OpenMetrics format. The JVM's own
      * series are bound to it: memory, collections (and the bytes allocated, which BENCHMARKS.md reads per request),
      * threads, class loading, processor and uptime.

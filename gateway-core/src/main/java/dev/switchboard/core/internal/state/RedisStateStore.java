@@ -164,8 +164,8 @@ final class RedisStateStore implements StateStore {
                     t.setDaemon(true);
                     return t;
                 });
-        Gauge.builder("switchboard.state.up", this, s -> s.health().up() ? 1 : 0)
-                .description("1 while the shared state store answers").register(meters);
+        StateStore.replaceUpGauge(meters, Gauge.builder("switchboard.state.up", this, s -> s.health().up() ? 1 : 0)
+                .description("1 while the shared state store answers"));
         // A sidecar that starts next to a healthy Redis is ready at once; one that starts while Redis is away
         // starts anyway, falls back meanwhile, and keeps trying in the background.
         try {

@@ -24,9 +24,22 @@ public interface StateStore extends AutoCloseable {
             return new RedisStateStore(spec, clock, meters);
         }
         // In this process the state is always there; the gauge says so, so one alert rule serves both stores.
-        io.micrometer.core.instrument.Gauge.builder("switchboard.state.up", () -> 1)
-                .description("1 while the state store answers, else 0").register(meters);
+        replaceUpGauge(meters, io.micrometer.core.instrument.Gauge.builder("switchboard.state.up", () -> 1)
+                .description("1 while the state store answers, else 0"));
         return new MemoryStateStore(clock);
+    }
+
+    /**
+     * Registers the store's {@code switchboard.state.up}, in place of the gauge of an earlier store on the same
+     * registry (a second gateway in one process: the newest store is the one that answers; Micrometer would keep
+     * the first and warn).
+     */
+    static void replaceUpGauge(MeterRegistry meters, io.micrometer.core.instrument.Gauge.Builder<?> gauge) {
+        io.micrometer.core.instrument.Meter earlier = meters.find("switchboard.state.up").meter();
+        if (earlier != null) {
+            meters.remove(earlier);
+        }
+        gauge.register(meters);
     }
 
     /** The budgets' ledger. */
