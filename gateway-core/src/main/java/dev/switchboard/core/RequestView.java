@@ -159,6 +159,11 @@ public final class RequestView {
         }
         try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(body)) {
             com.fasterxml.jackson.core.JsonToken first = p.nextToken();
+            if (first != null && p.currentTokenLocation().getByteOffset() < 0) {
+                // Jackson read UTF-16 or UTF-32 (it detects them): JSON between systems is UTF-8 (RFC 8259, 8.1),
+                // and the body is forwarded byte for byte around its model.
+                throw GatewayException.invalid(null, "request body must be JSON encoded in UTF-8");
+            }
             if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 if (first != null) {
                     VALUES.readTree(p); // a malformed value is reported as malformed, not as the wrong type

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RequestViewTest {
@@ -99,6 +100,16 @@ class RequestViewTest {
         assertInvalid("{bad", null, "not valid JSON");
         assertInvalid("[1,2]", null, "must be a JSON object");
         assertInvalid("{} {}", null, "not valid JSON");
+        for (java.nio.charset.Charset wide : List.of(StandardCharsets.UTF_16, StandardCharsets.UTF_16LE,
+                java.nio.charset.Charset.forName("UTF-32"))) {
+            byte[] body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                    .getBytes(wide);
+            assertThatThrownBy(() -> RequestView.chat(body)).as(wide.name())
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.getMessage()).contains("UTF-8");
+                    });
+        }
         assertInvalid("{\"model\":\"a\",\"model\":\"b\",\"messages\":[{}]}", null, "Duplicate field 'model'");
         assertInvalid("{\"messages\":[]}", "model", "'model' is required");
         assertInvalid("{\"model\":5,\"messages\":[]}", "model", "non-empty string");
