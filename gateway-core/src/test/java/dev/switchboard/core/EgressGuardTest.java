@@ -121,25 +121,7 @@ class EgressGuardTest {
         GatewaySpec spec = spec("[hosted-100b]");
         BackendSpec hosted = spec.backends().get(0);
         AtomicReference<byte[]> handed = new AtomicReference<>();
-        Backend transport = new Backend() {
-            @Override
-            public BackendSpec spec() {
-                return hosted;
-            }
-
-            @Override
-            public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
-                handed.set(body);
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public dev.switchboard.core.backend.UpstreamStream stream(byte[] body, boolean forwardUsageChunk,
-                    dev.switchboard.core.backend.StreamSink sink) {
-                handed.set(body);
-                return () -> { };
-            }
-        };
+        Backend transport = recording(hosted, handed::set, null);
         Backend guarded = new GuardedBackend(transport,
                 new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), (b, found) -> { });
         // The card lies in the last piece only, the client's clean bytes before it: every piece is read.
@@ -165,6 +147,28 @@ class EgressGuardTest {
                 dev.switchboard.core.backend.UpstreamBody.Piece.range(clean, 5, clean.length));
         guarded.send(Operation.CHAT, pieces, java.util.Map.of());
         assertThat(handed.get()).isEqualTo(clean).isNotSameAs(clean);
+    }
+
+    /** A transport that notes each body it is handed, then passes it to {@code real} (or leaves it unanswered). */
+    private static Backend recording(BackendSpec spec, java.util.function.Consumer<byte[]> handed, Backend real) {
+        return new Backend() {
+            @Override
+            public BackendSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
+                handed.accept(body);
+                return real == null ? new CompletableFuture<>() : real.send(operation, body);
+            }
+
+            @Override
+            public UpstreamStream stream(byte[] body, boolean usage, StreamSink sink) {
+                handed.accept(body);
+                return real == null ? () -> { } : real.stream(body, usage, sink);
+            }
+        };
     }
 
     @Test
@@ -199,24 +203,7 @@ class EgressGuardTest {
         List<byte[]> sentOut = new CopyOnWriteArrayList<>();
         BackendFactory leaky = (spec, http) -> {
             Backend real = BackendFactory.OKHTTP.create(spec, http);
-            return new Backend() {
-                @Override
-                public BackendSpec spec() {
-                    return spec;
-                }
-
-                @Override
-                public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body) {
-                    sentOut.add(body);
-                    return real.send(operation, body);
-                }
-
-                @Override
-                public UpstreamStream stream(byte[] body, boolean usage, StreamSink sink) {
-                    sentOut.add(body);
-                    return real.stream(body, usage, sink);
-                }
-            };
+            return recording(spec, sentOut::add, real);
         };
         GatewayOptions options = GatewayOptions.defaults().withMeters(meters).withBackends(leaky);
         // The early scan sees the card too, so route-internal never offers the external backend: to reach the

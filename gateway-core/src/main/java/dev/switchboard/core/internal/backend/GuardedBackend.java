@@ -17,7 +17,9 @@ import java.util.function.BiConsumer;
  * A backend outside the bank behind the {@link EgressGuard}: every body is checked right before it is handed to the
  * transport, and a body holding customer data is refused without a byte being sent
  * ({@link UpstreamFailure.Kind#EGRESS_REFUSED}; the failover moves on to the next candidate). The gateway wraps
- * every external backend it creates, whatever made it, so no path to the transport passes around the check.
+ * every external backend it creates, whatever made it, so no path to the transport passes around the check. A body
+ * in pieces ({@link dev.switchboard.core.backend.UpstreamBody}) takes {@link Backend}'s defaults: joined, then the
+ * {@code byte[]} methods here, so the transport is handed the very array the guard read.
  */
 public final class GuardedBackend implements Backend {
     private final Backend transport;
@@ -67,29 +69,6 @@ public final class GuardedBackend implements Backend {
             return () -> { };
         }
         return transport.stream(body, forwardUsageChunk, sink, headers);
-    }
-
-    @Override
-    public CompletableFuture<UpstreamReply> send(Operation operation, dev.switchboard.core.backend.UpstreamBody body,
-            Map<String, String> headers) {
-        // The joined bytes are checked and are what the transport is given: exactly the bytes the guard read.
-        byte[] outgoing = body.toBytes();
-        UpstreamFailure refused = refused(outgoing);
-        return refused != null ? CompletableFuture.failedFuture(refused)
-                : transport.send(operation, dev.switchboard.core.backend.UpstreamBody.of(outgoing), headers);
-    }
-
-    @Override
-    public UpstreamStream stream(dev.switchboard.core.backend.UpstreamBody body, boolean forwardUsageChunk,
-            StreamSink sink, Map<String, String> headers) {
-        byte[] outgoing = body.toBytes();
-        UpstreamFailure refused = refused(outgoing);
-        if (refused != null) {
-            sink.onFailure(refused, 0);
-            return () -> { };
-        }
-        return transport.stream(dev.switchboard.core.backend.UpstreamBody.of(outgoing), forwardUsageChunk, sink,
-                headers);
     }
 
     private UpstreamFailure refused(byte[] body) {

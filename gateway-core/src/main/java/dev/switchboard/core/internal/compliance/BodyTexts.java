@@ -93,14 +93,15 @@ final class BodyTexts implements AutoCloseable {
     private boolean media;
     private static final String ARRAY = "[]";
 
-    private BodyTexts(int sizeHint, boolean keepPlaces) {
-        this.conversation = new StringBuilder(Math.min(sizeHint, 64 * 1024));
+    /** A tree's reading: buffers of its own, and every text's place kept (for masking). */
+    private BodyTexts() {
+        this.conversation = new StringBuilder(1024);
         this.prose = new StringBuilder();
         this.labels = new StringBuilder();
         this.scratch = null;
-        this.conversationSegments = keepPlaces ? new ArrayList<>() : null;
-        this.proseSegments = keepPlaces ? new ArrayList<>() : null;
-        this.labelSegments = keepPlaces ? new ArrayList<>() : null;
+        this.conversationSegments = new ArrayList<>();
+        this.proseSegments = new ArrayList<>();
+        this.labelSegments = new ArrayList<>();
     }
 
     /** A reading into the thread's scratch buffers (emptied first); {@link #close()} hands them back. */
@@ -238,7 +239,7 @@ final class BodyTexts implements AutoCloseable {
 
     /** The texts of a tree, each with its place, for masking. */
     static BodyTexts ofTree(JsonNode root) {
-        BodyTexts texts = new BodyTexts(1024, true);
+        BodyTexts texts = new BodyTexts();
         texts.walk(root, null, null);
         return texts;
     }
@@ -256,7 +257,7 @@ final class BodyTexts implements AutoCloseable {
                     } else {
                         pathOf(p.getParsingContext());
                         // Read from the parser's own buffer: a string made of every value is what it would cost.
-                        prose(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        prose(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), null);
                     }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
@@ -337,10 +338,17 @@ final class BodyTexts implements AutoCloseable {
     }
 
     private void prose(String text, Place place) {
-        if (text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(";base64,", 5) > 0) {
+        prose(text.toCharArray(), 0, text.length(), place); // a tree's text, a long number, bytes not JSON
+    }
+
+    /**
+     * One text of the body, {@code length} chars of {@code chars} (the streamed reading passes the parser's own
+     * buffer): into the conversation or the prose, after its separator, its place noted when places are kept.
+     */
+    private void prose(char[] chars, int offset, int length, Place place) {
+        if (dataUrl(chars, offset, length)) {
             media = true; // inline bytes of an image, a recording or a file, wherever the field
         }
-        text = withoutBoundaries(text);
         boolean talk = inConversation();
         StringBuilder to = talk ? conversation : prose;
         if (to.length() > 0 || !talk) {
@@ -348,30 +356,13 @@ final class BodyTexts implements AutoCloseable {
         }
         List<Segment> segments = talk ? conversationSegments : proseSegments;
         if (segments != null) {
-            segments.add(new Segment(to.length(), text.length(), place));
-        }
-        to.append(text);
-        joined = null;
-    }
-
-    /**
-     * {@link #prose(String, Place)} for {@code length} chars of {@code chars} (a streamed reading, which keeps no
-     * places): the same checks, made on the chars where they lie.
-     */
-    private void prose(char[] chars, int offset, int length) {
-        if (dataUrl(chars, offset, length)) {
-            media = true;
-        }
-        boolean talk = inConversation();
-        StringBuilder to = talk ? conversation : prose;
-        if (to.length() > 0 || !talk) {
-            to.append(talk ? '\n' : NumberTokens.BOUNDARY);
+            segments.add(new Segment(to.length(), length, place));
         }
         int at = to.length();
         to.append(chars, offset, length);
         for (int i = offset; i < offset + length; i++) {
             if (chars[i] == NumberTokens.BOUNDARY) {
-                to.setCharAt(at + i - offset, ' ');
+                to.setCharAt(at + i - offset, ' '); // a client's own NUL reads as a space: only the walk marks ends
             }
         }
         joined = null;
