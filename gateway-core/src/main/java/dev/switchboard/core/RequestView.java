@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.internal.request.RequestShape;
 import dev.switchboard.core.internal.request.TokenEstimator;
+import dev.switchboard.core.internal.request.WrittenDecimalNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -28,10 +29,6 @@ public final class RequestView {
             // Two "model" keys would let routing and the upstream read different values.
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    /** Reads one value of the body's object as a tree (what follows it is the walk's to read). */
-    private static final com.fasterxml.jackson.databind.ObjectReader VALUES = JSON.reader()
-            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static {
         JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -166,7 +163,7 @@ public final class RequestView {
             }
             if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 if (first != null) {
-                    VALUES.readTree(p); // a malformed value is reported as malformed, not as the wrong type
+                    value(p); // a malformed value is reported as malformed, not as the wrong type
                 }
                 throw GatewayException.invalid(null, "request body must be a JSON object");
             }
@@ -178,8 +175,7 @@ public final class RequestView {
                 if (model) {
                     modelSpan[0] = (int) p.currentTokenLocation().getByteOffset();
                 }
-                JsonNode read = VALUES.readTree(p);
-                object.set(name, read == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : read);
+                object.set(name, value(p));
                 if (model) {
                     p.finishToken(); // the string read whole: the location is past its closing quote
                     modelSpan[1] = (int) p.currentLocation().getByteOffset();
@@ -197,6 +193,58 @@ public final class RequestView {
                     + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw GatewayException.invalid(null, "request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The value at the parser's current token, as a tree: what Jackson's own tree reading makes of it with this
+     * mapper's settings (ints, longs and big integers as such, decimals exact with their trailing zeros), except that a
+     * decimal keeps its spelling ({@link WrittenDecimalNode}), so the residency scan reads the tree as the egress
+     * guard reads the bytes. Read here rather than by an {@code ObjectReader}, which makes a deserialization context for
+     * every value it reads.
+     */
+    private static JsonNode value(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.JsonNodeFactory nodes = JSON.getNodeFactory();
+        switch (p.currentToken()) {
+            case START_OBJECT -> {
+                ObjectNode object = nodes.objectNode();
+                while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    object.set(name, value(p));
+                }
+                return object;
+            }
+            case START_ARRAY -> {
+                com.fasterxml.jackson.databind.node.ArrayNode array = nodes.arrayNode();
+                while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+                    array.add(value(p));
+                }
+                return array;
+            }
+            case VALUE_STRING -> {
+                return nodes.textNode(p.getText());
+            }
+            case VALUE_NUMBER_INT -> {
+                return switch (p.getNumberType()) {
+                    case INT -> nodes.numberNode(p.getIntValue());
+                    case LONG -> nodes.numberNode(p.getLongValue());
+                    default -> nodes.numberNode(p.getBigIntegerValue());
+                };
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return new WrittenDecimalNode(p.getDecimalValue(), p.getText());
+            }
+            case VALUE_TRUE -> {
+                return nodes.booleanNode(true);
+            }
+            case VALUE_FALSE -> {
+                return nodes.booleanNode(false);
+            }
+            case VALUE_NULL -> {
+                return nodes.nullNode();
+            }
+            default -> throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected " + p.currentToken());
         }
     }
 
@@ -322,15 +370,6 @@ public final class RequestView {
     public int promptTokensAtLeast() {
         int n = promptTokens;
         return n >= 0 ? n : TokenEstimator.lowerBound(promptText());
-    }
-
-    /** A streaming parser over the body exactly as the client sent it (for a whole-body scan); close it. */
-    public com.fasterxml.jackson.core.JsonParser parser() {
-        try {
-            return JSON.getFactory().createParser(raw);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** The body's size in bytes, as the client sent it. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.internal.request.WrittenDecimalNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -87,6 +88,8 @@ final class BodyTexts implements AutoCloseable {
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
     private String joined;
+    /** A tree's reading with places: its own array to read a string's chars from. */
+    private char[] ownChars;
     /** Whether the body holds input the detectors cannot read as text (embeddings input as token ids). */
     private boolean unreadable;
     /** Whether the body carries images, audio or files. */
@@ -133,6 +136,8 @@ final class BodyTexts implements AutoCloseable {
         private StringBuilder prose = new StringBuilder(256);
         private StringBuilder labels = new StringBuilder(1024);
         private char[] joined = new char[4096];
+        /** A tree's string copied here to be read as chars (a tree's reading only). */
+        private char[] chars = new char[1024];
         private boolean inUse;
 
         /** The thread's buffers, emptied; fresh ones when they are in use (a reading within a reading). */
@@ -160,6 +165,9 @@ final class BodyTexts implements AutoCloseable {
             }
             if (joined.length > KEEP) {
                 joined = new char[4096];
+            }
+            if (chars.length > KEEP) {
+                chars = new char[1024];
             }
             inUse = false;
         }
@@ -219,6 +227,22 @@ final class BodyTexts implements AutoCloseable {
         return texts;
     }
 
+    /**
+     * The texts of a tree read into the thread's scratch buffers, without places (to scan it, not to mask it):
+     * {@link #close()} them when scanned. The early scan reads the request's tree this way — the body is then parsed
+     * once — and reads what the egress guard reads in the bytes, as the tree keeps decimals as written.
+     */
+    static BodyTexts scanning(JsonNode root) {
+        BodyTexts texts = new BodyTexts(Scratch.take());
+        try {
+            texts.walk(root, null, null);
+        } catch (RuntimeException | Error e) {
+            texts.close();
+            throw e;
+        }
+        return texts;
+    }
+
     /** Hands a scratch reading's buffers back to its thread (nothing for a tree's reading); read nothing after. */
     @Override
     public void close() {
@@ -271,19 +295,20 @@ final class BodyTexts implements AutoCloseable {
     }
 
     private void walk(JsonNode node, String field, Place place) {
+        boolean places = conversationSegments != null; // a scan keeps none: no place is made for it
         if (node instanceof ObjectNode object) {
             Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> e = fields.next();
-                label(e.getKey(), new Key(object, e.getKey()));
+                label(e.getKey(), places ? new Key(object, e.getKey()) : null);
                 path.add(e.getKey());
-                walk(e.getValue(), e.getKey(), new Value(object, e.getKey()));
+                walk(e.getValue(), e.getKey(), places ? new Value(object, e.getKey()) : null);
                 path.remove(path.size() - 1);
             }
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
                 path.add(ARRAY);
-                walk(array.get(i), null, new Element(array, i));
+                walk(array.get(i), null, places ? new Element(array, i) : null);
                 path.remove(path.size() - 1);
             }
         } else if (node.isTextual()) {
@@ -294,7 +319,8 @@ final class BodyTexts implements AutoCloseable {
                 prose(node.textValue(), place);
             }
         } else if (node.isNumber()) {
-            number(node.isBigDecimal() ? digitsOf(node.decimalValue()) : node.asText(), place);
+            number(node instanceof WrittenDecimalNode written ? written.written()
+                    : node.isBigDecimal() ? digitsOf(node.decimalValue()) : node.asText(), place);
         }
     }
 
@@ -325,7 +351,7 @@ final class BodyTexts implements AutoCloseable {
     }
 
     /**
-     * A decimal from the tree, as its digits were written: the tree keeps no spelling, so the digits are the
+     * A decimal from a tree that kept no spelling (one not read by the request's view), so the digits are the
      * unscaled value's, split where the decimal point falls inside them ({@code 6222021234567894.0},
      * {@code 6222021234567894e-17} and {@code 6222021234567894E41} all show the sixteen digits).
      */
@@ -337,8 +363,25 @@ final class BodyTexts implements AutoCloseable {
                 : digits;
     }
 
+    /** A tree's text, a long number, bytes not JSON: read as chars from a buffer reused for it. */
     private void prose(String text, Place place) {
-        prose(text.toCharArray(), 0, text.length(), place); // a tree's text, a long number, bytes not JSON
+        char[] chars = chars(text.length());
+        text.getChars(0, text.length(), chars, 0);
+        prose(chars, 0, text.length(), place);
+    }
+
+    /** At least {@code n} chars to copy a string into: the scratch's, or this reading's own. */
+    private char[] chars(int n) {
+        if (scratch != null) {
+            if (scratch.chars.length < n) {
+                scratch.chars = new char[Math.max(n, 2 * scratch.chars.length)];
+            }
+            return scratch.chars;
+        }
+        if (ownChars == null || ownChars.length < n) {
+            ownChars = new char[Math.max(n, 1024)];
+        }
+        return ownChars;
     }
 
     /**

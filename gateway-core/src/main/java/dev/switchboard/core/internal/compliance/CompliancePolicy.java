@@ -31,11 +31,12 @@ public final class CompliancePolicy {
     }
 
     /**
-     * The whole body exactly as the client sent it, read by the detectors: the same walk over the bytes that the
-     * egress guard makes over the bytes that leave, so the two read the same texts (numbers as written included).
+     * The whole body as the client sent it, read by the detectors from the request's tree (the body is parsed once):
+     * the same texts in the same order as the egress guard's walk over the bytes that leave, numbers as written
+     * included ({@code BodyReadingProperties} holds the two readings equal).
      */
     public Assessment assess(RequestView request) {
-        return scanner.assess(request.parser());
+        return scanner.assess(request.tree());
     }
 
     /** What a request may do. */

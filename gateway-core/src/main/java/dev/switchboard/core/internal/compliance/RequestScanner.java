@@ -55,13 +55,16 @@ public final class RequestScanner {
         }
     }
 
-    /** Kinds and counts found in a parsed body. */
+    /**
+     * Kinds and counts found in a parsed body. A tree read by {@link dev.switchboard.core.RequestView} keeps its
+     * decimals as written, and is judged exactly as its bytes would be.
+     */
     public Assessment assess(JsonNode request) {
         if (scanner.isEmpty()) {
             return Assessment.CLEAN;
         }
-        try {
-            return count(BodyTexts.ofTree(request));
+        try (BodyTexts texts = BodyTexts.scanning(request)) {
+            return count(texts);
         } catch (RuntimeException | StackOverflowError e) {
             return Assessment.of(Assessment.DETECTOR_ERROR);
         }
