@@ -139,15 +139,11 @@ final class CandidateRanker {
     }
 
     private static String reason(Rule rule, Candidate c, int position, List<Candidate> order, RoutingInput in) {
-        List<String> figures = new ArrayList<>(2);
-        if (c.cost() > 0) {
-            figures.add("est " + money(c.cost()) + " " + c.spec().price().currency());
-        }
-        if (c.known(c.firstTokenP95())) {
-            figures.add("first token p95 " + Math.round(c.firstTokenP95()) + " ms");
-        }
+        // Built for every request's decision: no list or fallback text unless there is something to put in them.
+        String cost = c.cost() > 0 ? "est " + money(c.cost()) + " " + c.spec().price().currency() : null;
+        String p95 = c.known(c.firstTokenP95()) ? "first token p95 " + Math.round(c.firstTokenP95()) + " ms" : null;
         int total = rule.totalWeight();
-        String fallback = "fallback " + (position + 1) + " of " + order.size();
+        String fallback = position == 0 ? null : "fallback " + (position + 1) + " of " + order.size();
         String why = switch (rule.strategy()) {
             case PRIORITY -> position == 0 ? "priority 1 of " + order.size() : fallback;
             case WEIGHTED -> position == 0 ? "weighted pick (weight " + c.use().weight() + " of " + total + ")"
@@ -162,7 +158,8 @@ final class CandidateRanker {
         if (!rule.slo().isEmpty() && rule.strategy() != StrategyKind.CHEAPEST_WITHIN_SLO && !c.withinSlo()) {
             why += ", passed over: predicted over SLO";
         }
-        return figures.isEmpty() ? why : why + " (" + String.join(", ", figures) + ")";
+        return cost == null && p95 == null ? why
+                : why + " (" + (cost == null ? p95 : p95 == null ? cost : cost + ", " + p95) + ")";
     }
 
     private static CandidateTrace trace(Candidate c, int position, String reason) {

@@ -125,8 +125,7 @@ public final class RoutingTable {
                 // The compliance policy says which backends the request's verdict admits as candidates at all.
                 List<CandidateTrace> order = CandidateRanker.rank(rule, backends, in, promptTokens, expectedOutput,
                         signals, random, residency -> compliance.admits(in.verdict(), residency));
-                List<String> candidates = order.stream().filter(t -> !t.excluded()).map(CandidateTrace::backend)
-                        .toList();
+                List<String> candidates = candidates(order);
                 RoutingDecision decision = new RoutingDecision(dev.switchboard.core.internal.RandomIds.next("dec_"),
                         route.name(), rule.index(), rule.reason(), rule.strategy(), candidates, traces, order,
                         promptTokens, expectedOutput, rule.hedge());
@@ -140,4 +139,18 @@ public final class RoutingTable {
                 + "' matches this request (add a last rule without 'when' as a catch-all)");
     }
 
+
+    /** The backends not excluded, in order (a loop: this runs for every request). */
+    private static List<String> candidates(List<CandidateTrace> order) {
+        if (order.size() == 1) {
+            return order.get(0).excluded() ? List.of() : List.of(order.get(0).backend());
+        }
+        List<String> out = new ArrayList<>(order.size());
+        for (CandidateTrace t : order) {
+            if (!t.excluded()) {
+                out.add(t.backend());
+            }
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
 }
