@@ -39,6 +39,65 @@ final class ServeCommand implements Callable<Integer> {
             + "the config starts, and trains a class-data archive in an image build (-XX:ArchiveClassesAtExit).")
     boolean exitWhenReady;
 
+    /**
+     * {@code serve} read without picocli, when its arguments are the plain forms a pod's command line uses: each
+     * option once, as {@code --name value} or {@code --name=value} ({@code -c value} for the config), the flag
+     * {@code --exit-when-ready}, nothing else. Null for anything else — help, a version flag, an unknown or repeated
+     * option, a value that looks like an option, a missing config — which then goes to picocli, whose errors and help
+     * are the CLI's.
+     *
+     * <p>Why: picocli is compiled for Java 5, so its classes are verified the old way and kept out of a class-data
+     * archive or an AOT cache, and it reads the commands' annotations by reflection; on one core that was a third of
+     * the sidecar's start (0.36 s of 1.3 s to ready, BENCHMARKS.md section 11). {@code ServeArgsProperties} holds
+     * this reading equal to picocli's on generated command lines.
+     */
+    static ServeCommand fromPlainArgs(String... args) {
+        if (args.length < 2 || !args[0].equals("serve")) {
+            return null;
+        }
+        ServeCommand serve = new ServeCommand();
+        serve.upstream = "netty";
+        serve.transport = System.getProperty("switchboard.transport", "auto");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            int eq = arg.indexOf('=');
+            String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+            if (name.equals("-c")) {
+                name = "--config";
+            }
+            if (!seen.add(name)) {
+                return null; // picocli says which option was given twice
+            }
+            if (name.equals("--exit-when-ready") && eq < 0) {
+                serve.exitWhenReady = true;
+                continue;
+            }
+            String value;
+            if (eq > 0 && arg.startsWith("--")) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-")) {
+                return null;
+            }
+            switch (name) {
+                case "--config" -> serve.config = Path.of(value);
+                case "--listen" -> serve.listen = value;
+                case "--admin" -> serve.admin = value;
+                case "--transport" -> serve.transport = value;
+                case "--upstream" -> serve.upstream = value;
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return serve.config == null ? null : serve;
+    }
+
     @Override
     public Integer call() {
         GatewaySpec spec;

@@ -16,11 +16,23 @@ public final class SwitchboardCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = newCommandLine().execute(args);
+        // The sidecar's own start skips picocli when its command line is plain (ServeCommand.fromPlainArgs says why).
+        ServeCommand serve = ServeCommand.fromPlainArgs(args);
+        int code = serve != null ? run(serve) : newCommandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }
         // Long-running commands (serve, demo, mock-model) keep non-daemon threads and return 0 without exiting.
+    }
+
+    /** {@code serve} run as picocli runs a command: an exception is printed and exits 1. */
+    private static int run(ServeCommand serve) {
+        try {
+            return serve.call();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            return 1;
+        }
     }
 
     public static CommandLine newCommandLine() {
