@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code deploy/Dockerfile} without a Docker daemon: what it says agrees with the product and the Kubernetes base,
- * and its build step (the class-data archive, trained by starting the sidecar on the image's config) and its JVM
- * options run for real here, on the jar the build made.
+ * and its build step (the AOT cache, trained by starting the sidecar on the image's config) and its JVM options run
+ * for real here, on the jar the build made, with the JDK the image runs (25).
  */
 class DockerfileTest {
     private static final Path ROOT = Path.of("..");
@@ -59,14 +59,14 @@ class DockerfileTest {
     /** The image's paths, as they are here. */
     private String local(String text) {
         return text.replace("/opt/switchboard/switchboard.jar", JAR.toAbsolutePath().toString())
-                .replace("/opt/switchboard/switchboard.jsa", dir.resolve("switchboard.jsa").toString())
+                .replace("/opt/switchboard/switchboard.aot", dir.resolve("switchboard.aot").toString())
                 .replace("/etc/switchboard/switchboard.yaml",
                         ROOT.resolve("deploy/kubernetes/base/switchboard.yaml").toAbsolutePath().toString());
     }
 
     @Test
     void whatTheImageSaysAgreesWithTheProductAndTheKubernetesBase() throws Exception {
-        assertThat(instruction("FROM", "")).contains(":17-jre"); // the library's release
+        assertThat(instruction("FROM", "")).contains(":25-jre"); // the sidecar's runtime (the library: release 17)
         Matcher user = Pattern.compile("(\\d+):(\\d+)").matcher(instruction("USER", ""));
         assertThat(user.matches()).isTrue();
         assertThat(Integer.parseInt(user.group(1))).isPositive();
@@ -78,7 +78,7 @@ class DockerfileTest {
         deployment.at("/spec/template/spec/containers/0/args").forEach(a -> args.add(a.asText()));
         assertThat(instruction("CMD", "")).isEqualTo(new ObjectMapper().writeValueAsString(args).replace(",", ", "));
         assertThat(instruction("ENTRYPOINT", "")).contains("/opt/switchboard/switchboard.jar",
-                "-XX:SharedArchiveFile=/opt/switchboard/switchboard.jsa");
+                "-XX:AOTCache=/opt/switchboard/switchboard.aot");
         // What it copies exists after the build.
         for (String copy : instructions().stream().filter(i -> i.startsWith("COPY ")).toList()) {
             assertThat(ROOT.resolve(copy.split(" ")[1])).as(copy).exists();
@@ -88,22 +88,47 @@ class DockerfileTest {
                 .doesNotContain("AlwaysPreTouch", "InitialRAMPercentage");
     }
 
+    /**
+     * The java of a JDK 25, as the image has: {@code JAVA25_HOME} (which {@code .ci/run} sets), else the one this
+     * machine installs under {@code /usr/lib/jvm}.
+     */
+    static String java25() throws Exception {
+        List<Path> homes = new ArrayList<>();
+        if (System.getenv("JAVA25_HOME") != null) {
+            homes.add(Path.of(System.getenv("JAVA25_HOME")));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (var all = Files.list(jvms)) {
+                all.filter(p -> p.getFileName().toString().matches(".*\\b25\\b.*")).sorted().forEach(homes::add);
+            }
+        }
+        for (Path home : homes) {
+            Path java = home.resolve("bin/java");
+            if (Files.isExecutable(java)) {
+                return java.toString();
+            }
+        }
+        throw new AssertionError("the image runs JDK 25, and its build step is run here with one: set JAVA25_HOME "
+                + "to a JDK 25 (none under /usr/lib/jvm)");
+    }
+
     @Test
-    void theClassDataArchiveStepAndTheJvmOptionsWorkOnTheBuiltJar() throws Exception {
+    void theAotCacheStepAndTheJvmOptionsWorkOnTheBuiltJar() throws Exception {
         assertThat(JAR).as("the sidecar's jar: run the README's test command (mvn verify), which builds it first")
                 .exists();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // This JVM both makes and reads the archive, as one image's JVM does.
-        String training = local(instruction("RUN", "ArchiveClassesAtExit")).replace(" java -XX:", " " + java + " -XX:");
+        String java = java25();
+        // One JVM both makes and reads the cache, as one image's JVM does.
+        String training = local(instruction("RUN", "AOTCacheOutput")).replace(" java -XX:", " " + java + " -XX:");
         Process build = new ProcessBuilder("bash", "-euo", "pipefail", "-c", training).redirectErrorStream(true).start();
         String buildLog = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(build.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(build.exitValue()).as(buildLog).isZero();
-        assertThat(buildLog).contains("(--exit-when-ready)");
-        assertThat(dir.resolve("switchboard.jsa")).isNotEmptyFile();
+        assertThat(buildLog).contains("(--exit-when-ready)", "AOTCache creation is complete");
+        assertThat(dir.resolve("switchboard.aot")).isNotEmptyFile();
 
-        // The image's entry point and options, with sharing required: a JVM that cannot map the archive would refuse
-        // to start. The heap is sized for this machine (-Xms/-Xmx after the entry point's percentages win).
+        // The image's entry point and options, with the cache required: a JVM that cannot use it would refuse to
+        // start. The heap is sized for this machine (-Xms/-Xmx after the entry point's percentages win).
         String options = local(instruction("ENV", "JAVA_TOOL_OPTIONS").replaceFirst("^JAVA_TOOL_OPTIONS=\"(.*)\"$",
                 "$1"));
         ObjectMapper json = new ObjectMapper();
@@ -111,7 +136,7 @@ class DockerfileTest {
         for (JsonNode part : json.readTree(instruction("ENTRYPOINT", ""))) {
             command.add(part.asText().equals("java") ? java : local(part.asText()));
             if (part.asText().equals("java")) {
-                command.addAll(List.of("-Xshare:on"));
+                command.addAll(List.of("-XX:AOTMode=on"));
             }
         }
         command.addAll(command.indexOf("-jar"), List.of("-Xms64m", "-Xmx256m"));
@@ -127,6 +152,6 @@ class DockerfileTest {
         assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(run.exitValue()).as(runLog).isZero();
         assertThat(runLog).contains("Picked up JAVA_TOOL_OPTIONS", "switchboard listening on")
-                .doesNotContain("sharing is disabled", "Unable to use shared archive");
+                .doesNotContain("Unable to use", "WARNING: A restricted method");
     }
 }
