@@ -142,8 +142,10 @@ final class ServeCommand implements Callable<Integer> {
         java.util.function.Consumer<dev.switchboard.core.CallRecord> calls = console.listener();
         GatewayOptions options = GatewayOptions.defaults().withMeters(telemetry.meterRegistry())
                 .withOpenTelemetry(telemetry.openTelemetry()).withCallListener(calls.andThen(accessLog::call));
+        dev.switchboard.server.upstream.NettyUpstream netty = null;
         if (upstream.equals("netty")) {
-            options = options.withBackends(new dev.switchboard.server.upstream.NettyUpstream(workers));
+            netty = new dev.switchboard.server.upstream.NettyUpstream(workers);
+            options = options.withBackends(netty);
         }
         Gateway gateway;
         try {
@@ -189,6 +191,9 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, spec.server().shutdownGrace());
         server.ready(); // /readyz: 200 from now until SIGTERM
+        if (netty != null) {
+            netty.prepareTls(); // off the way to ready: a quarter of a second on one core
+        }
         // With the access log on standard output, that stream holds JSON lines only: the banner goes to stderr.
         (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (admin and console %s:%d, config %s, routes %s, %s sockets%s)%n",
                 spec.server().listen().host(), server.port(), spec.server().admin().host(), server.adminPort(), config,

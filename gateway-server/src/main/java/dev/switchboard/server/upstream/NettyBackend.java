@@ -80,10 +80,11 @@ final class NettyBackend implements Backend {
     private final String hostHeader;
     private final String basePath;
 
-    /** TLS for an {@code https://} backend, else null. */
-    private final io.netty.handler.ssl.SslContext tls;
+    /** TLS for an {@code https://} backend (set up on a thread of its own: {@link NettyUpstream#tls}), else null. */
+    private final java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls;
 
-    NettyBackend(BackendSpec spec, URI base, io.netty.handler.ssl.SslContext tls, StreamWatchdog watchdog,
+    NettyBackend(BackendSpec spec, URI base,
+            java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls, StreamWatchdog watchdog,
             java.time.Clock clock, NettyUpstream upstream) {
         this.spec = spec;
         this.clock = clock;
@@ -140,7 +141,7 @@ final class NettyBackend implements Backend {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            io.netty.handler.ssl.SslHandler handler = tls.newHandler(ch.alloc(), host, port);
+                            io.netty.handler.ssl.SslHandler handler = tls.join().newHandler(ch.alloc(), host, port);
                             javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
                             params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
                             handler.engine().setSSLParameters(params);
@@ -283,6 +284,20 @@ final class NettyBackend implements Backend {
         }
 
         void connect() {
+            if (tls != null && !tls.isDone()) {
+                // TLS is not set up yet (the sidecar's first https call, within a second of its start): begin it if
+                // nothing has, and connect on this loop once it is, rather than wait for it here.
+                upstream.tls().whenComplete((context, error) -> loop.execute(() -> {
+                    if (!ended()) {
+                        connect();
+                    }
+                }));
+                return;
+            }
+            if (tls != null && tls.isCompletedExceptionally()) {
+                connectFailed(tls.handle((context, error) -> error).join());
+                return;
+            }
             reused = false;
             ChannelFuture f = NettyBackend.this.connect(loop, streaming());
             f.addListener(done -> {

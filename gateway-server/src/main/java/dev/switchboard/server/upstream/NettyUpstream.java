@@ -38,10 +38,16 @@ public final class NettyUpstream implements BackendFactory {
     private final io.netty.resolver.dns.DnsAddressResolverGroup resolver;
 
     /**
-     * TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise: made for the first
-     * such backend, since setting up the JDK's TLS costs a third of a second of start-up on one core.
+     * TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise: set up on a thread
+     * of its own when the sidecar is ready ({@link #prepareTls}) or at the first https call, whichever comes first —
+     * never on the way to ready, where the JDK's TLS cost a quarter of a second of a one-core start.
      */
-    private io.netty.handler.ssl.SslContext tls;
+    private final java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls =
+            new java.util.concurrent.CompletableFuture<>();
+    /** Whether the set-up of {@link #tls} has begun. */
+    private boolean tlsBegun;
+    /** Whether an https backend was made: only then does {@link #prepareTls} set TLS up. */
+    private boolean httpsBackends;
     private final javax.net.ssl.TrustManagerFactory trust;
 
     public NettyUpstream(EventLoopGroup loops) {
@@ -70,19 +76,57 @@ public final class NettyUpstream implements BackendFactory {
         String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
         return switch (scheme) {
             case "http" -> new NettyBackend(spec, base, null, http.watchdog(), http.clock(), this);
-            case "https" -> new NettyBackend(spec, base, tls(), http.watchdog(), http.clock(), this);
+            case "https" -> new NettyBackend(spec, base, lazyTls(), http.watchdog(), http.clock(), this);
             default -> new OpenAiBackend(spec, http);
         };
     }
 
-    private synchronized io.netty.handler.ssl.SslContext tls() {
-        if (tls == null) {
-            try {
-                tls = io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build();
-            } catch (javax.net.ssl.SSLException e) {
-                throw new IllegalStateException("cannot set up TLS for backends: " + e.getMessage(), e);
+    /**
+     * TLS for https backends, being set up or set up: the set-up begins here for the first caller, on a daemon thread
+     * (an event loop never waits for it). A failure fails each https call with its cause.
+     */
+    java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls() {
+        synchronized (this) {
+            if (tlsBegun) {
+                return tls;
             }
+            tlsBegun = true;
         }
+        Thread setUp = new Thread(() -> {
+            try {
+                tls.complete(io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build());
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                tls.completeExceptionally(new javax.net.ssl.SSLException("cannot set up TLS for backends: "
+                        + e.getMessage(), e));
+            }
+        }, "tls-setup");
+        setUp.setDaemon(true);
+        setUp.start();
+        return tls;
+    }
+
+    /**
+     * Begins setting up TLS now, when the config has an https backend: the sidecar calls it once it is ready, so
+     * that the first https call does not wait for it.
+     */
+    public void prepareTls() {
+        boolean https;
+        synchronized (this) {
+            https = httpsBackends;
+        }
+        if (https) {
+            tls();
+        }
+    }
+
+    /** Whether the set-up of TLS has begun (for tests). */
+    synchronized boolean tlsBegun() {
+        return tlsBegun;
+    }
+
+    /** TLS as an https backend holds it, not yet begun ({@link #prepareTls}, or the backend's first call begins it). */
+    private synchronized java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> lazyTls() {
+        httpsBackends = true;
         return tls;
     }
 

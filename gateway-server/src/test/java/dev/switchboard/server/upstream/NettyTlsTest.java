@@ -126,4 +126,33 @@ class NettyTlsTest {
         assertThat(secure.requests()).isEmpty();
         assertHandshakeRefused();
     }
+
+    @Test
+    void tlsIsSetUpOffTheWayToReadyAndAFailedSetUpFailsOverLikeAnyConnectFailure() throws Exception {
+        workers = SwitchboardServer.newWorkers();
+        // A trust store never initialised: building TLS with it fails, on the set-up's own thread.
+        javax.net.ssl.TrustManagerFactory broken = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        NettyUpstream upstream = new NettyUpstream(workers, broken);
+        serve(upstream, "127.0.0.1");
+        assertThat(upstream.tls()).failsWithin(java.time.Duration.ofSeconds(10));
+        HttpResponse<String> r = chat(false);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-switchboard-backend")).hasValue("inhouse");
+        assertThat(secure.requests()).isEmpty();
+        assertThat(gateway.meters().get("switchboard.upstream.failures").tag("backend", "hosted").tag("kind", "connect")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void readyBeginsTlsOnlyForAConfigWithAnHttpsBackend() throws Exception {
+        workers = SwitchboardServer.newWorkers();
+        NettyUpstream upstream = new NettyUpstream(workers, certificate.trust());
+        upstream.prepareTls(); // no https backend yet: nothing begins
+        assertThat(upstream.tlsBegun()).isFalse();
+        serve(upstream, "127.0.0.1");
+        upstream.prepareTls();
+        assertThat(upstream.tlsBegun()).isTrue();
+        assertThat(upstream.tls()).succeedsWithin(java.time.Duration.ofSeconds(10));
+    }
 }
