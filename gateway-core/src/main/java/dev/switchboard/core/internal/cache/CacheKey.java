@@ -73,7 +73,10 @@ public final class CacheKey {
             }
             out.append(']');
         } else if (node.isNumber()) {
-            out.append(node.decimalValue().stripTrailingZeros().toPlainString());
+            // By value, as digits and a power of ten: the plain form would write 1e999999999 out in full (a
+            // billion chars from an 11-byte field), and a body's numbers are the client's to choose.
+            java.math.BigDecimal value = node.decimalValue().stripTrailingZeros();
+            out.append(value.unscaledValue()).append('e').append(-value.scale());
         } else {
             out.append(node.toString());
         }

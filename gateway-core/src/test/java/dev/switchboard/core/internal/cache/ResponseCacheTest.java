@@ -93,6 +93,19 @@ class ResponseCacheTest {
     }
 
     @Test
+    void numbersAreKeyedByValueWithoutWritingThemOut() {
+        java.util.function.Function<String, String> key = n -> CacheKey.of("chat", "t:x", RequestView.chat(
+                "{\"model\":\"chat\",\"x\":" + n + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").tree());
+        assertThat(key.apply("100")).isEqualTo(key.apply("1e2")).isEqualTo(key.apply("100.0"))
+                .isEqualTo(key.apply("1.00E+2"));
+        assertThat(key.apply("0")).isEqualTo(key.apply("0.0")).isEqualTo(key.apply("0e7"));
+        assertThat(key.apply("0.5")).isNotEqualTo(key.apply("5")).isEqualTo(key.apply("5e-1"));
+        // An exponent a client chose is never written out in full (it would take gigabytes): keyed at once.
+        assertThat(key.apply("1e999999999")).isNotEqualTo(key.apply("1e999999998")).isNotEqualTo(key.apply("1"));
+        assertThat(key.apply("-1e-999999999")).isNotEqualTo(key.apply("1e-999999999"));
+    }
+
+    @Test
     void aRepeatedDeterministicRequestCostsNothingTheSecondTime() throws Exception {
         gateway("{ enabled: true }", "");
         GatewayResponse first = gateway.chat(req(faq("How do I reset my PIN?", "0"), "retail"));
