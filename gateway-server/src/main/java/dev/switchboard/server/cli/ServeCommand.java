@@ -36,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
     String transport;
 
     @Option(names = "--exit-when-ready", description = "Start as usual, then stop at once and exit 0: checks that "
-            + "the config starts, and trains a class-data archive in an image build (-XX:ArchiveClassesAtExit).")
+            + "the config starts (TLS for https backends included), and trains an AOT cache in an image build "
+            + "(-XX:AOTCacheOutput).")
     boolean exitWhenReady;
 
     /**
@@ -61,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
+            if (arg.startsWith("@")) {
+                return null; // an argument file, which picocli expands
+            }
             int eq = arg.indexOf('=');
             String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
             if (name.equals("-c")) {
@@ -81,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
             } else {
                 return null;
             }
-            if (value.isEmpty() || value.startsWith("-")) {
+            if (value.isEmpty() || value.startsWith("-") || value.startsWith("@")) {
                 return null;
             }
             switch (name) {
@@ -191,19 +195,32 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, spec.server().shutdownGrace());
         server.ready(); // /readyz: 200 from now until SIGTERM
-        if (netty != null) {
-            netty.prepareTls(); // off the way to ready: a quarter of a second on one core
-        }
+        // TLS for https backends, off the way to ready (a quarter of a second on one core).
+        java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls =
+                netty == null ? null : netty.prepareTls();
         // With the access log on standard output, that stream holds JSON lines only: the banner goes to stderr.
         (accessLog.toStdout(spec.telemetry().accessLog()) ? System.err : System.out).printf("switchboard listening on %s:%d (admin and console %s:%d, config %s, routes %s, %s sockets%s)%n",
                 spec.server().listen().host(), server.port(), spec.server().admin().host(), server.adminPort(), config,
                 gateway.models(),
                 sockets.name().toLowerCase(java.util.Locale.ROOT), telemetry.on() ? ", traces on" : "");
         if (exitWhenReady) {
+            // The check of a config, and the training run of an image's AOT cache: TLS set up too, or exit 1.
+            String tlsFailure = null;
+            if (tls != null) {
+                try {
+                    tls.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    tlsFailure = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+                }
+            }
             server.drain(java.time.Duration.ZERO);
             server.close();
             try (telemetry; accessLog) {
                 reloader.close();
+            }
+            if (tlsFailure != null) {
+                System.err.println("switchboard: ready, but " + tlsFailure + "; stopped (--exit-when-ready)");
+                return 1;
             }
             System.err.println("switchboard: ready; stopped (--exit-when-ready)");
         }

@@ -80,11 +80,11 @@ final class NettyBackend implements Backend {
     private final String hostHeader;
     private final String basePath;
 
-    /** TLS for an {@code https://} backend (set up on a thread of its own: {@link NettyUpstream#tls}), else null. */
-    private final java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls;
+    /** Whether the backend is {@code https://}: its TLS is the upstream's ({@link NettyUpstream#tls}). */
+    private final boolean tls;
 
     NettyBackend(BackendSpec spec, URI base,
-            java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls, StreamWatchdog watchdog,
+            boolean tls, StreamWatchdog watchdog,
             java.time.Clock clock, NettyUpstream upstream) {
         this.spec = spec;
         this.clock = clock;
@@ -92,8 +92,8 @@ final class NettyBackend implements Backend {
         this.watchdog = watchdog;
         this.upstream = upstream;
         this.host = base.getHost();
-        this.port = base.getPort() > 0 ? base.getPort() : tls != null ? 443 : 80;
-        String origin = (tls != null ? "https://" : "http://") + host + ":" + port;
+        this.port = base.getPort() > 0 ? base.getPort() : tls ? 443 : 80;
+        String origin = (tls ? "https://" : "http://") + host + ":" + port;
         this.callPool = origin + " calls";
         this.streamPool = origin + " streams";
         this.hostHeader = base.getPort() > 0 ? host + ":" + port : host;
@@ -132,7 +132,7 @@ final class NettyBackend implements Backend {
     }
 
     /** Connects a new connection to the backend on {@code loop}; streams get no aggregator. */
-    private ChannelFuture connect(EventLoop loop, boolean streaming) {
+    private ChannelFuture connect(EventLoop loop, boolean streaming, io.netty.handler.ssl.SslContext context) {
         return new Bootstrap().group(loop).channel(upstream.transport().socketChannel())
                 .resolver(upstream.resolver())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -140,8 +140,8 @@ final class NettyBackend implements Backend {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (tls != null) {
-                            io.netty.handler.ssl.SslHandler handler = tls.join().newHandler(ch.alloc(), host, port);
+                        if (context != null) {
+                            io.netty.handler.ssl.SslHandler handler = context.newHandler(ch.alloc(), host, port);
                             javax.net.ssl.SSLParameters params = handler.engine().getSSLParameters();
                             params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
                             handler.engine().setSSLParameters(params);
@@ -284,22 +284,23 @@ final class NettyBackend implements Backend {
         }
 
         void connect() {
-            if (tls != null && !tls.isDone()) {
-                // TLS is not set up yet (the sidecar's first https call, within a second of its start): begin it if
-                // nothing has, and connect on this loop once it is, rather than wait for it here.
-                upstream.tls().whenComplete((context, error) -> loop.execute(() -> {
+            java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> setUp = tls ? upstream.tls() : null;
+            if (setUp != null && !setUp.isDone()) {
+                // TLS is not set up yet (the sidecar's first https call, within a second of its start): connect on
+                // this loop once it is, rather than wait for it here.
+                setUp.whenComplete((context, error) -> loop.execute(() -> {
                     if (!ended()) {
                         connect();
                     }
                 }));
                 return;
             }
-            if (tls != null && tls.isCompletedExceptionally()) {
-                connectFailed(tls.handle((context, error) -> error).join());
+            if (setUp != null && setUp.isCompletedExceptionally()) {
+                connectFailed(setUp.handle((context, error) -> error).join());
                 return;
             }
             reused = false;
-            ChannelFuture f = NettyBackend.this.connect(loop, streaming());
+            ChannelFuture f = NettyBackend.this.connect(loop, streaming(), setUp == null ? null : setUp.join());
             f.addListener(done -> {
                 if (!done.isSuccess()) {
                     connectFailed(done.cause());

@@ -40,12 +40,13 @@ public final class NettyUpstream implements BackendFactory {
     /**
      * TLS to {@code https://} backends, with the JDK's trusted certificates unless told otherwise: set up on a thread
      * of its own when the sidecar is ready ({@link #prepareTls}) or at the first https call, whichever comes first —
-     * never on the way to ready, where the JDK's TLS cost a quarter of a second of a one-core start.
+     * never on the way to ready, where the JDK's TLS cost a quarter of a second of a one-core start. Null until
+     * begun; a failed set-up is begun again by a call {@link #TLS_RETRY_NANOS} after it failed.
      */
-    private final java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls =
-            new java.util.concurrent.CompletableFuture<>();
-    /** Whether the set-up of {@link #tls} has begun. */
-    private boolean tlsBegun;
+    private java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls;
+    private long tlsFailedAt;
+    private static final long TLS_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NettyUpstream.class);
     /** Whether an https backend was made: only then does {@link #prepareTls} set TLS up. */
     private boolean httpsBackends;
     private final javax.net.ssl.TrustManagerFactory trust;
@@ -75,59 +76,73 @@ public final class NettyUpstream implements BackendFactory {
         URI base = URI.create(spec.baseUrl());
         String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(java.util.Locale.ROOT);
         return switch (scheme) {
-            case "http" -> new NettyBackend(spec, base, null, http.watchdog(), http.clock(), this);
-            case "https" -> new NettyBackend(spec, base, lazyTls(), http.watchdog(), http.clock(), this);
+            case "http" -> new NettyBackend(spec, base, false, http.watchdog(), http.clock(), this);
+            case "https" -> {
+                httpsBackend();
+                yield new NettyBackend(spec, base, true, http.watchdog(), http.clock(), this);
+            }
             default -> new OpenAiBackend(spec, http);
         };
     }
 
     /**
      * TLS for https backends, being set up or set up: the set-up begins here for the first caller, on a daemon thread
-     * (an event loop never waits for it). A failure fails each https call with its cause.
+     * (an event loop never waits for it). A failure fails the https calls that come within ten seconds with its
+     * cause (each fails over as from a connect failure); the next call after that begins the set-up again.
      */
-    java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls() {
-        synchronized (this) {
-            if (tlsBegun) {
-                return tls;
-            }
-            tlsBegun = true;
+    synchronized java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls() {
+        if (tls != null && !(tls.isCompletedExceptionally() && System.nanoTime() - tlsFailedAt > TLS_RETRY_NANOS)) {
+            return tls;
         }
-        Thread setUp = new Thread(() -> {
-            try {
-                tls.complete(io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build());
-            } catch (javax.net.ssl.SSLException | RuntimeException e) {
-                tls.completeExceptionally(new javax.net.ssl.SSLException("cannot set up TLS for backends: "
-                        + e.getMessage(), e));
+        java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> made =
+                new java.util.concurrent.CompletableFuture<>();
+        made.whenComplete((context, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    tlsFailedAt = System.nanoTime();
+                }
+                log.error("TLS for https backends could not be set up (calls to them fail over; tried again in 10 s)",
+                        error);
             }
-        }, "tls-setup");
-        setUp.setDaemon(true);
-        setUp.start();
-        return tls;
+        });
+        tls = made;
+        try {
+            Thread setUp = new Thread(() -> {
+                try {
+                    made.complete(io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(trust).build());
+                } catch (Throwable e) { // an Error too: a future left open would hold every https call
+                    made.completeExceptionally(new javax.net.ssl.SSLException("cannot set up TLS for backends: "
+                            + e.getMessage(), e));
+                }
+            }, "tls-setup");
+            setUp.setDaemon(true);
+            setUp.start();
+        } catch (Throwable e) {
+            made.completeExceptionally(new javax.net.ssl.SSLException("cannot set up TLS for backends: " + e, e));
+        }
+        return made;
     }
 
     /**
-     * Begins setting up TLS now, when the config has an https backend: the sidecar calls it once it is ready, so
-     * that the first https call does not wait for it.
+     * Begins setting up TLS now when the config has an https backend (the sidecar calls it once it is ready, so that
+     * the first https call does not wait for it); what the set-up comes to, or null without an https backend.
      */
-    public void prepareTls() {
+    public java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> prepareTls() {
         boolean https;
         synchronized (this) {
             https = httpsBackends;
         }
-        if (https) {
-            tls();
-        }
+        return https ? tls() : null;
     }
 
     /** Whether the set-up of TLS has begun (for tests). */
     synchronized boolean tlsBegun() {
-        return tlsBegun;
+        return tls != null;
     }
 
-    /** TLS as an https backend holds it, not yet begun ({@link #prepareTls}, or the backend's first call begins it). */
-    private synchronized java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> lazyTls() {
+    /** An https backend is made: {@link #prepareTls} will set TLS up. */
+    private synchronized void httpsBackend() {
         httpsBackends = true;
-        return tls;
     }
 
     Transport transport() {

@@ -22,7 +22,8 @@ class ServeArgsProperties {
     private static final List<String> WORDS = List.of("--config", "-c", "--listen", "--admin", "--transport",
             "--upstream", "--exit-when-ready", "--config=a.yaml", "--listen=127.0.0.1:9", "--admin=:1", "-c=b.yaml",
             "--exit-when-ready=true", "--help", "-h", "-V", "--version", "--bogus", "-x", "--", "", "a.yaml",
-            "127.0.0.1:8080", "epoll", "nio", "okhttp", "netty", "a=b", "-", "--upstream=okhttp", "serve", "-cx.yaml");
+            "127.0.0.1:8080", "epoll", "nio", "okhttp", "netty", "a=b", "-", "--upstream=okhttp", "serve", "-cx.yaml",
+            "@args.txt", "@@a.yaml", "--config=@a.yaml");
 
     @Provide
     Arbitrary<List<String>> anyArgs() {
