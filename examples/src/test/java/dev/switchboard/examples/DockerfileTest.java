@@ -89,8 +89,8 @@ class DockerfileTest {
     }
 
     /**
-     * The java of a JDK 25, as the image has: {@code JAVA25_HOME} (which {@code .ci/run} sets), else the one this
-     * machine installs under {@code /usr/lib/jvm}.
+     * The java of a JDK 25, as the image has: {@code JAVA25_HOME} (which {@code .ci/run} sets), else a JDK under
+     * {@code /usr/lib/jvm} whose {@code release} file says 25.
      */
     static String java25() throws Exception {
         List<Path> homes = new ArrayList<>();
@@ -100,13 +100,14 @@ class DockerfileTest {
         Path jvms = Path.of("/usr/lib/jvm");
         if (Files.isDirectory(jvms)) {
             try (var all = Files.list(jvms)) {
-                all.filter(p -> p.getFileName().toString().matches(".*\\b25\\b.*")).sorted().forEach(homes::add);
+                all.sorted().forEach(homes::add);
             }
         }
         for (Path home : homes) {
-            Path java = home.resolve("bin/java");
-            if (Files.isExecutable(java)) {
-                return java.toString();
+            Path release = home.resolve("release");
+            if (Files.isExecutable(home.resolve("bin/java")) && Files.isRegularFile(release)
+                    && Files.readString(release).contains("JAVA_VERSION=\"25")) {
+                return home.resolve("bin/java").toString();
             }
         }
         throw new AssertionError("the image runs JDK 25, and its build step is run here with one: set JAVA25_HOME "

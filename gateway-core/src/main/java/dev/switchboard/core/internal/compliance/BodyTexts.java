@@ -29,8 +29,9 @@ import java.util.Set;
  * {@code type}, ids, names) is read on its own, after a {@link NumberTokens#BOUNDARY}, across which nothing is ever
  * joined: a number at the end of one field is not the start of the next.
  *
- * <p>The same walk reads a parsed tree (to mask it: each text keeps its {@link Place}) and a stream of tokens (the
- * early scan of the client's bytes and the egress guard's check of the outgoing bytes: one function for both).
+ * <p>The same reading serves a parsed tree — the early scan of the request's tree, whose decimals keep their spelling,
+ * and masking, where each text keeps its {@link Place} — and a stream of tokens: the egress guard's check of the
+ * outgoing bytes. {@code BodyReadingProperties} holds the two to the same verdict.
  */
 final class BodyTexts implements AutoCloseable {
     /** String values under these field names are labels: enumerations, identifiers, names. */
@@ -210,18 +211,6 @@ final class BodyTexts implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             texts.close(); // the thread's buffers go back whatever failed
-            throw e;
-        }
-        return texts;
-    }
-
-    /** The texts of a JSON body read by {@code parser}, which this closes; {@link #close()} the texts when scanned. */
-    static BodyTexts of(JsonParser parser) throws IOException {
-        BodyTexts texts = new BodyTexts(Scratch.take());
-        try (parser) {
-            texts.read(parser);
-        } catch (IOException | RuntimeException | Error e) {
-            texts.close();
             throw e;
         }
         return texts;

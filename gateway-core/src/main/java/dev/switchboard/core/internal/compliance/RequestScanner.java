@@ -1,13 +1,11 @@
 package dev.switchboard.core.internal.compliance;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.switchboard.core.compliance.Assessment;
 import dev.switchboard.core.compliance.Finding;
 import dev.switchboard.core.config.ComplianceSpec;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -37,20 +35,6 @@ public final class RequestScanner {
         try (BodyTexts texts = BodyTexts.of(json)) {
             return count(texts);
         } catch (RuntimeException | StackOverflowError e) {
-            return Assessment.of(Assessment.DETECTOR_ERROR);
-        }
-    }
-
-    /** Kinds and counts found in a body read by {@code parser} (which this closes). */
-    public Assessment assess(JsonParser parser) {
-        if (scanner.isEmpty()) {
-            return Assessment.CLEAN;
-        }
-        try (BodyTexts texts = BodyTexts.of(parser)) {
-            return count(texts);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
-            // Fail closed: a scan that could not finish may have missed something. (A custom pattern with deep
-            // alternation overflows java.util.regex's stack on long input.)
             return Assessment.of(Assessment.DETECTOR_ERROR);
         }
     }
