@@ -92,6 +92,14 @@ public final class SensitiveDataScanner {
 
     private final Set<String> enabled;
     private final boolean numbers;
+    /** Each detector's switch, read once: the scan asks for them per token, and a set lookup hashes the name. */
+    private final boolean residentIds;
+    private final boolean bankCards;
+    private final boolean mobiles;
+    private final boolean bankAccounts;
+    private final boolean passports;
+    private final boolean emails;
+    private final boolean creditCodes;
     private final List<CustomPattern> patterns;
     private final List<KeywordList> keywords;
 
@@ -99,6 +107,13 @@ public final class SensitiveDataScanner {
         this.enabled = Set.copyOf(enabled);
         this.numbers = enabled.contains(RESIDENT_ID) || enabled.contains(BANK_CARD) || enabled.contains(MOBILE)
                 || enabled.contains(BANK_ACCOUNT) || enabled.contains(PASSPORT);
+        this.residentIds = enabled.contains(RESIDENT_ID);
+        this.bankCards = enabled.contains(BANK_CARD);
+        this.mobiles = enabled.contains(MOBILE);
+        this.bankAccounts = enabled.contains(BANK_ACCOUNT);
+        this.passports = enabled.contains(PASSPORT);
+        this.emails = enabled.contains(EMAIL);
+        this.creditCodes = enabled.contains(CREDIT_CODE);
         this.patterns = List.copyOf(patterns);
         this.keywords = List.copyOf(keywords);
     }
@@ -148,10 +163,10 @@ public final class SensitiveDataScanner {
         if (numbers) {
             scanNumbers(c, out);
         }
-        if (enabled.contains(EMAIL)) {
+        if (emails) {
             scanEmails(c, out);
         }
-        if (enabled.contains(CREDIT_CODE) || enabled.contains(PASSPORT)) {
+        if (creditCodes || passports) {
             scanCodes(c, out);
         }
         for (CustomPattern p : patterns) {
@@ -208,10 +223,10 @@ public final class SensitiveDataScanner {
             value[t] = strong[t] || !token.endsWithX() && (token.digitCount() == 11 || token.digitCount() == 13
                     || token.digitCount() == 15) && isMobile(token.digits());
         }
-        if (enabled.contains(RESIDENT_ID)) {
+        if (residentIds) {
             pairs(c, tokens, used, id, id, true, out);
         }
-        if (enabled.contains(BANK_ACCOUNT)) {
+        if (bankAccounts) {
             for (int t = 0; t < tokens.size(); t++) {
                 NumberTokens.Token token = tokens.get(t);
                 if (used[t] || token.digitCount() < 8 || token.isDate() || !keywords.account(token.start())) {
@@ -219,7 +234,7 @@ public final class SensitiveDataScanner {
                 }
                 // "卡号前半段 6212 2616 3975 16；后半段 77 08": the keyword's number may be the first part of a card.
                 int took = t + 1 < tokens.size() && !used[t + 1] && !value[t] && !strong[t + 1]
-                        && enabled.contains(BANK_CARD) ? judgeSplit(c, tokens.get(t), tokens.get(t + 1), false, out) : 0;
+                        && bankCards ? judgeSplit(c, tokens.get(t), tokens.get(t + 1), false, out) : 0;
                 if (took > 0) {
                     took(tokens, used, t, took);
                 } else {
@@ -227,7 +242,7 @@ public final class SensitiveDataScanner {
                 }
             }
         }
-        if (enabled.contains(BANK_CARD)) {
+        if (bankCards) {
             pairs(c, tokens, used, value, strong, false, out);
         }
         for (int t = 0; t < tokens.size(); t++) {
@@ -235,7 +250,7 @@ public final class SensitiveDataScanner {
                 used[t] = judgeWindows(c, tokens.get(t), out);
             }
         }
-        if (enabled.contains(PASSPORT)) {
+        if (passports) {
             for (int t = 0; t < tokens.size(); t++) {
                 if (!used[t]) {
                     judgePassport(c, tokens.get(t), keywords, out);
@@ -407,8 +422,8 @@ public final class SensitiveDataScanner {
         }
         boolean x = token.endsWithX() && last == token.groupCount() - 1;
         String digits = token.digits(0, last);
-        String kind = enabled.contains(RESIDENT_ID) && (x ? isResidentId(digits, true) : isResidentId(digits, false))
-                ? RESIDENT_ID : !x && enabled.contains(BANK_CARD) && digits.length() >= 13 && digits.length() <= 19
+        String kind = residentIds && (x ? isResidentId(digits, true) : isResidentId(digits, false))
+                ? RESIDENT_ID : !x && bankCards && digits.length() >= 13 && digits.length() <= 19
                 && isNetworkCard(digits) ? BANK_CARD : BANK_ACCOUNT;
         out.add(new Finding(kind, c.origin(token.start()), c.originAfter(token.groupEnd(last) - 1)));
         return true;
@@ -482,15 +497,15 @@ public final class SensitiveDataScanner {
     private String judge(String s, boolean x) {
         int len = s.length();
         if (x) {
-            return len == 17 && enabled.contains(RESIDENT_ID) && isResidentId(s, true) ? RESIDENT_ID : null;
+            return len == 17 && residentIds && isResidentId(s, true) ? RESIDENT_ID : null;
         }
-        if (len == 18 && enabled.contains(RESIDENT_ID) && isResidentId(s, false)) {
+        if (len == 18 && residentIds && isResidentId(s, false)) {
             return RESIDENT_ID;
         }
-        if (enabled.contains(MOBILE) && isMobile(s)) {
+        if (mobiles && isMobile(s)) {
             return MOBILE;
         }
-        if (len >= 13 && enabled.contains(BANK_CARD) && s.charAt(0) >= '2' && s.charAt(0) <= '6' && luhn(s)) {
+        if (len >= 13 && bankCards && s.charAt(0) >= '2' && s.charAt(0) <= '6' && luhn(s)) {
             return BANK_CARD;
         }
         return null;
@@ -594,9 +609,9 @@ public final class SensitiveDataScanner {
                 while (to < n && asciiAlnum(t[to])) {
                     to++;
                 }
-                if (to - from == 18 && enabled.contains(CREDIT_CODE) && isCreditCode(c.chars(), from)) {
+                if (to - from == 18 && creditCodes && isCreditCode(c.chars(), from)) {
                     out.add(finding(c, CREDIT_CODE, from, to));
-                } else if (to - from == 9 && enabled.contains(PASSPORT) && isPassport(c.chars(), from)) {
+                } else if (to - from == 9 && passports && isPassport(c.chars(), from)) {
                     out.add(finding(c, PASSPORT, from, to));
                 }
                 done = to;
