@@ -126,13 +126,19 @@ final class OverloadBenchmark implements Callable<Integer> {
             // The limited one is warmed below its capacity, so what gets compiled is the path of admitted requests
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
             toLimited.run(work, capacity * 0.7, connections, warmup);
+            ShedScopes beforeCalm = ShedScopes.read(limited.adminPort());
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
+            ShedScopes afterCalm = ShedScopes.read(limited.adminPort());
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
+            ShedScopes afterShed = ShedScopes.read(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
+            String comparedScopes = null;
             if (other != null) {
                 try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port())) {
                     toOther.run(work, capacity * 0.7, connections, warmup);
+                    ShedScopes before = ShedScopes.read(other.adminPort());
                     compared = toOther.run(work, capacity * overload, connections, duration);
+                    comparedScopes = ShedScopes.between(before, ShedScopes.read(other.adminPort()));
                 }
             }
             LoadResult queued = toUnlimited.run(work, capacity * overload, connections, duration);
@@ -156,6 +162,10 @@ final class OverloadBenchmark implements Callable<Integer> {
                     + "<= 2); shed p99 **%.2f ms** (target < 5); a round ends only when every request it sent was "
                     + "answered or its connection failed (connection failures count as other errors)%n",
                     shedP99 / calmP99, EndToEndBenchmark.ms(shed.shedTotal(), 99)));
+            // Which part shed (the sidecar's own count, by scope): the edge at the headers, or a limit.
+            sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
+                    ShedScopes.between(beforeCalm, afterCalm), overload, ShedScopes.between(afterCalm, afterShed),
+                    comparedScopes == null ? "" : "; compared: " + comparedScopes));
             System.out.println(sb);
             return sb.toString();
         }
