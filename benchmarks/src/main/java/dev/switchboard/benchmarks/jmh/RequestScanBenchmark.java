@@ -18,10 +18,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole-body scan on the request path: the early scan of the request.s tree ({@code early}, the body parsed once
- * by the view) and the egress
- * guard's check of the outgoing bytes ({@code guard}), on a chat body with a system prompt, a tool definition and
- * a user message of mixed Chinese and English with dates, amounts and references (no customer data: the usual case).
+ * The whole-body scan on the request path: the early scan of the request's tree ({@code early}, the body parsed once
+ * by the view) and the egress guard's check of the outgoing bytes ({@code guard}, which parses them), on a chat body
+ * with a system prompt, a tool definition and a user message of mixed Chinese and English with dates, amounts and
+ * references (no customer data: the usual case).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
