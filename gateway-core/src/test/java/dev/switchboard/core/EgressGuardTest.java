@@ -117,6 +117,31 @@ class EgressGuardTest {
     }
 
     @Test
+    void theLibrarysTransportWritesABodyInPiecesAsItsJoinedBytes() throws Exception {
+        GatewaySpec spec = spec("[hosted-100b]");
+        byte[] client = CLEAN_BODY.getBytes(StandardCharsets.UTF_8);
+        int model = CLEAN_BODY.indexOf("\"big\"");
+        byte[] renamed = "\"renamed\"".getBytes(StandardCharsets.UTF_8);
+        dev.switchboard.core.backend.UpstreamBody pieces = dev.switchboard.core.backend.UpstreamBody.of(
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(client, 0, model),
+                dev.switchboard.core.backend.UpstreamBody.Piece.of(renamed),
+                dev.switchboard.core.backend.UpstreamBody.Piece.range(client, model + 5, client.length));
+        String joined = new String(pieces.toBytes(), StandardCharsets.UTF_8);
+        try (UpstreamHttp http = new UpstreamHttp(spec.backends(), java.time.Clock.systemUTC(), System::nanoTime)) {
+            Backend okhttp = new OpenAiBackend(spec.backends().get(0), http);
+            assertThat(okhttp.send(Operation.CHAT, pieces, java.util.Map.of()).get(10, TimeUnit.SECONDS).status())
+                    .isEqualTo(200);
+            AtomicReference<UpstreamFailure> failed = new AtomicReference<>();
+            okhttp.stream(pieces, false, failureSink(failed), java.util.Map.of());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (external.requests().size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+        assertThat(external.requests()).hasSize(2).allSatisfy(r -> assertThat(r.body()).isEqualTo(joined));
+    }
+
+    @Test
     void aBodyInPiecesIsGuardedAndTheTransportGetsTheBytesTheGuardRead() throws Exception {
         GatewaySpec spec = spec("[hosted-100b]");
         BackendSpec hosted = spec.backends().get(0);

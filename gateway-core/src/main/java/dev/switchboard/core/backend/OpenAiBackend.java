@@ -49,10 +49,10 @@ public final class OpenAiBackend implements Backend {
         return spec;
     }
 
-    private Request request(Operation operation, byte[] body, Map<String, String> headers, boolean stream) {
+    private Request request(Operation operation, RequestBody body, Map<String, String> headers, boolean stream) {
         Request.Builder b = new Request.Builder()
                 .url(operation == Operation.CHAT ? chatUrl : embeddingsUrl)
-                .post(RequestBody.create(body, JSON_TYPE))
+                .post(body)
                 .header("Accept", stream ? "text/event-stream" : "application/json");
         if (spec.apiKey().isPresent()) {
             b.header("Authorization", "Bearer " + spec.apiKey().reveal());
@@ -68,6 +68,35 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public CompletableFuture<UpstreamReply> send(Operation operation, byte[] body, Map<String, String> headers) {
+        return send(operation, RequestBody.create(body, JSON_TYPE), headers);
+    }
+
+    /** The body written from its pieces as OkHttp sends it: no joined copy on the heap. */
+    @Override
+    public CompletableFuture<UpstreamReply> send(Operation operation, UpstreamBody body, Map<String, String> headers) {
+        return send(operation, pieces(body), headers);
+    }
+
+    private static RequestBody pieces(UpstreamBody body) {
+        return new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return JSON_TYPE;
+            }
+
+            @Override
+            public long contentLength() {
+                return body.length();
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws IOException {
+                body.writeTo(sink.outputStream());
+            }
+        };
+    }
+
+    private CompletableFuture<UpstreamReply> send(Operation operation, RequestBody body, Map<String, String> headers) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
         Call call = unary.newCall(request(operation, body, headers, false));
         call.enqueue(new Callback() {
@@ -109,6 +138,17 @@ public final class OpenAiBackend implements Backend {
 
     @Override
     public UpstreamStream stream(byte[] body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
+        return stream(RequestBody.create(body, JSON_TYPE), forwardUsageChunk, sink, headers);
+    }
+
+    @Override
+    public UpstreamStream stream(UpstreamBody body, boolean forwardUsageChunk, StreamSink sink,
+            Map<String, String> headers) {
+        return stream(pieces(body), forwardUsageChunk, sink, headers);
+    }
+
+    private UpstreamStream stream(RequestBody body, boolean forwardUsageChunk, StreamSink sink,
             Map<String, String> headers) {
         Call call = streaming.newCall(request(Operation.CHAT, body, headers, true));
         StreamWatchdog.Guard guard = watchdog.watch(spec.name(), spec.limits(), call::cancel);
