@@ -168,22 +168,18 @@ final class NettyBackend implements Backend {
 
     private FullHttpRequest request(io.netty.buffer.ByteBufAllocator alloc, String path, UpstreamBody body,
             Map<String, String> headers, boolean stream) {
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
-                content(alloc, body));
-        try {
-            request.headers().set(HttpHeaderNames.HOST, hostHeader)
-                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                    .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
-            if (spec.apiKey().isPresent()) {
-                request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
-            }
-            headers.forEach((name, value) -> request.headers().set(name, value));
-        } catch (RuntimeException e) {
-            request.release(); // a header value Netty refuses: the pooled body buffer must not leak
-            throw e;
+        // The headers first: a value Netty refuses throws before the pooled body buffer exists.
+        io.netty.handler.codec.http.HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders()
+                .set(HttpHeaderNames.HOST, hostHeader)
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .set(HttpHeaderNames.ACCEPT, stream ? "text/event-stream" : "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        if (spec.apiKey().isPresent()) {
+            h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + spec.apiKey().reveal());
         }
-        return request;
+        headers.forEach(h::set);
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, content(alloc, body), h,
+                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
     }
 
     /**

@@ -89,8 +89,6 @@ final class BodyTexts implements AutoCloseable {
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
     private String joined;
-    /** A tree's reading with places: its own array to read a string's chars from. */
-    private char[] ownChars;
     /** Whether the body holds input the detectors cannot read as text (embeddings input as token ids). */
     private boolean unreadable;
     /** Whether the body carries images, audio or files. */
@@ -352,25 +350,20 @@ final class BodyTexts implements AutoCloseable {
                 : digits;
     }
 
-    /** A tree's text, a long number, bytes not JSON: read as chars from a buffer reused for it. */
+    /**
+     * A tree's text, a long number, bytes not JSON: read as chars — copied into the thread's buffer for a scan, or into
+     * an array of its own for masking, which is rare and keeps the reading's own buffers anyway.
+     */
     private void prose(String text, Place place) {
-        char[] chars = chars(text.length());
-        text.getChars(0, text.length(), chars, 0);
-        prose(chars, 0, text.length(), place);
-    }
-
-    /** At least {@code n} chars to copy a string into: the scratch's, or this reading's own. */
-    private char[] chars(int n) {
-        if (scratch != null) {
-            if (scratch.chars.length < n) {
-                scratch.chars = new char[Math.max(n, 2 * scratch.chars.length)];
-            }
-            return scratch.chars;
+        if (scratch == null) {
+            prose(text.toCharArray(), 0, text.length(), place);
+            return;
         }
-        if (ownChars == null || ownChars.length < n) {
-            ownChars = new char[Math.max(n, 1024)];
+        if (scratch.chars.length < text.length()) {
+            scratch.chars = new char[Math.max(text.length(), 2 * scratch.chars.length)];
         }
-        return ownChars;
+        text.getChars(0, text.length(), scratch.chars, 0);
+        prose(scratch.chars, 0, text.length(), place);
     }
 
     /**

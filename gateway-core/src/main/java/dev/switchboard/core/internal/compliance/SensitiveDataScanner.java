@@ -90,7 +90,6 @@ public final class SensitiveDataScanner {
     /** How many characters two parts of one number may have between them (words: "and it ends with"). */
     private static final int SPLIT_REACH = 24;
 
-    private final Set<String> enabled;
     private final boolean numbers;
     /** Each detector's switch, read once: the scan asks for them per token, and a set lookup hashes the name. */
     private final boolean residentIds;
@@ -104,9 +103,6 @@ public final class SensitiveDataScanner {
     private final List<KeywordList> keywords;
 
     public SensitiveDataScanner(Set<String> enabled, List<CustomPattern> patterns, List<KeywordList> keywords) {
-        this.enabled = Set.copyOf(enabled);
-        this.numbers = enabled.contains(RESIDENT_ID) || enabled.contains(BANK_CARD) || enabled.contains(MOBILE)
-                || enabled.contains(BANK_ACCOUNT) || enabled.contains(PASSPORT);
         this.residentIds = enabled.contains(RESIDENT_ID);
         this.bankCards = enabled.contains(BANK_CARD);
         this.mobiles = enabled.contains(MOBILE);
@@ -114,6 +110,7 @@ public final class SensitiveDataScanner {
         this.passports = enabled.contains(PASSPORT);
         this.emails = enabled.contains(EMAIL);
         this.creditCodes = enabled.contains(CREDIT_CODE);
+        this.numbers = residentIds || bankCards || mobiles || bankAccounts || passports;
         this.patterns = List.copyOf(patterns);
         this.keywords = List.copyOf(keywords);
     }
@@ -124,7 +121,7 @@ public final class SensitiveDataScanner {
     }
 
     public boolean isEmpty() {
-        return enabled.isEmpty() && patterns.isEmpty() && keywords.isEmpty();
+        return !numbers && !emails && !creditCodes && patterns.isEmpty() && keywords.isEmpty();
     }
 
     /** Every finding in {@code text}, in order of position, overlapping ones removed. Offsets are {@code text}'s. */
