@@ -166,14 +166,6 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             System.err.println("not watching " + config + " for changes (" + e + "); POST /admin/reload still works");
         }
-        // Settle the heap before serving: what start-up built to keep (the tokenizer's ranks, ~40 MB, the routing
-        // table, the clients) goes to the old generation in one collection now, instead of being copied between
-        // survivor spaces by every young collection of the first minute under load (pauses of 40-90 ms measured).
-        // Only when the ranks were loaded: without them a few megabytes are kept, and the full collection (60 ms on
-        // one core) would cost start-up more than it saves.
-        if (spec.countsPromptTokens()) {
-            System.gc();
-        }
         SwitchboardServer server;
         try {
             server = SwitchboardServer.start(spec.server(), reloader, workers, telemetry.openTelemetry(), accessLog,

@@ -88,8 +88,8 @@ class O200kPiecesTest {
     }
 
     @Test
-    void longTextOfUnseenPiecesIsHandedToJtokkitAndStillCountsTheSame() {
-        // Random text is mostly pieces never seen: after 64 of them the rest goes to jtokkit in one call.
+    void longTextOfUnseenPiecesIsCountedWithoutTheTableAndStillCountsTheSame() {
+        // Random text is mostly pieces never seen: after 64 of them the rest is counted without remembering it.
         Random random = new Random(7);
         for (int round = 0; round < 200; round++) {
             StringBuilder sb = new StringBuilder();
