@@ -60,9 +60,21 @@ public enum Transport {
         return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class) ? EPOLL : NIO;
     }
 
-    /** A group of {@code threads} event loops ({@code 0}: Netty's default, twice the cores). */
+    /** A group of {@code threads} event loops ({@code 0}: {@link #defaultLoops()}). */
     public EventLoopGroup newGroup(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
+        return new MultiThreadIoEventLoopGroup(threads == 0 ? defaultLoops() : threads, ioHandlerFactory());
+    }
+
+    /**
+     * One event loop per core the process may use, as nginx runs one worker per core and Envoy one thread: nothing
+     * on a loop blocks, so a second loop per core adds no work done, only a second thread that the first waits
+     * behind for its time slice — late loops, shed requests and a longer tail on a sidecar pinned to one core
+     * (BENCHMARKS.md §7). Netty's own default is twice the cores; {@code -Dio.netty.eventLoopThreads=N} still sets
+     * it.
+     */
+    public static int defaultLoops() {
+        int configured = Integer.getInteger("io.netty.eventLoopThreads", 0);
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     IoHandlerFactory ioHandlerFactory() {

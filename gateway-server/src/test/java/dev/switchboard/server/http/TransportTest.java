@@ -34,6 +34,32 @@ class TransportTest {
         LeakRecordingDetector.assertNoLeaks();
     }
 
+    @Test
+    void aDefaultGroupHasOneLoopPerCoreUnlessNettysPropertySaysOtherwise() {
+        String before = System.getProperty("io.netty.eventLoopThreads");
+        try {
+            System.clearProperty("io.netty.eventLoopThreads");
+            assertThat(loops(Transport.NIO.newGroup(0))).isEqualTo(Runtime.getRuntime().availableProcessors());
+            System.setProperty("io.netty.eventLoopThreads", "3");
+            assertThat(loops(Transport.NIO.newGroup(0))).isEqualTo(3);
+            assertThat(loops(Transport.NIO.newGroup(2))).isEqualTo(2); // an explicit count wins
+        } finally {
+            if (before == null) {
+                System.clearProperty("io.netty.eventLoopThreads");
+            } else {
+                System.setProperty("io.netty.eventLoopThreads", before);
+            }
+        }
+    }
+
+    private static int loops(EventLoopGroup group) {
+        try {
+            return ((io.netty.util.concurrent.MultithreadEventExecutorGroup) group).executorCount();
+        } finally {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Transport.class)
     void callsAndStreamsOnEachTransport(Transport transport) {
