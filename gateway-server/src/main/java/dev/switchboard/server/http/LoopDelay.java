@@ -16,6 +16,12 @@ import java.util.concurrent.TimeUnit;
  * only once every probe for {@link #INTERVALS} limits' length ran more than the limit late (the least delay over
  * that window is over the limit: a standing queue), and stays late while the probes do.
  *
+ * <p>A longer pause (tens of milliseconds: a slow collection, a host that takes the core away) leaves a backlog that
+ * takes about as long to drain at half load, longer than that window. Its probes run late all the while, but each
+ * less late than the one before, where a standing queue's stay as late or grow. So a loop whose delay has shrunk
+ * since its probes started running late is draining, not overloaded, and counts as late only if it is still late
+ * after {@link #DRAIN_NANOS} (CoDel's own interval) — a queue that drains that slowly is standing after all.
+ *
  * <p>Probes run only while requests arrive or the loop runs late: an idle sidecar schedules nothing. Time is the loop's own ticker.
  * Confined to its loop's thread.
  */
@@ -24,6 +30,8 @@ final class LoopDelay {
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long, in limits, the probes must run late before the loop counts as late. */
     static final int INTERVALS = 5;
+    /** How long a draining loop (its delay shrinking) may run late before it counts as late all the same. */
+    static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A loop that has seen no request for this long stops probing (and counts as on time). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -32,9 +40,10 @@ final class LoopDelay {
     private long dueNanos;
     private long lastRequestNanos;
     private long lastDelayNanos;
-    /** Whether the last probes ran more than {@link #limitNanos} late, and since when (the first of them ran). */
+    /** Whether the last probes ran more than {@link #limitNanos} late, since when, and how late the first of them was. */
     private boolean lateRun;
     private long lateSinceNanos;
+    private long firstLateDelayNanos;
     /** Whether the loop counts as late. */
     private boolean late;
     /** The limit of the last caller of {@link #lateBy}. */
@@ -94,8 +103,12 @@ final class LoopDelay {
             if (!lateRun) {
                 lateRun = true;
                 lateSinceNanos = now;
+                firstLateDelayNanos = lastDelayNanos;
             }
-            if (now - lateSinceNanos >= INTERVALS * limitNanos) {
+            long lateFor = now - lateSinceNanos;
+            boolean draining = lastDelayNanos < firstLateDelayNanos;
+            if (lateFor >= INTERVALS * limitNanos && !draining
+                    || lateFor >= Math.max(DRAIN_NANOS, INTERVALS * limitNanos)) {
                 late = true;
             }
         }

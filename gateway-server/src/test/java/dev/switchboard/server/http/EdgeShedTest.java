@@ -193,6 +193,43 @@ class EdgeShedTest {
     }
 
     @Test
+    void aLongPauseDrainingAtHalfLoadIsNotABacklogButAQueueThatStopsDrainingIs() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(0, 1);
+        // A 30 ms pause, then its backlog drains: each probe still late, each less than the last, for ~30 ms.
+        for (double late : new double[] {30, 12, 6, 4, 3, 2.5}) {
+            runLate(late, 1);
+        }
+        call("/v1/chat/completions"); // admitted: the delay shrank all the way
+        assertThat(passed).hasSize(2);
+        runLate(0, 1);
+        // Late by 3 ms and then more: a queue that stands or grows is a backlog after 5 x 2 ms.
+        for (double late = 3; late < 7; late += 0.5) {
+            runLate(late, 1);
+        }
+        call("/v1/chat/completions");
+        assertThat(passed).hasSize(2);
+        assertThat(edgeSheds()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueueThatDrainsSlowerThanCodelsIntervalIsABacklogAllTheSame() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(0, 1);
+        runLate(40, 1);
+        runLate(38, 1);
+        runLate(36, 1); // late for 76 ms, and draining: still admitted
+        call("/v1/chat/completions");
+        assertThat(passed).hasSize(2);
+        runLate(34, 1); // late for 111 ms: a queue draining this slowly stands
+        call("/v1/chat/completions");
+        assertThat(passed).hasSize(2);
+        assertThat(edgeSheds()).isEqualTo(1);
+    }
+
+    @Test
     void theLoopIsLateWhileItsProbesAreAndOnTimeAtTheFirstProbeOnTime() {
         start("{ limit: adaptive, max-queue-delay: 2ms }");
         call("/v1/chat/completions");
