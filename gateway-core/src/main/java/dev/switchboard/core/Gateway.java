@@ -135,7 +135,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Loads what a gateway needs that takes longest at start (the tokenizer's ranks, 0.1-0.2 s on one core), so a
+     * Loads what a gateway needs that takes longest at start (the tokenizer's ranks, about 0.2 s on one core), so a
      * server can begin it on another thread while it reads its config; a gateway built meanwhile waits for it.
      */
     public static void preload() {

@@ -96,7 +96,7 @@ final class GatewayEngine implements AutoCloseable {
     private GatewayEngine(GatewaySpec spec, GatewayOptions options, GatewayEngine previous) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.options = Objects.requireNonNull(options, "options");
-        // Loads the tokenizer's 200,000 ranks now (a few hundred ms and ~40 MB, once per JVM), not during the first
+        // Loads the tokenizer's 200,000 ranks now (about 0.2 s and 4 MB, once per JVM), not during the first
         // request — when this config counts tokens at all; else the first request that asks (an explain) loads it.
         if (spec.countsPromptTokens()) {
             dev.switchboard.core.internal.request.TokenEstimator.shared();

@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         // The tokenizer's ranks take the longest to load of anything at start: when the config counts tokens, begin
         // now, on the other core, while the gateway is built (which waits for it, if it is still loading then). A
-        // config that never counts never loads them (4 MB of heap and 0.1-0.2 s on one core).
+        // config that never counts never loads them (4 MB of heap and about 0.2 s on one core).
         GatewaySpec counted = spec;
         Thread tokenizer = new Thread(() -> Gateway.preload(counted), "tokenizer-load");
         tokenizer.setDaemon(true);

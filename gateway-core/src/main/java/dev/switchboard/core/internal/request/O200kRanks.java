@@ -30,7 +30,7 @@ final class O200kRanks {
     private O200kRanks(byte[] bytes, int[] starts, int tokens) {
         this.bytes = bytes;
         this.starts = starts;
-        this.slots = new int[Integer.highestOneBit(tokens) << 2]; // at most half full
+        this.slots = new int[Integer.highestOneBit(Math.max(1, tokens)) << 2]; // at most half full
         this.mask = slots.length - 1;
         Arrays.fill(slots, -1);
         for (int rank = 0; rank < tokens; rank++) {
@@ -78,7 +78,9 @@ final class O200kRanks {
             }
             int rank = 0;
             for (at++; at < file.length && file[at] != '\n'; at++) {
-                rank = rank * 10 + (file[at] - '0');
+                if (file[at] != '\r') {
+                    rank = rank * 10 + (file[at] - '0');
+                }
             }
             at++;
             if (rank != tokens || length == starts[tokens]) {

@@ -20,10 +20,17 @@ public final class TokenEstimator {
         static final TokenEstimator SHARED = new TokenEstimator(O200kRanks.load());
     }
 
-    /** Every this many pieces of a text: if most of them were unknown, the rest is counted without the table. */
+    /** Every this many pieces of a text: if most of them were unknown, the next ones are not written to the table. */
     private static final int PIECES_PER_CHECK = 64;
-    /** A piece's UTF-8 bytes, per thread; grown for a long piece and given back after it. */
+    /** A piece's UTF-8 bytes, per thread; a longer piece gets an array of its own for the length of its count. */
     private static final int PIECE_BUFFER = 256;
+    /**
+     * A piece longer than this (a megabyte with no space or punctuation: a run of letters, an encoded blob) counts as
+     * its UTF-8 length, the most it can be, rather than merged: the merge keeps about 30 bytes per byte of the piece
+     * at once, and the 8 MiB a body may hold would need a quarter of a gigabyte of heap. A safe bound errs where a
+     * budget wants it, towards more.
+     */
+    static final int MAX_MERGED_BYTES = 1 << 20;
     private static final ThreadLocal<byte[]> PIECE_BYTES = ThreadLocal.withInitial(() -> new byte[PIECE_BUFFER]);
 
     private final O200kRanks ranks;
@@ -100,8 +107,14 @@ public final class TokenEstimator {
     /** Byte-pair encodes {@code text[start, end)} as its UTF-8 bytes, a lone surrogate as {@code '?'} as Java writes it. */
     private int countPiece(String text, int start, int end) {
         byte[] buffer = PIECE_BYTES.get();
-        int most = 3 * (end - start);
-        byte[] bytes = most <= buffer.length ? buffer : new byte[most];
+        byte[] bytes = buffer;
+        if (3 * (end - start) > buffer.length) {
+            int length = utf8Length(text, start, end);
+            if (length > MAX_MERGED_BYTES) {
+                return length;
+            }
+            bytes = length <= buffer.length ? buffer : new byte[length];
+        }
         int length = 0;
         for (int i = start; i < end; i++) {
             char c = text.charAt(i);
@@ -125,5 +138,24 @@ public final class TokenEstimator {
             }
         }
         return BytePairCount.count(ranks, bytes, length);
+    }
+
+    /** The bytes {@link #countPiece} writes for {@code text[start, end)}. */
+    private static int utf8Length(String text, int start, int end) {
+        int length = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length++;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return length;
     }
 }

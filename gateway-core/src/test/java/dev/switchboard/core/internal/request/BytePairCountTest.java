@@ -77,4 +77,15 @@ class BytePairCountTest {
         String mixed = "ab".repeat(300_000) + "c";
         assertThat(TokenEstimator.shared().count(mixed)).isEqualTo(JTOKKIT.countTokensOrdinary(mixed));
     }
+
+    @Test
+    void aPieceOverAMegabyteCountsAsItsUtf8LengthTheSafeBound() {
+        String letters = "a".repeat(TokenEstimator.MAX_MERGED_BYTES + 1);
+        assertThat(TokenEstimator.shared().count(letters)).isEqualTo(TokenEstimator.MAX_MERGED_BYTES + 1)
+                .isGreaterThanOrEqualTo(JTOKKIT.countTokensOrdinary(letters));
+        String accented = "é".repeat(TokenEstimator.MAX_MERGED_BYTES / 2 + 1); // two bytes each: one piece of letters
+        assertThat(TokenEstimator.shared().count(accented)).isEqualTo(TokenEstimator.MAX_MERGED_BYTES + 2);
+        assertThat(TokenEstimator.shared().estimatePrompt(accented))
+                .isLessThanOrEqualTo(TokenEstimator.upperBound(accented));
+    }
 }

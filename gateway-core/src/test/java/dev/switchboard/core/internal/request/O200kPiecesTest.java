@@ -88,8 +88,8 @@ class O200kPiecesTest {
     }
 
     @Test
-    void longTextOfUnseenPiecesIsCountedWithoutTheTableAndStillCountsTheSame() {
-        // Random text is mostly pieces never seen: after 64 of them the rest is counted without remembering it.
+    void longTextOfUnseenPiecesIsNotRememberedAndStillCountsTheSame() {
+        // Random text is mostly pieces never seen: after 64 of them the next ones are counted but not remembered.
         Random random = new Random(7);
         for (int round = 0; round < 200; round++) {
             StringBuilder sb = new StringBuilder();
