@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A longer pause (tens of milliseconds: a slow collection, a host that takes the core away) leaves a backlog that
  * takes about as long to drain at half load, longer than that window. Its probes run late all the while, but each
- * less late than the one before, where a standing queue's stay as late or grow. So a loop whose delay has shrunk
+ * less late than every one before it, where a standing queue's stay as late or grow again. So a loop whose delay has shrunk
  * since its probes started running late is draining, not overloaded, and counts as late only if it is still late
  * after {@link #DRAIN_NANOS} (CoDel's own interval) — a queue that drains that slowly is standing after all.
  *
@@ -40,10 +40,10 @@ final class LoopDelay {
     private long dueNanos;
     private long lastRequestNanos;
     private long lastDelayNanos;
-    /** Whether the last probes ran more than {@link #limitNanos} late, since when, and how late the first of them was. */
+    /** Whether the last probes ran more than {@link #limitNanos} late, since when, and the least late of them. */
     private boolean lateRun;
     private long lateSinceNanos;
-    private long firstLateDelayNanos;
+    private long leastLateDelayNanos;
     /** Whether the loop counts as late. */
     private boolean late;
     /** The limit of the last caller of {@link #lateBy}. */
@@ -100,13 +100,19 @@ final class LoopDelay {
             lateRun = false;
             late = false;
         } else {
+            boolean draining;
             if (!lateRun) {
                 lateRun = true;
                 lateSinceNanos = now;
-                firstLateDelayNanos = lastDelayNanos;
+                leastLateDelayNanos = lastDelayNanos;
+                draining = false;
+            } else {
+                // Draining while each probe is less late than every one before it in this run: a queue that stands,
+                // or grows again after shrinking, is not a burst going away.
+                draining = lastDelayNanos < leastLateDelayNanos;
+                leastLateDelayNanos = Math.min(leastLateDelayNanos, lastDelayNanos);
             }
             long lateFor = now - lateSinceNanos;
-            boolean draining = lastDelayNanos < firstLateDelayNanos;
             if (lateFor >= INTERVALS * limitNanos && !draining
                     || lateFor >= Math.max(DRAIN_NANOS, INTERVALS * limitNanos)) {
                 late = true;

@@ -214,6 +214,19 @@ class EdgeShedTest {
     }
 
     @Test
+    void aQueueThatShrinksAndThenGrowsAgainIsABacklog() {
+        start("{ limit: adaptive, max-queue-delay: 2ms }");
+        call("/v1/chat/completions");
+        runLate(0, 1);
+        for (double late : new double[] {30, 5, 8, 12, 14}) { // below the first, but growing again
+            runLate(late, 1);
+        }
+        call("/v1/chat/completions");
+        assertThat(passed).hasSize(1);
+        assertThat(edgeSheds()).isEqualTo(1);
+    }
+
+    @Test
     void aQueueThatDrainsSlowerThanCodelsIntervalIsABacklogAllTheSame() {
         start("{ limit: adaptive, max-queue-delay: 2ms }");
         call("/v1/chat/completions");
