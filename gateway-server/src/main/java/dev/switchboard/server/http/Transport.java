@@ -70,11 +70,11 @@ public enum Transport {
      * on a loop blocks, so a second loop per core adds no work done, only a second thread that the first waits
      * behind for its time slice — late loops, shed requests and a longer tail on a sidecar pinned to one core
      * (BENCHMARKS.md §7). Netty's own default is twice the cores; {@code -Dio.netty.eventLoopThreads=N} still sets
-     * it.
+     * it, and the cores are what Netty counts ({@code -Dio.netty.availableProcessors} included).
      */
     public static int defaultLoops() {
         int configured = Integer.getInteger("io.netty.eventLoopThreads", 0);
-        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());
+        return configured > 0 ? configured : Math.max(1, io.netty.util.NettyRuntime.availableProcessors());
     }
 
     IoHandlerFactory ioHandlerFactory() {
