@@ -36,8 +36,14 @@ public final class TokenEstimator {
     private final O200kRanks ranks;
     private final PieceCounts remembered = new PieceCounts();
 
-    private TokenEstimator(O200kRanks ranks) {
+    /** The shared one is {@link #shared()}; a test may make its own, with a table of its own. */
+    TokenEstimator(O200kRanks ranks) {
         this.ranks = ranks;
+    }
+
+    /** Whether the count of {@code piece} (one o200k piece) is in the table. */
+    boolean remembers(String piece) {
+        return remembered.get(PieceCounts.hash(piece, 0, piece.length()), piece, 0, piece.length()) >= 0;
     }
 
     public static TokenEstimator shared() {

@@ -62,6 +62,26 @@ class BytePairCountTest {
     }
 
     @Test
+    void aStretchOfMostlyUnseenPiecesIsCountedButNotRemembered() {
+        TokenEstimator estimator = new TokenEstimator(RANKS);
+        StringBuilder unseen = new StringBuilder();
+        Random random = new Random(5);
+        for (int i = 0; i < 64; i++) { // 64 pieces never seen: the next stretch is not written to the table
+            unseen.append(' ').append((char) ('a' + random.nextInt(26))).append((char) ('a' + random.nextInt(26)))
+                    .append((char) ('a' + random.nextInt(26))).append(i);
+        }
+        String dump = unseen + " zebrafish";
+        assertThat(estimator.count(dump)).isEqualTo(JTOKKIT.countTokensOrdinary(dump));
+        assertThat(estimator.remembers(" zebrafish")).isFalse();
+        // The same word after familiar text is remembered.
+        String familiar = " the account".repeat(40);
+        estimator.count(familiar);
+        String prose = familiar + " zebrafish";
+        assertThat(estimator.count(prose)).isEqualTo(JTOKKIT.countTokensOrdinary(prose));
+        assertThat(estimator.remembers(" zebrafish")).isTrue();
+    }
+
+    @Test
     void aLoneSurrogateIsCountedAsJavaWritesIt() {
         for (String text : new String[] {"\uD800", "a\uDC00b", "x\uD83D", "\uDE00\uD83D\uDE00", "\uD800\uD800 hi"}) {
             assertThat(TokenEstimator.shared().count(text)).as("count of %s", text)
