@@ -1,5 +1,7 @@
 package dev.switchboard.core.internal.request;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Counts prompt tokens before a call with the {@code o200k_base} BPE. Non-OpenAI tokenizers differ by a roughly
  * constant factor, applied per backend where it matters.
@@ -110,58 +112,39 @@ public final class TokenEstimator {
         return tokens;
     }
 
-    /** Byte-pair encodes {@code text[start, end)} as its UTF-8 bytes, a lone surrogate as {@code '?'} as Java writes it. */
+    /**
+     * Byte-pair encodes {@code text[start, end)} as its UTF-8 bytes, a lone surrogate as {@code '?'}, as Java writes
+     * it. A short piece (almost all) is written into the thread's buffer by hand, allocating nothing; a long one is
+     * the JDK's own {@link String#getBytes} of it, which also gives the length a piece over the bound counts as.
+     */
     private int countPiece(String text, int start, int end) {
         byte[] buffer = PIECE_BYTES.get();
-        byte[] bytes = buffer;
         if (3 * (end - start) > buffer.length) {
-            int length = utf8Length(text, start, end);
-            if (length > MAX_MERGED_BYTES) {
-                return length;
-            }
-            bytes = length <= buffer.length ? buffer : new byte[length];
+            byte[] bytes = text.substring(start, end).getBytes(StandardCharsets.UTF_8);
+            return bytes.length > MAX_MERGED_BYTES ? bytes.length : BytePairCount.count(ranks, bytes, bytes.length);
         }
         int length = 0;
         for (int i = start; i < end; i++) {
             char c = text.charAt(i);
             if (c < 0x80) {
-                bytes[length++] = (byte) c;
+                buffer[length++] = (byte) c;
             } else if (c < 0x800) {
-                bytes[length++] = (byte) (0xC0 | (c >> 6));
-                bytes[length++] = (byte) (0x80 | (c & 0x3F));
+                buffer[length++] = (byte) (0xC0 | (c >> 6));
+                buffer[length++] = (byte) (0x80 | (c & 0x3F));
             } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, text.charAt(++i));
-                bytes[length++] = (byte) (0xF0 | (cp >> 18));
-                bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                bytes[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                bytes[length++] = (byte) (0x80 | (cp & 0x3F));
+                buffer[length++] = (byte) (0xF0 | (cp >> 18));
+                buffer[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                buffer[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                buffer[length++] = (byte) (0x80 | (cp & 0x3F));
             } else if (Character.isSurrogate(c)) {
-                bytes[length++] = '?';
+                buffer[length++] = '?';
             } else {
-                bytes[length++] = (byte) (0xE0 | (c >> 12));
-                bytes[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                bytes[length++] = (byte) (0x80 | (c & 0x3F));
+                buffer[length++] = (byte) (0xE0 | (c >> 12));
+                buffer[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                buffer[length++] = (byte) (0x80 | (c & 0x3F));
             }
         }
-        return BytePairCount.count(ranks, bytes, length);
-    }
-
-    /** The bytes {@link #countPiece} writes for {@code text[start, end)}. */
-    private static int utf8Length(String text, int start, int end) {
-        int length = 0;
-        for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                length++;
-            } else if (c < 0x800) {
-                length += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
-                length += 4;
-                i++;
-            } else {
-                length += Character.isSurrogate(c) ? 1 : 3;
-            }
-        }
-        return length;
+        return BytePairCount.count(ranks, buffer, length);
     }
 }
