@@ -39,15 +39,18 @@ class NettyUpstreamTest {
     private Gateway gateway;
     private SwitchboardServer server;
     private int closedPort;
+    /** Bound, never listening: connections to its port are refused, and no server started later can take it. */
+    private java.net.Socket holdsClosedPort;
 
     @BeforeEach
     void start() throws Exception {
         inhouse = MockModelServer.start(MockModelOptions.builder().model("small").responseTokens(8).build());
         slow = MockModelServer.start(MockModelOptions.builder().model("slow").firstTokenDelay(Duration.ofSeconds(2))
                 .build());
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort(); // nothing listens here once the socket is closed
-        }
+        // A port freed by closing a listener could be handed to the sidecar's own sockets bound next (a 404 once).
+        holdsClosedPort = new java.net.Socket();
+        holdsClosedPort.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        closedPort = holdsClosedPort.getLocalPort();
         GatewaySpec spec = ConfigLoader.withEnv(n -> null).parse("""
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                 backends:
@@ -73,7 +76,8 @@ class NettyUpstreamTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws java.io.IOException {
+        holdsClosedPort.close();
         server.close();
         gateway.close();
         inhouse.close();
