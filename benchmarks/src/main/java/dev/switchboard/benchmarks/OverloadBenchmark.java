@@ -59,6 +59,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             + "overload right after the first, so the two rows differ by the setting and not by the machine's mood.")
     String compareLimit;
 
+    @Option(names = "--compare-jar", description = "A previous build's switchboard.jar for the compared sidecar (with "
+            + "--compare-limit's overload, or the limited sidecar's when that is not given), so two builds are "
+            + "compared on the same capacity and the same minute.")
+    Path compareJar;
+
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
@@ -81,13 +86,16 @@ final class OverloadBenchmark implements Callable<Integer> {
                 "--response-tokens", "16"))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
-            Path compared = compareLimit == null ? null : config(backend.port(), compareLimit);
+            String comparedLimit = compareLimit != null ? compareLimit : compareJar != null ? limit : null;
+            Path compared = comparedLimit == null ? null : config(backend.port(), comparedLimit);
             try (ManagedProcess limited = processes.start("sidecar-limited", proxyPrefix,
                     Processes.flags(sidecarJvmArgs), List.of("serve", "--config", shedding.toString()));
                  ManagedProcess unlimited = processes.start("sidecar-unlimited", proxyPrefix,
                          Processes.flags(sidecarJvmArgs), List.of("serve", "--config", queueing.toString()));
-                 ManagedProcess other = compared == null ? null : processes.start("sidecar-compared", proxyPrefix,
-                         Processes.flags(sidecarJvmArgs), List.of("serve", "--config", compared.toString()))) {
+                 ManagedProcess other = compared == null ? null : ManagedProcess.start("sidecar-compared",
+                         proxyPrefix, processes.java, Processes.flags(sidecarJvmArgs),
+                         compareJar != null ? compareJar : processes.jar,
+                         List.of("serve", "--config", compared.toString()))) {
                 report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s, "
                         + "prompts of %d tokens; limited sidecar: overload %s%n", overload, connections, duration,
                         promptTokens, limit));
@@ -132,13 +140,18 @@ final class OverloadBenchmark implements Callable<Integer> {
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
             ShedScopes afterShed = ShedScopes.read(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
+            LoadResult comparedCalm = null;
             String comparedScopes = null;
             if (other != null) {
                 try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port())) {
                     toOther.run(work, capacity * 0.7, connections, warmup);
                     ShedScopes before = ShedScopes.read(other.adminPort());
+                    comparedCalm = toOther.run(work, capacity * 0.5, connections, duration);
+                    ShedScopes afterOtherCalm = ShedScopes.read(other.adminPort());
                     compared = toOther.run(work, capacity * overload, connections, duration);
-                    comparedScopes = ShedScopes.between(before, ShedScopes.read(other.adminPort()));
+                    comparedScopes = "unloaded: " + ShedScopes.between(before, afterOtherCalm) + "; "
+                            + String.format(Locale.ROOT, "%.1fx: ", overload)
+                            + ShedScopes.between(afterOtherCalm, ShedScopes.read(other.adminPort()));
                 }
             }
             LoadResult queued = toUnlimited.run(work, capacity * overload, connections, duration);
@@ -153,8 +166,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             sb.append(row(String.format(Locale.ROOT, "%.1fx, limit off (queueing)", overload), capacity * overload,
                     queued));
             if (compared != null) {
-                sb.append(row(String.format(Locale.ROOT, "%.1fx, compared: %s", overload, compareLimit),
-                        capacity * overload, compared));
+                String what = (compareLimit != null ? compareLimit : limit)
+                        + (compareJar == null ? "" : " (" + compareJar.getFileName() + ")");
+                sb.append(row("unloaded (0.5x), compared: " + what, capacity * 0.5, comparedCalm));
+                sb.append(row(String.format(Locale.ROOT, "%.1fx, compared: %s", overload, what), capacity * overload,
+                        compared));
             }
             double calmP99 = EndToEndBenchmark.ms(calm.total(), 99);
             double shedP99 = EndToEndBenchmark.ms(shed.total(), 99);
@@ -165,7 +181,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             // Which part shed (the sidecar's own count, by scope): the edge at the headers, or a limit.
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
                     ShedScopes.between(beforeCalm, afterCalm), overload, ShedScopes.between(afterCalm, afterShed),
-                    comparedScopes == null ? "" : "; compared: " + comparedScopes));
+                    comparedScopes == null ? "" : "; compared (" + comparedScopes + ")"));
             System.out.println(sb);
             return sb.toString();
         }
