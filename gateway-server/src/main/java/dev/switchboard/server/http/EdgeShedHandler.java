@@ -16,9 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.function.Supplier;
 
 /**
- * Sheds model calls at their headers, before their bodies are read, while the connection's event loop runs later than
- * {@code resilience.overload.max-queue-delay} — a fraction of them that follows the loop's delay ({@link LoopDelay}):
- * a shed then costs a header parse and a short answer instead of a
+ * Sheds a model call at its headers, before its body is read, while the connection's event loop runs later than
+ * {@code resilience.overload.max-queue-delay}: a shed then costs a header parse and a short answer instead of a
  * body's aggregation and decoding and the chain, so the loop catches up and what it refuses is refused quickly.
  * The body that follows is read and dropped, and the connection stays open for the client's next request.
  *
@@ -73,10 +72,9 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
             // "100 Continue" would never send the body this drops. Those are left to the gateway's own limit.
             if (delay.lateBy(limit) && idle(ctx) && !readiness.refusing() && HttpUtil.isKeepAlive(request)
                     && !HttpUtil.is100ContinueExpected(request)
-                    && (who = api.caller(request.headers())).admitted() && delay.shedNext()) {
-                // A caller the sidecar would refuse anyway (no key, a wrong one) is answered by the API handler; of
-                // the rest, the loop's fraction is shed, last so that only calls it could shed count towards it.
-                shed(ctx, request, g, who.tenant(), delay.delayNanos(), delay.shedFraction());
+                    && (who = api.caller(request.headers())).admitted()) {
+                // A caller the sidecar would refuse anyway (no key, a wrong one) is answered by the API handler.
+                shed(ctx, request, g, who.tenant(), delay.delayNanos());
                 if (msg instanceof LastHttpContent) {
                     ReferenceCountUtil.release(msg);
                     bodyDropped(ctx);
@@ -105,12 +103,10 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
         return sequencer == null || sequencer.idle();
     }
 
-    private void shed(ChannelHandlerContext ctx, HttpRequest request, Gateway g, String tenant, long lateNanos,
-            double fraction) {
+    private void shed(ChannelHandlerContext ctx, HttpRequest request, Gateway g, String tenant, long lateNanos) {
         String requestId = HttpResponses.requestId(request.headers());
         GatewayException refusal = new GatewayException(ErrorKind.OVERLOADED, "the gateway is overloaded (its event "
-                + "loop runs " + (lateNanos / 100_000) / 10.0 + " ms late; shedding " + Math.round(fraction * 100)
-                + "% of model calls); retry shortly");
+                + "loop runs " + (lateNanos / 100_000) / 10.0 + " ms late); retry shortly");
         Connection c = Connection.of(ctx.channel());
         long since = c == null ? 0 : c.receivingSinceNanos();
         long millis = since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;

@@ -22,16 +22,6 @@ import java.util.concurrent.TimeUnit;
  * since its probes started running late is draining, not overloaded, and counts as late only if it is still late
  * after {@link #DRAIN_NANOS} (CoDel's own interval) — a queue that drains that slowly is standing after all.
  *
- * <p>Once the loop counts as late, the edge does not refuse everything until a probe runs on time: that switches
- * between shedding all (while the queue drains) and admitting all (while it grows back past the limit), and the
- * requests it sheds are then exactly the ones that waited longest. Instead, as PIE does for a router (RFC 8033), it
- * sheds a fraction of the model calls, evenly spread, starting at {@link #START_FRACTION} and moved at every probe by
- * how far the delay is from the limit and which way it went since the last probe: it rises while the queue stands
- * over the limit or grows, and falls while the loop runs on time. At 1.5 times what the loop can relay, the fraction
- * settles near what keeps the queue at the limit, so a shed request is answered after about the limit's wait, not
- * after the longest one. The loop counts as on time again once the fraction has fallen to nothing at a probe on time
- * (about {@code 1 / }{@link #GAIN} probes on time after the last late one).
- *
  * <p>Probes run only while requests arrive or the loop runs late: an idle sidecar schedules nothing. Time is the loop's own ticker.
  * Confined to its loop's thread.
  */
@@ -42,13 +32,6 @@ final class LoopDelay {
     static final int INTERVALS = 5;
     /** How long a draining loop (its delay shrinking) may run late before it counts as late all the same. */
     static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** The fraction of model calls shed when the loop is first found late. */
-    static final double START_FRACTION = 0.5;
-    /**
-     * How much one probe moves the fraction, per limit of delay over (or under) the limit and per limit the delay
-     * grew (or shrank) since the last probe: a probe on time lowers it by at least this much.
-     */
-    static final double GAIN = 0.05;
     /** A loop that has seen no request for this long stops probing (and counts as on time). */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -61,12 +44,8 @@ final class LoopDelay {
     private boolean lateRun;
     private long lateSinceNanos;
     private long leastLateDelayNanos;
-    /** Whether the loop counts as late: while it does, a fraction of the calls is shed. */
+    /** Whether the loop counts as late. */
     private boolean late;
-    /** The fraction of model calls shed while late, in (0, 1]. */
-    private double fraction;
-    /** Sheds owed: each decision adds the fraction, and a call is shed whenever a whole one is owed. */
-    private double owed;
     /** The limit of the last caller of {@link #lateBy}. */
     private long limitNanos = Long.MAX_VALUE;
 
@@ -93,7 +72,7 @@ final class LoopDelay {
         }
     }
 
-    /** Whether the loop counts as late against {@code limit}, as the class says: a fraction of the calls is shed. */
+    /** Whether the loop runs more than {@code limit} late, as the class says. */
     boolean lateBy(long limit) {
         if (limit != limitNanos) {
             limitNanos = limit;
@@ -101,25 +80,6 @@ final class LoopDelay {
             lateRun = false;
         }
         return probing && late;
-    }
-
-    /**
-     * Whether to shed the next call that could be shed, while {@link #lateBy} holds: a call whenever the fractions
-     * added up since the last shed make a whole one, so the sheds are spread evenly (the first call after the loop is
-     * found late is shed).
-     */
-    boolean shedNext() {
-        owed += fraction;
-        if (owed >= 1) {
-            owed -= 1;
-            return true;
-        }
-        return false;
-    }
-
-    /** The fraction of calls shed (0 while the loop counts as on time). */
-    double shedFraction() {
-        return probing && late ? fraction : 0;
     }
 
     /** How late the last probe ran (0 when idle). */
@@ -135,10 +95,10 @@ final class LoopDelay {
     /** Runs on the loop when it gets to the probe. */
     private void probe() {
         long now = loop.ticker().nanoTime();
-        long previousDelayNanos = lastDelayNanos;
         lastDelayNanos = Math.max(0, now - dueNanos);
         if (lastDelayNanos <= limitNanos) {
             lateRun = false;
+            late = false;
         } else {
             boolean draining;
             if (!lateRun) {
@@ -153,15 +113,10 @@ final class LoopDelay {
                 leastLateDelayNanos = Math.min(leastLateDelayNanos, lastDelayNanos);
             }
             long lateFor = now - lateSinceNanos;
-            if (!late && (lateFor >= INTERVALS * limitNanos && !draining
-                    || lateFor >= Math.max(DRAIN_NANOS, INTERVALS * limitNanos))) {
+            if (lateFor >= INTERVALS * limitNanos && !draining
+                    || lateFor >= Math.max(DRAIN_NANOS, INTERVALS * limitNanos)) {
                 late = true;
-                fraction = START_FRACTION;
-                owed = 1; // a whole shed owed: the first call after this is shed
             }
-        }
-        if (late) {
-            adjustFraction(previousDelayNanos);
         }
         // Idle: no request for a while and the loop on time. A loop running late keeps probing even when no request
         // has been read lately — the requests are there, waiting in their sockets for the loop to get to them.
@@ -173,22 +128,5 @@ final class LoopDelay {
             return;
         }
         schedule(now);
-    }
-
-    /** PIE's update: up while over the limit or growing, down while under it or shrinking; off at nothing. */
-    private void adjustFraction(long previousDelayNanos) {
-        double limit = limitNanos;
-        double over = Math.min(lastDelayNanos - limit, 10 * limit) / limit; // a huge stall is no reason to jump to 1
-        double grew = Math.max(-10 * limit, Math.min(lastDelayNanos - previousDelayNanos, 10 * limit)) / limit;
-        // On time, the fraction falls by at least GAIN a probe, however the delay moved, so shedding ends.
-        double step = GAIN * over + GAIN * grew;
-        if (lastDelayNanos <= limitNanos) {
-            step = Math.min(step, -GAIN);
-        }
-        fraction = Math.min(1, fraction + step);
-        if (fraction <= 0) {
-            fraction = 0;
-            late = lastDelayNanos > limitNanos; // still over the limit: keep it up from nothing at the next probes
-        }
     }
 }
