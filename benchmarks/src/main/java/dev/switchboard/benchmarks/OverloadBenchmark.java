@@ -86,8 +86,7 @@ final class OverloadBenchmark implements Callable<Integer> {
                 "--response-tokens", "16"))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
-            String comparedLimit = compareLimit != null ? compareLimit : compareJar != null ? limit : null;
-            Path compared = comparedLimit == null ? null : config(backend.port(), comparedLimit);
+            Path compared = comparedOverload() == null ? null : config(backend.port(), comparedOverload());
             try (ManagedProcess limited = processes.start("sidecar-limited", proxyPrefix,
                     Processes.flags(sidecarJvmArgs), List.of("serve", "--config", shedding.toString()));
                  ManagedProcess unlimited = processes.start("sidecar-unlimited", proxyPrefix,
@@ -116,6 +115,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             Files.writeString(out, text);
         }
         return 0;
+    }
+
+    /** The compared sidecar's {@code resilience.overload}, or null when there is no compared sidecar. */
+    private String comparedOverload() {
+        return compareLimit != null ? compareLimit : compareJar != null ? limit : null;
     }
 
     private static Path config(int backendPort, String overload) throws Exception {
@@ -166,8 +170,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             sb.append(row(String.format(Locale.ROOT, "%.1fx, limit off (queueing)", overload), capacity * overload,
                     queued));
             if (compared != null) {
-                String what = (compareLimit != null ? compareLimit : limit)
-                        + (compareJar == null ? "" : " (" + compareJar.getFileName() + ")");
+                String what = comparedOverload() + (compareJar == null ? "" : " (" + compareJar.getFileName() + ")");
                 sb.append(row("unloaded (0.5x), compared: " + what, capacity * 0.5, comparedCalm));
                 sb.append(row(String.format(Locale.ROOT, "%.1fx, compared: %s", overload, what), capacity * overload,
                         compared));
