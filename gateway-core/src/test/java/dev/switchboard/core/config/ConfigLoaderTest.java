@@ -299,4 +299,21 @@ class ConfigLoaderTest {
                 + "  overload: { limit: adaptive, initial: 5, min: 10 }\n", "t"))
                 .hasMessageContaining("resilience.overload.initial: 5 (expected: between min 10 and max 2000)");
     }
+
+    @Test
+    void theEdgeShedsAfterOneMillisecondOfQueueUnlessToldOtherwise() {
+        String base = """
+                backends: [ { name: b, base-url: "http://b:1/v1", model: m, residency: internal } ]
+                routes: [ { name: chat, rules: [ { use: [b] } ] } ]
+                resilience:
+                """;
+        ConfigLoader loader = ConfigLoader.withEnv(n -> null);
+        // The documented default (FAILURES.md, CONFIG.md), chosen on BENCHMARKS.md section 7's runs.
+        assertThat(loader.parse(base + "  overload: { limit: adaptive }\n", "t").overload().maxQueueDelay())
+                .isEqualTo(java.time.Duration.ofMillis(1));
+        assertThat(loader.parse(base + "  overload: { limit: adaptive, max-queue-delay: 3ms }\n", "t").overload()
+                .maxQueueDelay()).isEqualTo(java.time.Duration.ofMillis(3));
+        assertThat(loader.parse(base + "  overload: { limit: adaptive, max-queue-delay: 0s }\n", "t").overload()
+                .maxQueueDelay()).isZero();
+    }
 }
