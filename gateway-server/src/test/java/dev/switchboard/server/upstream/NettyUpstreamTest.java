@@ -204,6 +204,57 @@ class NettyUpstreamTest {
     }
 
     @Test
+    void aFinishedStreamLeavesNothingOfItsRequestBehindWhileItsConnectionAwaitsTheBodysEnd() throws Exception {
+        // The model writes [DONE], then its body's end as a chunk of its own; the connection waits for that end
+        // before going back to the pool. What waits must hold the connection only: a timer that held the exchange
+        // kept each stream's request for 5 s after it ended, hundreds of MB at a thousand long prompts a second.
+        String prompt = "a long prompt ".repeat(2_000);
+        java.util.List<java.lang.ref.WeakReference<dev.switchboard.core.GatewayRequest>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            dev.switchboard.core.GatewayRequest request = new dev.switchboard.core.GatewayRequest(
+                    dev.switchboard.core.RequestView.chat("{\"model\":\"chat\",\"stream\":true,\"messages\":"
+                            + "[{\"role\":\"user\",\"content\":\"" + prompt + i + "\"}]}"),
+                    java.util.Map.of(), null, null);
+            sent.add(new java.lang.ref.WeakReference<>(request));
+            java.util.concurrent.CompletableFuture<dev.switchboard.core.Usage> done =
+                    new java.util.concurrent.CompletableFuture<>();
+            gateway.chatStream(request, new dev.switchboard.core.StreamListener() {
+                @Override
+                public void onStart(dev.switchboard.core.routing.RoutingDecision d, String backend) {
+                }
+
+                @Override
+                public void onEvent(String data) {
+                }
+
+                @Override
+                public void onComplete(dev.switchboard.core.Usage usage, String finishReason) {
+                    done.complete(usage);
+                }
+
+                @Override
+                public void onError(dev.switchboard.core.GatewayException error, boolean started) {
+                    done.completeExceptionally(error);
+                }
+            });
+            request = null;
+            assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS).completionTokens()).isEqualTo(8);
+            // The body's end read: the connection is back in its loop's pool.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (upstream.idleConnections(pool("streams")) < 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(upstream.idleConnections(pool("streams"))).isBetween(1, 2);
+        }
+        // Well within the 5 s the connection may wait for a body's end: an explicit collection clears a weak
+        // reference to anything no longer reachable.
+        for (int i = 0; i < 5 && sent.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+        }
+        assertThat(sent).allSatisfy(r -> assertThat(r.get()).as("a finished stream's request").isNull());
+    }
+
+    @Test
     void aStreamCutBeforeItsFirstEventFailsOverAndOneCutLaterEndsWithAnErrorEvent() throws Exception {
         inhouse.options(inhouse.options().toBuilder().dropAfterChunks(3).build());
         HttpResponse<String> cut = stream("chat", false);
