@@ -239,7 +239,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             try (Scope traced = span == null ? Scope.noop() : span.makeCurrent()) {
                 call = g.chatStream(gatewayRequest, writer, channel.eventLoop());
             }
-            channel.closeFuture().addListener(f -> {
+            writer.whileOpen(() -> {
                 call.cancel();
                 ended(span, 499, "client_closed"); // a no-op when the stream ended first
             });

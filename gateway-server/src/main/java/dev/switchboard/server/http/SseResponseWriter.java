@@ -56,6 +56,34 @@ final class SseResponseWriter implements StreamListener {
         return span == null ? null : span.traceId();
     }
 
+    /** Set once the stream has ended, answered or failed; from then on the client's leaving cancels nothing. */
+    private final java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ChannelFutureListener onClientGone;
+
+    /**
+     * Runs {@code clientGone} if the client's connection closes before this stream ends. The listener is taken off
+     * the connection when the stream ends: a kept-alive connection lives for many streams, and a listener left on its
+     * close future for each one kept every finished stream's exchange — its request and body — until the client
+     * disconnected (an {@code OutOfMemoryError} after a few thousand long prompts on 64 pooled connections).
+     */
+    void whileOpen(Runnable clientGone) {
+        ChannelFutureListener l = f -> clientGone.run();
+        onClientGone = l;
+        channel.closeFuture().addListener(l);
+        if (over.get()) {
+            channel.closeFuture().removeListener(l); // it ended before this was called (a cache hit, a refusal)
+        }
+    }
+
+    /** The stream has ended: the connection no longer needs to tell it when the client leaves. */
+    private void over() {
+        over.set(true);
+        ChannelFutureListener l = onClientGone;
+        if (l != null) {
+            channel.closeFuture().removeListener(l);
+        }
+    }
+
     private void ended(int status, String errorType) {
         if (span != null) {
             span.end(status, errorType);
@@ -177,6 +205,7 @@ final class SseResponseWriter implements StreamListener {
 
     @Override
     public void onComplete(Usage usage, String finishReason) {
+        over();
         ByteBuf out = takePending();
         if (out != null) {
             writeOrRelease(out, false);
@@ -188,6 +217,7 @@ final class SseResponseWriter implements StreamListener {
 
     @Override
     public void onError(GatewayException error, boolean started) {
+        over();
         if (!started) {
             channel.attr(ClientIdleHandler.ANSWERING).set(false);
             var response = HttpResponses.error(error, requestId, traceId());
