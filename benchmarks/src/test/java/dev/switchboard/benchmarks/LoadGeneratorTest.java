@@ -69,6 +69,26 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void aGeneratorThatKeepsItsConnectionsServesEveryRoundOnTheSameOnes() throws Exception {
+        try (MockModelServer model = MockModelServer.start(MockModelOptions.builder().model("m").responseTokens(3)
+                .build())) {
+            try (LoadGenerator kept = new LoadGenerator("127.0.0.1", port(model), true)) {
+                for (boolean stream : new boolean[] {false, true, false}) {
+                    LoadResult r = kept.run(Workloads.chat("m", 10, stream), 100, 3, Duration.ofMillis(300));
+                    assertThat(r.completed()).isEqualTo(30);
+                    assertThat(r.errors()).isZero();
+                }
+                assertThat(model.acceptedConnections()).as("three rounds on three kept connections").isEqualTo(3);
+            }
+            try (LoadGenerator perRound = new LoadGenerator("127.0.0.1", port(model))) {
+                perRound.run(Workloads.chat("m", 10, false), 100, 3, Duration.ofMillis(300));
+                perRound.run(Workloads.chat("m", 10, false), 100, 3, Duration.ofMillis(300));
+                assertThat(model.acceptedConnections()).as("each round opens its own").isEqualTo(3 + 6);
+            }
+        }
+    }
+
+    @Test
     void anAnswerThatIsNotASuccessIsAnError() throws Exception {
         try (MockModelServer model = MockModelServer.start(MockModelOptions.builder().model("m").build());
              LoadGenerator load = new LoadGenerator("127.0.0.1", port(model))) {

@@ -36,6 +36,7 @@ public final class MockModelServer implements AutoCloseable {
     private final MockModelBehaviour behaviour;
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
     /** TLS of this server, or null for plain HTTP. */
     private final io.netty.handler.ssl.SslContext tls;
@@ -56,6 +57,7 @@ public final class MockModelServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
+                            accepted.incrementAndGet();
                             if (tls != null) {
                                 ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                             }
@@ -135,6 +137,11 @@ public final class MockModelServer implements AutoCloseable {
     /** Forgets the requests received so far (their numbers are not reused). */
     public void clearRequests() {
         behaviour.received().clear();
+    }
+
+    /** Client connections accepted since start, open or closed: a client that reuses its connections opens few. */
+    public long acceptedConnections() {
+        return accepted.get();
     }
 
     /** Streams currently being written (started and not yet finished or cut). */

@@ -47,10 +47,22 @@ public final class LoadGenerator implements AutoCloseable {
     private final EventLoop loop = group.next();
     private final String host;
     private final int port;
+    /** Connections kept open from round to round, or null when each round opens and closes its own. */
+    private final List<Connection> kept;
 
     public LoadGenerator(String host, int port) {
+        this(host, port, false);
+    }
+
+    /**
+     * @param keepConnections keep the connections open from one round to the next, as a client's pool does for
+     *                        hours: whatever a server keeps per connection then piles up where a run can see it,
+     *                        instead of being freed when each round closes its connections
+     */
+    public LoadGenerator(String host, int port, boolean keepConnections) {
         this.host = host;
         this.port = port;
+        this.kept = keepConnections ? new ArrayList<>() : null;
     }
 
     /**
@@ -69,21 +81,36 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadResult run(Workload workload, double rate, int connections, Duration duration) throws Exception {
         Round round = new Round(workload, rate, duration);
         List<Channel> channels = new ArrayList<>();
+        int reused = kept == null ? 0 : loop.submit(() -> {
+            // The connections the last round left open (those the server closed are gone from the list) serve this one.
+            kept.removeIf(c -> c.channel == null || !c.channel.isActive());
+            for (Connection c : kept.subList(0, Math.min(connections, kept.size()))) {
+                c.round = round;
+                round.idle.add(c);
+            }
+            return Math.min(connections, kept.size());
+        }).get();
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec()).addLast(new Connection(round));
+                        Connection c = new Connection(round);
+                        if (kept != null) {
+                            kept.add(c);
+                        }
+                        ch.pipeline().addLast(new HttpClientCodec()).addLast(c);
                     }
                 });
-        for (int i = 0; i < connections; i++) {
+        for (int i = reused; i < connections; i++) {
             channels.add(b.connect(host, port).sync().channel());
         }
         loop.submit(round::start).sync();
         LoadResult result = round.done.get(duration.toSeconds() + 120, TimeUnit.SECONDS);
-        for (Channel c : channels) {
-            c.close().sync();
+        if (kept == null) {
+            for (Channel c : channels) {
+                c.close().sync();
+            }
         }
         return result;
     }
@@ -215,7 +242,8 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** One keep-alive connection; sends a request when told and reports the answer to the round. */
     private final class Connection extends SimpleChannelInboundHandler<HttpObject> {
-        private final Round round;
+        /** The round this connection works for; a kept connection moves on to the next. On the loop only. */
+        private Round round;
         private Channel channel;
         private long intended;
         private long firstByte;
@@ -299,6 +327,17 @@ public final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (kept != null) {
+            try {
+                loop.submit(() -> kept.forEach(c -> {
+                    if (c.channel != null) {
+                        c.channel.close();
+                    }
+                })).sync();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
