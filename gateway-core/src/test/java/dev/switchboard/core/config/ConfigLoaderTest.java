@@ -281,39 +281,36 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read file");
     }
 
+    /** A one-backend config that ends at {@code resilience:}, for a test to add a key under it. */
+    private static final String WITH_RESILIENCE = """
+            backends: [ { name: b, base-url: "http://b:1/v1", model: m, residency: internal } ]
+            routes: [ { name: chat, rules: [ { use: [b] } ] } ]
+            resilience:
+            """;
+
     @Test
     void overloadLimitOffIsOffEvenThoughYamlReadsItAsFalse() {
-        String base = """
-                backends: [ { name: b, base-url: "http://b:1/v1", model: m, residency: internal } ]
-                routes: [ { name: chat, rules: [ { use: [b] } ] } ]
-                resilience:
-                """;
         ConfigLoader loader = ConfigLoader.withEnv(n -> null);
-        assertThat(loader.parse(base + "  overload: { limit: off }\n", "t").overload().mode())
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: off }\n", "t").overload().mode())
                 .isEqualTo(OverloadSpec.Mode.OFF);
-        assertThat(loader.parse(base + "  overload: { limit: adaptive, initial: 50 }\n", "t").overload())
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: adaptive, initial: 50 }\n", "t").overload())
                 .isEqualTo(new OverloadSpec(OverloadSpec.Mode.ADAPTIVE, 50, 10, 2000));
-        assertThat(loader.parse(base + "  overload: { limit: fixed, initial: 3 }\n", "t").overload())
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: fixed, initial: 3 }\n", "t").overload())
                 .isEqualTo(new OverloadSpec(OverloadSpec.Mode.FIXED, 3, 3, 3));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.parse(base
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.parse(WITH_RESILIENCE
                 + "  overload: { limit: adaptive, initial: 5, min: 10 }\n", "t"))
                 .hasMessageContaining("resilience.overload.initial: 5 (expected: between min 10 and max 2000)");
     }
 
     @Test
     void theEdgeShedsAfterOneMillisecondOfQueueUnlessToldOtherwise() {
-        String base = """
-                backends: [ { name: b, base-url: "http://b:1/v1", model: m, residency: internal } ]
-                routes: [ { name: chat, rules: [ { use: [b] } ] } ]
-                resilience:
-                """;
         ConfigLoader loader = ConfigLoader.withEnv(n -> null);
         // The documented default (FAILURES.md, CONFIG.md), chosen on BENCHMARKS.md section 7's runs.
-        assertThat(loader.parse(base + "  overload: { limit: adaptive }\n", "t").overload().maxQueueDelay())
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: adaptive }\n", "t").overload().maxQueueDelay())
                 .isEqualTo(java.time.Duration.ofMillis(1));
-        assertThat(loader.parse(base + "  overload: { limit: adaptive, max-queue-delay: 3ms }\n", "t").overload()
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: adaptive, max-queue-delay: 3ms }\n", "t").overload()
                 .maxQueueDelay()).isEqualTo(java.time.Duration.ofMillis(3));
-        assertThat(loader.parse(base + "  overload: { limit: adaptive, max-queue-delay: 0s }\n", "t").overload()
+        assertThat(loader.parse(WITH_RESILIENCE + "  overload: { limit: adaptive, max-queue-delay: 0s }\n", "t").overload()
                 .maxQueueDelay()).isZero();
     }
 }

@@ -56,30 +56,33 @@ final class SseResponseWriter implements StreamListener {
         return span == null ? null : span.traceId();
     }
 
-    /** Set once the stream has ended, answered or failed; from then on the client's leaving cancels nothing. */
-    private final java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile ChannelFutureListener onClientGone;
+    /** Stands for "the stream has ended" in {@link #clientGone}. */
+    private static final ChannelFutureListener ENDED = f -> { };
+    /** The hook on the client's connection while the stream runs; {@link #ENDED} once it has ended. */
+    private final java.util.concurrent.atomic.AtomicReference<ChannelFutureListener> clientGone =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
-     * Runs {@code clientGone} if the client's connection closes before this stream ends. The listener is taken off
+     * Runs {@code onClientGone} if the client's connection closes before this stream ends. The listener is taken off
      * the connection when the stream ends: a kept-alive connection lives for many streams, and a listener left on its
      * close future for each one kept every finished stream's exchange — its request and body — until the client
      * disconnected (an {@code OutOfMemoryError} after a few thousand long prompts on 64 pooled connections).
      */
-    void whileOpen(Runnable clientGone) {
-        ChannelFutureListener l = f -> clientGone.run();
-        onClientGone = l;
+    void whileOpen(Runnable onClientGone) {
+        ChannelFutureListener l = f -> onClientGone.run();
+        if (!clientGone.compareAndSet(null, l)) {
+            return; // it ended before this was called (a cache hit, a refusal)
+        }
         channel.closeFuture().addListener(l);
-        if (over.get()) {
-            channel.closeFuture().removeListener(l); // it ended before this was called (a cache hit, a refusal)
+        if (clientGone.get() == ENDED) {
+            channel.closeFuture().removeListener(l); // it ended while the listener was being added
         }
     }
 
     /** The stream has ended: the connection no longer needs to tell it when the client leaves. */
     private void over() {
-        over.set(true);
-        ChannelFutureListener l = onClientGone;
-        if (l != null) {
+        ChannelFutureListener l = clientGone.getAndSet(ENDED);
+        if (l != null && l != ENDED) {
             channel.closeFuture().removeListener(l);
         }
     }

@@ -636,13 +636,7 @@ final class NettyBackend implements Backend {
 
         /** Detaches from the connection: back to the pool after a complete answer, else closed. */
         private void release(Channel c, boolean complete) {
-            c.attr(EXCHANGE).set(null);
-            if (complete && keepAlive && c.isActive()) {
-                c.config().setAutoRead(true);
-                upstream.giveBack(loop, streamPool, c);
-            } else {
-                c.close();
-            }
+            releaseStream(loop, c, complete && keepAlive);
         }
 
         @Override
@@ -727,21 +721,26 @@ final class NettyBackend implements Backend {
 
         @Override
         public void read(Channel c, HttpObject msg) {
-            if (!(msg instanceof LastHttpContent) || c.attr(EXCHANGE).get() != this) {
-                return; // more of the body after [DONE]: ignored
-            }
-            grace.cancel(false);
-            c.attr(EXCHANGE).set(null);
-            if (keepAlive && c.isActive()) {
-                upstream.giveBack(loop, streamPool, c);
-            } else {
-                c.close();
-            }
+            if (msg instanceof LastHttpContent) {
+                grace.cancel(false);
+                releaseStream(loop, c, keepAlive);
+            } // more of the body after [DONE]: ignored
         }
 
         @Override
         public void closed(Throwable cause) {
             grace.cancel(false);
+        }
+    }
+
+    /** Detaches a stream's connection from its exchange: back to the pool when it can serve another call, else closed. */
+    private void releaseStream(EventLoop loop, Channel c, boolean reusable) {
+        c.attr(EXCHANGE).set(null);
+        if (reusable && c.isActive()) {
+            c.config().setAutoRead(true);
+            upstream.giveBack(loop, streamPool, c);
+        } else {
+            c.close();
         }
     }
 

@@ -98,6 +98,32 @@ class NettyUpstreamTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A stream's listener that hands each event to {@code events} and settles {@code done} with its end. */
+    private static dev.switchboard.core.StreamListener completing(
+            java.util.concurrent.CompletableFuture<dev.switchboard.core.Usage> done,
+            java.util.function.Consumer<String> events) {
+        return new dev.switchboard.core.StreamListener() {
+            @Override
+            public void onStart(dev.switchboard.core.routing.RoutingDecision d, String backend) {
+            }
+
+            @Override
+            public void onEvent(String data) {
+                events.accept(data);
+            }
+
+            @Override
+            public void onComplete(dev.switchboard.core.Usage usage, String finishReason) {
+                done.complete(usage);
+            }
+
+            @Override
+            public void onError(dev.switchboard.core.GatewayException error, boolean started) {
+                done.completeExceptionally(error);
+            }
+        };
+    }
+
     /** What a raw backend writes once it has read the request. */
     private interface RawAnswer {
         void write(java.io.OutputStream out) throws Exception;
@@ -218,25 +244,7 @@ class NettyUpstreamTest {
             sent.add(new java.lang.ref.WeakReference<>(request));
             java.util.concurrent.CompletableFuture<dev.switchboard.core.Usage> done =
                     new java.util.concurrent.CompletableFuture<>();
-            gateway.chatStream(request, new dev.switchboard.core.StreamListener() {
-                @Override
-                public void onStart(dev.switchboard.core.routing.RoutingDecision d, String backend) {
-                }
-
-                @Override
-                public void onEvent(String data) {
-                }
-
-                @Override
-                public void onComplete(dev.switchboard.core.Usage usage, String finishReason) {
-                    done.complete(usage);
-                }
-
-                @Override
-                public void onError(dev.switchboard.core.GatewayException error, boolean started) {
-                    done.completeExceptionally(error);
-                }
-            });
+            gateway.chatStream(request, completing(done, data -> { }));
             request = null;
             assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS).completionTokens()).isEqualTo(8);
             // The body's end read: the connection is back in its loop's pool.
@@ -358,26 +366,7 @@ class NettyUpstreamTest {
             try (Gateway g = gatewayOn("pieces", pieces.getLocalPort())) {
                 g.chatStream(new dev.switchboard.core.GatewayRequest(dev.switchboard.core.RequestView.chat(
                         "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
-                        java.util.Map.of(), null, null), new dev.switchboard.core.StreamListener() {
-                            @Override
-                            public void onStart(dev.switchboard.core.routing.RoutingDecision d, String backend) {
-                            }
-
-                            @Override
-                            public void onEvent(String data) {
-                                events.add(data);
-                            }
-
-                            @Override
-                            public void onComplete(dev.switchboard.core.Usage usage, String finishReason) {
-                                done.complete(usage);
-                            }
-
-                            @Override
-                            public void onError(dev.switchboard.core.GatewayException error, boolean started) {
-                                done.completeExceptionally(error);
-                            }
-                        });
+                        java.util.Map.of(), null, null), completing(done, events::add));
                 assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS))
                         .isEqualTo(new dev.switchboard.core.Usage(3, 2));
             }
