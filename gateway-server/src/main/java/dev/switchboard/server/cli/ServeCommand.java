@@ -187,6 +187,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, spec.server().shutdownGrace());
         server.ready(); // /readyz: 200 from now until SIGTERM
+        // A JVM on which every freed buffer stops all threads: said before the banner, with the flag that fixes it.
+        dev.switchboard.server.http.BufferCleaning.ofThisJvm().warning().ifPresent(System.err::println);
         // TLS for https backends, off the way to ready (a quarter of a second on one core).
         java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext> tls =
                 netty == null ? null : netty.prepareTls();

@@ -56,6 +56,9 @@ public final class SwitchboardServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+        // Embedded servers say it in the host's log; `serve` on standard error (its jar has no logging backend).
+        BufferCleaning.ofThisJvm().warning().ifPresent(
+                w -> org.slf4j.LoggerFactory.getLogger(SwitchboardServer.class).warn(w));
         // The console's sparklines: every backend's figures, sampled on a loop (reading them never blocks).
         workers.next().scheduleAtFixedRate(() -> {
             try {
