@@ -163,7 +163,8 @@ final class OverloadBenchmark implements Callable<Integer> {
                     + "(closed loop, 64 connections); offered %.0f req/s%n%n", stream ? "stream" : "plain", capacity,
                     capacity * overload));
             sb.append("| run | offered req/s | answered 2xx | shed (503) | other errors | admitted p50 ms | admitted p99 ms"
-                    + " | admitted first byte p99 ms | shed p50 ms | shed p99 ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                    + " | admitted first byte p99 ms | shed p50 ms | shed p99 ms | shed p99 from send ms | generator send lag p99 ms |"
+                    + "\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             sb.append(row("unloaded (0.5x), limit on", capacity * 0.5, calm));
             sb.append(row(String.format(Locale.ROOT, "%.1fx, limit on (shedding)", overload), capacity * overload,
                     shed));
@@ -191,9 +192,10 @@ final class OverloadBenchmark implements Callable<Integer> {
     }
 
     private static String row(String run, double offered, LoadResult r) {
-        return String.format(Locale.ROOT, "| %s | %.0f | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", run,
+        return String.format(Locale.ROOT, "| %s | %.0f | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", run,
                 offered, r.completed(), r.shed(), r.errors() - r.shed(), EndToEndBenchmark.ms(r.total(), 50),
                 EndToEndBenchmark.ms(r.total(), 99), EndToEndBenchmark.ms(r.firstByte(), 99),
-                EndToEndBenchmark.ms(r.shedTotal(), 50), EndToEndBenchmark.ms(r.shedTotal(), 99));
+                EndToEndBenchmark.ms(r.shedTotal(), 50), EndToEndBenchmark.ms(r.shedTotal(), 99),
+                EndToEndBenchmark.ms(r.shedFromSend(), 99), EndToEndBenchmark.ms(r.sendLag(), 99));
     }
 }

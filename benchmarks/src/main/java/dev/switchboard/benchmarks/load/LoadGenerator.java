@@ -132,6 +132,8 @@ public final class LoadGenerator implements AutoCloseable {
         long errors;
         long shed;
         final Histogram shedTotal = LoadResult.newHistogram();
+        final Histogram sendLag = LoadResult.newHistogram();
+        final Histogram shedFromSend = LoadResult.newHistogram();
         int inFlight;
         boolean stopped;
 
@@ -206,11 +208,11 @@ public final class LoadGenerator implements AutoCloseable {
             if (stopped && inFlight == 0 && due.isEmpty() && !done.isDone()) {
                 long end = System.nanoTime();
                 done.complete(new LoadResult(completed, errors, (end - startNanos) / 1e9, total, firstByte, shed,
-                        shedTotal));
+                        shedTotal, sendLag, shedFromSend));
             }
         }
 
-        void answered(Connection c, boolean ok, int status, long intended, long firstByteNanos) {
+        void answered(Connection c, boolean ok, int status, long intended, long sentNanos, long firstByteNanos) {
             inFlight--;
             long now = System.nanoTime();
             if (ok) {
@@ -222,6 +224,7 @@ public final class LoadGenerator implements AutoCloseable {
                 if (status == 503) {
                     shed++;
                     shedTotal.recordValue(Math.max(1, (now - intended) / 1000));
+                    shedFromSend.recordValue(Math.max(1, (now - sentNanos) / 1000));
                 }
             }
             if (!c.channel.isActive()) {
@@ -246,6 +249,7 @@ public final class LoadGenerator implements AutoCloseable {
         private Round round;
         private Channel channel;
         private long intended;
+        private long sent;
         private long firstByte;
         private int status;
         private boolean busy;
@@ -280,6 +284,8 @@ public final class LoadGenerator implements AutoCloseable {
                 request.headers().set(h[0], h[1]);
             }
             channel.writeAndFlush(request);
+            sent = System.nanoTime();
+            round.sendLag.recordValue(Math.max(1, (sent - intendedStart) / 1000));
         }
 
         @Override
@@ -306,7 +312,7 @@ public final class LoadGenerator implements AutoCloseable {
                     firstByte = System.nanoTime();
                 }
                 boolean ok = status >= 200 && status < 300 && (!round.workload.stream() || sawDone);
-                round.answered(this, ok, status, intended, firstByte);
+                round.answered(this, ok, status, intended, sent, firstByte);
             }
         }
 
@@ -315,7 +321,7 @@ public final class LoadGenerator implements AutoCloseable {
             round.idle.remove(this);
             if (busy) {
                 busy = false;
-                round.answered(this, false, 0, intended, System.nanoTime());
+                round.answered(this, false, 0, intended, sent, System.nanoTime());
             }
         }
 

@@ -13,12 +13,16 @@ import org.HdrHistogram.Histogram;
  * @param firstByte   time to the first body byte (streams: the first event)
  * @param shed        requests answered 503 (counted among the errors too): a server shedding load
  * @param shedTotal   time to the end of those 503 answers
+ * @param sendLag     how long after its intended start each request was written: the load generator's own lateness
+ *                    (its loop busy, its core taken, no idle connection), which the latencies above include
+ * @param shedFromSend time to the end of the 503 answers counted from when each was written, not intended: what
+ *                    the server and the network took, without the generator's send lag (its read lag remains)
  */
 public record LoadResult(long completed, long errors, double seconds, Histogram total, Histogram firstByte, long shed,
-        Histogram shedTotal) {
+        Histogram shedTotal, Histogram sendLag, Histogram shedFromSend) {
 
     public LoadResult(long completed, long errors, double seconds, Histogram total, Histogram firstByte) {
-        this(completed, errors, seconds, total, firstByte, 0, newHistogram());
+        this(completed, errors, seconds, total, firstByte, 0, newHistogram(), newHistogram(), newHistogram());
     }
 
     public double throughput() {
@@ -37,8 +41,12 @@ public record LoadResult(long completed, long errors, double seconds, Histogram 
         f.add(other.firstByte);
         Histogram s = shedTotal.copy();
         s.add(other.shedTotal);
+        Histogram l = sendLag.copy();
+        l.add(other.sendLag);
+        Histogram sf = shedFromSend.copy();
+        sf.add(other.shedFromSend);
         return new LoadResult(completed + other.completed, errors + other.errors, seconds + other.seconds, t, f,
-                shed + other.shed, s);
+                shed + other.shed, s, l, sf);
     }
 
     public static LoadResult empty() {
