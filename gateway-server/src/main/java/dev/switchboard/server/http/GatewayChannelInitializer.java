@@ -19,8 +19,8 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     private final AccessLog accessLog;
     private final Supplier<Gateway> gateway;
     private final Readiness readiness;
-    /** How late each event loop runs, for shedding at the edge. */
-    private final LoopDelay.PerLoop delays = new LoopDelay.PerLoop();
+    /** How late each event loop runs, for shedding at the edge (and its metric). */
+    private final LoopDelay.PerLoop delays;
 
     private final io.netty.channel.group.ChannelGroup connections;
 
@@ -33,6 +33,26 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         this.gateway = gateway;
         this.readiness = readiness;
         this.api = new ApiHandler(gateway, readiness, openTelemetry, accessLog);
+        // The registry is the gateway's options', which a reload keeps.
+        this.delays = new LoopDelay.PerLoop(loopDelayMetric(gateway.get().meters()));
+    }
+
+    /**
+     * {@code switchboard_event_loop_delay_seconds}: how late the loops ran their probes, which is how long anything
+     * that became ready on them waited — the queueing a client sees before the sidecar reads its request, which no
+     * request's own timing includes. Buckets at the edge's usual limits and the tails worth telling apart.
+     */
+    private static java.util.function.LongConsumer loopDelayMetric(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Timer timer = io.micrometer.core.instrument.Timer
+                .builder("switchboard.event_loop.delay")
+                .description("How late the sidecar's event loops ran a 1 ms probe, while requests arrived and the "
+                        + "overload edge was on: the wait of what became ready on them")
+                .serviceLevelObjectives(java.util.stream.LongStream.of(250, 500, 1_000, 2_000, 5_000, 10_000,
+                        20_000, 50_000, 100_000, 250_000, 1_000_000) // microseconds
+                        .mapToObj(us -> java.time.Duration.of(us, java.time.temporal.ChronoUnit.MICROS))
+                        .toArray(java.time.Duration[]::new))
+                .register(meters);
+        return nanos -> timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Connections per client address, when {@code server.max-connections-per-client} is set. */

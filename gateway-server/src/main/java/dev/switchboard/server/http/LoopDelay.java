@@ -3,6 +3,7 @@ package dev.switchboard.server.http;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * How late one event loop runs: a probe scheduled a period ahead measures how long past its time it ran, which is
@@ -36,6 +37,8 @@ final class LoopDelay {
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final EventLoop loop;
+    /** Told each probe's delay: the sidecar's metric of how late its loops run. */
+    private final LongConsumer onProbe;
     private boolean probing;
     private long dueNanos;
     private long lastRequestNanos;
@@ -49,16 +52,27 @@ final class LoopDelay {
     /** The limit of the last caller of {@link #lateBy}. */
     private long limitNanos = Long.MAX_VALUE;
 
-    private LoopDelay(EventLoop loop) {
+    private LoopDelay(EventLoop loop, LongConsumer onProbe) {
         this.loop = loop;
+        this.onProbe = onProbe;
     }
 
     /** One monitor per event loop of a server. */
     static final class PerLoop {
         private final ConcurrentHashMap<EventLoop, LoopDelay> loops = new ConcurrentHashMap<>();
+        private final LongConsumer onProbe;
+
+        PerLoop() {
+            this(nanos -> { });
+        }
+
+        /** @param onProbe told, on the loop, how late (ns) each probe ran */
+        PerLoop(LongConsumer onProbe) {
+            this.onProbe = onProbe;
+        }
 
         LoopDelay of(EventLoop loop) {
-            return loops.computeIfAbsent(loop, LoopDelay::new);
+            return loops.computeIfAbsent(loop, l -> new LoopDelay(l, onProbe));
         }
     }
 
@@ -96,6 +110,7 @@ final class LoopDelay {
     private void probe() {
         long now = loop.ticker().nanoTime();
         lastDelayNanos = Math.max(0, now - dueNanos);
+        onProbe.accept(lastDelayNanos);
         if (lastDelayNanos <= limitNanos) {
             lateRun = false;
             late = false;

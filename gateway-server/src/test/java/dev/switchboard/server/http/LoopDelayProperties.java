@@ -20,7 +20,8 @@ import net.jqwik.api.Tuple;
  * (since the last probe on time) has lasted five limits, and every call is shed once that run has lasted CoDel's
  * interval — a pause, its catching up and a draining backlog shed nothing, and a standing queue is always shed. And
  * exactly: a run of late probes is a backlog from five limits on unless each probe is less late than every one before
- * it in the run (draining), and from CoDel's interval on regardless, until a probe runs on time.
+ * it in the run (draining), and from CoDel's interval on regardless, until a probe runs on time. Every probe's delay
+ * is reported, as measured, to the sidecar's metric of its loops' delay.
  */
 class LoopDelayProperties {
     private static final long LIMIT = TimeUnit.MILLISECONDS.toNanos(2);
@@ -61,10 +62,12 @@ class LoopDelayProperties {
     private static final class Probed implements AutoCloseable {
         final EmbeddedChannel channel = new EmbeddedChannel();
         final LoopDelay delay;
+        /** What the metric was told: each probe's delay, in ns. */
+        final List<Long> reported = new ArrayList<>();
 
         Probed() {
             channel.freezeTime();
-            delay = new LoopDelay.PerLoop().of(channel.eventLoop());
+            delay = new LoopDelay.PerLoop(reported::add).of(channel.eventLoop());
         }
 
         /** The loop gets to its next probe this late. */
@@ -97,7 +100,11 @@ class LoopDelayProperties {
             for (Step step : history) {
                 long late = (long) (step.lateMillis() * 1e6);
                 now += LoopDelay.PERIOD_NANOS + late;
+                int reports = loop.reported.size();
                 loop.probe(step.lateMillis());
+                // The metric (switchboard_event_loop_delay_seconds) sees each probe's delay, the one the edge decides on.
+                assertThat(loop.reported).hasSize(reports + 1);
+                assertThat(loop.reported.get(reports)).isEqualTo(late);
                 if (late <= LIMIT) {
                     runStart = -1;
                     backlog = false;

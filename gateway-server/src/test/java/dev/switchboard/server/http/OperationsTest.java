@@ -87,6 +87,37 @@ class OperationsTest {
     }
 
     @Test
+    void withTheOverloadEdgeOnTheEventLoopsDelayIsAMetric() throws Exception {
+        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
+                backends:
+                  - { name: hosted, base-url: "%s", model: m, residency: internal }
+                routes:
+                  - { name: chat, rules: [ { use: [hosted] } ] }
+                resilience: { overload: { limit: adaptive } }
+                """.formatted(model.baseUrl()), "t");
+        try (Gateway g = Gateway.create(spec, GatewayOptions.defaults()
+                .withMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+                SwitchboardServer s = SwitchboardServer.start(spec.server(), g)) {
+            HttpResponse<String> before = get(s.adminPort(), "/metrics");
+            assertThat(before.body()).contains("switchboard_event_loop_delay_seconds_count 0");
+            HttpResponse<String> answered = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"messages\":[{\"role\":"
+                            + "\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answered.statusCode()).isEqualTo(200);
+            // A request starts the 1 ms probes of its loop; each is counted, in buckets from 250 us to 1 s.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String metrics = before.body();
+            while (metrics.contains("switchboard_event_loop_delay_seconds_count 0") && System.nanoTime() < deadline) {
+                metrics = get(s.adminPort(), "/metrics").body();
+            }
+            assertThat(metrics).doesNotContain("switchboard_event_loop_delay_seconds_count 0")
+                    .contains("switchboard_event_loop_delay_seconds_bucket{le=\"0.001\"}",
+                            "switchboard_event_loop_delay_seconds_bucket{le=\"1.0\"}");
+        }
+    }
+
+    @Test
     void drainingLetsStreamsFinishAndRefusesNewConnections() throws Exception {
         model.options(model.options().toBuilder().tokensPerSecond(10).responseTokens(10).build());
         CompletableFuture<HttpResponse<String>> stream = chat(true);
