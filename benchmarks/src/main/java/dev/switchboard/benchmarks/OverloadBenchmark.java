@@ -139,10 +139,13 @@ final class OverloadBenchmark implements Callable<Integer> {
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
             toLimited.run(work, capacity * 0.7, connections, warmup);
             ShedScopes beforeCalm = ShedScopes.read(limited.adminPort());
+            LoopDelays delaysBeforeCalm = LoopDelays.read(limited.adminPort());
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
             ShedScopes afterCalm = ShedScopes.read(limited.adminPort());
+            LoopDelays delaysAfterCalm = LoopDelays.read(limited.adminPort());
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
             ShedScopes afterShed = ShedScopes.read(limited.adminPort());
+            LoopDelays delaysAfterShed = LoopDelays.read(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
             LoadResult comparedCalm = null;
             String comparedScopes = null;
@@ -186,9 +189,22 @@ final class OverloadBenchmark implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
                     ShedScopes.between(beforeCalm, afterCalm), overload, ShedScopes.between(afterCalm, afterShed),
                     comparedScopes == null ? "" : "; compared (" + comparedScopes + ")"));
+            // The sidecar's own share of a shed's time: how late its loop ran (what a request waits in its socket).
+            sb.append(String.format(Locale.ROOT, "%nlimited sidecar's event-loop delay (switchboard_event_loop_delay_"
+                    + "seconds; the wait before it reads a request), p50 / p99 / p99.9 in ms: unloaded %s / %s / %s; "
+                    + "%.1fx %s / %s / %s%n", percentile(delaysBeforeCalm, delaysAfterCalm, 50),
+                    percentile(delaysBeforeCalm, delaysAfterCalm, 99), LoopDelays.between(delaysBeforeCalm, delaysAfterCalm, 99.9),
+                    overload, percentile(delaysAfterCalm, delaysAfterShed, 50),
+                    percentile(delaysAfterCalm, delaysAfterShed, 99),
+                    LoopDelays.between(delaysAfterCalm, delaysAfterShed, 99.9)));
             System.out.println(sb);
             return sb.toString();
         }
+    }
+
+    /** The bound alone (the probe count is said once, after the last). */
+    private static String percentile(LoopDelays before, LoopDelays after, double p) {
+        return LoopDelays.between(before, after, p).replaceFirst(" \\(.*", "");
     }
 
     private static String row(String run, double offered, LoadResult r) {

@@ -31,6 +31,12 @@ record ShedScopes(Map<String, Long> byScope) {
 
     /** What the sidecar on {@code adminPort} counts now; none when it cannot be read (the report says so). */
     static ShedScopes read(int adminPort) {
+        String metrics = metrics(adminPort);
+        return metrics == null ? null : parse(metrics);
+    }
+
+    /** The Prometheus text of the sidecar on {@code adminPort}, or null when it cannot be read. */
+    static String metrics(int adminPort) {
         if (adminPort <= 0) {
             return null;
         }
@@ -38,7 +44,7 @@ record ShedScopes(Map<String, Long> byScope) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + adminPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? parse(r.body()) : null;
+            return r.statusCode() == 200 ? r.body() : null;
         } catch (java.io.IOException e) {
             return null;
         } catch (InterruptedException e) {
