@@ -139,13 +139,13 @@ final class OverloadBenchmark implements Callable<Integer> {
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
             toLimited.run(work, capacity * 0.7, connections, warmup);
             ShedScopes beforeCalm = ShedScopes.read(limited.adminPort());
-            LoopDelays delaysBeforeCalm = LoopDelays.read(limited.adminPort());
+            Split splitBeforeCalm = Split.read(limited.adminPort());
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
             ShedScopes afterCalm = ShedScopes.read(limited.adminPort());
-            LoopDelays delaysAfterCalm = LoopDelays.read(limited.adminPort());
+            Split splitAfterCalm = Split.read(limited.adminPort());
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
             ShedScopes afterShed = ShedScopes.read(limited.adminPort());
-            LoopDelays delaysAfterShed = LoopDelays.read(limited.adminPort());
+            Split splitAfterShed = Split.read(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
             LoadResult comparedCalm = null;
             String comparedScopes = null;
@@ -189,22 +189,41 @@ final class OverloadBenchmark implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
                     ShedScopes.between(beforeCalm, afterCalm), overload, ShedScopes.between(afterCalm, afterShed),
                     comparedScopes == null ? "" : "; compared (" + comparedScopes + ")"));
-            // The sidecar's own share of a shed's time: how late its loop ran (what a request waits in its socket).
-            sb.append(String.format(Locale.ROOT, "%nlimited sidecar's event-loop delay (switchboard_event_loop_delay_"
-                    + "seconds; the wait before it reads a request), p50 / p99 / p99.9 in ms: unloaded %s / %s / %s; "
-                    + "%.1fx %s / %s / %s%n", percentile(delaysBeforeCalm, delaysAfterCalm, 50),
-                    percentile(delaysBeforeCalm, delaysAfterCalm, 99), LoopDelays.between(delaysBeforeCalm, delaysAfterCalm, 99.9),
-                    overload, percentile(delaysAfterCalm, delaysAfterShed, 50),
-                    percentile(delaysAfterCalm, delaysAfterShed, 99),
-                    LoopDelays.between(delaysAfterCalm, delaysAfterShed, 99.9)));
+            // Who took the time: the sidecar's loop (what a request waits in its socket), the model on the other core.
+            sb.append(String.format(Locale.ROOT, "%nwhere the time went (limited sidecar's histograms, p50 / p99 / "
+                    + "p99.9 bucket bounds in ms): its event loop's delay, the wait before it reads a request "
+                    + "(`%s`): unloaded %s, %.1fx %s; the model server's time to first token, on the load generator's "
+                    + "core (`%s`): unloaded %s, %.1fx %s%n", HistogramReading.LOOP_DELAY,
+                    Split.percentiles(splitBeforeCalm, splitAfterCalm, Split::loop), overload,
+                    Split.percentiles(splitAfterCalm, splitAfterShed, Split::loop),
+                    HistogramReading.BACKEND_FIRST_TOKEN,
+                    Split.percentiles(splitBeforeCalm, splitAfterCalm, Split::firstToken), overload,
+                    Split.percentiles(splitAfterCalm, splitAfterShed, Split::firstToken)));
             System.out.println(sb);
             return sb.toString();
         }
     }
 
-    /** The bound alone (the probe count is said once, after the last). */
-    private static String percentile(LoopDelays before, LoopDelays after, double p) {
-        return LoopDelays.between(before, after, p).replaceFirst(" \\(.*", "");
+    /** A sidecar's two histograms that split a client's timing, read at one moment. */
+    private record Split(HistogramReading loop, HistogramReading firstToken) {
+        static Split read(int adminPort) {
+            String metrics = ShedScopes.metrics(adminPort);
+            return metrics == null ? null : new Split(HistogramReading.parse(metrics, HistogramReading.LOOP_DELAY),
+                    HistogramReading.parse(metrics, HistogramReading.BACKEND_FIRST_TOKEN));
+        }
+
+        /** {@code ≤ 0.25 / ≤ 10 / ≤ 20 (6,572 samples)} between two readings. */
+        static String percentiles(Split before, Split after,
+                java.util.function.Function<Split, HistogramReading> which) {
+            if (before == null || after == null) {
+                return "not read";
+            }
+            HistogramReading b = which.apply(before);
+            HistogramReading a = which.apply(after);
+            return HistogramReading.between(b, a, 50).replaceFirst(" \\(.*", "") + " / "
+                    + HistogramReading.between(b, a, 99).replaceFirst(" \\(.*", "") + " / "
+                    + HistogramReading.between(b, a, 99.9);
+        }
     }
 
     private static String row(String run, double offered, LoadResult r) {
