@@ -23,6 +23,13 @@ import java.util.function.LongConsumer;
  * since its probes started running late is draining, not overloaded, and counts as late only if it is still late
  * after {@link #DRAIN_NANOS} (CoDel's own interval) — a queue that drains that slowly is standing after all.
  *
+ * <p>Once a standing queue has been seen, overload is the likelier reading of the next late run: as CoDel re-enters
+ * its dropping state at once when a queue builds again within an interval of leaving it, a run of late probes that
+ * starts within {@link #DRAIN_NANOS} of the end of the last standing queue counts as late from its first probe. Under
+ * sustained overload the loop then runs on time and late in turns, each late turn cut after a probe instead of after
+ * five limits of admitted work (the tail of what it sheds); a sidecar that has not been overloaded in the last
+ * interval still waits the whole window, so pauses at half load shed nothing.
+ *
  * <p>Probes run only while requests arrive or the loop runs late: an idle sidecar schedules nothing. Time is the loop's own ticker.
  * Confined to its loop's thread.
  */
@@ -49,6 +56,9 @@ final class LoopDelay {
     private long leastLateDelayNanos;
     /** Whether the loop counts as late. */
     private boolean late;
+    /** Whether the loop has stopped counting as late since it last went idle (or its limit changed), and when. */
+    private boolean lateEnded;
+    private long lateEndedNanos;
     /** The limit of the last caller of {@link #lateBy}. */
     private long limitNanos = Long.MAX_VALUE;
 
@@ -92,6 +102,7 @@ final class LoopDelay {
             limitNanos = limit;
             late = false;
             lateRun = false;
+            lateEnded = false;
         }
         return probing && late;
     }
@@ -113,7 +124,7 @@ final class LoopDelay {
         onProbe.accept(lastDelayNanos);
         if (lastDelayNanos <= limitNanos) {
             lateRun = false;
-            late = false;
+            endLate(now);
         } else {
             boolean draining;
             if (!lateRun) {
@@ -121,6 +132,9 @@ final class LoopDelay {
                 lateSinceNanos = now;
                 leastLateDelayNanos = lastDelayNanos;
                 draining = false;
+                if (lateEnded && now - lateEndedNanos <= DRAIN_NANOS) {
+                    late = true; // a standing queue again within an interval of the last: overload, as CoDel re-enters
+                }
             } else {
                 // Draining while each probe is less late than every one before it in this run: a queue that stands,
                 // or grows again after shrinking, is not a burst going away.
@@ -140,8 +154,17 @@ final class LoopDelay {
             lastDelayNanos = 0;
             lateRun = false;
             late = false;
+            lateEnded = false; // idle: nothing to re-enter
             return;
         }
         schedule(now);
+    }
+
+    private void endLate(long now) {
+        if (late) {
+            late = false;
+            lateEnded = true;
+            lateEndedNanos = now;
+        }
     }
 }
