@@ -38,7 +38,7 @@ record HistogramReading(Map<Double, Long> cumulative) {
      * past the last bound), with how many samples; or why there is none.
      */
     static String between(HistogramReading before, HistogramReading after, double percentile) {
-        if (before == null || after == null || after.cumulative.isEmpty()) {
+        if (before == null || after == null) {
             return "not read";
         }
         Map<Double, Long> since = new TreeMap<>();

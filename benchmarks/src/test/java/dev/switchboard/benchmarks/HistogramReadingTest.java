@@ -33,6 +33,9 @@ class HistogramReadingTest {
         assertThat(HistogramReading.between(before, late, 99)).isEqualTo("> 5 (1,000 samples)");
         assertThat(HistogramReading.between(before, before, 99)).isEqualTo("no samples");
         assertThat(HistogramReading.between(null, after, 99)).isEqualTo("not read");
+        // A histogram the sidecar has not made (no call streamed upstream, say): nothing sampled.
+        HistogramReading absent = HistogramReading.parse("", HistogramReading.BACKEND_FIRST_TOKEN);
+        assertThat(HistogramReading.between(absent, absent, 99)).isEqualTo("no samples");
     }
 
     @Test
