@@ -257,15 +257,24 @@ class EdgeShedTest {
     }
 
     @Test
-    void soonAfterAStandingQueueTheNextLateRunIsShedFromItsFirstProbeAsCodelReenters() {
+    void soonAfterAStandingQueueTheNextLateRunIsShedAfterTwoLimitsNotFive() {
         start("{ limit: adaptive, max-queue-delay: 2ms }");
         call("/v1/chat/completions");
         runLate(3, 4); // a standing queue: late from the fourth probe
         call("/v1/chat/completions"); // shed
         runLate(0, 3); // caught up, for 3 ms
         call("/v1/chat/completions"); // admitted
-        runLate(3, 1); // late again within 100 ms of the last queue's end: overload, not a burst
-        call("/v1/chat/completions"); // shed at once, not after another 10 ms of admitted work
+        runLate(3, 1); // late again within 100 ms of the last queue's end: one late probe is not yet a queue
+        call("/v1/chat/completions"); // admitted
+        runLate(3, 1); // 4 ms (two limits) into the run: overload again, not a burst
+        call("/v1/chat/completions"); // shed, not after another 10 ms of admitted work
+        assertThat(edgeSheds()).isEqualTo(2);
+        runLate(0, 1);
+        // A pause soon after, whose backlog drains (each probe less late), is still let go.
+        runLate(9, 1);
+        runLate(6, 1);
+        runLate(3, 1);
+        call("/v1/chat/completions");
         assertThat(edgeSheds()).isEqualTo(2);
         runLate(0, 1);
         // On time for longer than CoDel's interval: the next late run is given the whole window again.
@@ -273,10 +282,10 @@ class EdgeShedTest {
             runLate(0.5, 1);
             call("/v1/chat/completions");
         }
-        runLate(3, 2); // late again, but not for 10 ms yet
+        runLate(3, 2); // late again, 3 ms into the run: admitted
         call("/v1/chat/completions");
         assertThat(edgeSheds()).isEqualTo(2);
-        assertThat(passed).hasSize(1 + 1 + 110 + 1);
+        assertThat(passed).hasSize(1 + 1 + 1 + 1 + 110 + 1);
     }
 
     @Test
