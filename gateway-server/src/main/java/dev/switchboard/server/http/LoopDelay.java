@@ -23,15 +23,6 @@ import java.util.function.LongConsumer;
  * since its probes started running late is draining, not overloaded, and counts as late only if it is still late
  * after {@link #DRAIN_NANOS} (CoDel's own interval) — a queue that drains that slowly is standing after all.
  *
- * <p>Once a standing queue has been seen, overload is the likelier reading of the next late run: a run of late
- * probes that starts within {@link #DRAIN_NANOS} of the end of the last standing queue counts as late after
- * {@link #REENTRY_INTERVALS} limits instead of {@link #INTERVALS} (a draining one still gets its interval). Under
- * sustained overload the loop runs on time and late in turns; each late turn is then cut after two limits of admitted
- * work instead of five, which is what a shed answer waits behind. (CoDel keeps a memory of the same kind, of its
- * last drop rate; it sheds a fraction where this sheds every call, so what is remembered here is the window.) A pause
- * at half load whose probe is late once, or whose backlog drains, sheds nothing even then; a sidecar without a
- * standing queue for an interval waits the whole window again.
- *
  * <p>Probes run only while requests arrive or the loop runs late: an idle sidecar schedules nothing. Time is the loop's own ticker.
  * Confined to its loop's thread.
  */
@@ -40,8 +31,6 @@ final class LoopDelay {
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long, in limits, the probes must run late before the loop counts as late. */
     static final int INTERVALS = 5;
-    /** The same, for a run that starts within {@link #DRAIN_NANOS} of the end of the last standing queue. */
-    static final int REENTRY_INTERVALS = 2;
     /** How long a draining loop (its delay shrinking) may run late before it counts as late all the same. */
     static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A loop that has seen no request for this long stops probing (and counts as on time). */
@@ -56,15 +45,10 @@ final class LoopDelay {
     private long lastDelayNanos;
     /** Whether the last probes ran more than {@link #limitNanos} late, since when, and the least late of them. */
     private boolean lateRun;
-    /** Whether the current run of late probes started within an interval of the end of the last standing queue. */
-    private boolean reentering;
     private long lateSinceNanos;
     private long leastLateDelayNanos;
     /** Whether the loop counts as late. */
     private boolean late;
-    /** Whether the loop has stopped counting as late since it last went idle (or its limit changed), and when. */
-    private boolean lateEnded;
-    private long lateEndedNanos;
     /** The limit of the last caller of {@link #lateBy}. */
     private long limitNanos = Long.MAX_VALUE;
 
@@ -108,7 +92,6 @@ final class LoopDelay {
             limitNanos = limit;
             late = false;
             lateRun = false;
-            lateEnded = false;
         }
         return probing && late;
     }
@@ -130,7 +113,7 @@ final class LoopDelay {
         onProbe.accept(lastDelayNanos);
         if (lastDelayNanos <= limitNanos) {
             lateRun = false;
-            endLate(now);
+            late = false;
         } else {
             boolean draining;
             if (!lateRun) {
@@ -138,7 +121,6 @@ final class LoopDelay {
                 lateSinceNanos = now;
                 leastLateDelayNanos = lastDelayNanos;
                 draining = false;
-                reentering = lateEnded && now - lateEndedNanos <= DRAIN_NANOS;
             } else {
                 // Draining while each probe is less late than every one before it in this run: a queue that stands,
                 // or grows again after shrinking, is not a burst going away.
@@ -146,7 +128,7 @@ final class LoopDelay {
                 leastLateDelayNanos = Math.min(leastLateDelayNanos, lastDelayNanos);
             }
             long lateFor = now - lateSinceNanos;
-            if (lateFor >= (reentering ? REENTRY_INTERVALS : INTERVALS) * limitNanos && !draining
+            if (lateFor >= INTERVALS * limitNanos && !draining
                     || lateFor >= Math.max(DRAIN_NANOS, INTERVALS * limitNanos)) {
                 late = true;
             }
@@ -158,17 +140,8 @@ final class LoopDelay {
             lastDelayNanos = 0;
             lateRun = false;
             late = false;
-            lateEnded = false; // idle: nothing to re-enter
             return;
         }
         schedule(now);
-    }
-
-    private void endLate(long now) {
-        if (late) {
-            late = false;
-            lateEnded = true;
-            lateEndedNanos = now;
-        }
     }
 }

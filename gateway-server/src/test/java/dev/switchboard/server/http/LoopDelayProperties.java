@@ -17,12 +17,11 @@ import net.jqwik.api.Tuple;
 /**
  * What the edge promises about when it sheds, over any history of a busy loop's probes (each some milliseconds late,
  * calls arriving between them), on the loop's frozen clock: a call is shed only while the current run of late probes
- * (since the last probe on time) has lasted five limits — two, when the run began within CoDel's interval of the end
- * of the last standing queue — and every call is shed once that run has lasted CoDel's interval: a pause, its
- * catching up and a draining backlog shed nothing, and a standing queue is always shed. And exactly: a run of late
- * probes is a backlog from its window on (five limits, or two soon after the last backlog) unless each probe is less
- * late than every one before it in the run (draining), and from CoDel's interval on regardless, until a probe runs on
- * time. Every probe's delay is reported, as measured, to the sidecar's metric of its loops' delay.
+ * (since the last probe on time) has lasted five limits, and every call is shed once that run has lasted CoDel's
+ * interval — a pause, its catching up and a draining backlog shed nothing, and a standing queue is always shed. And
+ * exactly: a run of late probes is a backlog from five limits on unless each probe is less late than every one before
+ * it in the run (draining), and from CoDel's interval on regardless, until a probe runs on time. Every probe's delay
+ * is reported, as measured, to the sidecar's metric of its loops' delay.
  */
 class LoopDelayProperties {
     private static final long LIMIT = TimeUnit.MILLISECONDS.toNanos(2);
@@ -98,7 +97,6 @@ class LoopDelayProperties {
             long runStart = -1;
             long leastLate = 0;
             boolean backlog = false;
-            long backlogEnded = Long.MIN_VALUE / 2; // long before the history: nothing to re-enter
             for (Step step : history) {
                 long late = (long) (step.lateMillis() * 1e6);
                 now += LoopDelay.PERIOD_NANOS + late;
@@ -107,12 +105,8 @@ class LoopDelayProperties {
                 // The metric (switchboard_event_loop_delay_seconds) sees each probe's delay, the one the edge decides on.
                 assertThat(loop.reported).hasSize(reports + 1);
                 assertThat(loop.reported.get(reports)).isEqualTo(late);
-                boolean reentered = false;
                 if (late <= LIMIT) {
                     runStart = -1;
-                    if (backlog) {
-                        backlogEnded = now;
-                    }
                     backlog = false;
                 } else {
                     boolean draining = runStart >= 0 && late < leastLate;
@@ -120,17 +114,15 @@ class LoopDelayProperties {
                         runStart = now;
                         leastLate = late;
                     }
-                    reentered = runStart - backlogEnded <= LoopDelay.DRAIN_NANOS; // began within an interval of it
                     leastLate = Math.min(leastLate, late);
                     long run = now - runStart;
-                    int window = reentered ? LoopDelay.REENTRY_INTERVALS : LoopDelay.INTERVALS;
-                    backlog |= run >= window * LIMIT && !draining || run >= LoopDelay.DRAIN_NANOS;
+                    backlog |= run >= LoopDelay.INTERVALS * LIMIT && !draining || run >= LoopDelay.DRAIN_NANOS;
                 }
                 long run = runStart < 0 ? -1 : now - runStart;
                 for (int i = 0; i < step.calls(); i++) {
                     boolean shed = loop.call();
                     // The promises in plain words, then the rule exactly.
-                    if (run < LoopDelay.INTERVALS * LIMIT && !reentered || run < LoopDelay.REENTRY_INTERVALS * LIMIT) {
+                    if (run < LoopDelay.INTERVALS * LIMIT) {
                         assertThat(shed).as("shed %.1f ms into a run of late probes", run / 1e6).isFalse();
                     }
                     if (run >= Math.max(LoopDelay.DRAIN_NANOS, LoopDelay.INTERVALS * LIMIT)) {
