@@ -82,7 +82,7 @@ final class OverloadBenchmark implements Callable<Integer> {
         List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
         List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
         try (ManagedProcess backend = processes.start("backend", modelPrefix, List.of("-Xms512m", "-Xmx512m",
-                "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--model", "bench-model",
+                "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--record-limit", "0", "--model", "bench-model",
                 "--response-tokens", "16"))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");

@@ -3,6 +3,7 @@ package dev.switchboard.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,13 +59,18 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
                     .put("open_streams", behaviour.openStreams()).put("in_flight", behaviour.inFlight()), keepAlive);
             return;
         }
-        String body = request.content().toString(StandardCharsets.UTF_8);
-        Map<String, String> headers = new HashMap<>();
-        request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
         MockModelOptions o = behaviour.options();
-        RecordedRequest recorded = behaviour.record(o, request.method().name(), uri, headers, body);
-        if (o.logBodies()) {
-            System.out.println(ReceivedRequests.logLine(recorded));
+        if (o.recordLimit() > 0 || o.logBodies()) {
+            String body = request.content().toString(StandardCharsets.UTF_8);
+            Map<String, String> headers = new HashMap<>();
+            request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+            RecordedRequest recorded = behaviour.record(o, request.method().name(), uri, headers, body);
+            if (o.logBodies()) {
+                System.out.println(ReceivedRequests.logLine(recorded));
+            }
+        } else {
+            // Nothing kept or printed (a load test's model): numbered all the same, without copying the body out.
+            behaviour.received().countOnly();
         }
         if (HttpMethod.GET.equals(request.method()) && path.endsWith("/models")) {
             writeJson(ctx, HttpResponseStatus.OK, behaviour.models(o), keepAlive);
@@ -78,7 +84,8 @@ final class MockModelHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         JsonNode json;
         try {
-            json = MockModelBehaviour.JSON.readTree(body);
+            // From the bytes: no copy of the body into a String first (a load test's prompts are large).
+            json = MockModelBehaviour.JSON.readTree(new ByteBufInputStream(request.content().duplicate()));
         } catch (IOException e) {
             json = null;
         }

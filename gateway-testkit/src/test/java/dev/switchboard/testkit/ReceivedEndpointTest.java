@@ -162,6 +162,11 @@ class ReceivedEndpointTest {
         server.options(server.options().toBuilder().recordLimit(0).build());
         post("/v1/chat/completions", "{\"messages\":[]}");
         assertThat(received("")).isEmpty();
+        // Nothing kept (a load test's model, which then never copies a body out), but every request numbered.
+        post("/v1/chat/completions", "{\"messages\":[]}");
+        server.options(server.options().toBuilder().recordLimit(3).build());
+        post("/v1/chat/completions", "{\"messages\":[]}");
+        assertThat(seqs(received(""))).containsExactly(14L);
     }
 
     @Test
