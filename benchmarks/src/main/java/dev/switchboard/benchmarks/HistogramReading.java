@@ -28,37 +28,42 @@ record HistogramReading(Map<Double, Long> cumulative) {
         return new HistogramReading(Map.copyOf(by));
     }
 
-    static HistogramReading read(int adminPort, String name) {
-        String metrics = ShedScopes.metrics(adminPort);
-        return metrics == null ? null : parse(metrics, name);
-    }
-
     /**
      * The bucket bound under which {@code percentile} of the samples between two readings ran, in ms ("≤ 2", "> 1000"
      * past the last bound), with how many samples; or why there is none.
      */
     static String between(HistogramReading before, HistogramReading after, double percentile) {
+        String bound = bound(before, after, percentile);
+        long total = before == null || after == null ? 0
+                : after.since(before).getOrDefault(Double.POSITIVE_INFINITY, 0L);
+        return total == 0 ? bound : String.format(Locale.ROOT, "%s (%,d samples)", bound, total);
+    }
+
+    /** As {@link #between}, without the count of samples. */
+    static String bound(HistogramReading before, HistogramReading after, double percentile) {
         if (before == null || after == null) {
             return "not read";
         }
-        Map<Double, Long> since = new TreeMap<>();
-        after.cumulative.forEach((le, n) -> since.put(le, n - before.cumulative.getOrDefault(le, 0L)));
+        Map<Double, Long> since = after.since(before);
         long total = since.getOrDefault(Double.POSITIVE_INFINITY, 0L);
         if (total == 0) {
             return "no samples";
         }
-        double bound = Double.NaN;
         double last = 0;
         for (Map.Entry<Double, Long> e : since.entrySet()) {
             if (e.getValue() >= Math.ceil(total * percentile / 100)) {
-                bound = e.getKey();
-                break;
+                return Double.isInfinite(e.getKey()) ? "> " + ms(last) : "≤ " + ms(e.getKey());
             }
             last = e.getKey();
         }
-        String at = Double.isInfinite(bound) ? String.format(Locale.ROOT, "> %s", ms(last))
-                : String.format(Locale.ROOT, "≤ %s", ms(bound));
-        return String.format(Locale.ROOT, "%s (%,d samples)", at, total);
+        throw new AssertionError("the +Inf bucket holds every sample");
+    }
+
+    /** The cumulative counts added since {@code before}, by bound. */
+    private Map<Double, Long> since(HistogramReading before) {
+        Map<Double, Long> since = new TreeMap<>();
+        cumulative.forEach((le, n) -> since.put(le, n - before.cumulative.getOrDefault(le, 0L)));
+        return since;
     }
 
     private static String ms(double seconds) {

@@ -141,14 +141,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             // The limited one is warmed below its capacity, so what gets compiled is the path of admitted requests
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
             toLimited.run(work, capacity * 0.7, connections, warmup);
-            ShedScopes beforeCalm = ShedScopes.read(limited.adminPort());
-            Split splitBeforeCalm = Split.read(limited.adminPort());
+            Reading beforeCalm = Reading.of(limited.adminPort());
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
-            ShedScopes afterCalm = ShedScopes.read(limited.adminPort());
-            Split splitAfterCalm = Split.read(limited.adminPort());
+            Reading afterCalm = Reading.of(limited.adminPort());
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
-            ShedScopes afterShed = ShedScopes.read(limited.adminPort());
-            Split splitAfterShed = Split.read(limited.adminPort());
+            Reading afterShed = Reading.of(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
             LoadResult comparedCalm = null;
             String comparedScopes = null;
@@ -190,43 +187,40 @@ final class OverloadBenchmark implements Callable<Integer> {
                     shedP99 / calmP99, EndToEndBenchmark.ms(shed.shedTotal(), 99)));
             // Which part shed (the sidecar's own count, by scope): the edge at the headers, or a limit.
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
-                    ShedScopes.between(beforeCalm, afterCalm), overload, ShedScopes.between(afterCalm, afterShed),
+                    ShedScopes.between(beforeCalm.scopes(), afterCalm.scopes()), overload,
+                    ShedScopes.between(afterCalm.scopes(), afterShed.scopes()),
                     comparedScopes == null ? "" : "; compared (" + comparedScopes + ")"));
             // Who took the time: the sidecar's loop (what a request waits in its socket), the model on the other core.
             sb.append(String.format(Locale.ROOT, "%nwhere the time went (limited sidecar's histograms, p50 / p99 / "
                     + "p99.9 bucket bounds in ms): its event loop's delay, the wait before it reads a request "
                     + "(`%s`): unloaded %s, %.1fx %s; the model server's time to first token, on the load generator's "
                     + "core (`%s`): unloaded %s, %.1fx %s%n", HistogramReading.LOOP_DELAY,
-                    Split.percentiles(splitBeforeCalm, splitAfterCalm, Split::loop), overload,
-                    Split.percentiles(splitAfterCalm, splitAfterShed, Split::loop),
-                    HistogramReading.BACKEND_FIRST_TOKEN,
-                    Split.percentiles(splitBeforeCalm, splitAfterCalm, Split::firstToken), overload,
-                    Split.percentiles(splitAfterCalm, splitAfterShed, Split::firstToken)));
+                    percentiles(beforeCalm.loop(), afterCalm.loop()), overload,
+                    percentiles(afterCalm.loop(), afterShed.loop()), HistogramReading.BACKEND_FIRST_TOKEN,
+                    percentiles(beforeCalm.firstToken(), afterCalm.firstToken()), overload,
+                    percentiles(afterCalm.firstToken(), afterShed.firstToken())));
             System.out.println(sb);
             return sb.toString();
         }
     }
 
-    /** A sidecar's two histograms that split a client's timing, read at one moment. */
-    private record Split(HistogramReading loop, HistogramReading firstToken) {
-        static Split read(int adminPort) {
+    /**
+     * What the report reads of a sidecar at one moment, from one fetch of its metrics: its sheds by scope and the two
+     * histograms that split a client's timing (each null when the metrics could not be read; the report says so).
+     */
+    private record Reading(ShedScopes scopes, HistogramReading loop, HistogramReading firstToken) {
+        static Reading of(int adminPort) {
             String metrics = ShedScopes.metrics(adminPort);
-            return metrics == null ? null : new Split(HistogramReading.parse(metrics, HistogramReading.LOOP_DELAY),
+            return metrics == null ? new Reading(null, null, null) : new Reading(ShedScopes.parse(metrics),
+                    HistogramReading.parse(metrics, HistogramReading.LOOP_DELAY),
                     HistogramReading.parse(metrics, HistogramReading.BACKEND_FIRST_TOKEN));
         }
+    }
 
-        /** {@code ≤ 0.25 / ≤ 10 / ≤ 20 (6,572 samples)} between two readings. */
-        static String percentiles(Split before, Split after,
-                java.util.function.Function<Split, HistogramReading> which) {
-            if (before == null || after == null) {
-                return "not read";
-            }
-            HistogramReading b = which.apply(before);
-            HistogramReading a = which.apply(after);
-            return HistogramReading.between(b, a, 50).replaceFirst(" \\(.*", "") + " / "
-                    + HistogramReading.between(b, a, 99).replaceFirst(" \\(.*", "") + " / "
-                    + HistogramReading.between(b, a, 99.9);
-        }
+    /** {@code ≤ 0.25 / ≤ 10 / ≤ 20 (6,572 samples)}: p50, p99 and p99.9 between two readings. */
+    private static String percentiles(HistogramReading before, HistogramReading after) {
+        return HistogramReading.bound(before, after, 50) + " / " + HistogramReading.bound(before, after, 99) + " / "
+                + HistogramReading.between(before, after, 99.9);
     }
 
     private static String row(String run, double offered, LoadResult r) {

@@ -34,16 +34,21 @@ class OperationsTest {
     @BeforeEach
     void start() {
         model = MockModelServer.start(MockModelOptions.builder().model("m").responseTokens(6).build());
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
+        GatewaySpec spec = spec("");
+        gateway = Gateway.create(spec, GatewayOptions.defaults()
+                .withMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        server = SwitchboardServer.start(spec.server(), gateway);
+    }
+
+    /** One backend, the model, open to any caller; {@code more} adds top-level sections. */
+    private GatewaySpec spec(String more) {
+        return ConfigLoader.withEnv(k -> null).parse("""
                 server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
                 backends:
                   - { name: hosted, base-url: "%s", model: m, residency: internal, api-key: sk-very-secret-upstream }
                 routes:
                   - { name: chat, rules: [ { use: [hosted] } ] }
-                """.formatted(model.baseUrl()), "t");
-        gateway = Gateway.create(spec, GatewayOptions.defaults()
-                .withMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        server = SwitchboardServer.start(spec.server(), gateway);
+                """.formatted(model.baseUrl()) + more, "t");
     }
 
     @AfterEach
@@ -59,7 +64,11 @@ class OperationsTest {
     }
 
     private CompletableFuture<HttpResponse<String>> chat(boolean stream) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+        return chat(server, stream);
+    }
+
+    private CompletableFuture<HttpResponse<String>> chat(SwitchboardServer to, boolean stream) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(to.baseUrl() + "/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"stream\":" + stream
                         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -88,23 +97,13 @@ class OperationsTest {
 
     @Test
     void withTheOverloadEdgeOnTheEventLoopsDelayIsAMetric() throws Exception {
-        GatewaySpec spec = ConfigLoader.withEnv(k -> null).parse("""
-                server: { listen: 127.0.0.1:0, admin: 127.0.0.1:0, auth: { mode: open } }
-                backends:
-                  - { name: hosted, base-url: "%s", model: m, residency: internal }
-                routes:
-                  - { name: chat, rules: [ { use: [hosted] } ] }
-                resilience: { overload: { limit: adaptive } }
-                """.formatted(model.baseUrl()), "t");
+        GatewaySpec spec = spec("resilience: { overload: { limit: adaptive } }\n");
         try (Gateway g = Gateway.create(spec, GatewayOptions.defaults()
                 .withMeters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
                 SwitchboardServer s = SwitchboardServer.start(spec.server(), g)) {
             HttpResponse<String> before = get(s.adminPort(), "/metrics");
             assertThat(before.body()).contains("switchboard_event_loop_delay_seconds_count 0");
-            HttpResponse<String> answered = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/chat/completions"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat\",\"messages\":[{\"role\":"
-                            + "\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(chat(s, false).get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             // A request starts the 1 ms probes of its loop; each is counted, in buckets from 250 us to 1 s.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             String metrics = before.body();
