@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar benchmarks/target/benchmarks.jar <e2e|streams|jmh> [options]}. */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         subcommands = {EndToEndBenchmark.class, StateStoreBenchmark.class, StreamsBenchmark.class, ResidencyBenchmark.class,
-                OverloadBenchmark.class, SoakBenchmark.class, LoadCommand.class, JmhCommand.class})
+                OverloadBenchmark.class, SoakBenchmark.class, LoadCommand.class, CanaryCommand.class, JmhCommand.class})
 public final class BenchmarkCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -67,6 +67,12 @@ final class OverloadBenchmark implements Callable<Integer> {
             + "compared on the same capacity and the same minute.")
     Path compareJar;
 
+    @Option(names = "--canary-rate", defaultValue = "200", description = "Requests per second of a canary client beside "
+            + "the load on the limited sidecar, its own process at the highest CPU priority on the load's core, so its "
+            + "figures are the sidecar's and the network's without the load generator's lateness; 0 for none "
+            + "(default: ${DEFAULT-VALUE}).")
+    double canaryRate;
+
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
@@ -102,7 +108,11 @@ final class OverloadBenchmark implements Callable<Integer> {
                         + "prompts of %d tokens; limited sidecar: overload %s%n", overload, connections, duration,
                         promptTokens, limit));
                 for (String mode : modes) {
-                    report.add(run(mode.equals("stream"), limited, unlimited, other));
+                    boolean stream = mode.equals("stream");
+                    try (Canary canary = canaryRate <= 0 ? null : Canary.start(processes.java, modelPrefix,
+                            limited.port(), canaryRate, promptTokens, stream)) {
+                        report.add(run(stream, limited, unlimited, other, canary));
+                    }
                 }
             } finally {
                 Files.deleteIfExists(shedding);
@@ -129,8 +139,8 @@ final class OverloadBenchmark implements Callable<Integer> {
         return Workloads.benchConfig(backendPort, "", "resilience:\n  overload: " + overload + "\n");
     }
 
-    private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited, ManagedProcess other)
-            throws Exception {
+    private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited, ManagedProcess other,
+            Canary canary) throws Exception {
         LoadGenerator.Workload work = Workloads.chat("bench", promptTokens, stream);
         try (LoadGenerator toLimited = new LoadGenerator("127.0.0.1", limited.port());
              LoadGenerator toUnlimited = new LoadGenerator("127.0.0.1", unlimited.port())) {
@@ -140,11 +150,18 @@ final class OverloadBenchmark implements Callable<Integer> {
             double capacity = toUnlimited.run(work, 0, 64, duration).throughput();
             // The limited one is warmed below its capacity, so what gets compiled is the path of admitted requests
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
+            // The canary, if any, runs beside each round of the limited sidecar, its warm-up too.
+            beginCanary(canary, warmup);
             toLimited.run(work, capacity * 0.7, connections, warmup);
+            canaryResult(canary);
             Reading beforeCalm = Reading.of(limited.adminPort());
+            beginCanary(canary, duration);
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
+            Canary.Result canaryCalm = canaryResult(canary);
             Reading afterCalm = Reading.of(limited.adminPort());
+            beginCanary(canary, duration);
             LoadResult shed = toLimited.run(work, capacity * overload, connections, duration);
+            Canary.Result canaryShed = canaryResult(canary);
             Reading afterShed = Reading.of(limited.adminPort());
             LoadResult compared = null; // right after the first, on the machine as it is now
             LoadResult comparedCalm = null;
@@ -185,6 +202,10 @@ final class OverloadBenchmark implements Callable<Integer> {
                     + "<= 2); shed p99 **%.2f ms** (target < 5); a round ends only when every request it sent was "
                     + "answered or its connection failed (connection failures count as other errors)%n",
                     shedP99 / calmP99, EndToEndBenchmark.ms(shed.shedTotal(), 99)));
+            if (canary != null) {
+                sb.append(String.format(Locale.ROOT, "%n%s, beside the limited sidecar's rounds: unloaded %s; "
+                        + "%.1fx %s%n", canary.describe(), describe(canaryCalm), overload, describe(canaryShed)));
+            }
             // Which part shed (the sidecar's own count, by scope): the edge at the headers, or a limit.
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
                     ShedScopes.between(beforeCalm.scopes(), afterCalm.scopes()), overload,
@@ -202,6 +223,22 @@ final class OverloadBenchmark implements Callable<Integer> {
             System.out.println(sb);
             return sb.toString();
         }
+    }
+
+    private static void beginCanary(Canary canary, Duration length) throws Exception {
+        if (canary != null) {
+            canary.begin(length);
+        }
+    }
+
+    private static Canary.Result canaryResult(Canary canary) throws Exception {
+        return canary == null ? null : canary.result();
+    }
+
+    private static String describe(Canary.Result r) {
+        return String.format(Locale.ROOT, "%d answered, admitted p50 %.2f / p99 %.2f ms; %d shed, shed p50 %.2f / "
+                + "**p99 %.2f ms**; %d other errors; its send lag p99 %.2f ms", r.completed(), r.admittedP50(),
+                r.admittedP99(), r.shed(), r.shedP50(), r.shedP99(), r.otherErrors(), r.sendLagP99());
     }
 
     /**
