@@ -67,6 +67,10 @@ final class OverloadBenchmark implements Callable<Integer> {
             + "compared on the same capacity and the same minute.")
     Path compareJar;
 
+    @Option(names = "--compare-jvm-args", description = "JVM flags of the compared sidecar (default: the same as the "
+            + "others'), so two collectors or heap sizes are compared on the same capacity and the same minute.")
+    String compareJvmArgs;
+
     @Option(names = "--canary-rate", defaultValue = "200", description = "Requests per second of a canary client beside "
             + "the load on the limited sidecar, its own process at the highest CPU priority on the load's core, so its "
             + "figures are the sidecar's and the network's without the load generator's lateness; 0 for none "
@@ -101,7 +105,8 @@ final class OverloadBenchmark implements Callable<Integer> {
                  ManagedProcess unlimited = processes.start("sidecar-unlimited", proxyPrefix,
                          Processes.flags(sidecarJvmArgs), List.of("serve", "--config", queueing.toString()));
                  ManagedProcess other = compared == null ? null : ManagedProcess.start("sidecar-compared",
-                         proxyPrefix, processes.java, Processes.flags(sidecarJvmArgs),
+                         proxyPrefix, processes.java,
+                         Processes.flags(compareJvmArgs != null ? compareJvmArgs : sidecarJvmArgs),
                          compareJar != null ? compareJar : processes.jar,
                          List.of("serve", "--config", compared.toString()))) {
                 report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s, "
@@ -132,7 +137,7 @@ final class OverloadBenchmark implements Callable<Integer> {
 
     /** The compared sidecar's {@code resilience.overload}, or null when there is no compared sidecar. */
     private String comparedOverload() {
-        return compareLimit != null ? compareLimit : compareJar != null ? limit : null;
+        return compareLimit != null ? compareLimit : compareJar != null || compareJvmArgs != null ? limit : null;
     }
 
     private static Path config(int backendPort, String overload) throws Exception {
@@ -191,7 +196,8 @@ final class OverloadBenchmark implements Callable<Integer> {
             sb.append(row(String.format(Locale.ROOT, "%.1fx, limit off (queueing)", overload), capacity * overload,
                     queued));
             if (compared != null) {
-                String what = comparedOverload() + (compareJar == null ? "" : " (" + compareJar.getFileName() + ")");
+                String what = comparedOverload() + (compareJar == null ? "" : " (" + compareJar.getFileName() + ")")
+                        + (compareJvmArgs == null ? "" : " (" + compareJvmArgs + ")");
                 sb.append(row("unloaded (0.5x), compared: " + what, capacity * 0.5, comparedCalm));
                 sb.append(row(String.format(Locale.ROOT, "%.1fx, compared: %s", overload, what), capacity * overload,
                         compared));
