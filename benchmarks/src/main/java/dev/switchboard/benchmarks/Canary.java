@@ -74,7 +74,7 @@ final class Canary implements AutoCloseable {
         } else { // classes of a build (the tests)
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchmarkCli.class.getName()));
         }
-        command.addAll(List.of("canary", "--port", Integer.toString(port), "--prompt-tokens",
+        command.addAll(List.of("canary", "--port", Integer.toString(port), "--model", "bench", "--prompt-tokens",
                 Integer.toString(promptTokens)));
         if (stream) {
             command.add("--stream");

@@ -20,29 +20,17 @@ import picocli.CommandLine.Option;
 @Command(name = "canary", mixinStandardHelpOptions = true,
         description = "Send a few requests per second on command (stdin: run RATE SECONDS); print one line per round.")
 final class CanaryCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1")
-    String host;
-
-    @Option(names = "--port", required = true)
-    int port;
-
-    @Option(names = "--model", defaultValue = "bench", description = "The model (route) name to send.")
-    String model;
+    @picocli.CommandLine.Mixin
+    Endpoint endpoint;
 
     @Option(names = "--connections", defaultValue = "8")
     int connections;
 
-    @Option(names = "--prompt-tokens", defaultValue = "200")
-    int promptTokens;
-
-    @Option(names = "--stream", description = "Ask for streamed answers.")
-    boolean stream;
-
     @Override
     public Integer call() throws Exception {
-        LoadGenerator.Workload work = Workloads.chat(model, promptTokens, stream);
+        LoadGenerator.Workload work = endpoint.workload();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (LoadGenerator generator = new LoadGenerator(host, port)) {
+        try (LoadGenerator generator = endpoint.generator()) {
             System.out.println(Canary.READY);
             System.out.flush();
             String line;

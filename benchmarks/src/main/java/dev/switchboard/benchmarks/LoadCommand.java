@@ -12,14 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Send chat completions at a fixed rate (or closed-loop) to host:port; print latency.")
 final class LoadCommand implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1")
-    String host;
-
-    @Option(names = "--port", required = true)
-    int port;
-
-    @Option(names = "--model", defaultValue = "chat", description = "The model (route) name to send.")
-    String model;
+    @picocli.CommandLine.Mixin
+    Endpoint endpoint;
 
     @Option(names = "--rate", defaultValue = "0", description = "Requests per second; 0 = closed loop.")
     double rate;
@@ -30,16 +24,10 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "10s")
     Duration duration;
 
-    @Option(names = "--prompt-tokens", defaultValue = "200")
-    int promptTokens;
-
-    @Option(names = "--stream", description = "Ask for streamed answers.")
-    boolean stream;
-
     @Override
     public Integer call() throws Exception {
-        try (LoadGenerator generator = new LoadGenerator(host, port)) {
-            LoadResult r = generator.run(Workloads.chat(model, promptTokens, stream), rate, connections, duration);
+        try (LoadGenerator generator = endpoint.generator()) {
+            LoadResult r = generator.run(endpoint.workload(), rate, connections, duration);
             System.out.printf(Locale.ROOT, "%.0f req/s, %d errors; total p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f ms; "
                             + "first byte p50 %.3f p99 %.3f ms%n", r.throughput(), r.errors(),
                     EndToEndBenchmark.ms(r.total(), 50), EndToEndBenchmark.ms(r.total(), 90),
