@@ -41,5 +41,9 @@ class SoakBenchmarkTest {
                 .max().orElseThrow();
         assertThat(threadsMax - threadsMin).as(report).isLessThanOrEqualTo(2);
         assertThat(SoakBenchmark.plot(o.samples())).startsWith("<svg").contains("<polyline");
+        // The live heap, read after a full collection at the edges of the first and the last window.
+        assertThat(o.live()).as(report).hasSize(4).allSatisfy(l -> assertThat(l.bytes()).isPositive());
+        assertThat(o.live()).extracting(SoakBenchmark.LiveHeap::seconds).isSorted();
+        assertThat(report).contains("| live heap after a full collection, at ");
     }
 }
