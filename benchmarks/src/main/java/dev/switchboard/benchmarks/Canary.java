@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class Canary implements AutoCloseable {
     static final String READY = "canary ready";
     private static final String PRIORITY = "nice -n -20";
+    /** Its own connections to the server, kept open across rounds. */
+    static final int CONNECTIONS = 8;
 
     private final Process process;
     private final BufferedReader out;
@@ -39,6 +41,13 @@ final class Canary implements AutoCloseable {
         String line() {
             return String.format(Locale.ROOT, "result %d %d %d %.3f %.3f %.3f %.3f %.3f", completed, shed, otherErrors,
                     admittedP50, admittedP99, shedP50, shedP99, sendLagP99);
+        }
+
+        /** As the overload report shows it. */
+        String describe() {
+            return String.format(Locale.ROOT, "%d answered, admitted p50 %.2f / p99 %.2f ms; %d shed, shed p50 %.2f / "
+                    + "**p99 %.2f ms**; %d other errors; its send lag p99 %.2f ms", completed, admittedP50, admittedP99,
+                    shed, shedP50, shedP99, otherErrors, sendLagP99);
         }
 
         static Result parse(String line) {
@@ -75,7 +84,7 @@ final class Canary implements AutoCloseable {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchmarkCli.class.getName()));
         }
         command.addAll(List.of("canary", "--port", Integer.toString(port), "--model", "bench", "--prompt-tokens",
-                Integer.toString(promptTokens)));
+                Integer.toString(promptTokens), "--connections", Integer.toString(CONNECTIONS)));
         if (stream) {
             command.add("--stream");
         }
@@ -94,7 +103,8 @@ final class Canary implements AutoCloseable {
 
     /** How the report names it. */
     String describe() {
-        return String.format(Locale.ROOT, "canary (%s, %.0f req/s on 8 connections of its own)", PRIORITY, rate);
+        return String.format(Locale.ROOT, "canary (%s, %.0f req/s on %d connections of its own)", PRIORITY, rate,
+                CONNECTIONS);
     }
 
     /** Starts a round of {@code length}; {@link #result} waits for it. */

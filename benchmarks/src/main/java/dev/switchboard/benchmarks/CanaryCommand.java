@@ -23,7 +23,7 @@ final class CanaryCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Endpoint endpoint;
 
-    @Option(names = "--connections", defaultValue = "8")
+    @Option(names = "--connections", defaultValue = "" + Canary.CONNECTIONS)
     int connections;
 
     @Override

@@ -108,8 +108,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
         List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
         try (ManagedProcess backend = processes.start("backend", modelPrefix,
-                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--record-limit", "0",
-                        "--model", "bench-model", "--response-tokens", Integer.toString(responseTokens)))) {
+                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), Workloads.benchModel(responseTokens))) {
             Path config = Workloads.benchConfig(backend.port(), """
                       - name: bench-cached
                         cache: { enabled: true }

@@ -95,8 +95,7 @@ final class OverloadBenchmark implements Callable<Integer> {
         List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
         List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
         try (ManagedProcess backend = processes.start("backend", modelPrefix, List.of("-Xms512m", "-Xmx512m",
-                "-XX:+UseParallelGC"), List.of("mock-model", "--port", "0", "--record-limit", "0", "--model", "bench-model",
-                "--response-tokens", "16"))) {
+                "-XX:+UseParallelGC"), Workloads.benchModel(16))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
             Path compared = comparedOverload() == null ? null : config(backend.port(), comparedOverload());
@@ -210,7 +209,7 @@ final class OverloadBenchmark implements Callable<Integer> {
                     shedP99 / calmP99, EndToEndBenchmark.ms(shed.shedTotal(), 99)));
             if (canary != null) {
                 sb.append(String.format(Locale.ROOT, "%n%s, beside the limited sidecar's rounds: unloaded %s; "
-                        + "%.1fx %s%n", canary.describe(), describe(canaryCalm), overload, describe(canaryShed)));
+                        + "%.1fx %s%n", canary.describe(), canaryCalm.describe(), overload, canaryShed.describe()));
             }
             // Which part shed (the sidecar's own count, by scope): the edge at the headers, or a limit.
             sb.append(String.format(Locale.ROOT, "%nshed by scope: unloaded: %s; %.1fx: %s%s%n",
@@ -239,12 +238,6 @@ final class OverloadBenchmark implements Callable<Integer> {
 
     private static Canary.Result canaryResult(Canary canary) throws Exception {
         return canary == null ? null : canary.result();
-    }
-
-    private static String describe(Canary.Result r) {
-        return String.format(Locale.ROOT, "%d answered, admitted p50 %.2f / p99 %.2f ms; %d shed, shed p50 %.2f / "
-                + "**p99 %.2f ms**; %d other errors; its send lag p99 %.2f ms", r.completed(), r.admittedP50(),
-                r.admittedP99(), r.shed(), r.shedP50(), r.shedP99(), r.otherErrors(), r.sendLagP99());
     }
 
     /**

@@ -137,10 +137,15 @@ final class SoakBenchmark implements Callable<Integer> {
                 // (a 30-minute run once read +22.8% between its windows for a live set that had not grown). What the
                 // sidecar holds is read at the edges of the first and the last window instead, after a full
                 // collection each: four pauses in a run.
+                double[] checkpoints = checkpoints();
                 List<LiveHeap> live = java.util.Collections.synchronizedList(new ArrayList<>());
-                for (double at : checkpoints()) {
-                    faults.schedule(() -> live.add(new LiveHeap((System.nanoTime() - t0) / 1e9,
-                            sidecar.liveHeapBytes())), (long) (at * 1000), TimeUnit.MILLISECONDS);
+                java.util.concurrent.CountDownLatch liveRead =
+                        new java.util.concurrent.CountDownLatch(checkpoints.length);
+                for (double at : checkpoints) {
+                    faults.schedule(() -> {
+                        live.add(new LiveHeap((System.nanoTime() - t0) / 1e9, sidecar.liveHeapBytes()));
+                        liveRead.countDown();
+                    }, (long) (at * 1000), TimeUnit.MILLISECONDS);
                 }
                 faults.scheduleAtFixedRate(() -> {
                     try {
@@ -177,24 +182,15 @@ final class SoakBenchmark implements Callable<Integer> {
                         stream = !stream;
                     }
                 }
-                if (live.size() < 4) { // the last checkpoint falls at the end; wait for it to be read
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (live.size() < 4 && System.nanoTime() < until) {
-                        Thread.sleep(100);
-                    }
-                }
+                liveRead.await(30, TimeUnit.SECONDS); // the last checkpoint falls at the end: wait for its reading
                 faults.shutdownNow();
                 faults.awaitTermination(30, TimeUnit.SECONDS);
                 String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + adminPort + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 long cuts = sum(metrics, "gen_ai_client_operation_duration_seconds_count\\{[^}]*outcome=\"stream_cut\"");
-                List<LiveHeap> liveHeaps;
-                synchronized (live) {
-                    liveHeaps = List.copyOf(live);
-                }
                 return new Outcome(List.copyOf(samples), load, flaps.get(), reloads.get(), leavers.get(),
-                        sidecar.leakReports(), cuts, load.errors(), cutByCrashes.get(), liveHeaps);
+                        sidecar.leakReports(), cuts, load.errors(), cutByCrashes.get(), List.copyOf(live));
             }
         } finally {
             faults.shutdownNow();

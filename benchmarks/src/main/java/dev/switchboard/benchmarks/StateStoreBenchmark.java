@@ -51,7 +51,7 @@ final class StateStoreBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         try (RedisServer redis = RedisServer.start();
              ManagedProcess backend = processes.start("backend", List.of("-Xms256m", "-Xmx256m"),
-                     List.of("mock-model", "--port", "0", "--record-limit", "0", "--model", "bench-model", "--response-tokens", "16"))) {
+                     Workloads.benchModel(16))) {
             Path memory = config(backend.port(), "");
             Path shared = config(backend.port(), "state: { store: redis, redis: { uri: " + redis.uri() + " } }\n");
             List<String> jvm = Processes.flags(sidecarJvmArgs);

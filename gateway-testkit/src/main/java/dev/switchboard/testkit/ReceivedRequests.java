@@ -43,15 +43,6 @@ final class ReceivedRequests {
      * swapped in while running takes effect at the next request; 0 keeps none). The number is taken whether or
      * not the request is kept, so gaps show what was dropped.
      */
-    /**
-     * A request received while none are kept (the limit is 0): it takes its number, as a recorded one would, and
-     * what an earlier, larger limit kept goes, as {@link #add} with a limit of 0 would drop it.
-     */
-    synchronized void countOnly() {
-        ++lastSeq;
-        kept.clear();
-    }
-
     RecordedRequest add(int limit, String method, String path, Map<String, String> headers, String body) {
         Instant now = Instant.now();
         synchronized (this) {
@@ -64,6 +55,15 @@ final class ReceivedRequests {
             }
             return request;
         }
+    }
+
+    /**
+     * A request received while none are kept (the limit is 0): it takes its number, as a recorded one would, and
+     * what an earlier, larger limit kept goes, as {@link #add} with a limit of 0 would drop it.
+     */
+    synchronized void countOnly() {
+        ++lastSeq;
+        kept.clear();
     }
 
     /** Every kept request, oldest first. */
