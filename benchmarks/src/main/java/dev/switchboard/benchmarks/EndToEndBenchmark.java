@@ -25,7 +25,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Processes processes;
 
-    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
+    @Option(names = "--sidecar-jvm-args", defaultValue = Workloads.SIDECAR_JVM_ARGS,
             description = "JVM flags of the sidecar (default: ${DEFAULT-VALUE}).")
     String sidecarJvmArgs;
 
@@ -108,7 +108,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
         List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
         List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
         try (ManagedProcess backend = processes.start("backend", modelPrefix,
-                List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC"), Workloads.benchModel(responseTokens))) {
+                Workloads.MODEL_JVM, Workloads.benchModel(responseTokens))) {
             Path config = Workloads.benchConfig(backend.port(), """
                       - name: bench-cached
                         cache: { enabled: true }

@@ -24,7 +24,7 @@ final class OverloadBenchmark implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Processes processes;
 
-    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch",
+    @Option(names = "--sidecar-jvm-args", defaultValue = Workloads.SIDECAR_JVM_ARGS,
             description = "JVM flags of the sidecars (default: ${DEFAULT-VALUE}).")
     String sidecarJvmArgs;
 
@@ -94,8 +94,8 @@ final class OverloadBenchmark implements Callable<Integer> {
         }
         List<String> modelPrefix = pinning == null ? List.of() : pinning.modelPrefix();
         List<String> proxyPrefix = pinning == null ? List.of() : pinning.proxyPrefix();
-        try (ManagedProcess backend = processes.start("backend", modelPrefix, List.of("-Xms512m", "-Xmx512m",
-                "-XX:+UseParallelGC"), Workloads.benchModel(16))) {
+        try (ManagedProcess backend = processes.start("backend", modelPrefix, Workloads.MODEL_JVM,
+                Workloads.benchModel(16))) {
             Path shedding = config(backend.port(), limit);
             Path queueing = config(backend.port(), "{ limit: off }");
             Path compared = comparedOverload() == null ? null : config(backend.port(), comparedOverload());

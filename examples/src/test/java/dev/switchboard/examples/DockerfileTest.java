@@ -90,6 +90,8 @@ class DockerfileTest {
         assertThat(instruction("ENTRYPOINT", "")).doesNotContain("AlwaysPreTouch");
         // The young generation capped, so that under load it does not grow to a third of the heap and stay resident.
         assertThat(instruction("ENTRYPOINT", "")).contains("-XX:MaxNewSize=64m");
+        // Class metadata never reaches the collector's first threshold (a full collection) when the cache is ignored.
+        assertThat(instruction("ENTRYPOINT", "")).contains("-XX:MetaspaceSize=64m");
         // Netty on JDK 25 uses sun.misc.Unsafe only where allowed; the cache is trained as the server runs.
         assertThat(instruction("ENTRYPOINT", "")).contains("--sun-misc-unsafe-memory-access=allow");
         assertThat(instruction("RUN", "AOTCacheOutput")).contains("--sun-misc-unsafe-memory-access=allow");
