@@ -57,6 +57,11 @@ final class EndToEndBenchmark implements Callable<Integer> {
     @Option(names = "--skip-throughput", description = "Skip the closed-loop throughput rounds.")
     boolean skipThroughput;
 
+    @Option(names = "--keep-connections", description = "Keep each side's connections open from its warm-up to its "
+            + "last round, as a client's pool does, instead of opening them anew for every round: a round then "
+            + "measures steady traffic, not the paths a new connection takes first.")
+    boolean keepConnections;
+
     @Option(names = "--out", description = "Also write the report (markdown) to this file.")
     Path out;
 
@@ -205,6 +210,7 @@ final class EndToEndBenchmark implements Callable<Integer> {
                 duration, rounds, promptTokens, responseTokens, prompts, sidecarJvmArgs,
                 sidecar.startToReady().toMillis(), proxy == null || cachedMode ? "none" : "nginx")
                 + (pinning == null ? "" : "pinned: " + pinning.describe() + "\n")
+                + (keepConnections ? "connections kept from the warm-up to the last round\n" : "")
                 + (baseline == null ? "" : String.format(Locale.ROOT, "baseline sidecar: %s (start to ready %d ms)%n",
                 baselineJar, baseline.startToReady().toMillis()));
     }
@@ -344,11 +350,12 @@ final class EndToEndBenchmark implements Callable<Integer> {
         LoadResult b = LoadResult.empty();
         LoadResult n = LoadResult.empty();
         LoadResult o = LoadResult.empty();
-        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port());
-             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port());
-             LoadGenerator toProxy = new LoadGenerator("127.0.0.1", withProxy ? proxy.port() : backend.port());
+        try (LoadGenerator toBackend = new LoadGenerator("127.0.0.1", backend.port(), keepConnections);
+             LoadGenerator toSidecar = new LoadGenerator("127.0.0.1", sidecar.port(), keepConnections);
+             LoadGenerator toProxy = new LoadGenerator("127.0.0.1", withProxy ? proxy.port() : backend.port(),
+                     keepConnections);
              LoadGenerator toBaseline = new LoadGenerator("127.0.0.1",
-                     baseline != null ? baseline.port() : backend.port())) {
+                     baseline != null ? baseline.port() : backend.port(), keepConnections)) {
             toBackend.run(direct, rate, connections, warmup);
             toSidecar.run(through, rate, connections, warmup);
             if (withProxy) {
