@@ -71,6 +71,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             + "others'), so two collectors or heap sizes are compared on the same capacity and the same minute.")
     String compareJvmArgs;
 
+    @Option(names = "--keep-connections", description = "Keep each sidecar's connections open from its warm-up to "
+            + "its last round, as a client's pool does, instead of opening them anew for every round (a new "
+            + "connection's first requests take paths the JIT recompiles, on the sidecar's core, as the round starts).")
+    boolean keepConnections;
+
     @Option(names = "--canary-rate", defaultValue = "200", description = "Requests per second of a canary client beside "
             + "the load on the limited sidecar, its own process at the highest CPU priority on the load's core, so its "
             + "figures are the sidecar's and the network's without the load generator's lateness; 0 for none "
@@ -146,8 +151,8 @@ final class OverloadBenchmark implements Callable<Integer> {
     private String run(boolean stream, ManagedProcess limited, ManagedProcess unlimited, ManagedProcess other,
             Canary canary) throws Exception {
         LoadGenerator.Workload work = Workloads.chat("bench", promptTokens, stream);
-        try (LoadGenerator toLimited = new LoadGenerator("127.0.0.1", limited.port());
-             LoadGenerator toUnlimited = new LoadGenerator("127.0.0.1", unlimited.port())) {
+        try (LoadGenerator toLimited = new LoadGenerator("127.0.0.1", limited.port(), keepConnections);
+             LoadGenerator toUnlimited = new LoadGenerator("127.0.0.1", unlimited.port(), keepConnections)) {
             toUnlimited.run(work, 0, 64, warmup);
             // What the sidecar can relay, measured where nothing is shed: the limited one sheds in a closed loop too
             // (its event loop is busy by construction), so its successes would understate the capacity.
@@ -171,7 +176,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             LoadResult comparedCalm = null;
             String comparedScopes = null;
             if (other != null) {
-                try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port())) {
+                try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port(), keepConnections)) {
                     toOther.run(work, capacity * 0.7, connections, warmup);
                     ShedScopes before = ShedScopes.read(other.adminPort());
                     comparedCalm = toOther.run(work, capacity * 0.5, connections, duration);
