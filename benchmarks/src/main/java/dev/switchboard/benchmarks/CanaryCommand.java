@@ -30,7 +30,7 @@ final class CanaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadGenerator.Workload work = endpoint.workload();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (LoadGenerator generator = endpoint.generator()) {
+        try (LoadGenerator generator = endpoint.generator(true)) {
             System.out.println(Canary.READY);
             System.out.flush();
             String line;

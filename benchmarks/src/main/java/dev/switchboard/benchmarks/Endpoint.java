@@ -20,8 +20,9 @@ final class Endpoint {
     @Option(names = "--stream", description = "Ask for streamed answers.")
     boolean stream;
 
-    LoadGenerator generator() {
-        return new LoadGenerator(host, port);
+    /** @param keepConnections keep the connections open from one round to the next (see {@link LoadGenerator}) */
+    LoadGenerator generator(boolean keepConnections) {
+        return new LoadGenerator(host, port, keepConnections);
     }
 
     LoadGenerator.Workload workload() {

@@ -26,7 +26,7 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (LoadGenerator generator = endpoint.generator()) {
+        try (LoadGenerator generator = endpoint.generator(false)) {
             LoadResult r = generator.run(endpoint.workload(), rate, connections, duration);
             System.out.printf(Locale.ROOT, "%.0f req/s, %d errors; total p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f ms; "
                             + "first byte p50 %.3f p99 %.3f ms%n", r.throughput(), r.errors(),

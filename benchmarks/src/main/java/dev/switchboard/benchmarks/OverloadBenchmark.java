@@ -42,7 +42,8 @@ final class OverloadBenchmark implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "10s", description = "Length of each measured round.")
     Duration duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured warm-up per side.")
+    @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured warm-up per side; a limited sidecar's "
+            + "is followed by up to 10 s at the overload offered and up to 5 s below capacity again.")
     Duration warmup;
 
     // The product's own defaults (initial 100, min 10, max 2000): what a user who turns the limit on gets. Until
@@ -158,10 +159,11 @@ final class OverloadBenchmark implements Callable<Integer> {
             // (its event loop is busy by construction), so its successes would understate the capacity.
             double capacity = toUnlimited.run(work, 0, 64, duration).throughput();
             // The limited one is warmed below its capacity, so what gets compiled is the path of admitted requests
-            // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured).
-            // The canary, if any, runs beside each round of the limited sidecar, its warm-up too.
-            beginCanary(canary, warmup);
-            toLimited.run(work, capacity * 0.7, connections, warmup);
+            // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured), then
+            // through its overload path as well (see warmUp). The canary, if any, runs beside each round of the
+            // limited sidecar, its warm-up too.
+            beginCanary(canary, warmup.plus(overloadWarmup()).plus(settle()));
+            warmUp(toLimited, work, capacity, limited.adminPort());
             canaryResult(canary);
             Reading beforeCalm = Reading.of(limited.adminPort());
             beginCanary(canary, duration);
@@ -177,7 +179,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             String comparedScopes = null;
             if (other != null) {
                 try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port(), keepConnections)) {
-                    toOther.run(work, capacity * 0.7, connections, warmup);
+                    warmUp(toOther, work, capacity, other.adminPort());
                     ShedScopes before = ShedScopes.read(other.adminPort());
                     comparedCalm = toOther.run(work, capacity * 0.5, connections, duration);
                     ShedScopes afterOtherCalm = ShedScopes.read(other.adminPort());
@@ -233,6 +235,39 @@ final class OverloadBenchmark implements Callable<Integer> {
             System.out.println(sb);
             return sb.toString();
         }
+    }
+
+    /** How long a limited sidecar's warm-up offers the overload itself, after its warm-up below capacity: at most. */
+    static final Duration OVERLOAD_WARMUP = Duration.ofSeconds(10);
+    /** How long it is then offered 0.7x again, for its limit to settle before the unloaded round: at most. */
+    static final Duration SETTLE = Duration.ofSeconds(5);
+
+    /** The overload part of a warm-up: {@link #OVERLOAD_WARMUP}, or {@code --warmup} when that is shorter. */
+    private Duration overloadWarmup() {
+        return warmup.compareTo(OVERLOAD_WARMUP) < 0 ? warmup : OVERLOAD_WARMUP;
+    }
+
+    /** The settling part of a warm-up: {@link #SETTLE}, or half of {@code --warmup} when that is shorter. */
+    private Duration settle() {
+        Duration half = warmup.dividedBy(2);
+        return half.compareTo(SETTLE) < 0 ? half : SETTLE;
+    }
+
+    /**
+     * Warms a limited sidecar below its capacity (the admitted path), then at the overload offered (the paths that
+     * shed: the edge's and the limit's, which nothing below capacity runs), then below capacity again. Without the
+     * middle part the JIT would compile the shedding paths in the first seconds of the overload round, on the
+     * sidecar's core. The sidecar's metrics are read once before the last part, as the rounds read them: the admin
+     * server's first requests pass Netty's shared code with handlers of other classes, and the JIT recompiles the hot
+     * paths it had specialised for the API's alone — 1.2-1.7 s of C2 on the sidecar's core right after the first
+     * reading (schedstat; BENCHMARKS.md section 7), which without this fell in the first seconds of a measured round.
+     */
+    private void warmUp(LoadGenerator to, LoadGenerator.Workload work, double capacity, int adminPort)
+            throws Exception {
+        to.run(work, capacity * 0.7, connections, warmup);
+        to.run(work, capacity * overload, connections, overloadWarmup());
+        ShedScopes.metrics(adminPort);
+        to.run(work, capacity * 0.7, connections, settle());
     }
 
     private static void beginCanary(Canary canary, Duration length) throws Exception {
