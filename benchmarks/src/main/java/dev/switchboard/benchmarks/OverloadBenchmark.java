@@ -257,10 +257,10 @@ final class OverloadBenchmark implements Callable<Integer> {
      * Warms a limited sidecar below its capacity (the admitted path), then at the overload offered (the paths that
      * shed: the edge's and the limit's, which nothing below capacity runs), then below capacity again. Without the
      * middle part the JIT would compile the shedding paths in the first seconds of the overload round, on the
-     * sidecar's core. The sidecar's metrics are read once before the last part, as the rounds read them: the admin
-     * server's first requests pass Netty's shared code with handlers of other classes, and the JIT recompiles the hot
-     * paths it had specialised for the API's alone — 1.2-1.7 s of C2 on the sidecar's core right after the first
-     * reading (schedstat; BENCHMARKS.md section 7), which without this fell in the first seconds of a measured round.
+     * sidecar's core. The sidecar's metrics are read once before the last part, as the rounds read them: the
+     * reading's connection is the first one the sidecar accepts after its load's connections, and the JIT recompiles
+     * the hot paths it had specialised for traffic on open connections — 1.2-1.7 s of C2 on the sidecar's core right
+     * after the first reading (schedstat; BENCHMARKS.md section 7), which without this fell in a measured round.
      */
     private void warmUp(LoadGenerator to, LoadGenerator.Workload work, double capacity, int adminPort)
             throws Exception {

@@ -36,12 +36,19 @@ record ShedScopes(Map<String, Long> byScope) {
     }
 
     /** The Prometheus text of the sidecar on {@code adminPort}, or null when it cannot be read. */
+    /**
+     * One client for every reading, so its connection stays open between them: a new connection, accepted by a sidecar
+     * whose traffic has run on open connections for a while, takes paths its JIT then recompiles, on the sidecar's
+     * core, at the start of the round after the reading (BENCHMARKS.md section 7).
+     */
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
     static String metrics(int adminPort) {
         if (adminPort <= 0) {
             return null;
         }
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + adminPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
