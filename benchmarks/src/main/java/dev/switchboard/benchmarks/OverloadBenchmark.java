@@ -21,6 +21,11 @@ import picocli.CommandLine.Option;
 @Command(name = "overload", mixinStandardHelpOptions = true,
         description = "Offer more than the sidecar can serve; compare shedding with queueing.")
 final class OverloadBenchmark implements Callable<Integer> {
+    /** How long a limited sidecar's warm-up offers the overload itself, after its warm-up below capacity: at most. */
+    private static final Duration OVERLOAD_WARMUP = Duration.ofSeconds(10);
+    /** How long it is then offered 0.7x again, for its limit to settle before the unloaded round: at most. */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
+
     @picocli.CommandLine.Mixin
     Processes processes;
 
@@ -115,8 +120,9 @@ final class OverloadBenchmark implements Callable<Integer> {
                          compareJar != null ? compareJar : processes.jar,
                          List.of("serve", "--config", compared.toString()))) {
                 report.add(String.format(Locale.ROOT, "# overload: %.1fx capacity, %d connections, rounds of %s, "
-                        + "prompts of %d tokens; limited sidecar: overload %s%n", overload, connections, duration,
-                        promptTokens, limit));
+                        + "prompts of %d tokens; limited sidecar: overload %s%n%s", overload, connections, duration,
+                        promptTokens, limit, keepConnections ? "connections kept from the warm-up to the last round\n"
+                        : ""));
                 for (String mode : modes) {
                     boolean stream = mode.equals("stream");
                     try (Canary canary = canaryRate <= 0 ? null : Canary.start(processes.java, modelPrefix,
@@ -237,11 +243,6 @@ final class OverloadBenchmark implements Callable<Integer> {
         }
     }
 
-    /** How long a limited sidecar's warm-up offers the overload itself, after its warm-up below capacity: at most. */
-    static final Duration OVERLOAD_WARMUP = Duration.ofSeconds(10);
-    /** How long it is then offered 0.7x again, for its limit to settle before the unloaded round: at most. */
-    static final Duration SETTLE = Duration.ofSeconds(5);
-
     /** The overload part of a warm-up: {@link #OVERLOAD_WARMUP}, or {@code --warmup} when that is shorter. */
     private Duration overloadWarmup() {
         return warmup.compareTo(OVERLOAD_WARMUP) < 0 ? warmup : OVERLOAD_WARMUP;
@@ -264,6 +265,9 @@ final class OverloadBenchmark implements Callable<Integer> {
      */
     private void warmUp(LoadGenerator to, LoadGenerator.Workload work, double capacity, int adminPort)
             throws Exception {
+        if (warmup.isZero()) {
+            return; // asked for none: the rounds are measured cold
+        }
         to.run(work, capacity * 0.7, connections, warmup);
         to.run(work, capacity * overload, connections, overloadWarmup());
         ShedScopes.metrics(adminPort);

@@ -35,14 +35,17 @@ record ShedScopes(Map<String, Long> byScope) {
         return metrics == null ? null : parse(metrics);
     }
 
-    /** The Prometheus text of the sidecar on {@code adminPort}, or null when it cannot be read. */
     /**
      * One client for every reading, so its connection stays open between them: a new connection, accepted by a sidecar
      * whose traffic has run on open connections for a while, takes paths its JIT then recompiles, on the sidecar's
-     * core, at the start of the round after the reading (BENCHMARKS.md section 7).
+     * core, at the start of the round after the reading (BENCHMARKS.md section 7). HTTP/1.1 only, so that the first
+     * request asks for no upgrade. The client keeps an idle connection for its keep-alive timeout
+     * ({@code jdk.httpclient.keepalive.timeout}, 30 s on recent JDKs): readings further apart than that (rounds of
+     * 30 s or more) open a new one each, as before.
      */
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    /** The Prometheus text of the sidecar on {@code adminPort}, or null when it cannot be read. */
     static String metrics(int adminPort) {
         if (adminPort <= 0) {
             return null;
