@@ -168,9 +168,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             // (warmed closed-loop it would mostly shed, and compile its whole path during the rounds measured), then
             // through its overload path as well (see warmUp). The canary, if any, runs beside each round of the
             // limited sidecar, its warm-up too.
-            beginCanary(canary, warmup.plus(overloadWarmup()).plus(settle()));
-            warmUp(toLimited, work, capacity, limited.adminPort());
-            canaryResult(canary);
+            warmUp(toLimited, work, capacity, limited.adminPort(), canary);
             Reading beforeCalm = Reading.of(limited.adminPort());
             beginCanary(canary, duration);
             LoadResult calm = toLimited.run(work, capacity * 0.5, connections, duration);
@@ -185,7 +183,7 @@ final class OverloadBenchmark implements Callable<Integer> {
             String comparedScopes = null;
             if (other != null) {
                 try (LoadGenerator toOther = new LoadGenerator("127.0.0.1", other.port(), keepConnections)) {
-                    warmUp(toOther, work, capacity, other.adminPort());
+                    warmUp(toOther, work, capacity, other.adminPort(), null);
                     ShedScopes before = ShedScopes.read(other.adminPort());
                     comparedCalm = toOther.run(work, capacity * 0.5, connections, duration);
                     ShedScopes afterOtherCalm = ShedScopes.read(other.adminPort());
@@ -262,16 +260,21 @@ final class OverloadBenchmark implements Callable<Integer> {
      * reading's connection is the first one the sidecar accepts after its load's connections, and the JIT recompiles
      * the hot paths it had specialised for traffic on open connections — 1.2-1.7 s of C2 on the sidecar's core right
      * after the first reading (schedstat; BENCHMARKS.md section 7), which without this fell in a measured round.
+     * The canary, when there is one, runs beside all of it.
      */
-    private void warmUp(LoadGenerator to, LoadGenerator.Workload work, double capacity, int adminPort)
+    private void warmUp(LoadGenerator to, LoadGenerator.Workload work, double capacity, int adminPort, Canary canary)
             throws Exception {
         if (warmup.isZero()) {
             return; // asked for none: the rounds are measured cold
         }
+        Duration overloaded = overloadWarmup();
+        Duration settling = settle();
+        beginCanary(canary, warmup.plus(overloaded).plus(settling)); // beside the whole warm-up
         to.run(work, capacity * 0.7, connections, warmup);
-        to.run(work, capacity * overload, connections, overloadWarmup());
+        to.run(work, capacity * overload, connections, overloaded);
         ShedScopes.metrics(adminPort);
-        to.run(work, capacity * 0.7, connections, settle());
+        to.run(work, capacity * 0.7, connections, settling);
+        canaryResult(canary);
     }
 
     private static void beginCanary(Canary canary, Duration length) throws Exception {

@@ -120,7 +120,7 @@ final class SoakBenchmark implements Callable<Integer> {
             // twenty minutes as the old generation first touches its pages — 277 to 392 MB with a flat heap in use,
             // then level — which is the heap being committed, not a leak, and would hide one that is.
             try (ManagedProcess sidecar = processes.start("sidecar", List.of("-Xms256m", "-Xmx256m",
-                    "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch", "-XX:MetaspaceSize=64m",
+                    "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch", Workloads.METASPACE,
                     "-Dio.netty.leakDetection.level=paranoid"),
                     List.of("serve", "--config",
                     config.toString()))) {

@@ -25,7 +25,7 @@ final class StateStoreBenchmark implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Processes processes;
 
-    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:MetaspaceSize=64m",
+    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms256m -Xmx256m -XX:+UseParallelGC " + Workloads.METASPACE,
             description = "JVM flags of each sidecar (default: ${DEFAULT-VALUE}).")
     String sidecarJvmArgs;
 

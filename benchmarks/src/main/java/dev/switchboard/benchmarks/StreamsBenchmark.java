@@ -25,7 +25,7 @@ final class StreamsBenchmark implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Processes processes;
 
-    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:MetaspaceSize=64m",
+    @Option(names = "--sidecar-jvm-args", defaultValue = "-Xms32m -Xmx256m -XX:+UseSerialGC " + Workloads.METASPACE,
             description = "JVM flags of the sidecar (default: ${DEFAULT-VALUE}).")
     String sidecarJvmArgs;
 

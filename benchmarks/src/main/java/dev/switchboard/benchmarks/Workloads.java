@@ -74,17 +74,17 @@ final class Workloads {
     }
 
     /**
-     * The sidecar's flags in the load benchmarks: what OPERATIONS.md recommends ("JVM flags"). The class-metadata
-     * threshold is raised because the sidecar's classes fill about 21 MB of metaspace, the JVM's default first
-     * threshold: crossing it, tens of seconds into a run, made the parallel collector stop the sidecar for a full
-     * collection of about 40 ms (BENCHMARKS.md section 11, "The tail").
+     * The class-metadata threshold every benchmarked JVM runs with. The sidecar's classes fill about 21 MB of
+     * metaspace, the JVM's default first threshold: crossing it, tens of seconds into a run, made the parallel
+     * collector stop the sidecar for a full collection of about 40 ms (BENCHMARKS.md section 11, "The tail").
      */
-    static final String SIDECAR_JVM_ARGS =
-            "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MetaspaceSize=64m";
+    static final String METASPACE = "-XX:MetaspaceSize=64m";
+
+    /** The sidecar's flags in the load benchmarks: what OPERATIONS.md recommends ("JVM flags"). */
+    static final String SIDECAR_JVM_ARGS = "-Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch " + METASPACE;
 
     /** The simulated model's flags, on the same collector and with the same threshold as the sidecar. */
-    static final List<String> MODEL_JVM =
-            List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:MetaspaceSize=64m");
+    static final List<String> MODEL_JVM = List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", METASPACE);
 
     /**
      * The command of the load benchmarks' simulated model, {@code bench-model} on a free port, answering
