@@ -108,7 +108,9 @@ final class NormalizedText {
                     cp = Character.toCodePoint((char) cp, (char) escaped(source, i));
                     i += 6;
                 }
-                int read = map(cp);
+                // An escaped NUL is a client's char like any control char: a space. Only the walk itself writes
+                // the NUL that marks where one text ends and the next begins.
+                int read = cp == 0 ? ' ' : map(cp);
                 if (read < 0) {
                     continue;
                 }
@@ -241,9 +243,25 @@ final class NormalizedText {
         if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
             return ' ';
         }
+        if (cp >= 0xE0020 && cp <= 0xE007E) {
+            // Tag characters: invisible on screen, but each is an ASCII char a model can read ("ASCII smuggling"),
+            // so they read as that char.
+            return cp - 0xE0000;
+        }
         switch (Character.getType(cp)) {
             case Character.FORMAT:
                 return -1; // zero-width space, joiners, soft hyphen, BOM, direction marks: invisible
+            case Character.NON_SPACING_MARK:
+            case Character.ENCLOSING_MARK:
+                // A mark drawn on the char before it — a strike-through, an accent, a keycap's frame (6️⃣) —
+                // leaves that char as a reader sees it.
+                return -1;
+            case Character.OTHER_NUMBER: {
+                // A digit in another form — superscript, subscript, circled, parenthesised, with a full stop
+                // (² ₂ ② ⑵ ⒉ ❷) — reads as the digit; numbers above nine (⑩) and fractions (½) stay themselves.
+                int value = Character.getNumericValue(cp);
+                return value >= 0 && value <= 9 ? '0' + value : cp;
+            }
             case Character.DASH_PUNCTUATION:
                 return '-';
             case Character.CONNECTOR_PUNCTUATION:

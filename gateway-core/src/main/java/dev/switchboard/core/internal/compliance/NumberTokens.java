@@ -50,7 +50,10 @@ final class NumberTokens {
             return digitCount;
         }
 
-        /** Whether it ends with an X (the check character of a resident ID). */
+        /**
+         * Whether it ends with an X: the check character of a resident ID when 17 digits come before it, else a
+         * letter glued to the number ("6222…7894X"), which the checks read past.
+         */
         boolean endsWithX() {
             return endsWithX;
         }
@@ -167,6 +170,15 @@ final class NumberTokens {
     }
 
     /**
+     * The resident ID's check letter X as a reader sees it: Latin, or a letter drawn the same (Cyrillic Х, Greek Χ,
+     * the multiplication sign, the Roman numeral ten). Full-width Ｘ was read as X already.
+     */
+    static boolean checkLetter(char c) {
+        return c == 'X' || c == 'x' || c == '\u0425' || c == '\u0445' || c == '\u03A7' || c == '\u03C7'
+                || c == '\u00D7' || c == '\u2169' || c == '\u2179';
+    }
+
+    /**
      * A Latin letter or digit: what continues a code. Chinese text runs straight on from a number ("号码110105…X与"),
      * so a CJK character ends a code as a space would.
      */
@@ -192,7 +204,8 @@ final class NumberTokens {
                 j = runs[r + 1];
                 digitCount += j - g;
                 int end = j;
-                if (j < n && (t[j] == 'X' || t[j] == 'x') && (j + 1 >= n || !asciiAlnum(t[j + 1]))) {
+                // The X may have letters glued after it ("…002XCNY") but no digit among them (then it is a code).
+                if (j < n && checkLetter(t[j]) && !digitAfterLetters(t, j + 1, n)) {
                     end = ++j;
                     endsWithX = true;
                 }

@@ -217,7 +217,7 @@ public final class SensitiveDataScanner {
             NumberTokens.Token token = tokens.get(t);
             id[t] = idAlone(token);
             strong[t] = id[t] || cardAlone(token);
-            value[t] = strong[t] || !token.endsWithX() && (token.digitCount() == 11 || token.digitCount() == 13
+            value[t] = strong[t] || (token.digitCount() == 11 || token.digitCount() == 13
                     || token.digitCount() == 15) && isMobile(token.digits());
         }
         if (residentIds) {
@@ -305,7 +305,7 @@ public final class SensitiveDataScanner {
     /** Whether a token as a whole is a card of a real network. */
     private static boolean cardAlone(NumberTokens.Token token) {
         int len = token.digitCount();
-        return !token.endsWithX() && len >= 13 && len <= 19 && isNetworkCard(token.digits());
+        return len >= 13 && len <= 19 && isNetworkCard(token.digits());
     }
 
     /**
@@ -329,9 +329,14 @@ public final class SensitiveDataScanner {
             }
             for (int h = top; h >= g && kind == null; h--) {
                 int len = token.digitCount(g, h);
-                boolean x = token.endsWithX() && h == token.groupCount() - 1;
-                if (len >= 11 && len <= 19 && !(x && len != 17)) {
-                    kind = judge(token.digits(g, h), x);
+                // The check letter belongs to 17 digits; after any other count it is a letter glued to a number.
+                boolean x = token.endsWithX() && h == token.groupCount() - 1 && len == 17;
+                if (len >= 11 && len <= 19) {
+                    String digits = token.digits(g, h);
+                    kind = judge(digits, x);
+                    if (kind == null && x) {
+                        kind = judge(digits, false);
+                    }
                     hit = h;
                 }
             }
@@ -382,9 +387,9 @@ public final class SensitiveDataScanner {
             }
             for (int gb = reach; gb >= 0; gb--) {
                 int second = b.digitCount(0, gb);
-                boolean x = b.endsWithX() && gb == b.groupCount() - 1;
                 int len = first + second;
-                if (second < 4 || len < 15 || len > 19 || x && len != 17) {
+                boolean x = b.endsWithX() && gb == b.groupCount() - 1 && len == 17;
+                if (second < 4 || len < 15 || len > 19) {
                     continue;
                 }
                 String digits = a.digits(ga, a.groupCount() - 1) + b.digits(0, gb);
@@ -417,8 +422,8 @@ public final class SensitiveDataScanner {
         if (last < 0 || token.digitCount(0, last) < 8 || token.isDate()) {
             return false;
         }
-        boolean x = token.endsWithX() && last == token.groupCount() - 1;
         String digits = token.digits(0, last);
+        boolean x = token.endsWithX() && last == token.groupCount() - 1 && digits.length() == 17;
         String kind = residentIds && (x ? isResidentId(digits, true) : isResidentId(digits, false))
                 ? RESIDENT_ID : !x && bankCards && digits.length() >= 13 && digits.length() <= 19
                 && isNetworkCard(digits) ? BANK_CARD : BANK_ACCOUNT;

@@ -70,7 +70,34 @@ class FormatsTest {
                 Arguments.of("args {\\\"card\\\":\\\"6222\\n0212\\u00a03456\\u200b7894\\\"}", "bank-card"),
                 Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
                         + "021234567894\\\"}", "bank-card"),
-                Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"));
+                Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"),
+                // An escaped NUL inside a tool call's arguments is a client's char, not the end of a text.
+                Arguments.of("args {\\\"card\\\":\\\"62220212\\u000034567894\\\"}", "bank-card"),
+                // A letter X glued after a number that is no resident ID (too few digits before it) is read past.
+                Arguments.of("Why was card 6222021234567894X declined?", "bank-card"),
+                Arguments.of("Why was card 6222 0212 3456 7894x declined?", "bank-card"),
+                Arguments.of("Call 13800138000x.", "cn-mobile"),
+                // The check letter drawn with another script's X, or the multiplication sign.
+                Arguments.of("ID 11010519491231002\u0425", "cn-resident-id"),
+                Arguments.of("ID 110105 19491231 002\u03C7", "cn-resident-id"),
+                Arguments.of("ID 11010519491231002\u00D7", "cn-resident-id"),
+                // Digits in other forms, marks drawn on them, tag characters a model can read.
+                Arguments.of("card \u2076\u00B2\u00B2\u00B2\u2070\u00B2\u00B9\u00B2\u00B3\u2074\u2075\u2076"
+                        + "\u2077\u2078\u2079\u2074", "bank-card"), // superscript
+                Arguments.of("card \u2086\u2082\u2082\u2082\u2080\u2082\u2081\u2082\u2083\u2084\u2085\u2086"
+                        + "\u2087\u2088\u2089\u2084", "bank-card"), // subscript
+                Arguments.of("card \u2465\u2461\u2461\u2461\u24EA\u2461\u2460\u2461\u2462\u2463\u2464\u2465"
+                        + "\u2466\u2467\u2468\u2463", "bank-card"), // circled
+                Arguments.of("card \u277B\u2777\u2777\u2777 \u24FF\u2777\u2776\u2777 \u2476\u2477\u2478\u2479 7894",
+                        "bank-card"), // negative circled, parenthesised
+                Arguments.of("card 6\uFE0F\u20E32\uFE0F\u20E32\uFE0F\u20E32\uFE0F\u20E3021234567894",
+                        "bank-card"), // keycaps
+                Arguments.of("card 6\u03362\u03362\u03362\u03360\u03362\u03361\u03362\u03363\u03364\u0336"
+                        + "5\u03366\u03367\u03368\u03369\u03364\u0336", "bank-card"), // struck through
+                Arguments.of("card 6222\u180B0212\u180C3456\u180D7894", "bank-card"),
+                Arguments.of("ok \uDB40\uDC36\uDB40\uDC32\uDB40\uDC32\uDB40\uDC32\uDB40\uDC30\uDB40\uDC32"
+                        + "\uDB40\uDC31\uDB40\uDC32\uDB40\uDC33\uDB40\uDC34\uDB40\uDC35\uDB40\uDC36"
+                        + "\uDB40\uDC37\uDB40\uDC38\uDB40\uDC39\uDB40\uDC34", "bank-card")); // tag characters
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -161,6 +188,20 @@ class FormatsTest {
                         + "{\"role\":\"user\",\"content\":\"and ends 34567894\"}]}");
         String masked = new RequestScanner(withPattern, ComplianceSpec.Media.ALLOW).mask(body, new Masking()).toString();
         assertThat(masked).doesNotContain("62220212").doesNotContain("34567894");
+    }
+
+    @Test
+    void anEscapedNulInARequestIsNoBoundary() {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        // In the content: JSON decodes it; in a tool call's arguments it is still written as an escape.
+        byte[] content = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 62220212\\u000034567894\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(content).kinds()).containsExactly("bank-card");
+        byte[] arguments = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"pay\",\"arguments\":"
+                + "\"{\\\"card\\\":\\\"62220212\\\\u000034567894\\\"}\"}}]}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(arguments).kinds()).containsExactly("bank-card");
     }
 
     @Test

@@ -65,7 +65,7 @@ class ScannerProperties {
             @ForAll("prose") String after, @ForAll long seed) {
         java.util.Random random = new java.util.Random(seed);
         String rendered = render(value.digits(), random);
-        String text = before + rendered + " " + after;
+        String text = before + rendered + SUFFIXES.get(random.nextInt(SUFFIXES.size())) + " " + after;
         assertThat(scanner.scan(text)).as(text).extracting(Finding::kind).contains(value.kind());
     }
 
@@ -109,8 +109,29 @@ class ScannerProperties {
         assertThat(guard.check(JSON.writeValueAsBytes(masked)).sensitive()).as(masked.toString()).isFalse();
     }
 
+    /** What a writer glues after a number: nothing, a letter X, a unit, a Chinese measure word. */
+    private static final List<String> SUFFIXES = List.of("", "", "X", "x", "CNY", "XCNY", "元", "号", ".");
+
+    /**
+     * Digits in forms that are no decimal digits to Unicode — superscript, subscript, circled, negative circled —
+     * and as tag characters, which show nothing but spell ASCII to a model: each its 0 to 9.
+     */
+    private static final int[][] FORMS = {
+        {0x2070, 0xB9, 0xB2, 0xB3, 0x2074, 0x2075, 0x2076, 0x2077, 0x2078, 0x2079},
+        {0x2080, 0x2081, 0x2082, 0x2083, 0x2084, 0x2085, 0x2086, 0x2087, 0x2088, 0x2089},
+        {0x24EA, 0x2460, 0x2461, 0x2462, 0x2463, 0x2464, 0x2465, 0x2466, 0x2467, 0x2468},
+        {0x24FF, 0x2776, 0x2777, 0x2778, 0x2779, 0x277A, 0x277B, 0x277C, 0x277D, 0x277E},
+        {0xE0030, 0xE0031, 0xE0032, 0xE0033, 0xE0034, 0xE0035, 0xE0036, 0xE0037, 0xE0038, 0xE0039},
+    };
+    /** Marks drawn on the digit before them: strike-through, acute, a keycap (with its emoji selector). */
+    private static final List<String> MARKS = List.of("\u0336", "\u0301", "\uFE0F\u20E3", "\u20E3", "\u180B");
+    /** The check letter X as other scripts draw it. */
+    private static final List<String> XS = List.of("X", "x", "\uFF38", "\u0425", "\u0445", "\u03A7", "\u00D7");
+
     static String render(String value, java.util.Random random) {
         int zero = ZEROS[random.nextInt(ZEROS.length)];
+        int[] form = random.nextInt(3) == 0 ? FORMS[random.nextInt(FORMS.length)] : null;
+        String mark = random.nextInt(4) == 0 ? MARKS.get(random.nextInt(MARKS.size())) : "";
         StringBuilder out = new StringBuilder();
         int group = 2 + random.nextInt(5);
         String sep = random.nextInt(4) == 0 ? "" : SEPARATORS.get(random.nextInt(SEPARATORS.size()));
@@ -120,9 +141,9 @@ class ScannerProperties {
             }
             char c = value.charAt(i);
             if (c == 'X') {
-                out.append(random.nextBoolean() ? 'X' : 'x');
+                out.append(XS.get(random.nextInt(XS.size())));
             } else {
-                out.appendCodePoint(zero + (c - '0'));
+                out.appendCodePoint(form != null ? form[c - '0'] : zero + (c - '0')).append(mark);
             }
         }
         return out.toString();
