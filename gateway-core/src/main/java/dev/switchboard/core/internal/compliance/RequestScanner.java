@@ -29,9 +29,8 @@ public final class RequestScanner {
 
     /** Kinds and counts found in a body given as JSON bytes; a detector failure is {@link Assessment#DETECTOR_ERROR}. */
     public Assessment assess(byte[] json) {
-        if (scanner.isEmpty()) {
-            return Assessment.CLEAN;
-        }
+        // With no text detector (compliance.detectors: []) the body is still walked: token ids and, under
+        // compliance.media: internal, media stay inside whatever the detectors are.
         try (BodyTexts texts = BodyTexts.of(json)) {
             return count(texts);
         } catch (RuntimeException | StackOverflowError e) {
@@ -44,9 +43,6 @@ public final class RequestScanner {
      * decimals as written, and is judged exactly as its bytes would be.
      */
     public Assessment assess(JsonNode request) {
-        if (scanner.isEmpty()) {
-            return Assessment.CLEAN;
-        }
         try (BodyTexts texts = BodyTexts.scanning(request)) {
             return count(texts);
         } catch (RuntimeException | StackOverflowError e) {
@@ -55,7 +51,8 @@ public final class RequestScanner {
     }
 
     private Assessment count(BodyTexts texts) {
-        List<Finding> found = texts.scratched() ? scanner.scan(texts.joinedChars(), texts.joinedLength())
+        List<Finding> found = scanner.isEmpty() ? List.of()
+                : texts.scratched() ? scanner.scan(texts.joinedChars(), texts.joinedLength())
                 : scanner.scan(texts.joined());
         boolean media = countMedia && texts.media();
         if (found.isEmpty() && !texts.unreadable() && !media) {

@@ -205,6 +205,26 @@ class FormatsTest {
     }
 
     @Test
+    void withNoTextDetectorMediaAndTokenIdsStillStayInside() {
+        SensitiveDataScanner none = new SensitiveDataScanner(java.util.Set.of(), List.of(), List.of());
+        byte[] image = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"data:image/png;base64,iVBORw0KGgo=\"}}]}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] ids = "{\"model\":\"embed\",\"input\":[[1101, 2236, 88]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] card = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222021234567894\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RequestScanner internal = new RequestScanner(none, ComplianceSpec.Media.INTERNAL);
+        assertThat(internal.assess(image).kinds()).containsExactly(Assessment.MEDIA);
+        assertThat(new EgressGuard(none, ComplianceSpec.Media.INTERNAL).check(image).kinds())
+                .containsExactly(Assessment.MEDIA);
+        assertThat(internal.assess(ids).kinds()).containsExactly(Assessment.UNREADABLE);
+        assertThat(new RequestScanner(none, ComplianceSpec.Media.ALLOW).assess(ids).kinds())
+                .containsExactly(Assessment.UNREADABLE);
+        // What the config chose not to detect is not found: the detectors decide the text, not the walk.
+        assertThat(internal.assess(card).sensitive()).isFalse();
+        assertThat(new RequestScanner(none, ComplianceSpec.Media.ALLOW).assess(image).sensitive()).isFalse();
+    }
+
+    @Test
     void aClientsNulCharIsNoBoundary() {
         RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222\\u00000212\\u00003456\\u00007894\"}]}"
