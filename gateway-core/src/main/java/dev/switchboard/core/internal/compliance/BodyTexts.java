@@ -394,39 +394,43 @@ final class BodyTexts implements AutoCloseable {
     }
 
     /**
-     * Whether the chars begin with {@code data:} in any case and hold {@code ;base64,} after it: what
-     * {@code text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(";base64,", 5) > 0} says of them as a string.
+     * Whether the chars hold a {@code data:} URL with inline bytes anywhere — {@code data:}, a media type and its
+     * parameters, then {@code ;base64,}, in any ASCII case — as a field of its own or inside prose and markdown
+     * ({@code "see ![id](data:image/png;base64,…)"}): what the regular expression
+     * {@code (?i)data:[-a-z0-9!#$&^_.+/;=]{0,255};base64,} finds in them.
      */
     static boolean dataUrl(char[] chars, int offset, int length) {
-        if (length < 5) {
-            return false;
-        }
-        for (int k = 0; k < 5; k++) {
-            char c = chars[offset + k];
-            char expected = DATA.charAt(k);
-            if (c != expected) {
-                char u1 = Character.toUpperCase(c);
-                char u2 = Character.toUpperCase(expected);
-                if (u1 != u2 && Character.toLowerCase(u1) != Character.toLowerCase(u2)) {
-                    return false;
-                }
+        int end = offset + length;
+        for (int i = offset; i + DATA.length() + BASE64.length() <= end; i++) {
+            if ((chars[i] | 0x20) != 'd' || !regionIs(chars, i, DATA)) {
+                continue;
             }
-        }
-        int end = offset + length - BASE64.length();
-        for (int i = offset + 5; i <= end; i++) {
-            if (chars[i] == ';' && regionIs(chars, i, BASE64)) {
-                return true;
+            // A media type and its parameters: bounded, so a text of many "data:" is still read in linear time.
+            for (int j = i + DATA.length(); j < end && j < i + DATA.length() + 256; j++) {
+                char c = chars[j];
+                if (c == ';' && j + BASE64.length() <= end && regionIs(chars, j, BASE64)) {
+                    return true;
+                }
+                if (!mediaTypeChar(c)) {
+                    break;
+                }
             }
         }
         return false;
     }
 
+    private static boolean mediaTypeChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-!#$&^_.+/;=".indexOf(c) >= 0;
+    }
+
     private static final String DATA = "data:";
     private static final String BASE64 = ";base64,";
 
+    /** Whether {@code word} (lower case) is at {@code at}, in any ASCII case. */
     private static boolean regionIs(char[] chars, int at, String word) {
         for (int k = 0; k < word.length(); k++) {
-            if (chars[at + k] != word.charAt(k)) {
+            char c = chars[at + k];
+            if ((c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c) != word.charAt(k)) {
                 return false;
             }
         }

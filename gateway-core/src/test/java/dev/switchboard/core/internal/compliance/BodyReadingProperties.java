@@ -125,14 +125,19 @@ class BodyReadingProperties {
     @Property(tries = 3000)
     void aDataUrlIsReadFromCharsAsFromAString(@ForAll("urls") String text) {
         char[] padded = ("##" + text + "##").toCharArray();
-        boolean asString = text.regionMatches(true, 0, "data:", 0, 5) && text.indexOf(";base64,", 5) > 0;
+        boolean asString = DATA_URL.matcher(text).find();
         assertThat(BodyTexts.dataUrl(padded, 2, text.length())).as(text).isEqualTo(asString);
     }
 
+    /** ASCII case only: a Turkish dotless i or a Kelvin sign makes no data URL a vendor would decode. */
+    private static final java.util.regex.Pattern DATA_URL =
+            java.util.regex.Pattern.compile("(?i)data:[-a-z0-9!#$&^_.+/;=]{0,255};base64,");
+
     @Provide
     Arbitrary<String> urls() {
-        return Arbitraries.of("d", "D", "a", "A", "t", "T", ":", ";", "base64", "BASE64", ",", "data:", "\u0130",
-                "\u0131", "\u212A", "x", ";base64,").list().ofMaxSize(8).map(parts -> String.join("", parts));
+        return Arbitraries.of("d", "D", "a", "A", "t", "T", ":", ";", "base64", "BASE64", "BaSe64", ",", "data:",
+                "DATA:", "\u0130", "\u0131", "\u212A", "\u017F", "x", ";base64,", "image/png", " ", "see ![id](",
+                "=", "charset=utf-8", "(", "\u00e9").list().ofMaxSize(10).map(parts -> String.join("", parts));
     }
 
     /** A chat body of random messages, parts, extra fields, keys and numbers, made from {@code seed}. */

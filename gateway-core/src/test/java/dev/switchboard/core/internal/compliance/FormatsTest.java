@@ -225,6 +225,22 @@ class FormatsTest {
     }
 
     @Test
+    void inlineBytesAreMediaWhereverTheyAreWritten() {
+        RequestScanner internal = new RequestScanner(scanner, ComplianceSpec.Media.INTERNAL);
+        for (String text : List.of("see ![id](data:image/png;base64,iVBORw0KGgo=)", " data:image/png;base64,iVBOR",
+                "DATA:IMAGE/JPEG;BASE64,/9j/4AAQ", "scan: data:application/pdf;name=id.pdf;Base64,JVBERi0x",
+                "<img src=\"data:image/svg+xml;charset=utf-8;base64,PHN2Zz4=\">")) {
+            byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                    + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text))
+                    + "\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(internal.assess(body).kinds()).as(text).containsExactly(Assessment.MEDIA);
+        }
+        byte[] prose = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"the metadata: base64, data: none\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(internal.assess(prose).sensitive()).isFalse();
+    }
+
+    @Test
     void aClientsNulCharIsNoBoundary() {
         RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         byte[] body = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"card 6222\\u00000212\\u00003456\\u00007894\"}]}"
