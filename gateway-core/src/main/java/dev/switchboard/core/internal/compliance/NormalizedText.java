@@ -273,6 +273,7 @@ final class NormalizedText {
             case 0x2212, 0x2043, 0x2011 -> '-';
             case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0x2219 -> '.'; // not 。: it ends a sentence
             case 0x2044, 0x2215, 0x29F8, 0x29F9 -> '/';
+            case 0xFE6B -> '@'; // the small commercial at (full-width ＠ is read as @ above)
             default -> cp;
         };
     }

@@ -673,56 +673,70 @@ public final class SensitiveDataScanner {
 
     /**
      * E-mail addresses, found from each {@code @} outwards rather than by a regular expression tried at every
-     * position of the text (which costs the text's length times the local part's).
+     * position of the text (which costs the text's length times the local part's). The {@code @} may be written
+     * percent-encoded ({@code zhang.san%40example.com}, as in a logged URL), the domain's dots as the ideographic
+     * full stop ({@code qq。com}), its labels in any script but Chinese, Japanese and Korean ({@code bücher.de}).
      */
     private static void scanEmails(NormalizedText c, List<Finding> out) {
-        if (!c.has('@')) {
+        if (!c.has('@') && !c.has('%')) {
             return; // most prompts: no string of the text made for the search below
         }
         String text = c.chars();
-        int at = text.indexOf('@');
+        // Two cursors, each only moving on: the text is read once however many @ it has.
+        int plain = text.indexOf('@');
+        int encoded = text.indexOf("%40");
         int consumed = 0;
-        while (at >= 0) {
+        while (plain >= 0 || encoded >= 0) {
+            boolean isPlain = encoded < 0 || plain >= 0 && plain < encoded;
+            int at = isPlain ? plain : encoded;
+            int width = isPlain ? 1 : 3;
             int start = at;
             while (start > consumed && at - start < 64 && localChar(text.charAt(start - 1))) {
                 start--;
             }
-            int end = at + 1;
+            int from = at + width;
+            int end = from;
             int lastDot = -1;
-            while (end < text.length() && end - at <= 253 && domainChar(text.charAt(end))) {
-                if (text.charAt(end) == '.') {
+            while (end < text.length() && end - from < 253 && domainChar(text.charAt(end))) {
+                if (dot(text.charAt(end))) {
                     lastDot = end;
                 }
                 end++;
             }
             // Trailing dots end a sentence, not the address.
-            while (end > at + 1 && text.charAt(end - 1) == '.') {
+            while (end > from && dot(text.charAt(end - 1))) {
                 end--;
-                lastDot = lastIndexOf(text, '.', end - 1) > at ? lastIndexOf(text, '.', end - 1) : -1;
+                lastDot = -1;
+                for (int k = end - 1; k > from; k--) {
+                    if (dot(text.charAt(k))) {
+                        lastDot = k;
+                        break;
+                    }
+                }
             }
-            if (start < at && lastDot > at + 1 && end - lastDot - 1 >= 2 && isTld(text, lastDot + 1, end)
-                    && labels(text, at + 1, end)) {
+            if (start < at && lastDot > from && end - lastDot - 1 >= 2
+                    && isTld(text, lastDot + 1, end, text.charAt(lastDot) == '.') && labels(text, from, end)) {
                 out.add(finding(c, EMAIL, start, end));
                 consumed = end;
             }
-            at = text.indexOf('@', at + 1);
+            if (isPlain) {
+                plain = text.indexOf('@', at + 1);
+            } else {
+                encoded = text.indexOf("%40", at + 3);
+            }
         }
     }
 
-    private static int lastIndexOf(CharSequence s, char ch, int from) {
-        for (int i = Math.min(from, s.length() - 1); i >= 0; i--) {
-            if (s.charAt(i) == ch) {
-                return i;
-            }
-        }
-        return -1;
+    /** A domain's dot: ASCII, or the ideographic full stop a Chinese keyboard types in its place. */
+    private static boolean dot(char c) {
+        return c == '.' || c == '\u3002' || c == '\uFF61';
     }
 
     /** Domain labels of 1–63 chars: no empty label ({@code a..b}, {@code @.b}). */
     private static boolean labels(String text, int from, int to) {
         int label = 0;
         for (int i = from; i < to; i++) {
-            if (text.charAt(i) == '.') {
+            if (dot(text.charAt(i))) {
                 if (label == 0) {
                     return false;
                 }
@@ -739,14 +753,29 @@ public final class SensitiveDataScanner {
                 || c == '%' || c == '+' || c == '-';
     }
 
+    /**
+     * A char of a domain: ASCII letters, digits, hyphens and dots, and the letters of other scripts (IDN) — but not
+     * Chinese, Japanese or Korean, since such prose runs straight on from an address ("zhangsan@qq.com联系我").
+     */
     private static boolean domainChar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-';
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || dot(c)
+                || c >= 0x80 && Character.isLetter(c) && !cjk(c);
     }
 
-    private static boolean isTld(CharSequence text, int from, int to) {
+    private static boolean cjk(char c) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL;
+    }
+
+    /**
+     * A top-level domain of at most 24 letters: ASCII after an ideographic full stop ({@code qq。com}), of any
+     * script but Chinese, Japanese and Korean after an ASCII dot ({@code пример.рф}).
+     */
+    private static boolean isTld(CharSequence text, int from, int to, boolean asciiDot) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || asciiDot && c >= 0x80 && Character.isLetter(c))) {
                 return false;
             }
         }

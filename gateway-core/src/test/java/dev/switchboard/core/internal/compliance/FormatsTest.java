@@ -71,6 +71,13 @@ class FormatsTest {
                 Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
                         + "021234567894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"),
+                // E-mail addresses as logs, Chinese keyboards and other scripts write them.
+                Arguments.of("GET /users?email=zhang.san%40example.com returned 404", "email"),
+                Arguments.of("邮箱 zhangsan@qq。com", "email"),
+                Arguments.of("邮箱 zhangsan\uFE6Bqq.com，谢谢", "email"),
+                Arguments.of("mail hans@bücher.de today", "email"),
+                Arguments.of("почта ivan@пример.рф", "email"),
+                Arguments.of("联系zhangsan@qq.com联系我", "email"),
                 // An escaped NUL inside a tool call's arguments is a client's char, not the end of a text.
                 Arguments.of("args {\\\"card\\\":\\\"62220212\\u000034567894\\\"}", "bank-card"),
                 // A letter X glued after a number that is no resident ID (too few digits before it) is read past.

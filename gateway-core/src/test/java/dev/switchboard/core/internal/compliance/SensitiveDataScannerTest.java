@@ -53,6 +53,10 @@ class SensitiveDataScannerTest {
                 // E-mail.
                 Arguments.of("write to zhang.san@example.com.cn please", "email"),
                 Arguments.of("not an email: a@b", null),
+                Arguments.of("discount 50%40 off, @all", null),              // a percent sign before 40
+                Arguments.of("请@张三。谢谢", null),                          // a mention, then a sentence's end
+                Arguments.of("cc wang@公司。谢谢", null),                     // Chinese prose is no domain
+                Arguments.of("wang@example。谢谢", null),                     // nor after an ideographic full stop
                 // Custom pattern and keyword.
                 Arguments.of("employee EMP123456 asked", "employee-id"),
                 Arguments.of("the falcon project", "project"),
