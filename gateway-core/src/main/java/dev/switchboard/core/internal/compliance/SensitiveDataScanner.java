@@ -45,7 +45,8 @@ public final class SensitiveDataScanner {
     /** Words after which a number is a bank account (lower case; matched without regard to case). */
     static final List<String> ACCOUNT_WORDS = List.of("账号", "帐号", "账户", "帐户", "賬號", "賬戶", "帳號", "帳戶", "卡号",
             "卡號", "account no.", "account no", "account number", "account #", "acct no.", "acct no", "acct. no.",
-            "acct. no", "acct #", "a/c no.", "a/c no", "iban");
+            "acct. no", "acct #", "a/c no.", "a/c no", "iban", "bank account", "account id", "acct number",
+            "account num", "acct num");
     static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport no.", "passport");
     private static final Words ACCOUNTS = new Words(ACCOUNT_WORDS);
     private static final Words PASSPORTS = new Words(PASSPORT_WORDS);
@@ -58,27 +59,44 @@ public final class SensitiveDataScanner {
                             StringBuilder::append, StringBuilder::append).toString().toCharArray());
         }
 
-        /** Whether a keyword ends at {@code end} (exclusive) of {@code text}, Latin letters in either case. */
+        /**
+         * Whether a keyword ends at {@code end} (exclusive) of {@code text}, Latin letters in either case, a space
+         * in it written as a space, an underscore, a hyphen or a dot, or left out where the words are camel-cased:
+         * the keys of JSON and code say "account_number", "account-number", "accountNumber", "ACCOUNT_NO".
+         */
         boolean endsAt(char[] text, int end) {
             char ch = text[end - 1];
             char lower = ch >= 'A' && ch <= 'Z' ? (char) (ch + ('a' - 'A')) : ch;
             for (int w = 0; w < last.length; w++) {
-                if (last[w] == lower && matches(text, end - words[w].length, words[w])) {
+                if (last[w] == lower && matchesBefore(text, end, words[w])) {
                     return true;
                 }
             }
             return false;
         }
 
-        private static boolean matches(char[] text, int at, char[] word) {
-            if (at < 0) {
-                return false;
-            }
-            for (int k = 0; k < word.length; k++) {
-                char ch = text[at + k];
-                if (ch != word[k] && !(ch >= 'A' && ch <= 'Z' && ch + ('a' - 'A') == word[k])) {
+        /** Whether {@code word} ends at {@code end}, read backwards (the start is where the word's first char is). */
+        private static boolean matchesBefore(char[] text, int end, char[] word) {
+            int i = end - 1;
+            for (int k = word.length - 1; k >= 0; k--) {
+                char w = word[k];
+                if (w == ' ') {
+                    if (i >= 0 && (text[i] == ' ' || text[i] == '_' || text[i] == '-' || text[i] == '.')) {
+                        i--;
+                    } else if (!(i >= 0 && i + 1 < text.length && text[i + 1] >= 'A' && text[i + 1] <= 'Z'
+                            && (text[i] >= 'a' && text[i] <= 'z' || text[i] >= '0' && text[i] <= '9'))) {
+                        return false; // no separator, and no camel-case step ("accountNumber") either
+                    }
+                    continue;
+                }
+                if (i < 0) {
                     return false;
                 }
+                char ch = text[i];
+                if (ch != w && !(ch >= 'A' && ch <= 'Z' && ch + ('a' - 'A') == w)) {
+                    return false;
+                }
+                i--;
             }
             return true;
         }

@@ -71,6 +71,13 @@ class FormatsTest {
                 Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
                         + "021234567894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"),
+                // Accounts under the keys of JSON and code: a tool's result, a function's arguments.
+                Arguments.of("{\"account_number\":\"110060576018001234567\"}", "bank-account"),
+                Arguments.of("{\"accountNo\": \"110060576018001234567\", \"status\": \"ok\"}", "bank-account"),
+                Arguments.of("ACCOUNT-NUMBER=110060576018001234567", "bank-account"),
+                Arguments.of("bank_account: 110060576018001234567", "bank-account"),
+                Arguments.of("{\"acct_no\":110060576018001234567}", "bank-account"),
+                Arguments.of("{\"accountId\":\"110060576018001234567\"}", "bank-account"),
                 // E-mail addresses as logs, Chinese keyboards and other scripts write them.
                 Arguments.of("GET /users?email=zhang.san%40example.com returned 404", "email"),
                 Arguments.of("邮箱 zhangsan@qq。com", "email"),

@@ -54,6 +54,8 @@ class SensitiveDataScannerTest {
                 Arguments.of("write to zhang.san@example.com.cn please", "email"),
                 Arguments.of("not an email: a@b", null),
                 Arguments.of("discount 50%40 off, @all", null),              // a percent sign before 40
+                Arguments.of("{\"accounting_period\":\"20261130\"}", null),      // no account keyword, a date
+                Arguments.of("{\"accountNumberCount\": 12, \"batch\": 123456789}", null), // a number after another
                 Arguments.of("请@张三。谢谢", null),                          // a mention, then a sentence's end
                 Arguments.of("cc wang@公司。谢谢", null),                     // Chinese prose is no domain
                 Arguments.of("wang@example。谢谢", null),                     // nor after an ideographic full stop
