@@ -88,6 +88,8 @@ final class BodyTexts implements AutoCloseable {
     private final List<Segment> labelSegments;
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
+    /** The key of the value about to be read (null: an array's element, or not read from an object). */
+    private String keyOfValue;
     private String joined;
     /** Whether the body holds input the detectors cannot read as text (embeddings input as token ids). */
     private boolean unreadable;
@@ -240,6 +242,7 @@ final class BodyTexts implements AutoCloseable {
 
     private void clear() {
         path.clear(); // the text read instead stands alone, as prose
+        keyOfValue = null;
         conversation.setLength(0);
         prose.setLength(0);
         labels.setLength(0);
@@ -267,12 +270,14 @@ final class BodyTexts implements AutoCloseable {
                         label(p.getText(), null);
                     } else {
                         pathOf(p.getParsingContext());
+                        keyOfValue = field;
                         // Read from the parser's own buffer: a string made of every value is what it would cost.
                         prose(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), null);
                     }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     pathOf(p.getParsingContext());
+                    keyOfValue = p.getParsingContext().inObject() ? p.currentName() : null;
                     number(p.getText(), null);
                 }
                 default -> {
@@ -303,9 +308,11 @@ final class BodyTexts implements AutoCloseable {
                 mediaType(field, node.textValue());
                 label(node.textValue(), place);
             } else {
+                keyOfValue = field;
                 prose(node.textValue(), place);
             }
         } else if (node.isNumber()) {
+            keyOfValue = field;
             number(node instanceof WrittenDecimalNode written ? written.written()
                     : node.isBigDecimal() ? digitsOf(node.decimalValue()) : node.asText(), place);
         }
@@ -322,9 +329,12 @@ final class BodyTexts implements AutoCloseable {
                 digits++;
             }
         }
-        if (digits >= NUMBER_DIGITS) {
+        // An account has 8 digits or more: under a key that names it ({"acct_no": 12345678}) a shorter number is read.
+        if (digits >= NUMBER_DIGITS
+                || digits >= 8 && keyOfValue != null && SensitiveDataScanner.keywordKey(keyOfValue)) {
             prose(text, place);
         }
+        keyOfValue = null;
     }
 
     /**
@@ -379,6 +389,12 @@ final class BodyTexts implements AutoCloseable {
         if (to.length() > 0 || !talk) {
             to.append(talk ? '\n' : NumberTokens.BOUNDARY);
         }
+        if (!talk && keyOfValue != null && SensitiveDataScanner.keywordKey(keyOfValue)) {
+            // A value under a key that names what it is ("账号", "account_number", "passportNo") is read after its
+            // key, as it would be after the same words in prose: the key itself is also read on its own, as a label.
+            to.append(keyOfValue).append(' ');
+        }
+        keyOfValue = null;
         List<Segment> segments = talk ? conversationSegments : proseSegments;
         if (segments != null) {
             segments.add(new Segment(to.length(), length, place));

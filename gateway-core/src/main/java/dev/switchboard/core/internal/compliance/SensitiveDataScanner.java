@@ -47,7 +47,8 @@ public final class SensitiveDataScanner {
             "卡號", "account no.", "account no", "account number", "account #", "acct no.", "acct no", "acct. no.",
             "acct. no", "acct #", "a/c no.", "a/c no", "iban", "bank account", "account id", "acct number",
             "account num", "acct num");
-    static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport no.", "passport");
+    static final List<String> PASSPORT_WORDS = List.of("护照", "護照", "passport no.", "passport no", "passport number",
+            "passport");
     private static final Words ACCOUNTS = new Words(ACCOUNT_WORDS);
     private static final Words PASSPORTS = new Words(PASSPORT_WORDS);
 
@@ -101,6 +102,18 @@ public final class SensitiveDataScanner {
             return true;
         }
     }
+    /**
+     * Whether a JSON key ends with an account or passport keyword, as code writes it ("account_number", "accountNo",
+     * "账号", "customer_passport_no"): its value is then read after it, as after the words in prose.
+     */
+    static boolean keywordKey(String key) {
+        if (key.isEmpty() || key.indexOf(NumberTokens.BOUNDARY) >= 0) {
+            return false;
+        }
+        char[] k = key.toCharArray();
+        return ACCOUNTS.endsAt(k, k.length) || PASSPORTS.endsAt(k, k.length);
+    }
+
     /** How far after a keyword its number may start (characters): "账户号码：", "account number is: ". */
     private static final int KEYWORD_REACH = 8;
     /** A number up to this long is masked whole when a value is found in it. */

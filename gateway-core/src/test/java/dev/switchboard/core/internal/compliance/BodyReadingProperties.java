@@ -165,7 +165,12 @@ class BodyReadingProperties {
             }
         }
         for (int f = 0, n = random.nextInt(4); f < n; f++) {
-            String key = random.nextBoolean() ? "x_" + f : text(random, 2);
+            // Some keys name what their value is, so the value is read after its key on both readings.
+            String key = switch (random.nextInt(4)) {
+                case 0 -> "x_" + f;
+                case 1 -> List.of("account_number", "账号", "accountNo", "passport_no", "x_acct").get(random.nextInt(5));
+                default -> text(random, 2);
+            };
             switch (random.nextInt(4)) {
                 case 0 -> body.put(key, text(random, 4));
                 case 1 -> body.put(key, random.nextBoolean() ? random.nextLong() : random.nextInt(1000));

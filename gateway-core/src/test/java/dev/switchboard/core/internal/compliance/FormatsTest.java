@@ -239,6 +239,30 @@ class FormatsTest {
     }
 
     @Test
+    void aValueUnderAKeyThatNamesItIsReadAsAfterItsWords() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String fields : List.of("\"账号\":\"110060576018001234567\"", "\"customer_account_number\":110060576018001234567",
+                "\"acct_no\":12345678", "\"bankAccount\":\"1100 6057 6018 0012 345\"", "\"passportNo\":\"141234567\"")) {
+            String text = "{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                    + "\"x_customer\":{" + fields + "}}";
+            byte[] body = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Assessment found = requests.assess(body);
+            assertThat(found.sensitive()).as(text).isTrue();
+            assertThat(requests.assess(dev.switchboard.core.RequestView.chat(body).tree())).as(text).isEqualTo(found);
+            // Masked, nothing is left the guard would refuse.
+            com.fasterxml.jackson.databind.node.ObjectNode masked = requests.mask(
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(body), new Masking());
+            assertThat(requests.assess(json.writeValueAsBytes(masked)).sensitive()).as(masked.toString()).isFalse();
+        }
+        // A short number under another key, or a key naming something else, stays unread.
+        byte[] clean = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"x_customer\":{\"batch\":12345678,\"account_type\":\"12345678\",\"accounts\":[12345678]}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(clean).sensitive()).isFalse();
+    }
+
+    @Test
     void inlineBytesAreMediaWhereverTheyAreWritten() {
         RequestScanner internal = new RequestScanner(scanner, ComplianceSpec.Media.INTERNAL);
         for (String text : List.of("see ![id](data:image/png;base64,iVBORw0KGgo=)", " data:image/png;base64,iVBOR",
