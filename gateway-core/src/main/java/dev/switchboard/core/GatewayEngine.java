@@ -78,6 +78,11 @@ final class GatewayEngine implements AutoCloseable {
     private final RequestChain chain;
     private final dev.switchboard.core.internal.overload.ConcurrencyLimit overload;
     private final AtomicReference<dev.switchboard.core.internal.overload.ConcurrencyLimit> overloadInForce;
+    /**
+     * The egress guard of the newest config, shared by every engine since the first: a request admitted before a
+     * reload is guarded by its own config's detectors and by these, so a detector a reload adds covers its retries.
+     */
+    private final AtomicReference<dev.switchboard.core.internal.compliance.EgressGuard> guardInForce;
     private final GaugeSet gauges;
     private final dev.switchboard.core.internal.budget.BudgetAlerts alerts;
     /** Request header that controls the cache: {@code no-store} or {@code refresh}. */
@@ -108,6 +113,8 @@ final class GatewayEngine implements AutoCloseable {
         this.state = previous != null ? previous.state : StateStore.open(spec.state(), options.clock(),
                 options.meters());
         this.policy = new CompliancePolicy(spec.compliance());
+        this.guardInForce = previous != null ? previous.guardInForce : new AtomicReference<>();
+        guardInForce.set(policy.guard());
         this.table = RoutingTable.compile(spec, policy);
         this.backends = BackendRegistry.build(spec, previous == null ? null : previous.backends, options.backends(),
                 http, state, options.clock(), options.ticker(), this::guarded, (backend, t) -> {
@@ -379,7 +386,8 @@ final class GatewayEngine implements AutoCloseable {
         if (!policy.guardsEgressTo(configured.residency())) {
             return transport;
         }
-        return new dev.switchboard.core.internal.backend.GuardedBackend(transport, policy.guard(), (backend, found) -> {
+        return new dev.switchboard.core.internal.backend.GuardedBackend(transport, policy.guard(), guardInForce::get,
+                (backend, found) -> {
             metrics.egressRefused(backend, found);
             log.error("egress guard refused a request to external backend {}: it holds {}", backend,
                     found.describe());

@@ -93,7 +93,8 @@ class EgressGuardTest {
         List<String> refusals = new CopyOnWriteArrayList<>();
         try (UpstreamHttp http = new UpstreamHttp(spec.backends(), java.time.Clock.systemUTC(), System::nanoTime)) {
             Backend guarded = new GuardedBackend(new OpenAiBackend(hosted, http),
-                    new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), (b, found) -> refusals.add(b + " " + found.describe()));
+                    new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), () -> null,
+                    (b, found) -> refusals.add(b + " " + found.describe()));
             CompletableFuture<UpstreamReply> call = guarded.send(Operation.CHAT, CARD_BODY.getBytes(StandardCharsets.UTF_8));
             assertThatThrownBy(call::join).isInstanceOf(CompletionException.class).cause()
                     .isInstanceOfSatisfying(UpstreamFailure.class, f -> {
@@ -148,7 +149,7 @@ class EgressGuardTest {
         AtomicReference<byte[]> handed = new AtomicReference<>();
         Backend transport = recording(hosted, handed::set, null);
         Backend guarded = new GuardedBackend(transport,
-                new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), (b, found) -> { });
+                new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW), () -> null, (b, found) -> { });
         // The card lies in the last piece only, the client's clean bytes before it: every piece is read.
         byte[] client = CLEAN_BODY.getBytes(StandardCharsets.UTF_8);
         byte[] rest = ",\"y\":\"6222 0212 3456 7894\"}".getBytes(StandardCharsets.UTF_8);
@@ -172,6 +173,34 @@ class EgressGuardTest {
                 dev.switchboard.core.backend.UpstreamBody.Piece.range(clean, 5, clean.length));
         guarded.send(Operation.CHAT, pieces, java.util.Map.of());
         assertThat(handed.get()).isEqualTo(clean).isNotSameAs(clean);
+    }
+
+    @Test
+    void afterAReloadABackendOfTheOldConfigIsHeldToTheNewDetectorsToo() {
+        GatewaySpec spec = spec("[hosted-100b]");
+        BackendSpec hosted = spec.backends().get(0);
+        AtomicReference<byte[]> handed = new AtomicReference<>();
+        EgressGuard old = new EgressGuard(SensitiveDataScanner.builtIn(), ComplianceSpec.Media.ALLOW);
+        AtomicReference<EgressGuard> newest = new AtomicReference<>(old);
+        Backend guarded = new GuardedBackend(recording(hosted, handed::set, null), old, newest::get, (b, found) -> { });
+        byte[] employee = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"EMP123456 asks\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        guarded.send(Operation.CHAT, employee, java.util.Map.of());
+        assertThat(handed.getAndSet(null)).isEqualTo(employee); // no detector knows the shape yet
+        // A reload adds a custom pattern: a retry of a request admitted before it is refused all the same.
+        newest.set(new EgressGuard(new SensitiveDataScanner(dev.switchboard.core.compliance.Detectors.BUILT_IN,
+                List.of(new dev.switchboard.core.compliance.CustomPattern("employee-id",
+                        java.util.regex.Pattern.compile("EMP\\d{6}"))), List.of()), ComplianceSpec.Media.ALLOW));
+        assertThatThrownBy(() -> guarded.send(Operation.CHAT, employee, java.util.Map.of()).join()).cause()
+                .isInstanceOfSatisfying(UpstreamFailure.class,
+                        f -> assertThat(f.kind()).isEqualTo(UpstreamFailure.Kind.EGRESS_REFUSED));
+        assertThat(handed.get()).isNull();
+        // And its own config's detectors still hold, whatever the newest dropped.
+        newest.set(new EgressGuard(new SensitiveDataScanner(java.util.Set.of(), List.of(), List.of()),
+                ComplianceSpec.Media.ALLOW));
+        assertThatThrownBy(() -> guarded.send(Operation.CHAT, CARD_BODY.getBytes(StandardCharsets.UTF_8),
+                java.util.Map.of()).join()).cause().isInstanceOf(UpstreamFailure.class);
+        assertThat(handed.get()).isNull();
     }
 
     /** A transport that notes each body it is handed, then passes it to {@code real} (or leaves it unanswered). */

@@ -24,12 +24,20 @@ import java.util.function.BiConsumer;
 public final class GuardedBackend implements Backend {
     private final Backend transport;
     private final EgressGuard guard;
+    private final java.util.function.Supplier<EgressGuard> newest;
     private final BiConsumer<String, Assessment> onRefusal;
 
-    /** @param onRefusal told the backend's name and what was found, for metrics and logs (never the values) */
-    public GuardedBackend(Backend transport, EgressGuard guard, BiConsumer<String, Assessment> onRefusal) {
+    /**
+     * @param guard     the guard of the config this backend was built under
+     * @param newest    the guard of the newest config: a body must pass both, so a request admitted before a reload
+     *                  that added a detector is held to it on its retries and fallbacks too
+     * @param onRefusal told the backend's name and what was found, for metrics and logs (never the values)
+     */
+    public GuardedBackend(Backend transport, EgressGuard guard, java.util.function.Supplier<EgressGuard> newest,
+            BiConsumer<String, Assessment> onRefusal) {
         this.transport = transport;
         this.guard = guard;
+        this.newest = newest;
         this.onRefusal = onRefusal;
     }
 
@@ -73,6 +81,10 @@ public final class GuardedBackend implements Backend {
 
     private UpstreamFailure refused(byte[] body) {
         Assessment found = guard.check(body);
+        EgressGuard latest = newest.get();
+        if (!found.sensitive() && latest != null && latest != guard) {
+            found = latest.check(body); // after a reload: the newest detectors too
+        }
         if (!found.sensitive()) {
             return null;
         }

@@ -143,7 +143,11 @@ public final class SensitiveDataScanner {
         this.creditCodes = enabled.contains(CREDIT_CODE);
         this.numbers = residentIds || bankCards || mobiles || bankAccounts || passports;
         this.patterns = List.copyOf(patterns);
-        this.keywords = List.copyOf(keywords);
+        // A configured word is read as the text is (an en dash as a dash, full-width letters as ASCII), or a word
+        // with such a char would never match the text it is compared with.
+        this.keywords = keywords.stream().map(k -> new KeywordList(k.kind(), k.words().stream()
+                .map(w -> NormalizedText.of(w).chars().toLowerCase(java.util.Locale.ROOT))
+                .filter(w -> !w.isBlank()).toList())).toList();
     }
 
     /** Every built-in detector, nothing custom. */

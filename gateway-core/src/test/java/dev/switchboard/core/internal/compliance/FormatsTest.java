@@ -263,6 +263,15 @@ class FormatsTest {
     }
 
     @Test
+    void aConfiguredWordIsReadAsTheTextIs() {
+        SensitiveDataScanner words = new SensitiveDataScanner(java.util.Set.of(), List.of(), List.of(
+                new dev.switchboard.core.compliance.KeywordList("project", List.of("Falcon\u2013X", "ＰＲＯＪＥＣＴ ＺＥＵＳ"))));
+        assertThat(words.scan("the falcon-x plan")).extracting(Finding::kind).containsExactly("project");
+        assertThat(words.scan("the Falcon\u2014X plan")).extracting(Finding::kind).containsExactly("project");
+        assertThat(words.scan("about project\u00A0zeus")).extracting(Finding::kind).containsExactly("project");
+    }
+
+    @Test
     void inlineBytesAreMediaWhereverTheyAreWritten() {
         RequestScanner internal = new RequestScanner(scanner, ComplianceSpec.Media.INTERNAL);
         for (String text : List.of("see ![id](data:image/png;base64,iVBORw0KGgo=)", " data:image/png;base64,iVBOR",
