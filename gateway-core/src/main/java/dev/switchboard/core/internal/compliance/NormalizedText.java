@@ -41,7 +41,7 @@ final class NormalizedText {
         for (int c = 0; c < 0x10000; c++) {
             int mapped = Character.isSurrogate((char) c) ? c : map(c);
             READ_AS[c] = mapped < 0 ? DROP : (char) mapped;
-            if (mapped == c && c != '\\' && !Character.isSurrogate((char) c) && c != DROP) {
+            if (mapped == c && c != '\\' && c != '%' && c != '&' && !Character.isSurrogate((char) c) && c != DROP) {
                 SAME[c >>> 6] |= 1L << c;
             }
         }
@@ -98,11 +98,11 @@ final class NormalizedText {
             if (same(ch)) {
                 out[o] = ch;
                 i++;
-            } else if (ch == '\\' && i + 1 < n && escaped(source, i) >= 0) {
-                int cp = escaped(source, i);
-                i += source.charAt(i + 1) == 'u' ? 6 : 2;
+            } else if ((ch == '\\' || ch == '%' || ch == '&') && escapeLength(source, i) > 0) {
+                int cp = escapedChar(source, i);
+                i += escapeLength(source, i);
                 // An escaped surrogate pair ("\ud835\udfd2", as json.dumps writes a mathematical digit) is one char.
-                if (Character.isHighSurrogate((char) cp) && i + 1 < n && source.charAt(i) == '\\'
+                if (cp <= 0xFFFF && Character.isHighSurrogate((char) cp) && i + 1 < n && source.charAt(i) == '\\'
                         && source.charAt(i + 1) == 'u' && escaped(source, i) >= 0
                         && Character.isLowSurrogate((char) escaped(source, i))) {
                     cp = Character.toCodePoint((char) cp, (char) escaped(source, i));
@@ -202,6 +202,69 @@ final class NormalizedText {
             return Integer.parseInt(text, at + 2, at + 6, 16);
         }
         return -1;
+    }
+
+    /**
+     * How many chars an escape at {@code at} takes, or 0 when none starts there: a JSON escape inside a text, an ASCII
+     * byte percent-encoded as a URL writes it ({@code %36%32}, {@code 6222%200212}), an HTML character reference
+     * ({@code &#54;}, {@code &#x36;}, {@code &nbsp;}, {@code &commat;}). A model reads each as the char it stands for.
+     */
+    private static int escapeLength(String text, int at) {
+        char ch = text.charAt(at);
+        int n = text.length();
+        if (ch == '\\') {
+            return at + 1 < n && escaped(text, at) >= 0 ? text.charAt(at + 1) == 'u' ? 6 : 2 : 0;
+        }
+        if (ch == '%') {
+            // Only ASCII: a byte of a longer UTF-8 sequence alone is no char.
+            int high = at + 2 < n ? Character.digit(text.charAt(at + 1), 16) : -1;
+            return high >= 0 && high < 8 && Character.digit(text.charAt(at + 2), 16) >= 0 ? 3 : 0;
+        }
+        return ch == '&' ? referenceLength(text, at) : 0;
+    }
+
+    /** The char of the escape at {@code at}, which {@link #escapeLength} found. */
+    private static int escapedChar(String text, int at) {
+        char ch = text.charAt(at);
+        if (ch == '\\') {
+            return escaped(text, at);
+        }
+        if (ch == '%') {
+            return Integer.parseInt(text, at + 1, at + 3, 16);
+        }
+        if (text.charAt(at + 1) == '#') {
+            boolean hexadecimal = text.charAt(at + 2) == 'x' || text.charAt(at + 2) == 'X';
+            int from = at + (hexadecimal ? 3 : 2);
+            return Integer.parseInt(text, from, text.indexOf(';', from), hexadecimal ? 16 : 10);
+        }
+        return NAMED.get(text.substring(at + 1, text.indexOf(';', at)));
+    }
+
+    /** The named references that write a separator, a dot or an at sign. */
+    private static final java.util.Map<String, Integer> NAMED = java.util.Map.of("nbsp", (int) ' ', "ensp", (int) ' ',
+            "emsp", (int) ' ', "thinsp", (int) ' ', "commat", (int) '@', "period", (int) '.', "hyphen", (int) '-',
+            "dash", (int) '-', "sol", (int) '/', "lowbar", (int) '_');
+
+    /** The length of an HTML character reference at {@code at} (ending in its semicolon), or 0. */
+    private static int referenceLength(String text, int at) {
+        int n = text.length();
+        if (at + 3 < n && text.charAt(at + 1) == '#') {
+            boolean hexadecimal = text.charAt(at + 2) == 'x' || text.charAt(at + 2) == 'X';
+            int from = at + (hexadecimal ? 3 : 2);
+            int k = from;
+            long value = 0;
+            while (k < n && k - from < 7 && Character.digit(text.charAt(k), hexadecimal ? 16 : 10) >= 0) {
+                value = value * (hexadecimal ? 16 : 10) + Character.digit(text.charAt(k), hexadecimal ? 16 : 10);
+                k++;
+            }
+            return k > from && k < n && text.charAt(k) == ';' && value > 0 && value <= Character.MAX_CODE_POINT
+                    ? k + 1 - at : 0;
+        }
+        int k = at + 1;
+        while (k < n && k - at <= 7 && text.charAt(k) >= 'a' && text.charAt(k) <= 'z') {
+            k++;
+        }
+        return k < n && text.charAt(k) == ';' && NAMED.containsKey(text.substring(at + 1, k)) ? k + 1 - at : 0;
     }
 
     private static boolean hex(CharSequence text, int from) {

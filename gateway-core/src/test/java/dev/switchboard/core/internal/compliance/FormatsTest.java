@@ -78,6 +78,14 @@ class FormatsTest {
                 Arguments.of("bank_account: 110060576018001234567", "bank-account"),
                 Arguments.of("{\"acct_no\":110060576018001234567}", "bank-account"),
                 Arguments.of("{\"accountId\":\"110060576018001234567\"}", "bank-account"),
+                // Percent-encoded as in a URL, HTML character references as in a page or a template.
+                Arguments.of("GET /cards/6222%200212%203456%207894 HTTP/1.1", "bank-card"),
+                Arguments.of("q=%36%32%32%32%30%32%31%32%33%34%35%36%37%38%39%34", "bank-card"),
+                Arguments.of("<td>&#54;&#50;&#50;&#50;&#48;&#50;&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;&#52;</td>",
+                        "bank-card"),
+                Arguments.of("<td>6222&nbsp;0212&#x20;3456&#32;7894</td>", "bank-card"),
+                Arguments.of("mail zhang.san&commat;example.com", "email"),
+                Arguments.of("mail zhang.san&#64;example.com", "email"),
                 // E-mail addresses as logs, Chinese keyboards and other scripts write them.
                 Arguments.of("GET /users?email=zhang.san%40example.com returned 404", "email"),
                 Arguments.of("邮箱 zhangsan@qq。com", "email"),

@@ -51,7 +51,7 @@ class ScannerProperties {
     }
 
     private static final List<String> SEPARATORS = List.of(" ", "  ", "-", ".", "/", "_", "\n", "\u00A0", "\u200B",
-            " - ", "\u3000", "\u2013", "\t", "\u00A0\u00A0");
+            " - ", "\u3000", "\u2013", "\t", "\u00A0\u00A0", "%20", "&nbsp;", "&#32;", "&#x2D;");
     private static final int[] ZEROS = {'0', '\u0660', '\u06F0', '\u0966', '\uFF10', '\u09E6', '\u0E50'};
 
     @Provide
@@ -132,6 +132,7 @@ class ScannerProperties {
         int zero = ZEROS[random.nextInt(ZEROS.length)];
         int[] form = random.nextInt(3) == 0 ? FORMS[random.nextInt(FORMS.length)] : null;
         String mark = random.nextInt(4) == 0 ? MARKS.get(random.nextInt(MARKS.size())) : "";
+        int encoded = random.nextInt(10) < 8 ? 0 : 1 + random.nextInt(2);
         StringBuilder out = new StringBuilder();
         int group = 2 + random.nextInt(5);
         String sep = random.nextInt(4) == 0 ? "" : SEPARATORS.get(random.nextInt(SEPARATORS.size()));
@@ -142,6 +143,10 @@ class ScannerProperties {
             char c = value.charAt(i);
             if (c == 'X') {
                 out.append(XS.get(random.nextInt(XS.size())));
+            } else if (encoded == 1) {
+                out.append("%3").append(c); // percent-encoded, as in a URL
+            } else if (encoded == 2) {
+                out.append("&#").append((int) c).append(';'); // an HTML character reference
             } else {
                 out.appendCodePoint(form != null ? form[c - '0'] : zero + (c - '0')).append(mark);
             }

@@ -54,6 +54,8 @@ class SensitiveDataScannerTest {
                 Arguments.of("write to zhang.san@example.com.cn please", "email"),
                 Arguments.of("not an email: a@b", null),
                 Arguments.of("discount 50%40 off, @all", null),              // a percent sign before 40
+                Arguments.of("AT&T and R&D 2024: 100% &amp; 50%", null),    // ampersands and percents in prose
+                Arguments.of("&#x110000; &#0; &#; %zz %8F%41", null),       // no reference, no ASCII byte
                 Arguments.of("{\"accounting_period\":\"20261130\"}", null),      // no account keyword, a date
                 Arguments.of("{\"accountNumberCount\": 12, \"batch\": 123456789}", null), // a number after another
                 Arguments.of("请@张三。谢谢", null),                          // a mention, then a sentence's end
