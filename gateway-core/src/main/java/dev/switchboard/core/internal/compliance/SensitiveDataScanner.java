@@ -277,6 +277,14 @@ public final class SensitiveDataScanner {
         if (bankCards) {
             pairs(c, tokens, used, value, strong, false, out);
         }
+        // Then the parts the other way round, among the numbers no pair in order took: tried first, a pair in
+        // reverse would take the first part of a value given in order ("rate 6.8963. Card starts 6205 …").
+        if (residentIds) {
+            reversedPairs(c, tokens, used, id, id, true, out);
+        }
+        if (bankCards) {
+            reversedPairs(c, tokens, used, value, strong, false, out);
+        }
         for (int t = 0; t < tokens.size(); t++) {
             if (!used[t]) {
                 used[t] = judgeWindows(c, tokens.get(t), out);
@@ -312,6 +320,16 @@ public final class SensitiveDataScanner {
         for (int t = 0; t + 1 < tokens.size(); t++) {
             if (!used[t] && !used[t + 1] && !firstAlone[t] && !secondAlone[t + 1]) {
                 took(tokens, used, t, judgeSplit(c, tokens.get(t), tokens.get(t + 1), ids, out));
+            }
+        }
+    }
+
+    /** {@link #pairs}, each pair judged the other way round: the second number whole, then the first. */
+    private void reversedPairs(NormalizedText c, List<NumberTokens.Token> tokens, boolean[] used,
+            boolean[] firstAlone, boolean[] secondAlone, boolean ids, List<Finding> out) {
+        for (int t = 0; t + 1 < tokens.size(); t++) {
+            if (!used[t] && !used[t + 1] && !firstAlone[t] && !secondAlone[t + 1]) {
+                took(tokens, used, t, reversed(c, tokens.get(t), tokens.get(t + 1), ids, out));
             }
         }
     }
@@ -401,13 +419,16 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (a.endsWithX() || b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
+        if (b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
             return 0; // an amount or a date next to another number is not a value in two parts
         }
         for (int i = a.end(); i < b.start(); i++) {
             if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
                 return 0; // another text, or a shorter number between: not one value in two parts
             }
+        }
+        if (a.endsWithX()) {
+            return 0; // an ID's end: a first part the other way round, judged by reversedPairs
         }
         // The first part is the whole of its number (a number starts where its words say so: "card starts 6222…");
         // the second may be followed by more groups.
@@ -443,6 +464,40 @@ public final class SensitiveDataScanner {
             }
         }
         return 0;
+    }
+
+    /**
+     * The two parts the other way round — "the card ends 7894; the rest is 6222 0212 3456" — judged whole, the
+     * second then the first, by the same checks. Returns the second's group count when they make one value, else 0.
+     */
+    private int reversed(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
+            List<Finding> out) {
+        if (b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
+            return 0;
+        }
+        for (int i = a.end(); i < b.start(); i++) {
+            if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
+                return 0;
+            }
+        }
+        int len = a.digitCount() + b.digitCount();
+        if (a.digitCount() < 4 || b.digitCount() < 4 || b.endsWithX() || len < 15 || len > 19) {
+            return 0;
+        }
+        boolean x = a.endsWithX() && len == 17;
+        String digits = b.digits() + a.digits();
+        String kind = null;
+        if (ids && (x ? isResidentId(digits, true) : len == 18 && isResidentId(digits, false))) {
+            kind = RESIDENT_ID;
+        } else if (!ids && !a.endsWithX() && isNetworkCard(digits)) {
+            kind = BANK_CARD;
+        }
+        if (kind == null) {
+            return 0;
+        }
+        out.add(new Finding(kind, List.of(new Finding.Span(c.origin(a.start()), c.originAfter(a.end() - 1)),
+                new Finding.Span(c.origin(b.start()), c.originAfter(b.end() - 1)))));
+        return b.groupCount();
     }
 
     /**
@@ -738,21 +793,25 @@ public final class SensitiveDataScanner {
                 }
                 end++;
             }
-            // Trailing dots end a sentence, not the address.
-            while (end > from && dot(text.charAt(end - 1))) {
-                end--;
-                lastDot = -1;
-                for (int k = end - 1; k > from; k--) {
-                    if (dot(text.charAt(k))) {
-                        lastDot = k;
-                        break;
-                    }
+            while (start < at) {
+                // Trailing dots end a sentence, not the address.
+                while (end > from && dot(text.charAt(end - 1))) {
+                    end--;
+                    lastDot = lastDot(text, from, end);
                 }
-            }
-            if (start < at && lastDot > from && end - lastDot - 1 >= 2
-                    && isTld(text, lastDot + 1, end, text.charAt(lastDot) == '.') && labels(text, from, end)) {
-                out.add(finding(c, EMAIL, start, end));
-                consumed = end;
+                if (lastDot > from && end - lastDot - 1 >= 2
+                        && isTld(text, lastDot + 1, end, text.charAt(lastDot) == '.') && labels(text, from, end)) {
+                    out.add(finding(c, EMAIL, start, end));
+                    consumed = end;
+                    break;
+                }
+                if (lastDot <= from) {
+                    break;
+                }
+                // A sentence's full stop with more text glued after it ("…@ccb.com。E-mails the…"): the address
+                // ends at that stop, so the domain is tried without what follows its last dot.
+                end = lastDot;
+                lastDot = lastDot(text, from, end);
             }
             if (isPlain) {
                 plain = text.indexOf('@', at + 1);
@@ -760,6 +819,16 @@ public final class SensitiveDataScanner {
                 encoded = text.indexOf("%40", at + 3);
             }
         }
+    }
+
+    /** The last dot in {@code (from, to)}, or -1. */
+    private static int lastDot(String text, int from, int to) {
+        for (int k = to - 1; k > from; k--) {
+            if (dot(text.charAt(k))) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** A domain's dot: ASCII, or the ideographic full stop a Chinese keyboard types in its place. */

@@ -71,6 +71,9 @@ class FormatsTest {
                 Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
                         + "021234567894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"),
+                // The parts the other way round.
+                Arguments.of("Card ending 7894, the rest is 622202123456", "bank-card"),
+                Arguments.of("身份证后五位 1002X，前面是 1101051949123", "cn-resident-id"),
                 // Accounts under the keys of JSON and code: a tool's result, a function's arguments.
                 Arguments.of("{\"account_number\":\"110060576018001234567\"}", "bank-account"),
                 Arguments.of("{\"accountNo\": \"110060576018001234567\", \"status\": \"ok\"}", "bank-account"),
@@ -93,6 +96,8 @@ class FormatsTest {
                 Arguments.of("mail hans@bücher.de today", "email"),
                 Arguments.of("почта ivan@пример.рф", "email"),
                 Arguments.of("联系zhangsan@qq.com联系我", "email"),
+                Arguments.of("备注：邮件地址 xiuying_xu21@ccb.com。E-mails the monthly statement.", "email"),
+                Arguments.of("mail wang.tao@yeah.net.Thanks", "email"),
                 // An escaped NUL inside a tool call's arguments is a client's char, not the end of a text.
                 Arguments.of("args {\\\"card\\\":\\\"62220212\\u000034567894\\\"}", "bank-card"),
                 // A letter X glued after a number that is no resident ID (too few digits before it) is read past.

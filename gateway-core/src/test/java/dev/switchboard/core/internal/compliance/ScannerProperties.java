@@ -83,6 +83,28 @@ class ScannerProperties {
     }
 
     @Property(tries = 1000)
+    void aCardOrIdGivenLastPartFirstIsFound(@ForAll("values") Value value, @ForAll long seed) {
+        if (value.kind().equals("cn-mobile")) {
+            return; // no check digit: parts with words between are never joined (COMPLIANCE.md)
+        }
+        java.util.Random random = new java.util.Random(seed);
+        String digits = value.digits();
+        int cut = 4 + random.nextInt(digits.length() - 8 + (digits.endsWith("X") ? 0 : 1));
+        String tail = digits.substring(cut);
+        String text = "It ends with " + tail + ", and it begins " + digits.substring(0, cut) + ".";
+        List<Finding> found = scanner.scan(text);
+        if (found.stream().noneMatch(f -> f.kind().equals(value.kind()))) {
+            // The last part is a value of its own (a mobile number's shape): found as that, so the request is held
+            // inside, and under mask the part a card's number is read back from is masked.
+            int at = text.indexOf(tail);
+            assertThat(found).as(text).anySatisfy(f -> assertThat(f.spans()).anySatisfy(span -> {
+                assertThat(span.start()).isLessThanOrEqualTo(at);
+                assertThat(span.end()).isGreaterThanOrEqualTo(at + tail.length());
+            }));
+        }
+    }
+
+    @Property(tries = 1000)
     void maskedBodiesPassTheGuardAndTheScansAgree(@ForAll("values") Value value, @ForAll("prose") String before,
             @ForAll long seed) throws Exception {
         java.util.Random random = new java.util.Random(seed);
