@@ -269,6 +269,16 @@ public final class Gateway implements AutoCloseable {
         return now().cacheStats();
     }
 
+    /**
+     * A string a client chose — a request id, a tenant header, a model name — as it may be written to logs, records,
+     * traces and error messages: unchanged, unless the config's detectors find customer data in it, which is then
+     * written as its kind ({@code "[bank-card]"}). A server that takes a request id from its caller uses this to
+     * keep customer data out of its logs.
+     */
+    public String recordable(String clientText) {
+        return now().recordable(clientText);
+    }
+
     /** The route a model name (a route's name or one of its aliases) selects, when there is one. */
     public Optional<String> route(String model) {
         return now().route(model);

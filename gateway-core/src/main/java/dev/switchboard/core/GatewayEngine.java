@@ -189,7 +189,7 @@ final class GatewayEngine implements AutoCloseable {
             steps.add(new dev.switchboard.core.internal.trace.TraceStep(tracing, name -> {
                 BackendRuntime rt = backends.get(name);
                 return rt == null ? null : rt.spec().model();
-            }));
+            }, policy::recordable));
         }
         // The one place the order of a request's steps is written down (DESIGN.md draws it; /admin/config lists it).
         // Audit comes before shedding and rate limits, so a request refused there has its record, its metrics and
@@ -237,7 +237,8 @@ final class GatewayEngine implements AutoCloseable {
     void recordEdgeShed(String requestId, String tenant, GatewayException refusal, long millis) {
         metrics.shed("edge");
         Verdict clean = new Verdict(Assessment.CLEAN, Verdict.Outcome.CLEAN);
-        CallRecord r = new CallRecord(options.clock().instant(), requestId, tenant, null, false, null, List.of(), null,
+        CallRecord r = new CallRecord(options.clock().instant(), policy.recordable(requestId),
+                policy.recordable(tenant), null, false, null, List.of(), null,
                 refusal.status(), refusal.kind().code(), dev.switchboard.core.Usage.UNKNOWN, 0, "", millis,
                 clean.found(), policy.recorded(clean, false, false, false), null, null,
                 dev.switchboard.core.cache.CacheStatus.BYPASS, java.util.OptionalLong.empty());
@@ -570,6 +571,11 @@ final class GatewayEngine implements AutoCloseable {
     /** Each route's rules' conditions in words (as a decision trace writes them), by route name, in rule order. */
     public Map<String, List<String>> ruleConditions() {
         return table.conditions();
+    }
+
+    /** A client's string as this config's detectors let it be written ({@link CompliancePolicy#recordable}). */
+    String recordable(String clientText) {
+        return policy.recordable(clientText);
     }
 
     /** The steps every request goes through, in order. */

@@ -27,7 +27,7 @@ final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
                         GatewayChannelInitializer.MAX_HEADER_SIZE, 8192))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
-                        dev.switchboard.server.telemetry.AccessLog.OFF))
+                        dev.switchboard.server.telemetry.AccessLog.OFF, java.util.function.UnaryOperator.identity()))
                 .addLast("admin", admin);
     }
 }

@@ -85,9 +85,17 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return auth;
     }
 
-    /** Who sends a request with these headers, under the client keys in force. */
+    /**
+     * Who sends a request with these headers, under the client keys in force. An open-mode tenant header is the
+     * client's word, written to records and metric labels: customer data in it is written as its kind.
+     */
     ClientAuth.Caller caller(io.netty.handler.codec.http.HttpHeaders headers) {
-        return auth().caller(headers);
+        ClientAuth.Caller who = auth().caller(headers);
+        if (who.key() != null || who.tenant() == null) {
+            return who;
+        }
+        String tenant = gateway.get().recordable(who.tenant());
+        return tenant.equals(who.tenant()) ? who : new ClientAuth.Caller(who.admitted(), tenant, null, who.refusal());
     }
 
     @Override
@@ -98,7 +106,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long startNanos = System.nanoTime();
-        String requestId = HttpResponses.requestId(request.headers());
+        String requestId = HttpResponses.requestId(request.headers(), gateway.get()::recordable);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
@@ -125,7 +133,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String tenant = null;
         ClientAuth.Caller who = null;
         if (!probe) {
-            who = auth().caller(request.headers());
+            who = caller(request.headers());
             if (!who.admitted()) {
                 refuse.with(null, ErrorKind.UNAUTHORIZED, who.refusal(), keepAlive);
                 return;

@@ -104,7 +104,7 @@ final class EdgeShedHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void shed(ChannelHandlerContext ctx, HttpRequest request, Gateway g, String tenant, long lateNanos) {
-        String requestId = HttpResponses.requestId(request.headers());
+        String requestId = HttpResponses.requestId(request.headers(), g::recordable);
         GatewayException refusal = new GatewayException(ErrorKind.OVERLOADED, "the gateway is overloaded (its event "
                 + "loop runs " + (lateNanos / 100_000) / 10.0 + " ms late); retry shortly");
         Connection c = Connection.of(ctx.channel());

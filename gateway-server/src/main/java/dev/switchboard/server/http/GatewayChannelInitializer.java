@@ -84,7 +84,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("edgeShed", new EdgeShedHandler(gateway, readiness, api, delays))
                 .addLast("aggregator", new JsonObjectAggregator((int) Math.min(Integer.MAX_VALUE, server.maxBodyBytes()),
-                        accessLog))
+                        accessLog, text -> gateway.get().recordable(text)))
                 .addLast("sequencer", new PipelineSequencer())
                 .addLast("api", api);
     }

@@ -34,11 +34,14 @@ final class HttpResponses {
 
     /**
      * The request's id: the caller's {@code x-request-id} when it is short and plain (so it cannot inject into logs
-     * or headers), else a new one.
+     * or headers) and {@code recordable} leaves it as it is (the compliance detectors find no customer data in it:
+     * the id is written to every log, record and trace), else a new one.
      */
-    static String requestId(io.netty.handler.codec.http.HttpHeaders headers) {
+    static String requestId(io.netty.handler.codec.http.HttpHeaders headers,
+            java.util.function.UnaryOperator<String> recordable) {
         String given = headers.get(REQUEST_ID);
-        if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+        if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)
+                && recordable.apply(given).equals(given)) {
             return given;
         }
         return dev.switchboard.core.GatewayRequest.newRequestId();

@@ -20,6 +20,7 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
     /** How long a client that stops sending an oversized body keeps its connection after the 413. */
     static final long DRAIN_LIMIT_SECONDS = 10;
 
+    private final java.util.function.UnaryOperator<String> recordable;
     private final int maxContentLength;
     /** Set while an oversized request is being answered and drained. */
     private boolean refusing;
@@ -28,10 +29,13 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
 
     private final dev.switchboard.server.telemetry.AccessLog accessLog;
 
-    JsonObjectAggregator(int maxContentLength, dev.switchboard.server.telemetry.AccessLog accessLog) {
+    /** @param recordable what of a client's request id its answer and log line may carry (the gateway's rule) */
+    JsonObjectAggregator(int maxContentLength, dev.switchboard.server.telemetry.AccessLog accessLog,
+            java.util.function.UnaryOperator<String> recordable) {
         super(maxContentLength);
         this.maxContentLength = maxContentLength;
         this.accessLog = accessLog;
+        this.recordable = recordable;
     }
 
     @Override
@@ -40,7 +44,7 @@ final class JsonObjectAggregator extends HttpObjectAggregator {
             ctx.close();
             return;
         }
-        String requestId = HttpResponses.requestId(request.headers());
+        String requestId = HttpResponses.requestId(request.headers(), recordable);
         FullHttpResponse response = HttpResponses.error(ErrorKind.PAYLOAD_TOO_LARGE,
                 "request body exceeds " + maxContentLength + " bytes", requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -59,7 +59,7 @@ class EdgeShedTest {
         channel.pipeline()
                 .addLast(new HttpServerKeepAliveHandler())
                 .addLast(new EdgeShedHandler(() -> gateway, readiness, api, new LoopDelay.PerLoop()))
-                .addLast(new JsonObjectAggregator(1 << 20, AccessLog.OFF))
+                .addLast(new JsonObjectAggregator(1 << 20, AccessLog.OFF, java.util.function.UnaryOperator.identity()))
                 .addLast(new PipelineSequencer())
                 .addLast(new ChannelInboundHandlerAdapter() {
                     @Override

@@ -202,6 +202,31 @@ class AccessLogSidecarTest {
         }
     }
 
+    @Test
+    void customerDataAClientPutsInItsRequestIdOrModelNameIsNeverWritten() throws Exception {
+        // A request id, then a model name, holding a card number: the id is replaced, the model name quoted back and
+        // logged as its kind.
+        HttpResponse<String> named = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v1/chat/completions")).header("content-type", "application/json")
+                .header("authorization", "Bearer sb-retail").header("x-switchboard-request-id", "case-6222021234567894")
+                .POST(HttpRequest.BodyPublishers.ofString(chat(CLEAN_PROMPT, false).replace("\"model\":\"chat\"",
+                        "\"model\":\"card 6222 0212 3456 7894\""))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(named.statusCode()).isEqualTo(404);
+        assertThat(named.body()).contains("[bank-card]").doesNotContain("7894");
+        assertThat(named.headers().firstValue("x-switchboard-request-id").orElseThrow()).doesNotContain("6222021234567894");
+        // A plain id is kept, as before.
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v1/chat/completions")).header("content-type", "application/json")
+                .header("authorization", "Bearer sb-retail").header("x-switchboard-request-id", "case-42")
+                .POST(HttpRequest.BodyPublishers.ofString(chat(CLEAN_PROMPT, false))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(plain.headers().firstValue("x-switchboard-request-id")).contains("case-42");
+        List<JsonNode> lines = lines(2);
+        assertThat(lines.toString()).doesNotContain("6222021234567894").doesNotContain("7894");
+        assertThat(lines.get(0).get("model").asText()).isEqualTo("card [bank-card]");
+        assertThat(lines.get(1).get("request_id").asText()).isEqualTo("case-42");
+    }
+
     /** The log's lines once {@code count} are written (each request's is written as it ends, off the loop). */
     private List<JsonNode> lines(int count) throws Exception {
         long end = System.nanoTime() + 10_000_000_000L;

@@ -107,8 +107,11 @@ public final class AuditStep implements Step {
                 decision = decision.detached(); // the record outlives the request: it must not hold its body
             }
             java.util.List<dev.switchboard.core.Attempt> attempts = x.attempts();
-            CallRecord r = new CallRecord(x.arrived(), x.request().requestId(), x.request().tenant(),
-                    x.request().body().model(), x.request().body().stream(), decision, attempts,
+            // What the client chose (its request id, tenant header, model name) is recorded as policy.recordable
+            // has it: customer data a client put there is never written to the audit log, the access log or metrics.
+            CallRecord r = new CallRecord(x.arrived(), policy.recordable(x.request().requestId()),
+                    policy.recordable(x.request().tenant()), policy.recordable(x.request().body().model()),
+                    x.request().body().stream(), decision, attempts,
                     charge.backend(), status, error, charge.usage(), charge.cost(), charge.currency(), x.millis(),
                     verdict.found(), policy.recorded(verdict, x.cache() == CacheStatus.HIT, charge.sentMasked(),
                             !attempts.isEmpty()),

@@ -18,12 +18,44 @@ public final class CompliancePolicy {
     private final ComplianceSpec spec;
     private final RequestScanner scanner;
     private final EgressGuard guard;
+    private final SensitiveDataScanner detectors;
 
     public CompliancePolicy(ComplianceSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
-        SensitiveDataScanner detectors = SensitiveDataScanner.of(spec);
+        this.detectors = SensitiveDataScanner.of(spec);
         this.scanner = new RequestScanner(detectors, spec.media());
         this.guard = new EgressGuard(detectors, spec.media());
+    }
+
+    /**
+     * A string the client chose — its model name, request id, tenant header — as it may be written to a record, a
+     * log, a trace or an error message: unchanged, unless the detectors find customer data in it, which is then
+     * replaced by its kind ({@code "[bank-card]"}). Values are never written, wherever a client puts them.
+     */
+    public String recordable(String clientText) {
+        if (clientText == null || clientText.isEmpty() || detectors.isEmpty()) {
+            return clientText;
+        }
+        java.util.List<dev.switchboard.core.compliance.Finding> found = detectors.scanAll(clientText);
+        if (found.isEmpty()) {
+            return clientText;
+        }
+        // Every span of every finding, in order (a value in two parts has a span in each), each written as its kind.
+        java.util.List<Redacted> cuts = new java.util.ArrayList<>();
+        for (dev.switchboard.core.compliance.Finding f : found) {
+            f.spans().forEach(span -> cuts.add(new Redacted(span.start(), span.end(), f.kind())));
+        }
+        cuts.sort(java.util.Comparator.comparingInt(Redacted::start));
+        StringBuilder out = new StringBuilder(clientText.length());
+        int at = 0;
+        for (Redacted cut : cuts) {
+            if (cut.end() <= at) {
+                continue;
+            }
+            out.append(clientText, at, Math.max(at, cut.start())).append('[').append(cut.kind()).append(']');
+            at = cut.end();
+        }
+        return out.append(clientText, at, clientText.length()).toString();
     }
 
     public ComplianceSpec spec() {
@@ -179,6 +211,10 @@ public final class CompliancePolicy {
     /** The walk that masks a body for an external backend. */
     public RequestScanner scanner() {
         return scanner;
+    }
+
+    /** Chars {@code [start, end)} of a client's string written as {@code [kind]}. */
+    private record Redacted(int start, int end, String kind) {
     }
 
     /** The check of the bytes that leave for an external backend. */

@@ -105,7 +105,9 @@ public final class RoutingTable {
     public RoutingDecision decide(RoutingInput in, RandomGenerator random, LiveSignals signals) {
         CompiledRoute route = byAlias.get(in.request().model());
         if (route == null) {
-            throw new GatewayException(ErrorKind.MODEL_NOT_FOUND, "The model '" + in.request().model()
+            // The client's name for it is quoted back as a record may hold it: customer data in it never is.
+            String named = compliance == null ? in.request().model() : compliance.recordable(in.request().model());
+            throw new GatewayException(ErrorKind.MODEL_NOT_FOUND, "The model '" + named
                     + "' does not exist; available: " + String.join(", ", aliases));
         }
         if (signals.exhaustedBudget(in.tenant()).orElse(null) == BudgetSpec.WhenExhausted.REJECT) {

@@ -28,11 +28,18 @@ import java.util.function.Function;
 public final class TraceStep implements Step {
     private final Tracing tracing;
     private final Function<String, String> upstreamModel;
+    private final java.util.function.UnaryOperator<String> recordable;
 
     /** @param upstreamModel the model a backend serves, by backend name (null when unknown) */
-    public TraceStep(Tracing tracing, Function<String, String> upstreamModel) {
+    /**
+     * @param recordable what of a client's string (its model name, request id, tenant) a span may carry: customer
+     *                   data in it is written as its kind, as in every other record
+     */
+    public TraceStep(Tracing tracing, Function<String, String> upstreamModel,
+            java.util.function.UnaryOperator<String> recordable) {
         this.tracing = tracing;
         this.upstreamModel = upstreamModel;
+        this.recordable = recordable;
     }
 
     @Override
@@ -43,15 +50,15 @@ public final class TraceStep implements Step {
     @Override
     public CompletableFuture<Reply> proceed(Exchange x, Chain next) {
         String op = Tracing.operationName(x.operation());
-        String model = x.request().body().model();
+        String model = recordable.apply(x.request().body().model());
         Context parent = tracing.parentOf(x.request());
         Span span = tracing.tracer().spanBuilder(model == null ? op : op + " " + model)
                 .setParent(parent)
                 .setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(Tracing.OPERATION, op)
                 .setAttribute(Tracing.REQUEST_MODEL, model == null ? "" : model)
-                .setAttribute(Tracing.REQUEST_ID, x.request().requestId())
-                .setAttribute(Tracing.TENANT, x.request().tenant())
+                .setAttribute(Tracing.REQUEST_ID, recordable.apply(x.request().requestId()))
+                .setAttribute(Tracing.TENANT, recordable.apply(x.request().tenant()))
                 .startSpan();
         // Below the request's span, with the parent's baggage, which goes on to the backends with the trace.
         x.traced(tracing, parent.with(span));

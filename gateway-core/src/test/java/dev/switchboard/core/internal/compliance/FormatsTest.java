@@ -285,6 +285,19 @@ class FormatsTest {
     }
 
     @Test
+    void aClientsStringIsRecordedWithItsValuesWrittenAsTheirKinds() {
+        CompliancePolicy policy = new CompliancePolicy(ComplianceSpec.DEFAULTS);
+        assertThat(policy.recordable("chat")).isEqualTo("chat");
+        assertThat(policy.recordable("req-123e4567-e89b-12d3-a456-426614174000"))
+                .isEqualTo("req-123e4567-e89b-12d3-a456-426614174000");
+        assertThat(policy.recordable("card 6222 0212 3456 7894")).isEqualTo("card [bank-card]");
+        // A value in two parts, and another value: every part written as its kind, in order.
+        assertThat(policy.recordable("call 13800138000; card starts 62220212 and ends 34567894"))
+                .isEqualTo("call [cn-mobile]; card starts [bank-card] and ends [bank-card]");
+        assertThat(policy.recordable(null)).isNull();
+    }
+
+    @Test
     void inlineBytesAreMediaWhereverTheyAreWritten() {
         RequestScanner internal = new RequestScanner(scanner, ComplianceSpec.Media.INTERNAL);
         for (String text : List.of("see ![id](data:image/png;base64,iVBORw0KGgo=)", " data:image/png;base64,iVBOR",
