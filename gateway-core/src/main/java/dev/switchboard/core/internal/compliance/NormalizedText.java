@@ -337,6 +337,18 @@ final class NormalizedText {
             case 0x00B7, 0x2022, 0x2024, 0x2027, 0x30FB, 0xFE52, 0x2219 -> '.'; // not 。: it ends a sentence
             case 0x2044, 0x2215, 0x29F8, 0x29F9 -> '/';
             case 0xFE6B -> '@'; // the small commercial at (full-width ＠ is read as @ above)
+            // Chinese numerals, plain and financial (大写), and the 幺 of a spoken 1: a number spelled in them
+            // ("六二二二零二一二…", "幺三八…") is read as its digits. Prose keeps them apart ("一个", "二〇二四年").
+            case 0x3007, 0x96F6 -> '0'; // 〇 零
+            case 0x4E00, 0x58F9, 0x5E7A -> '1'; // 一 壹 幺
+            case 0x4E8C, 0x8D30, 0x8CB3, 0x4E24, 0x5169 -> '2'; // 二 贰 貳 两 兩
+            case 0x4E09, 0x53C1, 0x53C3 -> '3'; // 三 叁 參
+            case 0x56DB, 0x8086 -> '4'; // 四 肆
+            case 0x4E94, 0x4F0D -> '5'; // 五 伍
+            case 0x516D, 0x9646, 0x9678 -> '6'; // 六 陆 陸
+            case 0x4E03, 0x67D2 -> '7'; // 七 柒
+            case 0x516B, 0x634C -> '8'; // 八 捌
+            case 0x4E5D, 0x7396 -> '9'; // 九 玖
             default -> cp;
         };
     }

@@ -81,6 +81,12 @@ class FormatsTest {
                 Arguments.of("bank_account: 110060576018001234567", "bank-account"),
                 Arguments.of("{\"acct_no\":110060576018001234567}", "bank-account"),
                 Arguments.of("{\"accountId\":\"110060576018001234567\"}", "bank-account"),
+                // Spelled in Chinese numerals, plain or financial, or mixed with digits.
+                Arguments.of("卡号是六二二二零二一二三四五六七八九四", "bank-card"),
+                Arguments.of("手机 幺三八 零零幺三 八零零零", "cn-mobile"),
+                Arguments.of("陆贰贰贰 零贰壹贰 叁肆伍陆 柒捌玖肆", "bank-card"),
+                Arguments.of("身份证 一一〇一〇五一九四九一二三一〇〇二X", "cn-resident-id"),
+                Arguments.of("card 6222 零二一二 3456 七八九四", "bank-card"),
                 // Percent-encoded as in a URL, HTML character references as in a page or a template.
                 Arguments.of("GET /cards/6222%200212%203456%207894 HTTP/1.1", "bank-card"),
                 Arguments.of("q=%36%32%32%32%30%32%31%32%33%34%35%36%37%38%39%34", "bank-card"),

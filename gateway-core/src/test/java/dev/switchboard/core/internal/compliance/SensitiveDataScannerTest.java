@@ -55,6 +55,7 @@ class SensitiveDataScannerTest {
                 Arguments.of("not an email: a@b", null),
                 Arguments.of("discount 50%40 off, @all", null),              // a percent sign before 40
                 Arguments.of("AT&T and R&D 2024: 100% &amp; 50%", null),    // ampersands and percents in prose
+                Arguments.of("二〇二四年三月，一位客户在第一季度存了壹万零伍佰元，两个账户统一管理。", null), // numerals in prose
                 Arguments.of("&#x110000; &#0; &#; %zz %8F%41", null),       // no reference, no ASCII byte
                 Arguments.of("{\"accounting_period\":\"20261130\"}", null),      // no account keyword, a date
                 Arguments.of("{\"accountNumberCount\": 12, \"batch\": 123456789}", null), // a number after another
