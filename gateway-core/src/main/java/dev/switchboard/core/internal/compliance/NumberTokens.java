@@ -216,7 +216,7 @@ final class NumberTokens {
                 groups[2 * count + 1] = end;
                 count++;
                 r += 2;
-                if (endsWithX || r >= runs.length || !joined(t, j, runs[r])) {
+                if (endsWithX || r >= runs.length || !joined(t, g, j, runs[r], runs[r + 1])) {
                     break;
                 }
             }
@@ -244,9 +244,18 @@ final class NumberTokens {
      * Whether the chars between two runs of digits join them into one number: one or more separators, and no
      * sentence's end among them (a dot and a space or line break: "in Q4 2022. 138…" joins nothing).
      */
-    private static boolean joined(char[] t, int from, int to) {
+    private static boolean joined(char[] t, int start, int from, int to, int nextEnd) {
         if (to <= from) {
             return false;
+        }
+        if (to == from + 1 && (t[from] == ',' || t[from] == '+')) {
+            // Groups written with a comma or a plus alone between them ("6222,0212,3456,7894", a query string's
+            // "6222+0212+…"). Not with a space too: "1500000, 0.0435, 360" is a list. And a comma between at most
+            // three digits and three is a thousands separator ("1,234,567": an amount), except before a resident
+            // ID's last three digits and its check letter ("110105,19491231,002X").
+            boolean thousands = t[from] == ',' && from - start <= 3 && nextEnd - to == 3
+                    && !(nextEnd < t.length && checkLetter(t[nextEnd]));
+            return !thousands;
         }
         for (int k = from; k < to; k++) {
             char c = t[k];

@@ -81,6 +81,11 @@ class FormatsTest {
                 Arguments.of("bank_account: 110060576018001234567", "bank-account"),
                 Arguments.of("{\"acct_no\":110060576018001234567}", "bank-account"),
                 Arguments.of("{\"accountId\":\"110060576018001234567\"}", "bank-account"),
+                // Groups written with a comma or a plus alone between them.
+                Arguments.of("card 6222,0212,3456,7894", "bank-card"),
+                Arguments.of("q=6222+0212+3456+7894", "bank-card"),
+                Arguments.of("ID 110105,19491231,002X", "cn-resident-id"),
+                Arguments.of("call 138,0013,8000", "cn-mobile"),
                 // Spelled in Chinese numerals, plain or financial, or mixed with digits.
                 Arguments.of("卡号是六二二二零二一二三四五六七八九四", "bank-card"),
                 Arguments.of("手机 幺三八 零零幺三 八零零零", "cn-mobile"),

@@ -51,7 +51,7 @@ class ScannerProperties {
     }
 
     private static final List<String> SEPARATORS = List.of(" ", "  ", "-", ".", "/", "_", "\n", "\u00A0", "\u200B",
-            " - ", "\u3000", "\u2013", "\t", "\u00A0\u00A0", "%20", "&nbsp;", "&#32;", "&#x2D;");
+            " - ", "\u3000", "\u2013", "\t", "\u00A0\u00A0", "%20", "&nbsp;", "&#32;", "&#x2D;", ",", "+");
     private static final int[] ZEROS = {'0', '\u0660', '\u06F0', '\u0966', '\uFF10', '\u09E6', '\u0E50'};
 
     @Provide
@@ -158,6 +158,9 @@ class ScannerProperties {
         StringBuilder out = new StringBuilder();
         int group = 2 + random.nextInt(5);
         String sep = random.nextInt(4) == 0 ? "" : SEPARATORS.get(random.nextInt(SEPARATORS.size()));
+        if (sep.equals(",") && group == 3) {
+            group = 4; // groups of three after commas are thousands: an amount, as a reader takes it too
+        }
         for (int i = 0; i < value.length(); i++) {
             if (i > 0 && i % group == 0) {
                 out.append(sep);

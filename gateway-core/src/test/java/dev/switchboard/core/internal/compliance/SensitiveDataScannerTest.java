@@ -55,6 +55,9 @@ class SensitiveDataScannerTest {
                 Arguments.of("not an email: a@b", null),
                 Arguments.of("discount 50%40 off, @all", null),              // a percent sign before 40
                 Arguments.of("AT&T and R&D 2024: 100% &amp; 50%", null),    // ampersands and percents in prose
+                Arguments.of("total 6,222,021,234,567,894 CNY", null),      // thousands separators: an amount
+                Arguments.of("years 2021,2022,2023,2024; 1+1=2", null),    // a list, a sum
+                Arguments.of("schedule(130000, 0.0435, 360);", null),      // arguments: a list, not one number
                 Arguments.of("二〇二四年三月，一位客户在第一季度存了壹万零伍佰元，两个账户统一管理。", null), // numerals in prose
                 Arguments.of("&#x110000; &#0; &#; %zz %8F%41", null),       // no reference, no ASCII byte
                 Arguments.of("{\"accounting_period\":\"20261130\"}", null),      // no account keyword, a date
