@@ -92,6 +92,7 @@ final class NormalizedText {
         }
         int o = from;
         int i = from;
+        int[] numerals = null; // where a Chinese numeral was read as a digit, and the numeral: pairs, count first
         while (i < n) {
             char ch = source.charAt(i);
             int at = i;
@@ -111,12 +112,18 @@ final class NormalizedText {
                 // An escaped NUL is a client's char like any control char: a space. Only the walk itself writes
                 // the NUL that marks where one text ends and the next begins.
                 int read = cp == 0 ? ' ' : map(cp);
+                if (cp > 0 && cp <= 0xFFFF && read != cp && chineseNumeral((char) cp)) {
+                    numerals = noted(numerals, o, (char) cp);
+                }
                 if (read < 0) {
                     continue;
                 }
                 out[o] = read > 0xFFFF || Character.isSurrogate((char) read) ? '?' : (char) read;
             } else if (!Character.isSurrogate(ch)) {
                 char read = READ_AS[ch];
+                if (read != ch && chineseNumeral(ch)) {
+                    numerals = noted(numerals, o, ch);
+                }
                 i++;
                 if (read == DROP) {
                     continue;
@@ -148,6 +155,9 @@ final class NormalizedText {
         }
         if (origin != null) {
             origin[o] = n;
+        }
+        if (numerals != null) {
+            keepLoneNumerals(out, o, numerals);
         }
         return o;
     }
@@ -277,6 +287,58 @@ final class NormalizedText {
             }
         }
         return true;
+    }
+
+    /** Whether {@code c} is one of the Chinese numerals {@link #map} reads as a digit. */
+    private static boolean chineseNumeral(char c) {
+        return c >= 0x3007 && READ_AS[c] >= '0' && READ_AS[c] <= '9' && Character.UnicodeScript.of(c)
+                == Character.UnicodeScript.HAN || c == 0x3007;
+    }
+
+    /** Notes that output char {@code o} is numeral {@code c} read as a digit. */
+    private static int[] noted(int[] numerals, int o, char c) {
+        int[] list = numerals == null ? new int[9] : numerals;
+        int count = list[0];
+        if (2 * count + 2 >= list.length) {
+            list = java.util.Arrays.copyOf(list, list.length * 2 + 1);
+        }
+        list[2 * count + 1] = o;
+        list[2 * count + 2] = c;
+        list[0] = count + 1;
+        return list;
+    }
+
+    /**
+     * A numeral read as a digit stays a digit only next to another digit — a number spelled in numerals ("六二二二",
+     * "6222 零二一二"), past separators and invisible chars, as the text is read. One alone is a word ("后四位是002X":
+     * the last four; "一个", "三月") and is read as itself, or it would put a number between a value's two parts.
+     */
+    private static void keepLoneNumerals(char[] out, int length, int[] numerals) {
+        int count = numerals[0];
+        boolean[] lone = new boolean[count];
+        for (int k = 0; k < count; k++) {
+            int at = numerals[2 * k + 1];
+            lone[k] = !digitNear(out, at, -1, length) && !digitNear(out, at, 1, length);
+        }
+        for (int k = 0; k < count; k++) {
+            if (lone[k]) {
+                out[numerals[2 * k + 1]] = (char) numerals[2 * k + 2];
+            }
+        }
+    }
+
+    /** Whether a digit is next to {@code at} in direction {@code step}, past up to four separators. */
+    private static boolean digitNear(char[] out, int at, int step, int length) {
+        for (int k = at + step, seen = 0; k >= 0 && k < length && seen <= 4; k += step, seen++) {
+            char c = out[k];
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+            if (!NumberTokens.separator(c) && c != ',' && c != '+') {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The char a code point is read as, the code point itself, or -1 to drop it. */

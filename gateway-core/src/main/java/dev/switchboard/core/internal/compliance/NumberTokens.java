@@ -223,7 +223,8 @@ final class NumberTokens {
             // Digits running into Latin letters and then digits again are part of a code ("92650102533H784Q98"),
             // not a number; letters alone after a number are a unit or a typo ("6222…7894CNY").
             boolean code = !endsWithX && j < n && asciiAlnum(t[j]) && digitAfterLetters(t, j, n);
-            if (digitCount >= minDigits && !code) {
+            // Three digits and an X are a resident ID's last four characters ("后四位是002X"): a part of one.
+            if ((digitCount >= minDigits || endsWithX && digitCount == minDigits - 1) && !code) {
                 out.add(token(t, groups, count, digitCount, endsWithX));
             }
         }

@@ -445,8 +445,8 @@ public final class SensitiveDataScanner {
                 int second = b.digitCount(0, gb);
                 int len = first + second;
                 boolean x = b.endsWithX() && gb == b.groupCount() - 1 && len == 17;
-                if (second < 4 || len < 15 || len > 19) {
-                    continue;
+                if (second < (x ? 3 : 4) || len < 15 || len > 19) {
+                    continue; // an ID's last part may be three digits and its X: its last four characters
                 }
                 String digits = a.digits(ga, a.groupCount() - 1) + b.digits(0, gb);
                 String kind = null;
@@ -481,7 +481,7 @@ public final class SensitiveDataScanner {
             }
         }
         int len = a.digitCount() + b.digitCount();
-        if (a.digitCount() < 4 || b.digitCount() < 4 || b.endsWithX() || len < 15 || len > 19) {
+        if (a.digitCount() < (a.endsWithX() ? 3 : 4) || b.digitCount() < 4 || b.endsWithX() || len < 15 || len > 19) {
             return 0;
         }
         boolean x = a.endsWithX() && len == 17;

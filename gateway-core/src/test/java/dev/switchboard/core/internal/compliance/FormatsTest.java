@@ -71,6 +71,9 @@ class FormatsTest {
                 Arguments.of("args {\\\"card\\\":\\\"\\ud835\\udfd4\\ud835\\udfd0\\ud835\\udfd0\\ud835\\udfd0"
                         + "021234567894\\\"}", "bank-card"),
                 Arguments.of("身份证前半 110105194912，后半是 31002X", "cn-resident-id"),
+                // An ID's last four characters, three digits and its X, as a part.
+                Arguments.of("身份证号前14位是11010519491231，后四位是002X", "cn-resident-id"),
+                Arguments.of("ID ends 002X; it starts 11010519491231", "cn-resident-id"),
                 // The parts the other way round.
                 Arguments.of("Card ending 7894, the rest is 622202123456", "bank-card"),
                 Arguments.of("身份证后五位 1002X，前面是 1101051949123", "cn-resident-id"),
@@ -92,6 +95,8 @@ class FormatsTest {
                 Arguments.of("陆贰贰贰 零贰壹贰 叁肆伍陆 柒捌玖肆", "bank-card"),
                 Arguments.of("身份证 一一〇一〇五一九四九一二三一〇〇二X", "cn-resident-id"),
                 Arguments.of("card 6222 零二一二 3456 七八九四", "bank-card"),
+                Arguments.of("卡号 六 二 二 二 零 二 一 二 三 四 五 六 七 八 九 四", "bank-card"),
+                Arguments.of("卡号 六\u200B二\u200B二\u200B二\u200B零二一二三四五六七八九四", "bank-card"),
                 // Percent-encoded as in a URL, HTML character references as in a page or a template.
                 Arguments.of("GET /cards/6222%200212%203456%207894 HTTP/1.1", "bank-card"),
                 Arguments.of("q=%36%32%32%32%30%32%31%32%33%34%35%36%37%38%39%34", "bank-card"),

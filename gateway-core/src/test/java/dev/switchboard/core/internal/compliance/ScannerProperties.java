@@ -136,7 +136,7 @@ class ScannerProperties {
 
     /**
      * Digits in forms that are no decimal digits to Unicode — superscript, subscript, circled, negative circled —
-     * and as tag characters, which show nothing but spell ASCII to a model: each its 0 to 9.
+     * as tag characters, which show nothing but spell ASCII to a model, and as Chinese numerals: each its 0 to 9.
      */
     private static final int[][] FORMS = {
         {0x2070, 0xB9, 0xB2, 0xB3, 0x2074, 0x2075, 0x2076, 0x2077, 0x2078, 0x2079},
@@ -144,6 +144,8 @@ class ScannerProperties {
         {0x24EA, 0x2460, 0x2461, 0x2462, 0x2463, 0x2464, 0x2465, 0x2466, 0x2467, 0x2468},
         {0x24FF, 0x2776, 0x2777, 0x2778, 0x2779, 0x277A, 0x277B, 0x277C, 0x277D, 0x277E},
         {0xE0030, 0xE0031, 0xE0032, 0xE0033, 0xE0034, 0xE0035, 0xE0036, 0xE0037, 0xE0038, 0xE0039},
+        {0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}, // 〇一二三四五六七八九
+        {0x96F6, 0x58F9, 0x8D30, 0x53C1, 0x8086, 0x4F0D, 0x9646, 0x67D2, 0x634C, 0x7396}, // 零壹贰叁肆伍陆柒捌玖
     };
     /** Marks drawn on the digit before them: strike-through, acute, a keycap (with its emoji selector). */
     private static final List<String> MARKS = List.of("\u0336", "\u0301", "\uFE0F\u20E3", "\u20E3", "\u180B");
