@@ -68,7 +68,9 @@ final class NormalizedText {
 
     private static NormalizedText of(char[] in, int n, String given) {
         int i = 0;
-        while (i < n && same(in[i])) {
+        // A percent sign or an ampersand that starts no escape ("8.90%", "R&D") keeps the text read in place.
+        while (i < n && (same(in[i]) || in[i] == '%' && !percentEscape(in, i, n)
+                || in[i] == '&' && !mayBeReference(in, i, n))) {
             i++;
         }
         if (i == n) {
@@ -293,6 +295,17 @@ final class NormalizedText {
     private static boolean chineseNumeral(char c) {
         return c >= 0x3007 && READ_AS[c] >= '0' && READ_AS[c] <= '9' && Character.UnicodeScript.of(c)
                 == Character.UnicodeScript.HAN || c == 0x3007;
+    }
+
+    /** Whether a percent-encoded ASCII byte starts at {@code i} (what {@link #escapeLength} reads). */
+    private static boolean percentEscape(char[] in, int i, int n) {
+        int high = i + 2 < n ? Character.digit(in[i + 1], 16) : -1;
+        return high >= 0 && high < 8 && Character.digit(in[i + 2], 16) >= 0;
+    }
+
+    /** Whether an HTML character reference may start at {@code i}: the slow reading then decides. */
+    private static boolean mayBeReference(char[] in, int i, int n) {
+        return i + 1 < n && (in[i + 1] == '#' || in[i + 1] >= 'a' && in[i + 1] <= 'z');
     }
 
     /** Notes that output char {@code o} is numeral {@code c} read as a digit. */
