@@ -69,8 +69,8 @@ final class NormalizedText {
     private static NormalizedText of(char[] in, int n, String given) {
         int i = 0;
         // A percent sign or an ampersand that starts no escape ("8.90%", "R&D") keeps the text read in place.
-        while (i < n && (same(in[i]) || in[i] == '%' && !percentEscape(in, i, n)
-                || in[i] == '&' && !mayBeReference(in, i, n))) {
+        while (i < n && (same(in[i]) && !(lookalike(in[i]) && digitsAround(in, i, n))
+                || in[i] == '%' && !percentEscape(in, i, n) || in[i] == '&' && !mayBeReference(in, i, n))) {
             i++;
         }
         if (i == n) {
@@ -160,6 +160,11 @@ final class NormalizedText {
         }
         if (numerals != null) {
             keepLoneNumerals(out, o, numerals);
+        }
+        for (int k = from; k < o; k++) {
+            if (lookalike(out[k]) && digitsAround(out, k, o)) {
+                out[k] = out[k] == 'I' ? '1' : '0';
+            }
         }
         return o;
     }
@@ -295,6 +300,35 @@ final class NormalizedText {
     private static boolean chineseNumeral(char c) {
         return c >= 0x3007 && READ_AS[c] >= '0' && READ_AS[c] <= '9' && Character.UnicodeScript.of(c)
                 == Character.UnicodeScript.HAN || c == 0x3007;
+    }
+
+    /**
+     * A letter drawn like a digit — O and o like 0, I like 1 — which beside digits a reader takes for the digit
+     * ("622202I234567894", "138OO138OOO"). No code the detectors know has one there: credit codes leave out I and O.
+     * Not a lower-case l: a credit code may hold an L, written in either case.
+     */
+    private static boolean lookalike(char c) {
+        return c == 'O' || c == 'o' || c == 'I';
+    }
+
+    /**
+     * Whether the lookalike at {@code i}, with the lookalikes next to it, touches a digit on one side and on the other
+     * a digit too or no letter ("138OO138OOO", "6222 O212"): part of a number, not of a word ("Oslo 2024", "I 1").
+     */
+    private static boolean digitsAround(char[] t, int i, int n) {
+        int left = i - 1;
+        while (left >= 0 && lookalike(t[left])) {
+            left--;
+        }
+        int right = i + 1;
+        while (right < n && lookalike(t[right])) {
+            right++;
+        }
+        boolean leftDigit = left >= 0 && t[left] >= '0' && t[left] <= '9';
+        boolean rightDigit = right < n && t[right] >= '0' && t[right] <= '9';
+        boolean leftOpen = left < 0 || !Character.isLetterOrDigit(t[left]);
+        boolean rightOpen = right >= n || !Character.isLetterOrDigit(t[right]);
+        return leftDigit && (rightDigit || rightOpen) || rightDigit && leftOpen;
     }
 
     /** Whether a percent-encoded ASCII byte starts at {@code i} (what {@link #escapeLength} reads). */

@@ -84,6 +84,10 @@ class FormatsTest {
                 Arguments.of("bank_account: 110060576018001234567", "bank-account"),
                 Arguments.of("{\"acct_no\":110060576018001234567}", "bank-account"),
                 Arguments.of("{\"accountId\":\"110060576018001234567\"}", "bank-account"),
+                // Letters drawn like digits, between digits.
+                Arguments.of("card 622202I234567894", "bank-card"),
+                Arguments.of("card 6222 O212 3456 7894", "bank-card"),
+                Arguments.of("call 138OO138OOO", "cn-mobile"),
                 // Groups written with a comma or a plus alone between them.
                 Arguments.of("card 6222,0212,3456,7894", "bank-card"),
                 Arguments.of("q=6222+0212+3456+7894", "bank-card"),
