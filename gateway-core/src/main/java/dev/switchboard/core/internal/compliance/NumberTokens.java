@@ -258,14 +258,20 @@ final class NumberTokens {
                     && !(nextEnd < t.length && checkLetter(t[nextEnd]));
             return !thousands;
         }
+        boolean slash = false;
+        boolean space = false;
         for (int k = from; k < to; k++) {
             char c = t[k];
             if (!separator(c) || c == '.' && k + 1 < t.length && (t[k + 1] == ' ' || t[k + 1] == '\n'
                     || t[k + 1] == '\t' || t[k + 1] == '\r')) {
                 return false;
             }
+            slash |= c == '/';
+            space |= c == ' ';
         }
-        return true;
+        // A slash with spaces around it stands between figures ("0.155 / 0.411 / 2.185 ms", "p50 / p99"), not
+        // inside one number, which writes its slashes tight ("6222/0212/3456/7894", "110105/19491231/002X").
+        return !(slash && space);
     }
 
     private static Token token(char[] t, int[] groups, int count, int digitCount, boolean endsWithX) {

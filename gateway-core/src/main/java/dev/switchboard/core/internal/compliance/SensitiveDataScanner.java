@@ -324,6 +324,36 @@ public final class SensitiveDataScanner {
         }
     }
 
+    /**
+     * Whether two parts of a value are close enough to be judged as one: at most {@link #SPLIT_REACH} chars apart,
+     * or with whole lines between them — a turn of the conversation asking for the rest ("My card starts 62220212" /
+     * "Thanks. Please send the remaining eight digits." / "34567894") — as long as each part is at most that far
+     * from the line break beside it and at most two lines of at most 200 chars stand between.
+     */
+    private static boolean withinReach(NormalizedText c, int from, int to) {
+        if (to - from <= SPLIT_REACH) {
+            return true;
+        }
+        int first = -1;
+        int last = -1;
+        int breaks = 0;
+        int lineStart = -1;
+        for (int i = from; i < to; i++) {
+            if (c.charAt(i) != '\n') {
+                continue;
+            }
+            if (first < 0) {
+                first = i;
+            } else if (i - lineStart > 200) {
+                return false;
+            }
+            lineStart = i;
+            last = i;
+            breaks++;
+        }
+        return first >= 0 && first - from <= SPLIT_REACH && to - last - 1 <= SPLIT_REACH && breaks <= 3;
+    }
+
     /** {@link #pairs}, each pair judged the other way round: the second number whole, then the first. */
     private void reversedPairs(NormalizedText c, List<NumberTokens.Token> tokens, boolean[] used,
             boolean[] firstAlone, boolean[] secondAlone, boolean ids, List<Finding> out) {
@@ -419,7 +449,7 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
+        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
             return 0; // an amount or a date next to another number is not a value in two parts
         }
         for (int i = a.end(); i < b.start(); i++) {
@@ -472,7 +502,7 @@ public final class SensitiveDataScanner {
      */
     private int reversed(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (b.start() - a.end() > SPLIT_REACH || amount(c, a) || a.isDate() || b.isDate()) {
+        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
             return 0;
         }
         for (int i = a.end(); i < b.start(); i++) {

@@ -318,6 +318,19 @@ class FormatsTest {
     }
 
     @Test
+    void aValueWhoseRestIsAskedForInATurnBetweenIsOneValue() {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        byte[] body = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"My card starts 62220212\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Thanks. Please send the remaining eight digits.\"},"
+                + "{\"role\":\"user\",\"content\":\"34567894\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(body).kinds()).containsExactly("bank-card");
+        byte[] id = ("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"身份证前14位 11010519491231\"},"
+                + "{\"role\":\"assistant\",\"content\":\"好的，请提供剩下的部分。\"},"
+                + "{\"role\":\"user\",\"content\":\"002X\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(requests.assess(id).kinds()).containsExactly("cn-resident-id");
+    }
+
+    @Test
     void inlineBytesAreMediaWhereverTheyAreWritten() {
         RequestScanner internal = new RequestScanner(scanner, ComplianceSpec.Media.INTERNAL);
         for (String text : List.of("see ![id](data:image/png;base64,iVBORw0KGgo=)", " data:image/png;base64,iVBOR",
