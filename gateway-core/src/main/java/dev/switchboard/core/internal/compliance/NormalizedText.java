@@ -41,7 +41,9 @@ final class NormalizedText {
         for (int c = 0; c < 0x10000; c++) {
             int mapped = Character.isSurrogate((char) c) ? c : map(c);
             READ_AS[c] = mapped < 0 ? DROP : (char) mapped;
-            if (mapped == c && c != '\\' && c != '%' && c != '&' && !Character.isSurrogate((char) c) && c != DROP) {
+            // Not "same" (the tight loops stop at them): escapes' first chars, and letters that may read as digits.
+            if (mapped == c && c != '\\' && c != '%' && c != '&' && c != 'O' && c != 'o' && c != 'I'
+                    && !Character.isSurrogate((char) c) && c != DROP) {
                 SAME[c >>> 6] |= 1L << c;
             }
         }
@@ -68,10 +70,22 @@ final class NormalizedText {
 
     private static NormalizedText of(char[] in, int n, String given) {
         int i = 0;
-        // A percent sign or an ampersand that starts no escape ("8.90%", "R&D") keeps the text read in place.
-        while (i < n && (same(in[i]) && !(lookalike(in[i]) && digitsAround(in, i, n))
-                || in[i] == '%' && !percentEscape(in, i, n) || in[i] == '&' && !mayBeReference(in, i, n))) {
-            i++;
+        while (true) {
+            while (i < n && same(in[i])) {
+                i++; // the tight loop: most chars of most texts
+            }
+            if (i == n) {
+                break;
+            }
+            // Chars that are read as themselves where they stand: a lookalike letter among letters ("word"), a
+            // percent sign or an ampersand that starts no escape ("8.90%", "R&D"), a numeral in prose ("一个").
+            char c = in[i];
+            if (lookalike(c) && !digitsAround(in, i, n) || c == '%' && !percentEscape(in, i, n)
+                    || c == '&' && !mayBeReference(in, i, n) || loneInProse(in, i, n)) {
+                i++;
+                continue;
+            }
+            break;
         }
         if (i == n) {
             return new NormalizedText(given, in, n, false);
@@ -296,10 +310,18 @@ final class NormalizedText {
         return true;
     }
 
+    /** The Chinese numerals {@link #map} reads as digits, as a bit per BMP char (a look-up, not a script search). */
+    private static final long[] NUMERALS = new long[0x10000 / 64];
+
+    static {
+        for (char c : "〇零一壹幺二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖".toCharArray()) {
+            NUMERALS[c >>> 6] |= 1L << c;
+        }
+    }
+
     /** Whether {@code c} is one of the Chinese numerals {@link #map} reads as a digit. */
     private static boolean chineseNumeral(char c) {
-        return c >= 0x3007 && READ_AS[c] >= '0' && READ_AS[c] <= '9' && Character.UnicodeScript.of(c)
-                == Character.UnicodeScript.HAN || c == 0x3007;
+        return (NUMERALS[c >>> 6] & (1L << c)) != 0;
     }
 
     /**
@@ -316,6 +338,9 @@ final class NormalizedText {
      * a digit too or no letter ("138OO138OOO", "6222 O212"): part of a number, not of a word ("Oslo 2024", "I 1").
      */
     private static boolean digitsAround(char[] t, int i, int n) {
+        if (!(i > 0 && (digitOrLookalike(t[i - 1])) || i + 1 < n && digitOrLookalike(t[i + 1]))) {
+            return false; // most: an o between letters ("word")
+        }
         int left = i - 1;
         while (left >= 0 && lookalike(t[left])) {
             left--;
@@ -329,6 +354,28 @@ final class NormalizedText {
         boolean leftOpen = left < 0 || !Character.isLetterOrDigit(t[left]);
         boolean rightOpen = right >= n || !Character.isLetterOrDigit(t[right]);
         return leftDigit && (rightDigit || rightOpen) || rightDigit && leftOpen;
+    }
+
+    /**
+     * Whether the char at {@code i} is a Chinese numeral that the reading would leave as it is: prose on both sides
+     * ("一个", "第三季度"), so Chinese text is still read in place. Anything less certain is read the slow way.
+     */
+    private static boolean loneInProse(char[] in, int i, int n) {
+        char c = in[i];
+        if (c < 0x3007 || !chineseNumeral(c)) {
+            return false;
+        }
+        return (i == 0 || prose(in[i - 1])) && (i + 1 == n || prose(in[i + 1]));
+    }
+
+    /** A Han character that is no numeral, or Chinese punctuation: a numeral beside it is a word. */
+    private static boolean prose(char c) {
+        return c >= 0x4E00 && c <= 0x9FFF && !chineseNumeral(c) || c >= 0x3001 && c <= 0x3002 || c >= 0xFF01
+                && c <= 0xFF1F && READ_AS[c] == c;
+    }
+
+    private static boolean digitOrLookalike(char c) {
+        return c >= '0' && c <= '9' || lookalike(c);
     }
 
     /** Whether a percent-encoded ASCII byte starts at {@code i} (what {@link #escapeLength} reads). */

@@ -334,24 +334,36 @@ public final class SensitiveDataScanner {
         if (to - from <= SPLIT_REACH) {
             return true;
         }
+        // Bounded reads, not the whole gap: two numbers far apart in a long text are judged for every pass.
         int first = -1;
-        int last = -1;
-        int breaks = 0;
-        int lineStart = -1;
-        for (int i = from; i < to; i++) {
-            if (c.charAt(i) != '\n') {
-                continue;
-            }
-            if (first < 0) {
+        for (int i = from; i < to && i - from <= SPLIT_REACH; i++) {
+            if (c.charAt(i) == '\n') {
                 first = i;
-            } else if (i - lineStart > 200) {
-                return false;
+                break;
             }
-            lineStart = i;
-            last = i;
-            breaks++;
         }
-        return first >= 0 && first - from <= SPLIT_REACH && to - last - 1 <= SPLIT_REACH && breaks <= 3;
+        int last = -1;
+        for (int i = to - 1; i >= from && to - 1 - i <= SPLIT_REACH; i--) {
+            if (c.charAt(i) == '\n') {
+                last = i;
+                break;
+            }
+        }
+        if (first < 0 || last < 0 || last - first > 2 * 201) {
+            return false;
+        }
+        int breaks = 0;
+        int lineStart = first;
+        for (int i = first + 1; i <= last; i++) {
+            if (c.charAt(i) == '\n') {
+                if (i - lineStart > 201) {
+                    return false;
+                }
+                lineStart = i;
+                breaks++;
+            }
+        }
+        return breaks <= 2;
     }
 
     /** {@link #pairs}, each pair judged the other way round: the second number whole, then the first. */
@@ -449,6 +461,9 @@ public final class SensitiveDataScanner {
      */
     private int judgeSplit(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
+        if (a.digitCount() + b.digitCount() < 15 || a.digitCount() > 17) {
+            return 0; // too short together, or a first part too long, for any value in two parts: decided by counts
+        }
         if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
             return 0; // an amount or a date next to another number is not a value in two parts
         }
@@ -502,8 +517,10 @@ public final class SensitiveDataScanner {
      */
     private int reversed(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
-            return 0;
+        int total = a.digitCount() + b.digitCount();
+        if (total < 15 || total > 19 || !withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate()
+                || b.isDate()) {
+            return 0; // the counts first: most neighbouring numbers are decided without reading the text
         }
         for (int i = a.end(); i < b.start(); i++) {
             if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
@@ -798,7 +815,7 @@ public final class SensitiveDataScanner {
      * full stop ({@code qq。com}), its labels in any script but Chinese, Japanese and Korean ({@code bücher.de}).
      */
     private static void scanEmails(NormalizedText c, List<Finding> out) {
-        if (!c.has('@') && !c.has('%')) {
+        if (!hasAt(c)) {
             return; // most prompts: no string of the text made for the search below
         }
         String text = c.chars();
@@ -849,6 +866,18 @@ public final class SensitiveDataScanner {
                 encoded = text.indexOf("%40", at + 3);
             }
         }
+    }
+
+    /** Whether the text holds an @ or "%40" (one percent-encoded): one read of its chars, no string made. */
+    private static boolean hasAt(NormalizedText c) {
+        char[] t = c.array();
+        for (int i = 0, n = c.length(); i < n; i++) {
+            char ch = t[i];
+            if (ch == '@' || ch == '%' && i + 2 < n && t[i + 1] == '4' && t[i + 2] == '0') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The last dot in {@code (from, to)}, or -1. */

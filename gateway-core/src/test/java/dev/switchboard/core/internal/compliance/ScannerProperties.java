@@ -65,8 +65,21 @@ class ScannerProperties {
             @ForAll("prose") String after, @ForAll long seed) {
         java.util.Random random = new java.util.Random(seed);
         String rendered = render(value.digits(), random);
-        String text = before + rendered + SUFFIXES.get(random.nextInt(SUFFIXES.size())) + " " + after;
-        assertThat(scanner.scan(text)).as(text).extracting(Finding::kind).contains(value.kind());
+        String suffix = SUFFIXES.get(random.nextInt(SUFFIXES.size()));
+        String text = before + rendered + suffix + " " + after;
+        List<Finding> found = scanner.scan(text);
+        if (suffix.startsWith("X") || suffix.startsWith("x")) {
+            // Seventeen digits and a glued X may also make a valid resident ID (one in eleven, with a real date):
+            // found as that, the whole value is covered all the same.
+            int at = text.indexOf(rendered);
+            assertThat(found).as(text).anySatisfy(f -> {
+                assertThat(f.kind()).isIn(value.kind(), "cn-resident-id");
+                assertThat(f.start()).isLessThanOrEqualTo(at);
+                assertThat(f.end()).isGreaterThanOrEqualTo(at + rendered.length());
+            });
+        } else {
+            assertThat(found).as(text).extracting(Finding::kind).contains(value.kind());
+        }
     }
 
     @Property(tries = 1000)
@@ -91,6 +104,11 @@ class ScannerProperties {
         String digits = value.digits();
         int cut = 4 + random.nextInt(digits.length() - 8 + (digits.endsWith("X") ? 0 : 1));
         String tail = digits.substring(cut);
+        // A part that reads as a date or starts with one is never joined to a number beside it (COMPLIANCE.md):
+        // "on 20261130, card 622202123…" is a date and a number.
+        net.jqwik.api.Assume.that(!java.util.regex.Pattern.compile("^(19|20)\\d\\d(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])")
+                .matcher(tail).find() && !java.util.regex.Pattern.compile("^(19|20)\\d\\d(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])")
+                .matcher(digits.substring(0, cut)).find());
         String text = "It ends with " + tail + ", and it begins " + digits.substring(0, cut) + ".";
         List<Finding> found = scanner.scan(text);
         if (found.stream().noneMatch(f -> f.kind().equals(value.kind()))) {
