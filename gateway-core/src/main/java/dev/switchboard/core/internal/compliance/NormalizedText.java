@@ -80,8 +80,16 @@ final class NormalizedText {
             // Chars that are read as themselves where they stand: a lookalike letter among letters ("word"), a
             // percent sign or an ampersand that starts no escape ("8.90%", "R&D"), a numeral in prose ("一个").
             char c = in[i];
-            if (lookalike(c) && !digitsAround(in, i, n) || c == '%' && !percentEscape(in, i, n)
-                    || c == '&' && !mayBeReference(in, i, n) || loneInProse(in, i, n)) {
+            if (lookalike(c)) {
+                int end = lookalikeRunEnd(in, i, n); // a run judged once: "OOOO…" is read in linear time
+                if (runBetweenDigits(in, i, end, n)) {
+                    break;
+                }
+                i = end;
+                continue;
+            }
+            if (c == '%' && !percentEscape(in, i, n) || c == '&' && !mayBeReference(in, i, n)
+                    || loneInProse(in, i, n)) {
                 i++;
                 continue;
             }
@@ -175,9 +183,17 @@ final class NormalizedText {
         if (numerals != null) {
             keepLoneNumerals(out, o, numerals);
         }
-        for (int k = from; k < o; k++) {
-            if (lookalike(out[k]) && digitsAround(out, k, o)) {
-                out[k] = out[k] == 'I' ? '1' : '0';
+        // From the start, not from the first char read differently: a letter before it is judged by the chars it
+        // stands between as they are read ("6222 O\u200B212"), as the whole text would be.
+        for (int k = 0; k < o; k++) {
+            if (lookalike(out[k])) {
+                int end = lookalikeRunEnd(out, k, o);
+                if (runBetweenDigits(out, k, end, o)) {
+                    for (int m = k; m < end; m++) {
+                        out[m] = out[m] == 'I' ? '1' : '0';
+                    }
+                }
+                k = end - 1;
             }
         }
         return o;
@@ -247,9 +263,7 @@ final class NormalizedText {
             return at + 1 < n && escaped(text, at) >= 0 ? text.charAt(at + 1) == 'u' ? 6 : 2 : 0;
         }
         if (ch == '%') {
-            // Only ASCII: a byte of a longer UTF-8 sequence alone is no char.
-            int high = at + 2 < n ? Character.digit(text.charAt(at + 1), 16) : -1;
-            return high >= 0 && high < 8 && Character.digit(text.charAt(at + 2), 16) >= 0 ? 3 : 0;
+            return at + 2 < n && percentByte(text.charAt(at + 1), text.charAt(at + 2)) >= 0 ? 3 : 0;
         }
         return ch == '&' ? referenceLength(text, at) : 0;
     }
@@ -333,27 +347,35 @@ final class NormalizedText {
         return c == 'O' || c == 'o' || c == 'I';
     }
 
-    /**
-     * Whether the lookalike at {@code i}, with the lookalikes next to it, touches a digit on one side and on the other
-     * a digit too or no letter ("138OO138OOO", "6222 O212"): part of a number, not of a word ("Oslo 2024", "I 1").
-     */
-    private static boolean digitsAround(char[] t, int i, int n) {
-        if (!(i > 0 && (digitOrLookalike(t[i - 1])) || i + 1 < n && digitOrLookalike(t[i + 1]))) {
-            return false; // most: an o between letters ("word")
+    /** A char that may stand between a number's groups: a separator, a comma, a plus. */
+    private static boolean joins(char c) {
+        return NumberTokens.separator(c) || c == ',' || c == '+';
+    }
+
+    /** The end of the run of lookalike letters that starts at {@code i}. */
+    private static int lookalikeRunEnd(char[] t, int i, int n) {
+        int end = i;
+        while (end < n && lookalike(t[end])) {
+            end++;
         }
-        int left = i - 1;
-        while (left >= 0 && lookalike(t[left])) {
+        return end;
+    }
+
+    /**
+     * Whether the run of lookalike letters {@code [start, end)} stands between digits on both sides, past up to four
+     * separators ("138OO138OOO0", "6222 O212"): part of a number. Glued to one side only ("13800138000o",
+     * "I6222…") it is a letter next to a number, which the detectors read past; among letters, part of a word.
+     */
+    private static boolean runBetweenDigits(char[] t, int start, int end, int n) {
+        int left = start - 1;
+        while (left >= 0 && start - left <= 5 && joins(t[left])) {
             left--;
         }
-        int right = i + 1;
-        while (right < n && lookalike(t[right])) {
+        int right = end;
+        while (right < n && right - end < 5 && joins(t[right])) {
             right++;
         }
-        boolean leftDigit = left >= 0 && t[left] >= '0' && t[left] <= '9';
-        boolean rightDigit = right < n && t[right] >= '0' && t[right] <= '9';
-        boolean leftOpen = left < 0 || !Character.isLetterOrDigit(t[left]);
-        boolean rightOpen = right >= n || !Character.isLetterOrDigit(t[right]);
-        return leftDigit && (rightDigit || rightOpen) || rightDigit && leftOpen;
+        return left >= 0 && t[left] >= '0' && t[left] <= '9' && right < n && t[right] >= '0' && t[right] <= '9';
     }
 
     /**
@@ -374,14 +396,25 @@ final class NormalizedText {
                 && c <= 0xFF1F && READ_AS[c] == c;
     }
 
-    private static boolean digitOrLookalike(char c) {
-        return c >= '0' && c <= '9' || lookalike(c);
+    /** Whether a percent-encoded byte {@link #escapeLength} decodes starts at {@code i}. */
+    private static boolean percentEscape(char[] in, int i, int n) {
+        return i + 2 < n && percentByte(in[i + 1], in[i + 2]) >= 0;
     }
 
-    /** Whether a percent-encoded ASCII byte starts at {@code i} (what {@link #escapeLength} reads). */
-    private static boolean percentEscape(char[] in, int i, int n) {
-        int high = i + 2 < n ? Character.digit(in[i + 1], 16) : -1;
-        return high >= 0 && high < 8 && Character.digit(in[i + 2], 16) >= 0;
+    /**
+     * The char a percent-encoded byte stands for, when it is one a number or an address is written with — a digit,
+     * a space, {@code + , - . / _ @} — else -1. Not letters or control chars: "%6222…" is a percent sign before a card
+     * number, not a "b" and its last fourteen digits.
+     */
+    private static int percentByte(char high, char low) {
+        int h = Character.digit(high, 16);
+        int l = Character.digit(low, 16);
+        if (h < 0 || l < 0) {
+            return -1;
+        }
+        int b = h * 16 + l;
+        return b >= '0' && b <= '9' || b == ' ' || b == '+' || b == ',' || b == '-' || b == '.' || b == '/'
+                || b == '_' || b == '@' ? b : -1;
     }
 
     /** Whether an HTML character reference may start at {@code i}: the slow reading then decides. */
@@ -403,16 +436,26 @@ final class NormalizedText {
     }
 
     /**
-     * A numeral read as a digit stays a digit only next to another digit — a number spelled in numerals ("六二二二",
-     * "6222 零二一二"), past separators and invisible chars, as the text is read. One alone is a word ("后四位是002X":
-     * the last four; "一个", "三月") and is read as itself, or it would put a number between a value's two parts.
+     * A numeral read as a digit stays a digit only next to another numeral — a number spelled in numerals ("六二二二",
+     * "6222 零二一二 3456") — or between digits on both sides ("345六 7894"), past separators and invisible chars as
+     * the text is read. One beside a number on one side only is a word's first char ("13800138000一直打不通",
+     * "两个", "三天"), and one alone is a word ("后四位是002X"): read as itself, it neither lengthens a number nor
+     * stands as one between a value's two parts.
      */
     private static void keepLoneNumerals(char[] out, int length, int[] numerals) {
         int count = numerals[0];
+        boolean[] numeral = new boolean[length];
+        for (int k = 0; k < count; k++) {
+            numeral[numerals[2 * k + 1]] = true;
+        }
         boolean[] lone = new boolean[count];
         for (int k = 0; k < count; k++) {
             int at = numerals[2 * k + 1];
-            lone[k] = !digitNear(out, at, -1, length) && !digitNear(out, at, 1, length);
+            int left = nearest(out, at, -1, length);
+            int right = nearest(out, at, 1, length);
+            boolean leftDigit = left >= 0 && out[left] >= '0' && out[left] <= '9';
+            boolean rightDigit = right >= 0 && out[right] >= '0' && out[right] <= '9';
+            lone[k] = !(leftDigit && numeral[left] || rightDigit && numeral[right] || leftDigit && rightDigit);
         }
         for (int k = 0; k < count; k++) {
             if (lone[k]) {
@@ -421,18 +464,15 @@ final class NormalizedText {
         }
     }
 
-    /** Whether a digit is next to {@code at} in direction {@code step}, past up to four separators. */
-    private static boolean digitNear(char[] out, int at, int step, int length) {
+    /** The first char from {@code at} in direction {@code step} past up to four separators, or -1. */
+    private static int nearest(char[] out, int at, int step, int length) {
         for (int k = at + step, seen = 0; k >= 0 && k < length && seen <= 4; k += step, seen++) {
             char c = out[k];
-            if (c >= '0' && c <= '9') {
-                return true;
-            }
             if (!NumberTokens.separator(c) && c != ',' && c != '+') {
-                return false;
+                return k;
             }
         }
-        return false;
+        return -1;
     }
 
     /** The char a code point is read as, the code point itself, or -1 to drop it. */

@@ -216,7 +216,7 @@ final class NumberTokens {
                 groups[2 * count + 1] = end;
                 count++;
                 r += 2;
-                if (endsWithX || r >= runs.length || !joined(t, g, j, runs[r], runs[r + 1])) {
+                if (endsWithX || r >= runs.length || !joined(t, n, g, j, runs[r], runs[r + 1])) {
                     break;
                 }
             }
@@ -245,7 +245,7 @@ final class NumberTokens {
      * Whether the chars between two runs of digits join them into one number: one or more separators, and no
      * sentence's end among them (a dot and a space or line break: "in Q4 2022. 138…" joins nothing).
      */
-    private static boolean joined(char[] t, int start, int from, int to, int nextEnd) {
+    private static boolean joined(char[] t, int n, int start, int from, int to, int nextEnd) {
         if (to <= from) {
             return false;
         }
@@ -255,23 +255,24 @@ final class NumberTokens {
             // three digits and three is a thousands separator ("1,234,567": an amount), except before a resident
             // ID's last three digits and its check letter ("110105,19491231,002X").
             boolean thousands = t[from] == ',' && from - start <= 3 && nextEnd - to == 3
-                    && !(nextEnd < t.length && checkLetter(t[nextEnd]));
+                    && !(nextEnd < n && checkLetter(t[nextEnd]));
             return !thousands;
         }
         boolean slash = false;
         boolean space = false;
         for (int k = from; k < to; k++) {
             char c = t[k];
-            if (!separator(c) || c == '.' && k + 1 < t.length && (t[k + 1] == ' ' || t[k + 1] == '\n'
+            if (!separator(c) || c == '.' && k + 1 < n && (t[k + 1] == ' ' || t[k + 1] == '\n'
                     || t[k + 1] == '\t' || t[k + 1] == '\r')) {
                 return false;
             }
             slash |= c == '/';
             space |= c == ' ';
         }
-        // A slash with spaces around it stands between figures ("0.155 / 0.411 / 2.185 ms", "p50 / p99"), not
-        // inside one number, which writes its slashes tight ("6222/0212/3456/7894", "110105/19491231/002X").
-        return !(slash && space);
+        // A slash with spaces beside a decimal stands between figures ("0.155 / 0.411 / 2.185 ms"): a number's
+        // groups have no decimal point ("6222 / 0212 / 3456 / 7894" is still one).
+        return !(slash && space && (start > 0 && t[start - 1] == '.'
+                || nextEnd + 1 < n && t[nextEnd] == '.' && digit(t[nextEnd + 1])));
     }
 
     private static Token token(char[] t, int[] groups, int count, int digitCount, boolean endsWithX) {

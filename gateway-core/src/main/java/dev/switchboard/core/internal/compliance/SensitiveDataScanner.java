@@ -833,38 +833,54 @@ public final class SensitiveDataScanner {
             }
             int from = at + width;
             int end = from;
-            int lastDot = -1;
+            int asciiEnd = -1; // where the domain's first letter of another script stands, if it has one
             while (end < text.length() && end - from < 253 && domainChar(text.charAt(end))) {
-                if (dot(text.charAt(end))) {
-                    lastDot = end;
+                if (asciiEnd < 0 && text.charAt(end) >= 0x80 && !dot(text.charAt(end))) {
+                    asciiEnd = end;
                 }
                 end++;
             }
-            while (start < at) {
-                // Trailing dots end a sentence, not the address.
-                while (end > from && dot(text.charAt(end - 1))) {
-                    end--;
-                    lastDot = lastDot(text, from, end);
+            if (start < at) {
+                // The ASCII domain first: Thai and other scripts without spaces run on from an address
+                // ("somchai@gmail.comโทร0812…"); then the domain with its letters of other scripts (IDN).
+                int found = asciiEnd > from ? domainEnd(text, from, asciiEnd) : -1;
+                if (found < 0) {
+                    found = domainEnd(text, from, end);
                 }
-                if (lastDot > from && end - lastDot - 1 >= 2
-                        && isTld(text, lastDot + 1, end, text.charAt(lastDot) == '.') && labels(text, from, end)) {
-                    out.add(finding(c, EMAIL, start, end));
-                    consumed = end;
-                    break;
+                if (found > 0) {
+                    out.add(finding(c, EMAIL, start, found));
+                    consumed = found;
                 }
-                if (lastDot <= from) {
-                    break;
-                }
-                // A sentence's full stop with more text glued after it ("…@ccb.com。E-mails the…"): the address
-                // ends at that stop, so the domain is tried without what follows its last dot.
-                end = lastDot;
-                lastDot = lastDot(text, from, end);
             }
             if (isPlain) {
                 plain = text.indexOf('@', at + 1);
             } else {
                 encoded = text.indexOf("%40", at + 3);
             }
+        }
+    }
+
+    /**
+     * Where a domain read from {@code from} up to {@code end} ends as an address's, or -1: trailing dots end a
+     * sentence, and a full stop with more text glued after it ("…@ccb.com。E-mails the…") ends the address, so the
+     * domain is cut back at its last dot until it reads as one.
+     */
+    private static int domainEnd(String text, int from, int end) {
+        int lastDot = lastDot(text, from, end);
+        while (true) {
+            while (end > from && dot(text.charAt(end - 1))) {
+                end--;
+                lastDot = lastDot(text, from, end);
+            }
+            if (lastDot > from && end - lastDot - 1 >= 2
+                    && isTld(text, lastDot + 1, end, text.charAt(lastDot) == '.') && labels(text, from, end)) {
+                return end;
+            }
+            if (lastDot <= from) {
+                return -1;
+            }
+            end = lastDot;
+            lastDot = lastDot(text, from, end);
         }
     }
 

@@ -87,7 +87,7 @@ class FormatsTest {
                 // Letters drawn like digits, between digits.
                 Arguments.of("card 622202I234567894", "bank-card"),
                 Arguments.of("card 6222 O212 3456 7894", "bank-card"),
-                Arguments.of("call 138OO138OOO", "cn-mobile"),
+                Arguments.of("call 138 OO13 8OO0", "cn-mobile"),
                 // Groups written with a comma or a plus alone between them.
                 Arguments.of("card 6222,0212,3456,7894", "bank-card"),
                 Arguments.of("q=6222+0212+3456+7894", "bank-card"),
@@ -118,6 +118,18 @@ class FormatsTest {
                 Arguments.of("联系zhangsan@qq.com联系我", "email"),
                 Arguments.of("备注：邮件地址 xiuying_xu21@ccb.com。E-mails the monthly statement.", "email"),
                 Arguments.of("mail wang.tao@yeah.net.Thanks", "email"),
+                Arguments.of("somchai@gmail.comโทร", "email"),
+                // A Chinese word after a number, a percent sign or a letter before or after it, slashes with spaces.
+                Arguments.of("手机13800138000一直打不通", "cn-mobile"),
+                Arguments.of("银行卡6222021234567894一直在用", "bank-card"),
+                Arguments.of("card %6222021234567894", "bank-card"),
+                Arguments.of("call %13800138000", "cn-mobile"),
+                Arguments.of("call 13800138000o", "cn-mobile"),
+                Arguments.of("card I6222021234567894", "bank-card"),
+                Arguments.of("card 6222 / 0212 / 3456 / 7894", "bank-card"),
+                Arguments.of("ID 110105 / 19491231 / 002X", "cn-resident-id"),
+                Arguments.of("card 6222 O\u200B212 3456 7894", "bank-card"),
+                Arguments.of("card 622202I\uFF1234567894", "bank-card"),
                 // An escaped NUL inside a tool call's arguments is a client's char, not the end of a text.
                 Arguments.of("args {\\\"card\\\":\\\"62220212\\u000034567894\\\"}", "bank-card"),
                 // A letter X glued after a number that is no resident ID (too few digits before it) is read past.
@@ -328,6 +340,16 @@ class FormatsTest {
                 + "{\"role\":\"assistant\",\"content\":\"好的，请提供剩下的部分。\"},"
                 + "{\"role\":\"user\",\"content\":\"002X\"}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(requests.assess(id).kinds()).containsExactly("cn-resident-id");
+    }
+
+    @Test
+    void aLongRunOfLookalikeLettersIsReadInLinearTime() {
+        String run = "O".repeat(2_000_000);
+        long start = System.nanoTime();
+        assertThat(scanner.scan("1" + run + "2")).isEmpty();
+        assertThat(scanner.scan(run + "\u200B" + run)).isEmpty();
+        // Quadratic, this is hours; linear, well under the limit on any machine.
+        assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
     }
 
     @Test
