@@ -80,6 +80,10 @@ final class NormalizedText {
             // Chars that are read as themselves where they stand: a lookalike letter among letters ("word"), a
             // percent sign or an ampersand that starts no escape ("8.90%", "R&D"), a numeral in prose ("一个").
             char c = in[i];
+            if (lookalike(c) && (i == 0 || letter(in[i - 1])) && (i + 1 == n || letter(in[i + 1]))) {
+                i++; // the usual o: inside a word
+                continue;
+            }
             if (lookalike(c)) {
                 int end = lookalikeRunEnd(in, i, n); // a run judged once: "OOOO…" is read in linear time
                 if (runBetweenDigits(in, i, end, n)) {
@@ -345,6 +349,10 @@ final class NormalizedText {
      */
     private static boolean lookalike(char c) {
         return c == 'O' || c == 'o' || c == 'I';
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     /** A char that may stand between a number's groups: a separator, a comma, a plus. */
