@@ -33,7 +33,8 @@ public final class CompliancePolicy {
      * replaced by its kind ({@code "[bank-card]"}). Values are never written, wherever a client puts them.
      */
     public String recordable(String clientText) {
-        if (clientText == null || clientText.isEmpty() || detectors.isEmpty()) {
+        if (clientText == null || clientText.isEmpty() || detectors.isEmpty()
+                || !detectors.hasCustom() && tooPlainForAValue(clientText)) {
             return clientText;
         }
         java.util.List<dev.switchboard.core.compliance.Finding> found = detectors.scanAll(clientText);
@@ -211,6 +212,26 @@ public final class CompliancePolicy {
     /** The walk that masks a body for an external backend. */
     public RequestScanner scanner() {
         return scanner;
+    }
+
+    /**
+     * Whether no built-in detector can find anything in {@code text} however it is read: plain ASCII without an
+     * {@code @} or an escape's first char, and fewer than six digits (the letters drawn like digits counted too) —
+     * every built-in value has more. Most model names and tenants ("chat", "retail-app"), on every request's
+     * records, are decided without the scanner.
+     */
+    private static boolean tooPlainForAValue(String text) {
+        int digits = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 || c == '@' || c == '%' || c == '&' || c == '\\') {
+                return false;
+            }
+            if (c >= '0' && c <= '9' || c == 'O' || c == 'o' || c == 'I') {
+                digits++;
+            }
+        }
+        return digits < 6;
     }
 
     /** Chars {@code [start, end)} of a client's string written as {@code [kind]}. */

@@ -155,6 +155,11 @@ public final class SensitiveDataScanner {
         return new SensitiveDataScanner(BUILT_IN, List.of(), List.of());
     }
 
+    /** Whether the config adds patterns or keywords of its own, which may match any text. */
+    boolean hasCustom() {
+        return !patterns.isEmpty() || !keywords.isEmpty();
+    }
+
     public boolean isEmpty() {
         return !numbers && !emails && !creditCodes && patterns.isEmpty() && keywords.isEmpty();
     }
@@ -256,7 +261,7 @@ public final class SensitiveDataScanner {
                     || token.digitCount() == 15) && isMobile(token.digits());
         }
         if (residentIds) {
-            pairs(c, tokens, used, id, id, true, out);
+            pairs(c, tokens, used, id, id, true, false, out);
         }
         if (bankAccounts) {
             for (int t = 0; t < tokens.size(); t++) {
@@ -275,15 +280,15 @@ public final class SensitiveDataScanner {
             }
         }
         if (bankCards) {
-            pairs(c, tokens, used, value, strong, false, out);
+            pairs(c, tokens, used, value, strong, false, false, out);
         }
         // Then the parts the other way round, among the numbers no pair in order took: tried first, a pair in
         // reverse would take the first part of a value given in order ("rate 6.8963. Card starts 6205 …").
         if (residentIds) {
-            reversedPairs(c, tokens, used, id, id, true, out);
+            pairs(c, tokens, used, id, id, true, true, out);
         }
         if (bankCards) {
-            reversedPairs(c, tokens, used, value, strong, false, out);
+            pairs(c, tokens, used, value, strong, false, true, out);
         }
         for (int t = 0; t < tokens.size(); t++) {
             if (!used[t]) {
@@ -314,14 +319,33 @@ public final class SensitiveDataScanner {
     /**
      * Judges neighbouring numbers not yet used as one resident ID ({@code ids}) or one network's card. When the
      * second part is followed by more groups ("…ends 08 874 320106 19881126 9105"), those are a number of their own.
+     * {@code reversed}: each pair judged the other way round, the second number whole, then the first.
      */
     private void pairs(NormalizedText c, List<NumberTokens.Token> tokens, boolean[] used, boolean[] firstAlone,
-            boolean[] secondAlone, boolean ids, List<Finding> out) {
+            boolean[] secondAlone, boolean ids, boolean reversed, List<Finding> out) {
         for (int t = 0; t + 1 < tokens.size(); t++) {
             if (!used[t] && !used[t + 1] && !firstAlone[t] && !secondAlone[t + 1]) {
-                took(tokens, used, t, judgeSplit(c, tokens.get(t), tokens.get(t + 1), ids, out));
+                NumberTokens.Token a = tokens.get(t);
+                NumberTokens.Token b = tokens.get(t + 1);
+                took(tokens, used, t, reversed ? reversed(c, a, b, ids, out) : judgeSplit(c, a, b, ids, out));
             }
         }
+    }
+
+    /**
+     * Whether what stands around and between two numbers keeps them apart, in either order: too far apart, an amount
+     * or a date (next to another number, not a value in two parts), another text or a shorter number between them.
+     */
+    private static boolean apart(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b) {
+        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
+            return true;
+        }
+        for (int i = a.end(); i < b.start(); i++) {
+            if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -364,16 +388,6 @@ public final class SensitiveDataScanner {
             }
         }
         return breaks <= 2;
-    }
-
-    /** {@link #pairs}, each pair judged the other way round: the second number whole, then the first. */
-    private void reversedPairs(NormalizedText c, List<NumberTokens.Token> tokens, boolean[] used,
-            boolean[] firstAlone, boolean[] secondAlone, boolean ids, List<Finding> out) {
-        for (int t = 0; t + 1 < tokens.size(); t++) {
-            if (!used[t] && !used[t + 1] && !firstAlone[t] && !secondAlone[t + 1]) {
-                took(tokens, used, t, reversed(c, tokens.get(t), tokens.get(t + 1), ids, out));
-            }
-        }
     }
 
     /** Marks a pair used, leaving the rest of the second number, if any, to be judged. */
@@ -464,16 +478,8 @@ public final class SensitiveDataScanner {
         if (a.digitCount() + b.digitCount() < 15 || a.digitCount() > 17) {
             return 0; // too short together, or a first part too long, for any value in two parts: decided by counts
         }
-        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
-            return 0; // an amount or a date next to another number is not a value in two parts
-        }
-        for (int i = a.end(); i < b.start(); i++) {
-            if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
-                return 0; // another text, or a shorter number between: not one value in two parts
-            }
-        }
-        if (a.endsWithX()) {
-            return 0; // an ID's end: a first part the other way round, judged by reversedPairs
+        if (a.endsWithX() || apart(c, a, b)) {
+            return 0; // an ID's end is a first part the other way round, judged by reversed
         }
         // The first part is the whole of its number (a number starts where its words say so: "card starts 6222…");
         // the second may be followed by more groups.
@@ -517,18 +523,10 @@ public final class SensitiveDataScanner {
      */
     private int reversed(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b, boolean ids,
             List<Finding> out) {
-        int total = a.digitCount() + b.digitCount();
-        if (total < 15 || total > 19 || !withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate()
-                || b.isDate()) {
-            return 0; // the counts first: most neighbouring numbers are decided without reading the text
-        }
-        for (int i = a.end(); i < b.start(); i++) {
-            if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
-                return 0;
-            }
-        }
         int len = a.digitCount() + b.digitCount();
-        if (a.digitCount() < (a.endsWithX() ? 3 : 4) || b.digitCount() < 4 || b.endsWithX() || len < 15 || len > 19) {
+        // The counts first: most neighbouring numbers are decided without reading the text.
+        if (len < 15 || len > 19 || a.digitCount() < (a.endsWithX() ? 3 : 4) || b.digitCount() < 4 || b.endsWithX()
+                || apart(c, a, b)) {
             return 0;
         }
         boolean x = a.endsWithX() && len == 17;
@@ -810,28 +808,24 @@ public final class SensitiveDataScanner {
 
     /**
      * E-mail addresses, found from each {@code @} outwards rather than by a regular expression tried at every
-     * position of the text (which costs the text's length times the local part's). The {@code @} may be written
-     * percent-encoded ({@code zhang.san%40example.com}, as in a logged URL), the domain's dots as the ideographic
-     * full stop ({@code qq。com}), its labels in any script but Chinese, Japanese and Korean ({@code bücher.de}).
+     * position of the text (which costs the text's length times the local part's). An {@code @} written
+     * percent-encoded ({@code zhang.san%40example.com}) or small ({@code ﹫}) is an {@code @} in the text as read
+     * ({@link NormalizedText}); the domain's dots may be the ideographic full stop ({@code qq。com}), its labels in
+     * any script but Chinese, Japanese and Korean ({@code bücher.de}).
      */
     private static void scanEmails(NormalizedText c, List<Finding> out) {
-        if (!hasAt(c)) {
+        if (!c.has('@')) {
             return; // most prompts: no string of the text made for the search below
         }
         String text = c.chars();
-        // Two cursors, each only moving on: the text is read once however many @ it has.
-        int plain = text.indexOf('@');
-        int encoded = text.indexOf("%40");
+        int at = text.indexOf('@');
         int consumed = 0;
-        while (plain >= 0 || encoded >= 0) {
-            boolean isPlain = encoded < 0 || plain >= 0 && plain < encoded;
-            int at = isPlain ? plain : encoded;
-            int width = isPlain ? 1 : 3;
+        while (at >= 0) {
             int start = at;
             while (start > consumed && at - start < 64 && localChar(text.charAt(start - 1))) {
                 start--;
             }
-            int from = at + width;
+            int from = at + 1;
             int end = from;
             int asciiEnd = -1; // where the domain's first letter of another script stands, if it has one
             while (end < text.length() && end - from < 253 && domainChar(text.charAt(end))) {
@@ -852,11 +846,7 @@ public final class SensitiveDataScanner {
                     consumed = found;
                 }
             }
-            if (isPlain) {
-                plain = text.indexOf('@', at + 1);
-            } else {
-                encoded = text.indexOf("%40", at + 3);
-            }
+            at = text.indexOf('@', at + 1);
         }
     }
 
@@ -882,18 +872,6 @@ public final class SensitiveDataScanner {
             end = lastDot;
             lastDot = lastDot(text, from, end);
         }
-    }
-
-    /** Whether the text holds an @ or "%40" (one percent-encoded): one read of its chars, no string made. */
-    private static boolean hasAt(NormalizedText c) {
-        char[] t = c.array();
-        for (int i = 0, n = c.length(); i < n; i++) {
-            char ch = t[i];
-            if (ch == '@' || ch == '%' && i + 2 < n && t[i + 1] == '4' && t[i + 2] == '0') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The last dot in {@code (from, to)}, or -1. */

@@ -327,6 +327,10 @@ class FormatsTest {
         assertThat(policy.recordable("call 13800138000; card starts 62220212 and ends 34567894"))
                 .isEqualTo("call [cn-mobile]; card starts [bank-card] and ends [bank-card]");
         assertThat(policy.recordable(null)).isNull();
+        // Short and plain, decided without the scanner; the shortest value the detectors know is longer.
+        assertThat(policy.recordable("retail-app")).isEqualTo("retail-app");
+        assertThat(policy.recordable("a@b.cn")).isEqualTo("[email]");
+        assertThat(policy.recordable("E12345678")).isEqualTo("[cn-passport]");
     }
 
     @Test
