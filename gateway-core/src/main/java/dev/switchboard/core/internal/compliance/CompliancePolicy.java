@@ -217,10 +217,14 @@ public final class CompliancePolicy {
     /**
      * Whether no built-in detector can find anything in {@code text} however it is read: plain ASCII without an
      * {@code @} or an escape's first char, and fewer than six digits (the letters drawn like digits counted too) —
-     * every built-in value has more. Most model names and tenants ("chat", "retail-app"), on every request's
-     * records, are decided without the scanner.
+     * every built-in value has more — and shorter than the shortest value spelled in English digit words
+     * ("onesixohohohohohohohohoh", 24 letters). Most model names and tenants ("chat", "retail-app"), on every
+     * request's records, are decided without the scanner.
      */
     private static boolean tooPlainForAValue(String text) {
+        if (text.length() >= 22) {
+            return false;
+        }
         int digits = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

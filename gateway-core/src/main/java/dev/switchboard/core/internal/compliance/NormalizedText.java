@@ -99,6 +99,11 @@ final class NormalizedText {
             }
             break;
         }
+        // Digits spelled as English words are letters, which the tight loop passes: one look for a run of them.
+        int words = firstNumberWord(in, i, n);
+        if (words >= 0) {
+            i = words;
+        }
         if (i == n) {
             return new NormalizedText(given, in, n, false);
         }
@@ -121,9 +126,47 @@ final class NormalizedText {
         int o = from;
         int i = from;
         int[] numerals = null; // where a Chinese numeral was read as a digit, and the numeral: pairs, count first
+        char[] letters = null; // the source's chars, made at the first letter that may spell a digit
+        int wordDigit = -1; // where the last digit spelled as a word was written
         while (i < n) {
             char ch = source.charAt(i);
             int at = i;
+            if (ch < 0x80 && startsNumberWord(ch) && (i == 0 || !letter(source.charAt(i - 1)))) {
+                if (letters == null) {
+                    letters = source.toCharArray();
+                }
+                int end = letterRunEnd(letters, i, n);
+                if (numberWords(letters, i, end) > 0) {
+                    int left = nearest(out, o, -1, o);
+                    int right = neighbour(letters, end, n);
+                    boolean after = right >= 0 && numberWords(letters, right, letterRunEnd(letters, right, n)) > 0;
+                    boolean leftDigit = left >= 0 && out[left] >= '0' && out[left] <= '9';
+                    boolean rightDigit = right >= 0 && digitAt(letters, right, n);
+                    // Kept as digits: several words, a word beside another, a word between digits or glued to one.
+                    if (numberWords(letters, i, end) > 1 || after || left >= 0 && left == wordDigit
+                            || leftDigit && (rightDigit || left == o - 1) || rightDigit && right == end) {
+                        if (left >= 0 && left == wordDigit && spokenTogether(out, left + 1, o)) {
+                            o = left + 1; // "six two two two" is one number: the spaces between the words go
+                        }
+                        for (int w = i; w < end; ) {
+                            int spelled = numberWordAt(letters, w, end);
+                            if (origin != null) {
+                                origin[o] = w;
+                            }
+                            out[o++] = (char) ('0' + (spelled & 0xFF));
+                            w += spelled >>> 8;
+                        }
+                        wordDigit = o - 1;
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            if ((ch == 'X' || ch == 'x') && wordDigit >= 0 && (i + 1 == n || !letter(source.charAt(i + 1)))
+                    && !letter(source.charAt(i - 1)) && nearest(out, o, -1, o) == wordDigit
+                    && spokenTogether(out, wordDigit + 1, o)) {
+                o = wordDigit + 1; // "… zero zero two X": the check letter said after the words
+            }
             if (same(ch)) {
                 out[o] = ch;
                 i++;
@@ -428,6 +471,132 @@ final class NormalizedText {
     /** Whether an HTML character reference may start at {@code i}: the slow reading then decides. */
     private static boolean mayBeReference(char[] in, int i, int n) {
         return i + 1 < n && (in[i + 1] == '#' || in[i + 1] >= 'a' && in[i + 1] <= 'z');
+    }
+
+    /** English digit words, each with its digit: "oh" is a spoken zero. */
+    private static final char[][] NUMBER_WORDS = {"zero".toCharArray(), "oh".toCharArray(), "one".toCharArray(),
+        "two".toCharArray(), "three".toCharArray(), "four".toCharArray(), "five".toCharArray(), "six".toCharArray(),
+        "seven".toCharArray(), "eight".toCharArray(), "nine".toCharArray()};
+    private static final char[] NUMBER_WORD_DIGITS = {'0', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'};
+    /** No value is longer than twenty digits; a longer run of letters is no number spelled out. */
+    private static final int LONGEST_SPELLED = 20 * 5;
+
+    /** Whether an English digit word may start with {@code c}: z, o, t, f, s, e, n in either case. */
+    private static boolean startsNumberWord(char c) {
+        char lower = (char) (c | 0x20);
+        return letter(c) && (lower == 'z' || lower == 'o' || lower == 't' || lower == 'f' || lower == 's'
+                || lower == 'e' || lower == 'n');
+    }
+
+    /** The end of the run of Latin letters from {@code i}. */
+    private static int letterRunEnd(char[] t, int i, int n) {
+        int end = i;
+        while (end < n && letter(t[end])) {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * The English digit word at {@code at} within {@code [at, end)}, either case, as its length shifted by 8 over its
+     * digit's value, or -1. No digit word starts another, so a run of them glued together reads one way only.
+     */
+    private static int numberWordAt(char[] t, int at, int end) {
+        for (int w = 0; w < NUMBER_WORDS.length; w++) {
+            char[] word = NUMBER_WORDS[w];
+            if (at + word.length > end || (t[at] | 0x20) != word[0]) {
+                continue;
+            }
+            int k = 1;
+            while (k < word.length && (t[at + k] | 0x20) == word[k]) {
+                k++;
+            }
+            if (k == word.length) {
+                return word.length << 8 | (NUMBER_WORD_DIGITS[w] - '0');
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * How many English digit words the letters {@code [from, to)} are made of ("six", "SixTwo", "twotwo"), or 0 when
+     * they are anything else ("sixty", "often", "the").
+     */
+    private static int numberWords(char[] t, int from, int to) {
+        if (to - from < 2 || to - from > LONGEST_SPELLED) {
+            return 0;
+        }
+        int count = 0;
+        for (int at = from; at < to; count++) {
+            int word = numberWordAt(t, at, to);
+            if (word < 0) {
+                return 0;
+            }
+            at += word >>> 8;
+        }
+        return count;
+    }
+
+    /** The first char from {@code at} on past up to four separators or commas, or -1. */
+    private static int neighbour(char[] t, int at, int n) {
+        for (int k = at, seen = 0; k < n && seen <= 4; k++, seen++) {
+            char c = t[k] < 0x80 ? t[k] : READ_AS[t[k]];
+            if (!NumberTokens.separator(c) && c != ',' && c != '+') {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the chars {@code [from, to)} between two digit words are spaces, hyphens or commas: the words are one
+     * number spoken ("six, two, two, two"). A full stop or a line break between them still ends a sentence.
+     */
+    private static boolean spokenTogether(char[] out, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (out[k] != ' ' && out[k] != '-' && out[k] != ',') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a digit of any form starts at {@code at} (a surrogate pair may be one, as a mathematical digit is). */
+    private static boolean digitAt(char[] t, int at, int n) {
+        char c = t[at];
+        if (Character.isHighSurrogate(c) && at + 1 < n) {
+            int mapped = map(Character.toCodePoint(c, t[at + 1]));
+            return mapped >= '0' && mapped <= '9';
+        }
+        return READ_AS[c] >= '0' && READ_AS[c] <= '9';
+    }
+
+    /**
+     * Where the first English digit word the reading would read as a digit may start, among the words that start
+     * before {@code limit}, or -1: a word that joins others ("six two two two", "sixtwo") or stands beside a number
+     * ("6222 zero 212"). The reading decides exactly; this only finds where it must begin. One pass over the letters:
+     * most words fail at their first char.
+     */
+    private static int firstNumberWord(char[] in, int limit, int n) {
+        int i = 0;
+        while (i < limit) {
+            char c = in[i];
+            if (!letter(c)) {
+                i++;
+                continue;
+            }
+            int end = letterRunEnd(in, i, n);
+            if (startsNumberWord(c) && numberWords(in, i, end) > 0) {
+                int left = nearest(in, i, -1, n);
+                int right = neighbour(in, end, n);
+                if (numberWords(in, i, end) > 1 || left >= 0 && digitAt(in, left, n) || right >= 0
+                        && (digitAt(in, right, n) || numberWords(in, right, letterRunEnd(in, right, n)) > 0)) {
+                    return i;
+                }
+            }
+            i = end;
+        }
+        return -1;
     }
 
     /** Notes that output char {@code o} is numeral {@code c} read as a digit. */

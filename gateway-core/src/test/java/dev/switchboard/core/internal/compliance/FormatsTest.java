@@ -101,6 +101,19 @@ class FormatsTest {
                 Arguments.of("card 6222 零二一二 3456 七八九四", "bank-card"),
                 Arguments.of("卡号 六 二 二 二 零 二 一 二 三 四 五 六 七 八 九 四", "bank-card"),
                 Arguments.of("卡号 六\u200B二\u200B二\u200B二\u200B零二一二三四五六七八九四", "bank-card"),
+                // Spelled in English digit words, any case, spaced, hyphenated, glued, with commas, mixed with digits.
+                Arguments.of("my card is six two two two zero two one two three four five six seven eight nine four",
+                        "bank-card"),
+                Arguments.of("Card: Six-Two-Two-Two Zero-Two-One-Two Three-Four-Five-Six Seven-Eight-Nine-Four",
+                        "bank-card"),
+                Arguments.of("call one three eight oh oh one three eight oh oh oh", "cn-mobile"),
+                Arguments.of("call ONE THREE EIGHT, ZERO ZERO ONE THREE, EIGHT ZERO ZERO ZERO", "cn-mobile"),
+                Arguments.of("card sixtwotwotwo zerotwoonetwo threefourfivesix seveneightninefour", "bank-card"),
+                Arguments.of("card 6222 zero two one two 3456 7894", "bank-card"),
+                Arguments.of("card 6222 0212 3456 789four", "bank-card"),
+                Arguments.of("ID one one zero one zero five one nine four nine one two three one zero zero two X",
+                        "cn-resident-id"),
+                Arguments.of("Card starts six two two two zero two one two, ends 34567894", "bank-card"),
                 // Percent-encoded as in a URL, HTML character references as in a page or a template.
                 Arguments.of("GET /cards/6222%200212%203456%207894 HTTP/1.1", "bank-card"),
                 Arguments.of("q=%36%32%32%32%30%32%31%32%33%34%35%36%37%38%39%34", "bank-card"),
@@ -183,13 +196,26 @@ class FormatsTest {
                 "交易金额 7,956,346.48 元，时间 2024-12-29 08:25，交易渠道为手机银行",   // an amount, then a date
                 "余额 412,345.67，截至 2024-12-29，账户状态正常",
                 "请查询该账户。客户于2025-06-30 18:00提交了一笔转账",                  // keyword, then another sentence
-                "Balance 9,387,556.59 CNY as of 2026-06-13.\n182 of them were flagged");
+                "Balance 9,387,556.59 CNY as of 2026-06-13.\n182 of them were flagged",
+                // Digit words in prose: a count, a range, a list of a few, a sentence that ends and one that starts.
+                "One or two of the three cards, four to five days, six-month term, zero fees",
+                "Pick one, two, three, four or five. Seven of nine agreed; the other two did not.",
+                "Someone often said the tone was fine; nineteen sixty-six, seventy-eight and oneself",
+                "The code is one two three. Two days later, 13 of 20 replied.");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ordinary")
     void leavesOrdinaryTextAlone(String text) {
         assertThat(scanner.scan(text)).isEmpty();
+    }
+
+    @Test
+    void aNumberSpelledInWordsIsMaskedWordsAndAll() {
+        String text = "card six two two two zero two one two three four five six seven eight nine four, thanks";
+        Finding f = scanner.scan(text).get(0);
+        assertThat(text.substring(f.start(), f.end()))
+                .isEqualTo("six two two two zero two one two three four five six seven eight nine four");
     }
 
     @Test
@@ -331,6 +357,7 @@ class FormatsTest {
         assertThat(policy.recordable("retail-app")).isEqualTo("retail-app");
         assertThat(policy.recordable("a@b.cn")).isEqualTo("[email]");
         assertThat(policy.recordable("E12345678")).isEqualTo("[cn-passport]");
+        assertThat(policy.recordable("onethreeeightohohonethreeeightohohoh")).isEqualTo("[cn-mobile]");
     }
 
     @Test

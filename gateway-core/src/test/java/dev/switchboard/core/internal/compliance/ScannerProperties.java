@@ -66,6 +66,12 @@ class ScannerProperties {
         java.util.Random random = new java.util.Random(seed);
         String rendered = render(value.digits(), random);
         String suffix = SUFFIXES.get(random.nextInt(SUFFIXES.size()));
+        char last = rendered.charAt(rendered.length() - 1);
+        char beforeLast = rendered.charAt(rendered.length() - 2);
+        if (last < 0x80 && Character.isLetter(last)
+                && (beforeLast == ' ' || beforeLast < 0x80 && Character.isLetter(beforeLast))) {
+            suffix = suffix.isEmpty() || suffix.equals(".") ? suffix : " " + suffix; // words: a unit after a space
+        }
         String text = before + rendered + suffix + " " + after;
         List<Finding> found = scanner.scan(text);
         if (suffix.startsWith("X") || suffix.startsWith("x")) {
@@ -167,6 +173,10 @@ class ScannerProperties {
     };
     /** Marks drawn on the digit before them: strike-through, acute, a keycap (with its emoji selector). */
     private static final List<String> MARKS = List.of("\u0336", "\u0301", "\uFE0F\u20E3", "\u20E3", "\u180B");
+    /** Digits spelled in English, and what stands between the words. */
+    private static final List<String> WORDS = List.of("zero", "one", "two", "three", "four", "five", "six", "seven",
+            "eight", "nine");
+    private static final List<String> WORD_SEPARATORS = List.of(" ", "-", "", ", ", "  ");
     /** The check letter X as other scripts draw it. */
     private static final List<String> XS = List.of("X", "x", "\uFF38", "\u0425", "\u0445", "\u03A7", "\u00D7");
 
@@ -174,7 +184,9 @@ class ScannerProperties {
         int zero = ZEROS[random.nextInt(ZEROS.length)];
         int[] form = random.nextInt(3) == 0 ? FORMS[random.nextInt(FORMS.length)] : null;
         String mark = random.nextInt(4) == 0 ? MARKS.get(random.nextInt(MARKS.size())) : "";
-        int encoded = random.nextInt(10) < 8 ? 0 : 1 + random.nextInt(2);
+        int encoded = random.nextInt(10) < 7 ? 0 : 1 + random.nextInt(3);
+        String wordSep = WORD_SEPARATORS.get(random.nextInt(WORD_SEPARATORS.size()));
+        int wordCase = random.nextInt(3);
         StringBuilder out = new StringBuilder();
         int group = 2 + random.nextInt(5);
         String sep = random.nextInt(4) == 0 ? "" : SEPARATORS.get(random.nextInt(SEPARATORS.size()));
@@ -186,8 +198,17 @@ class ScannerProperties {
                 out.append(sep);
             }
             char c = value.charAt(i);
-            if (c == 'X') {
+            if (c == 'X' && encoded == 3) {
+                out.append(' ').append(random.nextBoolean() ? 'X' : 'x'); // said after the words
+            } else if (c == 'X') {
                 out.append(XS.get(random.nextInt(XS.size())));
+            } else if (encoded == 3) {
+                if (i > 0 && i % group != 0) {
+                    out.append(wordSep);
+                }
+                String word = WORDS.get(c - '0');
+                out.append(wordCase == 0 ? word : wordCase == 1 ? word.toUpperCase(java.util.Locale.ROOT)
+                        : Character.toUpperCase(word.charAt(0)) + word.substring(1)); // spelled in English words
             } else if (encoded == 1) {
                 out.append("%3").append(c); // percent-encoded, as in a URL
             } else if (encoded == 2) {
