@@ -21,14 +21,17 @@ final class NormalizedText {
     /** Whether any char was read differently (else offsets are the same). */
     private final boolean changed;
     private int[] digitRuns;
+    /** Whether the text as written has a run of letters that may be base64 ({@link EncodedTexts}). */
+    private final boolean base64;
     /** Original offset of each normalized char (one extra entry: the original length), made when first asked. */
     private int[] origin;
 
-    private NormalizedText(String source, char[] array, int length, boolean changed) {
+    private NormalizedText(String source, char[] array, int length, boolean changed, boolean base64) {
         this.source = source;
         this.array = array;
         this.length = length;
         this.changed = changed;
+        this.base64 = base64;
     }
 
     /** For every BMP char: what it is read as ({@link #DROP}: nothing), precomputed from {@link #map(int)}. */
@@ -99,16 +102,70 @@ final class NormalizedText {
             }
             break;
         }
-        // Digits spelled as English words are letters, which the tight loop passes: one look for a run of them.
-        int words = firstNumberWord(in, i, n);
+        // Digits spelled as English words and base64 are letters, which the tight loop passes: one look at the runs
+        // of letters for both.
+        long letters = letterRuns(in, i, n);
+        int words = (int) letters - 1;
         if (words >= 0) {
             i = words;
         }
+        boolean base64 = letters >>> 32 != 0;
         if (i == n) {
-            return new NormalizedText(given, in, n, false);
+            return new NormalizedText(given, in, n, false, base64);
         }
         String source = given != null ? given : new String(in, 0, n);
-        return new NormalizedText(source, in, read(source, in, i, null), true);
+        return new NormalizedText(source, in, read(source, in, i, null), true, base64);
+    }
+
+    /** Each ASCII char's kind among base64's letters: 0 none, else a bit for a digit, a small or a capital letter. */
+    private static final byte[] BASE64_LETTER = new byte[128];
+    private static final int DIGIT = 1;
+    private static final int SMALL = 2;
+    private static final int CAPITAL = 4;
+    private static final int MARK = 8;
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            BASE64_LETTER[c] = (byte) (c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? SMALL
+                    : c >= 'A' && c <= 'Z' ? CAPITAL : c == '+' || c == '/' || c == '-' || c == '_' ? MARK : 0);
+        }
+    }
+
+    private static int base64Letter(char c) {
+        return c < 128 ? BASE64_LETTER[c] : 0;
+    }
+
+    /**
+     * One pass over the runs of base64's letters (Latin letters, digits, {@code + / - _}): where the first English
+     * digit word the reading would read as a digit may start, among the words that start before {@code limit}, plus
+     * one (0: none), in the low half; in the high half, 1 when a run may be base64 (long enough, capitals and small
+     * letters both), which {@link EncodedTexts} then reads.
+     */
+    private static long letterRuns(char[] in, int limit, int n) {
+        int firstWord = -1;
+        boolean base64 = false;
+        int i = 0;
+        while (i < n) {
+            while (i < n && base64Letter(in[i]) == 0) {
+                i++;
+            }
+            int start = i;
+            int seen = 0;
+            while (i < n && base64Letter(in[i]) != 0) {
+                seen |= base64Letter(in[i]);
+                i++;
+            }
+            base64 |= i - start >= EncodedTexts.SHORTEST && (seen & (SMALL | CAPITAL)) == (SMALL | CAPITAL);
+            if (firstWord < 0 && start < limit && (seen & (SMALL | CAPITAL)) != 0) {
+                if ((seen & (DIGIT | MARK)) != 0) {
+                    firstWord = firstNumberWord(in, start, Math.min(i, limit), n); // "789four", "Six-Two"
+                } else if (startsNumberWord(in[start]) && numberWords(in, start, i) > 0
+                        && keptChain(in, null, start, n, nearest(in, start, -1, n), start, in) >= 0) {
+                    firstWord = start; // a word alone: most fail at their first or second letter
+                }
+            }
+        }
+        return (base64 ? 1L << 32 : 0) | (firstWord + 1);
     }
 
     /**
@@ -126,25 +183,24 @@ final class NormalizedText {
         int o = from;
         int i = from;
         int[] numerals = null; // where a Chinese numeral was read as a digit, and the numeral: pairs, count first
-        char[] letters = null; // the source's chars, made at the first letter that may spell a digit
+        char[] letters = null; // the source's chars as read one by one, made at the first letter that may spell a digit
         int wordDigit = -1; // where the last digit spelled as a word was written
+        int keepUntil = -1; // where the chain of digit words being read as digits ends
         while (i < n) {
             char ch = source.charAt(i);
             int at = i;
-            if (ch < 0x80 && startsNumberWord(ch) && (i == 0 || !letter(source.charAt(i - 1)))) {
+            char folded = ch < 0x80 || Character.isSurrogate(ch) ? ch : READ_AS[ch]; // full-width letters too
+            if (folded < 0x80 && startsNumberWord(folded) && (o == 0 || !letter(out[o - 1]))) {
                 if (letters == null) {
-                    letters = source.toCharArray();
+                    letters = folded(source);
                 }
                 int end = letterRunEnd(letters, i, n);
                 if (numberWords(letters, i, end) > 0) {
-                    int left = nearest(out, o, -1, o);
-                    int right = neighbour(letters, end, n);
-                    boolean after = right >= 0 && numberWords(letters, right, letterRunEnd(letters, right, n)) > 0;
-                    boolean leftDigit = left >= 0 && out[left] >= '0' && out[left] <= '9';
-                    boolean rightDigit = right >= 0 && digitAt(letters, right, n);
-                    // Kept as digits: several words, a word beside another, a word between digits or glued to one.
-                    if (numberWords(letters, i, end) > 1 || after || left >= 0 && left == wordDigit
-                            || leftDigit && (rightDigit || left == o - 1) || rightDigit && right == end) {
+                    if (i >= keepUntil) {
+                        keepUntil = keptChain(letters, source, i, n, nearest(out, o, -1, o), o, out);
+                    }
+                    if (i < keepUntil) {
+                        int left = nearest(out, o, -1, o);
                         if (left >= 0 && left == wordDigit && spokenTogether(out, left + 1, o)) {
                             o = left + 1; // "six two two two" is one number: the spaces between the words go
                         }
@@ -502,9 +558,23 @@ final class NormalizedText {
      * digit's value, or -1. No digit word starts another, so a run of them glued together reads one way only.
      */
     private static int numberWordAt(char[] t, int at, int end) {
-        for (int w = 0; w < NUMBER_WORDS.length; w++) {
+        int first;
+        int last;
+        switch (t[at] | 0x20) {
+            case 'z' -> { first = 0; last = 0; }
+            case 'o' -> { first = 1; last = 2; }
+            case 't' -> { first = 3; last = 4; }
+            case 'f' -> { first = 5; last = 6; }
+            case 's' -> { first = 7; last = 8; }
+            case 'e' -> { first = 9; last = 9; }
+            case 'n' -> { first = 10; last = 10; }
+            default -> {
+                return -1;
+            }
+        }
+        for (int w = first; w <= last; w++) {
             char[] word = NUMBER_WORDS[w];
-            if (at + word.length > end || (t[at] | 0x20) != word[0]) {
+            if (at + word.length > end) {
                 continue;
             }
             int k = 1;
@@ -537,15 +607,97 @@ final class NormalizedText {
         return count;
     }
 
-    /** The first char from {@code at} on past up to four separators or commas, or -1. */
-    private static int neighbour(char[] t, int at, int n) {
-        for (int k = at, seen = 0; k < n && seen <= 4; k++, seen++) {
+    /** What {@link #neighbour} returns where an escape starts and no source was given to read it: not known. */
+    private static final int UNKNOWN = -2;
+
+    /**
+     * The first char from {@code at} on past up to four separators or commas — escapes that write one among them
+     * ({@code \\n}, {@code %20}, {@code &nbsp;}) — and any invisible chars, or -1. Escapes are read from {@code source}
+     * (the same chars as {@code t}); without one, an escape's first char gives {@link #UNKNOWN}.
+     */
+    private static int neighbour(char[] t, String source, int at, int n) {
+        int k = at;
+        for (int seen = 0; k < n && seen <= 4; ) {
             char c = t[k] < 0x80 ? t[k] : READ_AS[t[k]];
-            if (!NumberTokens.separator(c) && c != ',' && c != '+') {
+            if (c == '\\' || c == '%' || c == '&') {
+                if (source == null) {
+                    return UNKNOWN;
+                }
+                int length = escapeLength(source, k);
+                if (length == 0) {
+                    return k;
+                }
+                int cp = escapedChar(source, k);
+                int read = cp == 0 ? ' ' : map(cp);
+                if (read >= 0 && !(NumberTokens.separator((char) read) || read == ',' || read == '+')) {
+                    return k;
+                }
+                k += length;
+                seen += read < 0 ? 0 : 1;
+            } else if (c == DROP) {
+                k++;
+            } else if (NumberTokens.separator(c) || c == ',' || c == '+') {
+                k++;
+                seen++;
+            } else {
                 return k;
             }
         }
         return -1;
+    }
+
+    /**
+     * Where the chain of digit words that starts with the word at {@code i} ends when its words are read as digits,
+     * or -1: words one after another past separators (glued ones count each), read as digits when there are three
+     * or more ("one two three", "zero zero two X"), two beside a digit, or any beside digits on both sides or glued
+     * to one ("6222 zero 212", "789four"). One or two alone stay words ("one or two", "Oh, one more thing"). The
+     * digit before the chain is {@code left} in {@code out}, whose next char is {@code o} ({@code left} -1: none).
+     * Without a {@code source} (the look before the reading, over chars as given) what it cannot tell — an escape, a
+     * full-width letter — counts as kept: the reading then decides.
+     */
+    private static int keptChain(char[] t, String source, int i, int n, int left, int o, char[] out) {
+        int count = 0;
+        int end = i;
+        for (int at = i; ; ) {
+            int runEnd = letterRunEnd(t, at, n);
+            int words = numberWords(t, at, runEnd);
+            if (words == 0) {
+                break;
+            }
+            count += words;
+            end = runEnd;
+            int next = neighbour(t, source, runEnd, n);
+            if (next == UNKNOWN) {
+                return end;
+            }
+            if (next < 0 || !letter(t[next] < 0x80 ? t[next] : READ_AS[t[next]])) {
+                break;
+            }
+            if (t[next] >= 0x80) {
+                return end; // a full-width letter: only the look before the reading meets one here
+            }
+            at = next;
+        }
+        boolean leftDigit = left >= 0 && out[left] >= '0' && out[left] <= '9';
+        int right = neighbour(t, source, end, n);
+        if (right == UNKNOWN) {
+            return end;
+        }
+        boolean rightDigit = right >= 0 && digitAt(t, source, right, n);
+        boolean kept = count >= 3 || leftDigit && rightDigit || leftDigit && left == o - 1
+                || rightDigit && right == end || count == 2 && (leftDigit || rightDigit);
+        return kept ? end : -1;
+    }
+
+    /** The source's chars each as read alone — full-width letters as ASCII, invisible ones as {@link #DROP}. */
+    private static char[] folded(String source) {
+        char[] t = source.toCharArray();
+        for (int k = 0; k < t.length; k++) {
+            if (t[k] >= 0x80 && !Character.isSurrogate(t[k])) {
+                t[k] = READ_AS[t[k]];
+            }
+        }
+        return t;
     }
 
     /**
@@ -561,11 +713,15 @@ final class NormalizedText {
         return true;
     }
 
-    /** Whether a digit of any form starts at {@code at} (a surrogate pair may be one, as a mathematical digit is). */
-    private static boolean digitAt(char[] t, int at, int n) {
+    /** Whether a digit of any form starts at {@code at}: a surrogate pair (a mathematical digit), an escape. */
+    private static boolean digitAt(char[] t, String source, int at, int n) {
         char c = t[at];
         if (Character.isHighSurrogate(c) && at + 1 < n) {
             int mapped = map(Character.toCodePoint(c, t[at + 1]));
+            return mapped >= '0' && mapped <= '9';
+        }
+        if (source != null && (c == '\\' || c == '%' || c == '&') && escapeLength(source, at) > 0) {
+            int mapped = map(escapedChar(source, at));
             return mapped >= '0' && mapped <= '9';
         }
         return READ_AS[c] >= '0' && READ_AS[c] <= '9';
@@ -573,12 +729,12 @@ final class NormalizedText {
 
     /**
      * Where the first English digit word the reading would read as a digit may start, among the words that start
-     * before {@code limit}, or -1: a word that joins others ("six two two two", "sixtwo") or stands beside a number
+     * in {@code [from, limit)} (a run of letters and digits), or -1: a word that joins others ("six two two two", "sixtwo") or stands beside a number
      * ("6222 zero 212"). The reading decides exactly; this only finds where it must begin. One pass over the letters:
      * most words fail at their first char.
      */
-    private static int firstNumberWord(char[] in, int limit, int n) {
-        int i = 0;
+    private static int firstNumberWord(char[] in, int from, int limit, int n) {
+        int i = from;
         while (i < limit) {
             char c = in[i];
             if (!letter(c)) {
@@ -586,13 +742,9 @@ final class NormalizedText {
                 continue;
             }
             int end = letterRunEnd(in, i, n);
-            if (startsNumberWord(c) && numberWords(in, i, end) > 0) {
-                int left = nearest(in, i, -1, n);
-                int right = neighbour(in, end, n);
-                if (numberWords(in, i, end) > 1 || left >= 0 && digitAt(in, left, n) || right >= 0
-                        && (digitAt(in, right, n) || numberWords(in, right, letterRunEnd(in, right, n)) > 0)) {
-                    return i;
-                }
+            if (startsNumberWord(c) && numberWords(in, i, end) > 0
+                    && keptChain(in, null, i, n, nearest(in, i, -1, n), i, in) >= 0) {
+                return i;
             }
             i = end;
         }
@@ -736,6 +888,18 @@ final class NormalizedText {
 
     int length() {
         return length;
+    }
+
+    /**
+     * The text as it was written, offsets the original's: for what the reading would change though a model reads it
+     * otherwise — base64, whose letters are no lookalike digits and no spelled words ({@link EncodedTexts}).
+     */
+    boolean mayHoldBase64() {
+        return base64;
+    }
+
+    CharSequence written() {
+        return changed ? source : source != null ? source : java.nio.CharBuffer.wrap(array, 0, length);
     }
 
     /** Whether char {@code ch} is in the text. */

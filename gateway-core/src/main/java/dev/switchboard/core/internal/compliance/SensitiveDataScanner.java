@@ -20,7 +20,8 @@ import java.util.regex.Matcher;
  * next to a keyword, and custom patterns and keywords.
  *
  * <p>The text is first read as a person reads it ({@link NormalizedText}): digits of any script, full-width forms,
- * invisible characters dropped. Numbers are read as tokens of digit groups joined by any run of separators
+ * invisible characters dropped, digits spelled as English words; what base64 in it decodes to is read as well
+ * ({@link EncodedTexts}). Numbers are read as tokens of digit groups joined by any run of separators
  * ({@link NumberTokens}), and every run of whole consecutive groups of 11–19 digits is judged — so
  * {@code 1101 0519 4912 3100 2X} is an ID and {@code 6222.0212.3456.7894} a card, while a valid-looking number
  * <em>inside</em> a longer group of digits is not (the false-positive guard: order and reference numbers). Two
@@ -206,6 +207,9 @@ public final class SensitiveDataScanner {
         if (creditCodes || passports) {
             scanCodes(c, out);
         }
+        if (c.mayHoldBase64()) {
+            scanEncoded(c, out);
+        }
         for (CustomPattern p : patterns) {
             Matcher m = p.pattern().matcher(c.chars());
             while (m.find()) {
@@ -227,6 +231,23 @@ public final class SensitiveDataScanner {
             return out;
         }
         return dropOverlaps(out);
+    }
+
+    /**
+     * Values inside base64 ({@link EncodedTexts}): each kind found in what a run decodes to — read by this same scanner,
+     * so an encoding inside an encoding is read too, each shorter by a quarter — is a finding over the whole run, the
+     * part a model would decode.
+     */
+    private void scanEncoded(NormalizedText c, List<Finding> out) {
+        for (EncodedTexts.Decoded run : EncodedTexts.in(c.written())) {
+            List<String> kinds = new ArrayList<>(2);
+            for (Finding inside : scan(run.text())) {
+                if (!kinds.contains(inside.kind())) {
+                    kinds.add(inside.kind());
+                    out.add(new Finding(inside.kind(), run.start(), run.end()));
+                }
+            }
+        }
     }
 
     private static Finding finding(NormalizedText c, String kind, int start, int end) {

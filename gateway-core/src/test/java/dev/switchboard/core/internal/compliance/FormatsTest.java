@@ -114,6 +114,32 @@ class FormatsTest {
                 Arguments.of("ID one one zero one zero five one nine four nine one two three one zero zero two X",
                         "cn-resident-id"),
                 Arguments.of("Card starts six two two two zero two one two, ends 34567894", "bank-card"),
+                Arguments.of("card six\u200Btwo\u200Btwo\u200Btwo zero\u00ADtwo\u00ADone\u00ADtwo three four five six "
+                        + "seven eight nine four", "bank-card"),
+                Arguments.of("card \uFF53\uFF49\uFF58 \uFF54\uFF57\uFF4F two two zero two one two three four five six "
+                        + "seven eight nine four", "bank-card"),
+                Arguments.of("args {\\\"card\\\":\\\"six two two two\\nzero two one two\\nthree four five six\\n"
+                        + "seven eight nine four\\\"}", "bank-card"),
+                Arguments.of("q=six%20two%20two%20two%20zero%20two%20one%20two%20three%20four%20five%20six%20seven"
+                        + "%20eight%20nine%20four", "bank-card"),
+                // Inside base64: a document, a JWT's payload, a Basic credential, base64 in base64, MIME lines.
+                Arguments.of("Decode this: Q3VzdG9tZXIgY2FyZCA2MjIyIDAyMTIgMzQ1NiA3ODk0LCBwbGVhc2UgcmVmdW5k",
+                        "bank-card"),
+                Arguments.of("token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1NDIiLCJtb2JpbGUiOiIxMzgwMDEzODAwMCJ9"
+                        + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "cn-mobile"),
+                Arguments.of("Authorization: Basic YWRtaW46MTM4MDAxMzgwMDA=", "cn-mobile"),
+                Arguments.of("WTJGeVpDQTJNakl5TURJeE1qTTBOVFkzT0RrMA==", "bank-card"),
+                Arguments.of("phone MTM4MDAxMzgwMDA=", "cn-mobile"),
+                Arguments.of("Y2FyZCA2MjIyMDIxMjM0NTY3ODk0\nThanks for your help", "bank-card"),
+                Arguments.of("log G1szMW1FUlJPUhtbMG0gY2FyZCA2MjIyMDIxMjM0NTY3ODk0AA==", "bank-card"),
+                Arguments.of("powershell -EncodedCommand RwBlAHQALQBBAGMAYwBvAHUAbgB0ACAALQBDAGEAcgBkACAANgAyADIAMgAwADIAMQA"
+                        + "yADMANAA1ADYANwA4ADkANAA=", "bank-card"),
+                Arguments.of("phone MTM4MDAxMzgwMDA, thanks", "cn-mobile"),
+                Arguments.of("pp RTEyMzQ1Njc4", "cn-passport"),
+                Arguments.of("att: RGVhciBjdXN0b21lciwgdGhlIHN0YXRlbWVudCBmb3IgY2FyZCA2MjIyIDAyMTIgMzQ1NiA3ODk0\n"
+                        + "IGlzIGF0dGFjaGVkLiBEZWFyIGN1c3RvbWVyLCB0aGUgc3RhdGVtZW50IGZvciBjYXJkIDYyMjIg\n"
+                        + "MDIxMiAzNDU2IDc4OTQgaXMgYXR0YWNoZWQuIA==\n", "bank-card"),
+                Arguments.of("6Lqr5Lu96K+BIDExMDEwNTE5NDkxMjMxMDAyWCDlt7LmoLjlrp4=", "cn-resident-id"),
                 // Percent-encoded as in a URL, HTML character references as in a page or a template.
                 Arguments.of("GET /cards/6222%200212%203456%207894 HTTP/1.1", "bank-card"),
                 Arguments.of("q=%36%32%32%32%30%32%31%32%33%34%35%36%37%38%39%34", "bank-card"),
@@ -201,7 +227,13 @@ class FormatsTest {
                 "One or two of the three cards, four to five days, six-month term, zero fees",
                 "Pick one, two, three, four or five. Seven of nine agreed; the other two did not.",
                 "Someone often said the tone was fine; nineteen sixty-six, seventy-eight and oneself",
-                "The code is one two three. Two days later, 13 of 20 replied.");
+                "The code is one two three. Two days later, 13 of 20 replied.",
+                "Oh, one more thing: one two-bedroom flat, and 3 one-off fees.",
+                // Base64 of ordinary text, keys, ids and identifiers: read, or passed over, and nothing found.
+                "VGhlIGJhbGFuY2UgaXMgMSwyMzQuNTYgQ05ZIGFzIG9mIDIwMjYtMTEtMzA7IHRoYW5rIHlvdS4=",
+                "Authorization: Bearer sk-proj-AbCdEf0123456789xyzXYZ and eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+                "request 123e4567e89b12d3a456426614174000 via getCustomerAccountNumberForTheBank at /v1/chat/completions",
+                "sha256-Q2hlY2sgdGhlIHJhdGUgZm9yIGEgZml4ZWQgZGVwb3NpdA and data-8f3a9c2e7b1d4f6a0e5c");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -88,6 +88,49 @@ class ScannerProperties {
         }
     }
 
+    @Property(tries = 500)
+    void aValueInsideBase64IsFound(@ForAll("values") Value value, @ForAll("prose") String before,
+            @ForAll("prose") String after, @ForAll long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        byte[] plain = utf8(before + render(value.digits(), random) + " " + after);
+        String encoded = switch (random.nextInt(3)) {
+            case 0 -> java.util.Base64.getEncoder().encodeToString(plain);
+            case 1 -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(plain);
+            default -> java.util.Base64.getMimeEncoder().encodeToString(plain); // lines of 76, a value across two
+        };
+        String text = "Please decode " + encoded + " and answer.";
+        List<Finding> found = scanner.scan(text);
+        if (!found.stream().anyMatch(f -> f.kind().equals(value.kind()))) {
+            // Seventeen digits and a glued letter may make a resident ID: found as that, the run is covered the same.
+            assertThat(found).as(text).anySatisfy(f -> {
+                assertThat(f.start()).isLessThanOrEqualTo(text.indexOf(encoded));
+                assertThat(f.end()).isGreaterThanOrEqualTo(text.indexOf(encoded) + encoded.length());
+            });
+        }
+    }
+
+    /** Pieces of text where spelled digits, digits and the chars that force the slow reading meet. */
+    private static final List<String> PIECES = List.of("one", "two", "three", "six", "seven", "eight", "nine",
+            "zero", "oh", "Four", "FIVE", "sixtwo", "6222", "0212", "13800138000", "789", "X", "x", " ", " ", "  ",
+            "-", ", ", ".", "\n", "\\n", "%20", "\u200B", "\u00A0", "\uFF54\uFF57\uFF4F", "O", "I", "often", "the",
+            "card", "六", "二", "卡号", "account no ", "e");
+
+    @Property(tries = 3000)
+    void theInPlaceAndTheCopyingReadingsAgree(@ForAll long seed) {
+        // A text read in place (its chars all read as themselves up to somewhere) and the same text made to be read
+        // from its first char (an ideographic space, read as a space, before it) find the same values at the same
+        // places: where the reading starts never changes what is found.
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder text = new StringBuilder();
+        int pieces = 4 + random.nextInt(30);
+        for (int k = 0; k < pieces; k++) {
+            text.append(PIECES.get(random.nextInt(PIECES.size())));
+        }
+        List<Finding> inPlace = scanner.scan(" " + text);
+        List<Finding> copied = scanner.scan("\u3000" + text);
+        assertThat(copied).as(text.toString()).isEqualTo(inPlace);
+    }
+
     @Property(tries = 1000)
     void aValueSplitAcrossTwoMessagesIsFound(@ForAll("values") Value value, @ForAll long seed) throws Exception {
         java.util.Random random = new java.util.Random(seed);
