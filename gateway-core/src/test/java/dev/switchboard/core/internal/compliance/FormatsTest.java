@@ -466,6 +466,19 @@ class FormatsTest {
     }
 
     @Test
+    void manySmallBase64RunsAreReadAsOneText() {
+        // 60,000 runs that each decode to text (spelled digits, too few for a value): read in one scan, not one each.
+        String runs = (java.util.Base64.getEncoder().encodeToString("six two two two".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)) + " ").repeat(60_000);
+        assertThat(scanner.scan(runs)).isEmpty();
+        String card = java.util.Base64.getEncoder().encodeToString("card 6222 0212 3456 7894".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        List<Finding> found = scanner.scan(runs + card);
+        assertThat(found).extracting(Finding::kind).containsExactly("bank-card");
+        assertThat(found.get(0).start()).isEqualTo(runs.length());
+    }
+
+    @Test
     void creditCodeCheckCharacterMustHold() {
         assertThat(scanner.scan("91350100M000100Y44")).isEmpty();
         assertThat(scanner.scan("code 91110000100000000R ok")).extracting(Finding::kind)
