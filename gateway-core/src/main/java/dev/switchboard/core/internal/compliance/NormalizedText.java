@@ -35,10 +35,10 @@ final class NormalizedText {
     }
 
     /** For every BMP char: what it is read as ({@link #DROP}: nothing), precomputed from {@link #map(int)}. */
-    private static final char[] READ_AS = new char[0x10000];
+    static final char[] READ_AS = new char[0x10000];
     /** Chars read as themselves, except escapes' backslash and surrogates (which need a look at the next char). */
     private static final long[] SAME = new long[0x10000 / 64];
-    private static final char DROP = '\uFFFF';
+    static final char DROP = '\uFFFF';
 
     static {
         for (int c = 0; c < 0x10000; c++) {
@@ -158,9 +158,9 @@ final class NormalizedText {
             base64 |= i - start >= EncodedTexts.SHORTEST && (seen & (SMALL | CAPITAL)) == (SMALL | CAPITAL);
             if (firstWord < 0 && start < limit && (seen & (SMALL | CAPITAL)) != 0) {
                 if ((seen & (DIGIT | MARK)) != 0) {
-                    firstWord = firstNumberWord(in, start, Math.min(i, limit), n); // "789four", "Six-Two"
-                } else if (startsNumberWord(in[start]) && numberWords(in, start, i) > 0
-                        && keptChain(in, null, start, n, nearest(in, start, -1, n), start, in) >= 0) {
+                    firstWord = SpelledDigits.firstNumberWord(in, start, Math.min(i, limit), n); // "789four", "Six-Two"
+                } else if (SpelledDigits.startsNumberWord(in[start]) && SpelledDigits.numberWords(in, start, i) > 0
+                        && SpelledDigits.keptChain(in, null, start, n, nearest(in, start, -1, n), start, in) >= 0) {
                     firstWord = start; // a word alone: most fail at their first or second letter
                 }
             }
@@ -190,22 +190,22 @@ final class NormalizedText {
             char ch = source.charAt(i);
             int at = i;
             char folded = ch < 0x80 || Character.isSurrogate(ch) ? ch : READ_AS[ch]; // full-width letters too
-            if (folded < 0x80 && startsNumberWord(folded) && (o == 0 || !letter(out[o - 1]))) {
+            if (folded < 0x80 && SpelledDigits.startsNumberWord(folded) && (o == 0 || !letter(out[o - 1]))) {
                 if (letters == null) {
-                    letters = folded(source);
+                    letters = SpelledDigits.folded(source);
                 }
-                int end = letterRunEnd(letters, i, n);
-                if (numberWords(letters, i, end) > 0) {
+                int end = SpelledDigits.letterRunEnd(letters, i, n);
+                if (SpelledDigits.numberWords(letters, i, end) > 0) {
                     if (i >= keepUntil) {
-                        keepUntil = keptChain(letters, source, i, n, nearest(out, o, -1, o), o, out);
+                        keepUntil = SpelledDigits.keptChain(letters, source, i, n, nearest(out, o, -1, o), o, out);
                     }
                     if (i < keepUntil) {
                         int left = nearest(out, o, -1, o);
-                        if (left >= 0 && left == wordDigit && spokenTogether(out, left + 1, o)) {
+                        if (left >= 0 && left == wordDigit && SpelledDigits.spokenTogether(out, left + 1, o)) {
                             o = left + 1; // "six two two two" is one number: the spaces between the words go
                         }
                         for (int w = i; w < end; ) {
-                            int spelled = numberWordAt(letters, w, end);
+                            int spelled = SpelledDigits.numberWordAt(letters, w, end);
                             if (origin != null) {
                                 origin[o] = w;
                             }
@@ -220,7 +220,7 @@ final class NormalizedText {
             }
             if ((ch == 'X' || ch == 'x') && wordDigit >= 0 && (i + 1 == n || !letter(source.charAt(i + 1)))
                     && !letter(source.charAt(i - 1)) && nearest(out, o, -1, o) == wordDigit
-                    && spokenTogether(out, wordDigit + 1, o)) {
+                    && SpelledDigits.spokenTogether(out, wordDigit + 1, o)) {
                 o = wordDigit + 1; // "… zero zero two X": the check letter said after the words
             }
             if (same(ch)) {
@@ -359,7 +359,7 @@ final class NormalizedText {
      * byte percent-encoded as a URL writes it ({@code %36%32}, {@code 6222%200212}), an HTML character reference
      * ({@code &#54;}, {@code &#x36;}, {@code &nbsp;}, {@code &commat;}). A model reads each as the char it stands for.
      */
-    private static int escapeLength(String text, int at) {
+    static int escapeLength(String text, int at) {
         char ch = text.charAt(at);
         int n = text.length();
         if (ch == '\\') {
@@ -372,7 +372,7 @@ final class NormalizedText {
     }
 
     /** The char of the escape at {@code at}, which {@link #escapeLength} found. */
-    private static int escapedChar(String text, int at) {
+    static int escapedChar(String text, int at) {
         char ch = text.charAt(at);
         if (ch == '\\') {
             return escaped(text, at);
@@ -450,7 +450,7 @@ final class NormalizedText {
         return c == 'O' || c == 'o' || c == 'I';
     }
 
-    private static boolean letter(char c) {
+    static boolean letter(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
@@ -529,228 +529,6 @@ final class NormalizedText {
         return i + 1 < n && (in[i + 1] == '#' || in[i + 1] >= 'a' && in[i + 1] <= 'z');
     }
 
-    /** English digit words, each with its digit: "oh" is a spoken zero. */
-    private static final char[][] NUMBER_WORDS = {"zero".toCharArray(), "oh".toCharArray(), "one".toCharArray(),
-        "two".toCharArray(), "three".toCharArray(), "four".toCharArray(), "five".toCharArray(), "six".toCharArray(),
-        "seven".toCharArray(), "eight".toCharArray(), "nine".toCharArray()};
-    private static final char[] NUMBER_WORD_DIGITS = {'0', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'};
-    /** No value is longer than twenty digits; a longer run of letters is no number spelled out. */
-    private static final int LONGEST_SPELLED = 20 * 5;
-
-    /** Whether an English digit word may start with {@code c}: z, o, t, f, s, e, n in either case. */
-    private static boolean startsNumberWord(char c) {
-        char lower = (char) (c | 0x20);
-        return letter(c) && (lower == 'z' || lower == 'o' || lower == 't' || lower == 'f' || lower == 's'
-                || lower == 'e' || lower == 'n');
-    }
-
-    /** The end of the run of Latin letters from {@code i}. */
-    private static int letterRunEnd(char[] t, int i, int n) {
-        int end = i;
-        while (end < n && letter(t[end])) {
-            end++;
-        }
-        return end;
-    }
-
-    /**
-     * The English digit word at {@code at} within {@code [at, end)}, either case, as its length shifted by 8 over its
-     * digit's value, or -1. No digit word starts another, so a run of them glued together reads one way only.
-     */
-    private static int numberWordAt(char[] t, int at, int end) {
-        int first;
-        int last;
-        switch (t[at] | 0x20) {
-            case 'z' -> { first = 0; last = 0; }
-            case 'o' -> { first = 1; last = 2; }
-            case 't' -> { first = 3; last = 4; }
-            case 'f' -> { first = 5; last = 6; }
-            case 's' -> { first = 7; last = 8; }
-            case 'e' -> { first = 9; last = 9; }
-            case 'n' -> { first = 10; last = 10; }
-            default -> {
-                return -1;
-            }
-        }
-        for (int w = first; w <= last; w++) {
-            char[] word = NUMBER_WORDS[w];
-            if (at + word.length > end) {
-                continue;
-            }
-            int k = 1;
-            while (k < word.length && (t[at + k] | 0x20) == word[k]) {
-                k++;
-            }
-            if (k == word.length) {
-                return word.length << 8 | (NUMBER_WORD_DIGITS[w] - '0');
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * How many English digit words the letters {@code [from, to)} are made of ("six", "SixTwo", "twotwo"), or 0 when
-     * they are anything else ("sixty", "often", "the").
-     */
-    private static int numberWords(char[] t, int from, int to) {
-        if (to - from < 2 || to - from > LONGEST_SPELLED) {
-            return 0;
-        }
-        int count = 0;
-        for (int at = from; at < to; count++) {
-            int word = numberWordAt(t, at, to);
-            if (word < 0) {
-                return 0;
-            }
-            at += word >>> 8;
-        }
-        return count;
-    }
-
-    /** What {@link #neighbour} returns where an escape starts and no source was given to read it: not known. */
-    private static final int UNKNOWN = -2;
-
-    /**
-     * The first char from {@code at} on past up to four separators or commas — escapes that write one among them
-     * ({@code \\n}, {@code %20}, {@code &nbsp;}) — and any invisible chars, or -1. Escapes are read from {@code source}
-     * (the same chars as {@code t}); without one, an escape's first char gives {@link #UNKNOWN}.
-     */
-    private static int neighbour(char[] t, String source, int at, int n) {
-        int k = at;
-        for (int seen = 0; k < n && seen <= 4; ) {
-            char c = t[k] < 0x80 ? t[k] : READ_AS[t[k]];
-            if (c == '\\' || c == '%' || c == '&') {
-                if (source == null) {
-                    return UNKNOWN;
-                }
-                int length = escapeLength(source, k);
-                if (length == 0) {
-                    return k;
-                }
-                int cp = escapedChar(source, k);
-                int read = cp == 0 ? ' ' : map(cp);
-                if (read >= 0 && !(NumberTokens.separator((char) read) || read == ',' || read == '+')) {
-                    return k;
-                }
-                k += length;
-                seen += read < 0 ? 0 : 1;
-            } else if (c == DROP) {
-                k++;
-            } else if (NumberTokens.separator(c) || c == ',' || c == '+') {
-                k++;
-                seen++;
-            } else {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Where the chain of digit words that starts with the word at {@code i} ends when its words are read as digits,
-     * or -1: words one after another past separators (glued ones count each), read as digits when there are three
-     * or more ("one two three", "zero zero two X"), two beside a digit, or any beside digits on both sides or glued
-     * to one ("6222 zero 212", "789four"). One or two alone stay words ("one or two", "Oh, one more thing"). The
-     * digit before the chain is {@code left} in {@code out}, whose next char is {@code o} ({@code left} -1: none).
-     * Without a {@code source} (the look before the reading, over chars as given) what it cannot tell — an escape, a
-     * full-width letter — counts as kept: the reading then decides.
-     */
-    private static int keptChain(char[] t, String source, int i, int n, int left, int o, char[] out) {
-        int count = 0;
-        int end = i;
-        for (int at = i; ; ) {
-            int runEnd = letterRunEnd(t, at, n);
-            int words = numberWords(t, at, runEnd);
-            if (words == 0) {
-                break;
-            }
-            count += words;
-            end = runEnd;
-            int next = neighbour(t, source, runEnd, n);
-            if (next == UNKNOWN) {
-                return end;
-            }
-            if (next < 0 || !letter(t[next] < 0x80 ? t[next] : READ_AS[t[next]])) {
-                break;
-            }
-            if (t[next] >= 0x80) {
-                return end; // a full-width letter: only the look before the reading meets one here
-            }
-            at = next;
-        }
-        boolean leftDigit = left >= 0 && out[left] >= '0' && out[left] <= '9';
-        int right = neighbour(t, source, end, n);
-        if (right == UNKNOWN) {
-            return end;
-        }
-        boolean rightDigit = right >= 0 && digitAt(t, source, right, n);
-        boolean kept = count >= 3 || leftDigit && rightDigit || leftDigit && left == o - 1
-                || rightDigit && right == end || count == 2 && (leftDigit || rightDigit);
-        return kept ? end : -1;
-    }
-
-    /** The source's chars each as read alone — full-width letters as ASCII, invisible ones as {@link #DROP}. */
-    private static char[] folded(String source) {
-        char[] t = source.toCharArray();
-        for (int k = 0; k < t.length; k++) {
-            if (t[k] >= 0x80 && !Character.isSurrogate(t[k])) {
-                t[k] = READ_AS[t[k]];
-            }
-        }
-        return t;
-    }
-
-    /**
-     * Whether the chars {@code [from, to)} between two digit words are spaces, hyphens or commas: the words are one
-     * number spoken ("six, two, two, two"). A full stop or a line break between them still ends a sentence.
-     */
-    private static boolean spokenTogether(char[] out, int from, int to) {
-        for (int k = from; k < to; k++) {
-            if (out[k] != ' ' && out[k] != '-' && out[k] != ',') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether a digit of any form starts at {@code at}: a surrogate pair (a mathematical digit), an escape. */
-    private static boolean digitAt(char[] t, String source, int at, int n) {
-        char c = t[at];
-        if (Character.isHighSurrogate(c) && at + 1 < n) {
-            int mapped = map(Character.toCodePoint(c, t[at + 1]));
-            return mapped >= '0' && mapped <= '9';
-        }
-        if (source != null && (c == '\\' || c == '%' || c == '&') && escapeLength(source, at) > 0) {
-            int mapped = map(escapedChar(source, at));
-            return mapped >= '0' && mapped <= '9';
-        }
-        return READ_AS[c] >= '0' && READ_AS[c] <= '9';
-    }
-
-    /**
-     * Where the first English digit word the reading would read as a digit may start, among the words that start
-     * in {@code [from, limit)} (a run of letters and digits), or -1: a word that joins others ("six two two two", "sixtwo") or stands beside a number
-     * ("6222 zero 212"). The reading decides exactly; this only finds where it must begin. One pass over the letters:
-     * most words fail at their first char.
-     */
-    private static int firstNumberWord(char[] in, int from, int limit, int n) {
-        int i = from;
-        while (i < limit) {
-            char c = in[i];
-            if (!letter(c)) {
-                i++;
-                continue;
-            }
-            int end = letterRunEnd(in, i, n);
-            if (startsNumberWord(c) && numberWords(in, i, end) > 0
-                    && keptChain(in, null, i, n, nearest(in, i, -1, n), i, in) >= 0) {
-                return i;
-            }
-            i = end;
-        }
-        return -1;
-    }
-
     /** Notes that output char {@code o} is numeral {@code c} read as a digit. */
     private static int[] noted(int[] numerals, int o, char c) {
         int[] list = numerals == null ? new int[9] : numerals;
@@ -794,7 +572,7 @@ final class NormalizedText {
     }
 
     /** The first char from {@code at} in direction {@code step} past up to four separators, or -1. */
-    private static int nearest(char[] out, int at, int step, int length) {
+    static int nearest(char[] out, int at, int step, int length) {
         for (int k = at + step, seen = 0; k >= 0 && k < length && seen <= 4; k += step, seen++) {
             char c = out[k];
             if (!NumberTokens.separator(c) && c != ',' && c != '+') {
