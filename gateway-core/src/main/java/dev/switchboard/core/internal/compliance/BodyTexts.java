@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.core.compliance.Finding;
 import dev.switchboard.core.internal.request.WrittenDecimalNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,9 @@ import java.util.Set;
  * fields stand between them in the JSON. Every other value — tool definitions, vendor fields, {@code stop},
  * {@code metadata}, long numbers — and every key and structural value (a message's {@code role}, a part's
  * {@code type}, ids, names) is read on its own, after a {@link NumberTokens#BOUNDARY}, across which nothing is ever
- * joined: a number at the end of one field is not the start of the next.
+ * joined: a number at the end of one field is not the start of the next. Last come the <em>seams</em>: where a tool
+ * call's arguments or a refusal meet the conversation, the end of one and the start of the other read together (see
+ * {@link #seam}), so a value continued across them is one too.
  *
  * <p>The same reading serves a parsed tree — the early scan of the request's tree, whose decimals keep their spelling,
  * and masking, where each text keeps its {@link Place} — and a stream of tokens: the egress guard's check of the
@@ -71,8 +74,15 @@ final class BodyTexts implements AutoCloseable {
     record Key(ObjectNode parent, String field) implements Place {
     }
 
-    /** One text: where it starts in {@link #joined()}, its length, and its place (null when not kept). */
-    record Segment(int start, int length, Place place) {
+    /**
+     * One text, or a part of one: where it starts in {@link #joined()}, its length, its place (null when not kept),
+     * and where in the place's text it starts ({@code from}: 0 but for a seam's tail).
+     */
+    record Segment(int start, int length, Place place, int from) {
+        Segment(int start, int length, Place place) {
+            this(start, length, place, 0);
+        }
+
         int end() {
             return start + length;
         }
@@ -81,11 +91,23 @@ final class BodyTexts implements AutoCloseable {
     private final StringBuilder conversation;
     private final StringBuilder prose;
     private final StringBuilder labels;
+    /** Seams: the end of one turn's text and the start of the next, where one of them is read apart (see #seam). */
+    private final StringBuilder seams;
     /** The thread's buffers this reading writes into (null for a tree's reading, which keeps its own). */
     private final Scratch scratch;
     private final List<Segment> conversationSegments;
     private final List<Segment> proseSegments;
     private final List<Segment> labelSegments;
+    private final List<Segment> seamSegments;
+    /** The last text of the conversation or of a tool call's arguments or a refusal: where it is, for the next seam. */
+    private StringBuilder lastTurn;
+    private int lastTurnStart;
+    private int lastTurnLength;
+    private Place lastTurnPlace;
+    private boolean lastTurnAside;
+    /** Where in {@link #seams} each seam's two texts meet: the line break between them. */
+    private int[] junctions = new int[0];
+    private int junctionCount;
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
     /** The key of the value about to be read (null: an array's element, or not read from an object). */
@@ -102,10 +124,12 @@ final class BodyTexts implements AutoCloseable {
         this.conversation = new StringBuilder(1024);
         this.prose = new StringBuilder();
         this.labels = new StringBuilder();
+        this.seams = new StringBuilder();
         this.scratch = null;
         this.conversationSegments = new ArrayList<>();
         this.proseSegments = new ArrayList<>();
         this.labelSegments = new ArrayList<>();
+        this.seamSegments = new ArrayList<>();
     }
 
     /** A reading into the thread's scratch buffers (emptied first); {@link #close()} hands them back. */
@@ -114,9 +138,11 @@ final class BodyTexts implements AutoCloseable {
         this.conversation = scratch.conversation;
         this.prose = scratch.prose;
         this.labels = scratch.labels;
+        this.seams = scratch.seams;
         this.conversationSegments = null;
         this.proseSegments = null;
         this.labelSegments = null;
+        this.seamSegments = null;
     }
 
     /**
@@ -136,6 +162,7 @@ final class BodyTexts implements AutoCloseable {
         private StringBuilder conversation = new StringBuilder(4096);
         private StringBuilder prose = new StringBuilder(256);
         private StringBuilder labels = new StringBuilder(1024);
+        private StringBuilder seams = new StringBuilder(256);
         private char[] joined = new char[4096];
         /** A tree's string copied here to be read as chars (a tree's reading only). */
         private char[] chars = new char[1024];
@@ -151,6 +178,7 @@ final class BodyTexts implements AutoCloseable {
             s.conversation.setLength(0);
             s.prose.setLength(0);
             s.labels.setLength(0);
+            s.seams.setLength(0);
             return s;
         }
 
@@ -163,6 +191,9 @@ final class BodyTexts implements AutoCloseable {
             }
             if (labels.capacity() > KEEP) {
                 labels = new StringBuilder(1024);
+            }
+            if (seams.capacity() > KEEP) {
+                seams = new StringBuilder(256);
             }
             if (joined.length > KEEP) {
                 joined = new char[4096];
@@ -246,6 +277,9 @@ final class BodyTexts implements AutoCloseable {
         conversation.setLength(0);
         prose.setLength(0);
         labels.setLength(0);
+        seams.setLength(0);
+        junctionCount = 0;
+        lastTurn = null;
         media = false;
         unreadable = false;
         joined = null;
@@ -406,7 +440,75 @@ final class BodyTexts implements AutoCloseable {
                 to.setCharAt(at + i - offset, ' '); // a client's own NUL reads as a space: only the walk marks ends
             }
         }
+        boolean aside = !talk && aside();
+        if (talk || aside) {
+            seam(to, at, length, place, aside);
+        }
         joined = null;
+    }
+
+    /** How many chars of a turn's end and of the next one's start a seam holds (a value's part and words before it). */
+    private static final int SEAM = 64;
+
+    /**
+     * Whether the value at {@link #path} is what a model writes beside the conversation in a turn: a tool call's
+     * {@code arguments} (or a legacy {@code function_call}'s), or a {@code refusal}.
+     */
+    private boolean aside() {
+        int n = path.size();
+        if (n < 3 || !path.get(0).equals("messages") || path.get(1) != ARRAY) {
+            return false;
+        }
+        String last = path.get(n - 1);
+        return n == 3 && last.equals("refusal")
+                || n == 5 && path.get(2).equals("content") && path.get(3) == ARRAY && last.equals("refusal")
+                || n == 4 && path.get(2).equals("function_call") && last.equals("arguments")
+                || n == 6 && path.get(2).equals("tool_calls") && path.get(3) == ARRAY && path.get(4).equals("function")
+                        && last.equals("arguments");
+    }
+
+    /**
+     * A seam: the end of the last turn's text and the start of this one, read together after a boundary, when one of
+     * them is a tool call's arguments or a refusal. Those are read apart from the conversation — so that a value
+     * continued from one message to the next, with a tool call between them, is still one — and the seam reads a
+     * value continued from a message into a tool call's arguments, or from them into the next message, as one too.
+     */
+    private void seam(StringBuilder to, int at, int length, Place place, boolean aside) {
+        if (lastTurn != null && (aside || lastTurnAside)) {
+            int end = lastTurnStart + lastTurnLength;
+            int tail = Math.max(lastTurnStart, end - SEAM);
+            while (tail > lastTurnStart && tail > end - 2 * SEAM && partOfNumber(lastTurn.charAt(tail - 1))) {
+                tail--; // a number cut at the seam's edge would read as another
+            }
+            int head = Math.min(at + length, at + SEAM);
+            while (head < at + length && head < at + 2 * SEAM && partOfNumber(to.charAt(head))) {
+                head++;
+            }
+            seams.append(NumberTokens.BOUNDARY);
+            if (seamSegments != null) {
+                seamSegments.add(new Segment(seams.length(), end - tail, lastTurnPlace, tail - lastTurnStart));
+            }
+            seams.append(lastTurn, tail, end);
+            if (junctionCount == junctions.length) {
+                junctions = java.util.Arrays.copyOf(junctions, Math.max(4, 2 * junctionCount));
+            }
+            junctions[junctionCount++] = seams.length();
+            seams.append('\n');
+            if (seamSegments != null) {
+                seamSegments.add(new Segment(seams.length(), head - at, place, 0));
+            }
+            seams.append(to, at, head);
+        }
+        lastTurn = to;
+        lastTurnStart = at;
+        lastTurnLength = length;
+        lastTurnPlace = place;
+        lastTurnAside = aside;
+    }
+
+    /** A char a number is written with: a digit of any script, a letter (a code), a separator. */
+    private static boolean partOfNumber(char c) {
+        return Character.isLetterOrDigit(c) || NumberTokens.separator(c);
     }
 
     /**
@@ -490,9 +592,9 @@ final class BodyTexts implements AutoCloseable {
     /** The conversation, the prose and every label, each after a boundary: what the scanner reads. */
     String joined() {
         if (joined == null) {
-            joined = prose.length() == 0 && labels.length() == 0 ? conversation.toString()
-                    : new StringBuilder(conversation.length() + prose.length() + labels.length() + 1)
-                            .append(conversation).append(prose).append(labels)
+            joined = prose.length() == 0 && labels.length() == 0 && seams.length() == 0 ? conversation.toString()
+                    : new StringBuilder(joinedLength() + 1)
+                            .append(conversation).append(prose).append(labels).append(seams)
                             .toString();
         }
         return joined;
@@ -512,6 +614,7 @@ final class BodyTexts implements AutoCloseable {
         conversation.getChars(0, conversation.length(), out, 0);
         prose.getChars(0, prose.length(), out, conversation.length());
         labels.getChars(0, labels.length(), out, conversation.length() + prose.length());
+        seams.getChars(0, seams.length(), out, conversation.length() + prose.length() + labels.length());
         return out;
     }
 
@@ -521,13 +624,34 @@ final class BodyTexts implements AutoCloseable {
     }
 
     int joinedLength() {
-        return conversation.length() + prose.length() + labels.length();
+        return conversation.length() + prose.length() + labels.length() + seams.length();
     }
 
-    /** Every text with its place and its offsets in {@link #joined()} (only for a tree). */
+    /**
+     * Whether a finding in {@link #joined()} counts as a value of its own: a value found in a seam only where it runs
+     * across the seam's two texts — the rest of a seam is their text again, whose values are counted where they are.
+     */
+    boolean counted(Finding f) {
+        int seamsStart = joinedLength() - seams.length();
+        if (f.start() < seamsStart) {
+            return true;
+        }
+        for (int k = 0; k < junctionCount; k++) {
+            int junction = seamsStart + junctions[k];
+            if (f.start() < junction && f.end() > junction) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every text with its place and its offsets in {@link #joined()} (only for a tree): each text once, then the
+     * seams' parts, each a part of a text listed before it.
+     */
     List<Segment> segments() {
         List<Segment> out = new ArrayList<>(conversationSegments.size() + proseSegments.size()
-                + labelSegments.size());
+                + labelSegments.size() + seamSegments.size());
         out.addAll(conversationSegments);
         int shift = conversation.length();
         for (Segment s : proseSegments) {
@@ -536,6 +660,10 @@ final class BodyTexts implements AutoCloseable {
         shift += prose.length();
         for (Segment s : labelSegments) {
             out.add(new Segment(s.start() + shift, s.length(), s.place()));
+        }
+        shift += labels.length();
+        for (Segment s : seamSegments) {
+            out.add(new Segment(s.start() + shift, s.length(), s.place(), s.from()));
         }
         return out;
     }

@@ -66,7 +66,9 @@ public final class RequestScanner {
             counts.put(Assessment.MEDIA, 1);
         }
         for (Finding f : found) {
-            counts.merge(f.kind(), 1, Integer::sum);
+            if (texts.counted(f)) {
+                counts.merge(f.kind(), 1, Integer::sum);
+            }
         }
         return new Assessment(counts);
     }
@@ -86,8 +88,11 @@ public final class RequestScanner {
         List<BodyTexts.Segment> segments = texts.segments();
         // Segments lie in order along the joined text: each span's first one is found by a binary search.
         int[] starts = new int[segments.size()];
+        // A seam's part is cut in its place's whole text: the first segment of that place, listed before every seam.
+        Map<BodyTexts.Place, Integer> whole = new IdentityHashMap<>();
         for (int k = 0; k < starts.length; k++) {
             starts[k] = segments.get(k).start();
+            whole.putIfAbsent(segments.get(k).place(), k);
         }
         Map<Integer, List<Cut>> cuts = new java.util.TreeMap<>();
         for (Finding f : found) {
@@ -101,8 +106,9 @@ public final class RequestScanner {
                     int from = Math.max(span.start(), seg.start());
                     int to = Math.min(span.end(), seg.end());
                     if (from < to) {
-                        cuts.computeIfAbsent(k, x -> new ArrayList<>()).add(new Cut(from - seg.start(),
-                                to - seg.start(), placeholder));
+                        int in = seg.place() == null ? k : whole.get(seg.place());
+                        cuts.computeIfAbsent(in, x -> new ArrayList<>()).add(new Cut(from - seg.start() + seg.from(),
+                                to - seg.start() + seg.from(), placeholder));
                     }
                 }
             }
@@ -114,9 +120,15 @@ public final class RequestScanner {
             String text = joined.substring(seg.start(), seg.end());
             StringBuilder out = new StringBuilder(text.length());
             int at = 0;
+            String last = null;
             for (Cut cut : list) {
+                if (cut.start() < at && cut.placeholder().equals(last)) {
+                    at = Math.max(at, cut.end()); // the same value found twice (in its text and in a seam): once
+                    continue;
+                }
                 out.append(text, at, Math.max(at, cut.start())).append(cut.placeholder());
                 at = Math.max(at, cut.end());
+                last = cut.placeholder();
             }
             String masked = out.append(text, at, text.length()).toString();
             BodyTexts.Place place = seg.place();

@@ -307,6 +307,49 @@ class FormatsTest {
         assertThat(masked).doesNotContain("62220212").doesNotContain("34567894");
     }
 
+    /** A chat body of these messages (JSON objects), its model "chat". */
+    private static byte[] chatOf(String... messages) {
+        return ("{\"model\":\"chat\",\"messages\":[" + String.join(",", messages) + "]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String toolCall(String arguments) {
+        return "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+                + "{\"name\":\"pay\",\"arguments\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(arguments)
+                + "}}]}";
+    }
+
+    @Test
+    void aValueContinuedIntoAToolCallsArgumentsOrARefusalIsOneValue() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        EgressGuard guard = new EgressGuard(scanner, ComplianceSpec.Media.ALLOW);
+        String user = "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}";
+        List<byte[]> bodies = List.of(
+                // From a message into the arguments, from the arguments into the next message, from a refusal.
+                chatOf(user, toolCall("{\"rest\":\"34567894\"}")),
+                chatOf(toolCall("{\"card_start\":\"62220212\"}"),
+                        "{\"role\":\"user\",\"content\":\"and it ends 34567894\"}"),
+                chatOf(user, "{\"role\":\"assistant\",\"refusal\":\"I cannot use 34567894 here\"}"),
+                // The commoner split, across two messages with a tool call between them, still one value.
+                chatOf(user, toolCall("{\"q\":\"balance\"}"), "{\"role\":\"user\",\"content\":\"34567894\"}"));
+        for (byte[] body : bodies) {
+            String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(requests.assess(body).kinds()).as(text).containsExactly("bank-card");
+            assertThat(guard.check(body).kinds()).as(text).containsExactly("bank-card");
+            com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            com.fasterxml.jackson.databind.node.ObjectNode masked = requests.mask(tree, new Masking());
+            // Each part masked where it is, with the one placeholder of the value, and the masked body passes.
+            assertThat(masked.toString()).as(text).doesNotContain("62220212").doesNotContain("34567894")
+                    .contains("[BANK_CARD_1]").doesNotContain("[BANK_CARD_1][BANK_CARD_1]");
+            assertThat(guard.check(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(masked))
+                    .sensitive()).as(masked.toString()).isFalse();
+        }
+        // Ordinary tool traffic stays clean: a number in the arguments and another in the next turn are no value.
+        assertThat(requests.assess(chatOf(user.replace("62220212", "2026"), toolCall("{\"amount\":\"1250.00\"}"),
+                "{\"role\":\"user\",\"content\":\"ref 7781-2231\"}")).sensitive()).isFalse();
+    }
+
     @Test
     void anEscapedNulInARequestIsNoBoundary() {
         RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
