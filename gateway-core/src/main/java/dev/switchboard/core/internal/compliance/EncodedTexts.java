@@ -27,6 +27,74 @@ final class EncodedTexts {
     private EncodedTexts() {
     }
 
+    /**
+     * Every run of base64 in {@code t} that decodes to text, as {@link #in} finds them, with the escapes base64 is
+     * written with inside other text read first: a JSON string inside a string (a tool call's arguments) writes
+     * {@code \\/} and an escaped line break {@code \\n}, a URL writes {@code %2B}, {@code %2F} and {@code %3D}.
+     * Offsets are {@code t}'s.
+     */
+    static List<Decoded> inEscaped(CharSequence t) {
+        int n = t.length();
+        int first = -1;
+        for (int k = 0; k + 1 < n && first < 0; k++) {
+            if (escape(t, k, n) > 0) {
+                first = k;
+            }
+        }
+        if (first < 0) {
+            return in(t);
+        }
+        StringBuilder read = new StringBuilder(n);
+        int[] origin = new int[n + 1];
+        read.append(t, 0, first);
+        for (int k = 0; k < first; k++) {
+            origin[k] = k;
+        }
+        for (int k = first; k < n; ) {
+            int length = escape(t, k, n);
+            origin[read.length()] = k;
+            if (length > 0) {
+                read.append(escaped(t, k));
+                k += length;
+            } else {
+                read.append(t.charAt(k));
+                k++;
+            }
+        }
+        origin[read.length()] = n;
+        List<Decoded> runs = in(read);
+        List<Decoded> out = new ArrayList<>(runs.size());
+        for (Decoded run : runs) {
+            out.add(new Decoded(origin[run.start()], origin[run.end()], run.text()));
+        }
+        return out;
+    }
+
+    /** The length of an escape base64 is written with at {@code k}, or 0. */
+    private static int escape(CharSequence t, int k, int n) {
+        char c = t.charAt(k);
+        if (c == '\\' && k + 1 < n) {
+            char next = t.charAt(k + 1);
+            return next == '/' || next == 'n' || next == 'r' ? 2 : 0;
+        }
+        if (c == '%' && k + 2 < n) {
+            char high = t.charAt(k + 1);
+            char low = (char) (t.charAt(k + 2) | 0x20);
+            return high == '2' && (low == 'b' || low == 'f') || high == '3' && low == 'd' ? 3 : 0;
+        }
+        return 0;
+    }
+
+    /** The char the escape at {@code k} writes. */
+    private static char escaped(CharSequence t, int k) {
+        char next = t.charAt(k + 1);
+        if (t.charAt(k) == '\\') {
+            return next == '/' ? '/' : next == 'n' ? '\n' : '\r';
+        }
+        char low = (char) (t.charAt(k + 2) | 0x20);
+        return next == '3' ? '=' : low == 'b' ? '+' : '/';
+    }
+
     /** Every run of base64 in {@code t} that decodes to text, in order; an empty list for most texts. */
     static List<Decoded> in(CharSequence t) {
         int n = t.length();
@@ -52,6 +120,19 @@ final class EncodedTexts {
                 text = decode(t, start, end);
             } else if (text != null) {
                 end = whole;
+            }
+            // Base64 after a prefix its letters run on from — a URL path ("/share/Y2Fy…"), "token_", "id-" — starts
+            // after one of the marks near the run's start: tried there when the whole run is no text.
+            for (int k = start + 1, tries = 0; text == null && k < end - SHORTEST && k < start + 64 && tries < 4;
+                    k++) {
+                char before = t.charAt(k - 1);
+                if (before == '/' || before == '-' || before == '_') {
+                    tries++;
+                    text = decode(t, k, end);
+                    if (text != null) {
+                        start = k;
+                    }
+                }
             }
             if (text != null) {
                 if (out.isEmpty()) {

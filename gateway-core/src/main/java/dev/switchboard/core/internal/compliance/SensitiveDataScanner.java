@@ -240,7 +240,7 @@ public final class SensitiveDataScanner {
      * nothing joins across them): a body of many small runs costs one scan, not one each.
      */
     private void scanEncoded(NormalizedText c, List<Finding> out) {
-        List<EncodedTexts.Decoded> runs = EncodedTexts.in(c.written());
+        List<EncodedTexts.Decoded> runs = EncodedTexts.inEscaped(c.written());
         if (runs.isEmpty()) {
             return;
         }

@@ -130,6 +130,15 @@ class FormatsTest {
                 Arguments.of("Authorization: Basic YWRtaW46MTM4MDAxMzgwMDA=", "cn-mobile"),
                 Arguments.of("WTJGeVpDQTJNakl5TURJeE1qTTBOVFkzT0RrMA==", "bank-card"),
                 Arguments.of("phone MTM4MDAxMzgwMDA=", "cn-mobile"),
+                Arguments.of("https://files.example.com/share/Y2FyZCA2MjIyMDIxMjM0NTY3ODk0IGZvciB0aGUgcmVmdW5k",
+                        "bank-card"),
+                Arguments.of("token_bW9iaWxlIDEzODAwMTM4MDAwIG9r", "cn-mobile"),
+                // Base64 written with escapes: MIME lines inside a tool's JSON arguments, a URL's percent-encoding.
+                Arguments.of("{\"file\": \"RGVhciBjdXN0b21lciwgcGxlYXNlIGZpbmQgdGhlIHN0YXRlbWVudCBiZWxvdy4gICBjYXJkIDYy"
+                        + "\\nMjIgMDIxMiAzNDU2IDc4OTQgaXMgYXR0YWNoZWQu\\n\"}", "bank-card"),
+                Arguments.of("state=Y2FyZCA2MjIyMDIxMjM0NTY3ODk0IG9rPz8%2BPg%3D%3D", "bank-card"),
+                Arguments.of("{\"t\":\"Y2FyZCA2MjIyMDIxMjM0NTY3ODk0IG9rPz8\\/\"}", "bank-card"),
+                Arguments.of("id-Y2FyZCA2MjIyMDIxMjM0NTY3ODk0IGZvciB0aGUgcmVmdW5k", "bank-card"),
                 Arguments.of("Y2FyZCA2MjIyMDIxMjM0NTY3ODk0\nThanks for your help", "bank-card"),
                 Arguments.of("log G1szMW1FUlJPUhtbMG0gY2FyZCA2MjIyMDIxMjM0NTY3ODk0AA==", "bank-card"),
                 Arguments.of("powershell -EncodedCommand RwBlAHQALQBBAGMAYwBvAHUAbgB0ACAALQBDAGEAcgBkACAANgAyADIAMgAwADIAMQA"
