@@ -74,15 +74,8 @@ final class BodyTexts implements AutoCloseable {
     record Key(ObjectNode parent, String field) implements Place {
     }
 
-    /**
-     * One text, or a part of one: where it starts in {@link #joined()}, its length, its place (null when not kept),
-     * and where in the place's text it starts ({@code from}: 0 but for a seam's tail).
-     */
-    record Segment(int start, int length, Place place, int from) {
-        Segment(int start, int length, Place place) {
-            this(start, length, place, 0);
-        }
-
+    /** One text: where it starts in {@link #joined()}, its length, and its place (null when not kept). */
+    record Segment(int start, int length, Place place) {
         int end() {
             return start + length;
         }
@@ -98,16 +91,15 @@ final class BodyTexts implements AutoCloseable {
     private final List<Segment> conversationSegments;
     private final List<Segment> proseSegments;
     private final List<Segment> labelSegments;
-    private final List<Segment> seamSegments;
-    /** The last text of the conversation or of a tool call's arguments or a refusal: where it is, for the next seam. */
-    private StringBuilder lastTurn;
-    private int lastTurnStart;
-    private int lastTurnLength;
-    private Place lastTurnPlace;
-    private boolean lastTurnAside;
-    /** Where in {@link #seams} each seam's two texts meet: the line break between them. */
-    private int[] junctions = new int[0];
-    private int junctionCount;
+    /** The tool calls' arguments and refusals read since the conversation's last text: {@code [start, end)} in prose. */
+    private int[] asides = new int[0];
+    private int asideCount;
+    /**
+     * Each seam, six ints: where its copy starts in {@link #seams}, the channel (0 the conversation, 1 the prose),
+     * start and length of the end it copies, then the same of the start it copies, which follows a line break.
+     */
+    private int[] seamParts = new int[0];
+    private int seamCount;
     /** Field names from the root to the value being read; {@link #ARRAY} for an array's element. */
     private final List<String> path = new ArrayList<>();
     /** The key of the value about to be read (null: an array's element, or not read from an object). */
@@ -129,7 +121,6 @@ final class BodyTexts implements AutoCloseable {
         this.conversationSegments = new ArrayList<>();
         this.proseSegments = new ArrayList<>();
         this.labelSegments = new ArrayList<>();
-        this.seamSegments = new ArrayList<>();
     }
 
     /** A reading into the thread's scratch buffers (emptied first); {@link #close()} hands them back. */
@@ -142,7 +133,6 @@ final class BodyTexts implements AutoCloseable {
         this.conversationSegments = null;
         this.proseSegments = null;
         this.labelSegments = null;
-        this.seamSegments = null;
     }
 
     /**
@@ -278,8 +268,8 @@ final class BodyTexts implements AutoCloseable {
         prose.setLength(0);
         labels.setLength(0);
         seams.setLength(0);
-        junctionCount = 0;
-        lastTurn = null;
+        asideCount = 0;
+        seamCount = 0;
         media = false;
         unreadable = false;
         joined = null;
@@ -440,9 +430,23 @@ final class BodyTexts implements AutoCloseable {
                 to.setCharAt(at + i - offset, ' '); // a client's own NUL reads as a space: only the walk marks ends
             }
         }
-        boolean aside = !talk && aside();
-        if (talk || aside) {
-            seam(to, at, length, place, aside);
+        if (talk && length > 0) {
+            // The conversation's start after the tool calls and refusals read since its last text: each a seam.
+            for (int k = 0; k < asideCount; k++) {
+                seam(1, asides[2 * k], asides[2 * k + 1], 0, at, at + length);
+            }
+            asideCount = 0;
+        } else if (!talk && length > 0 && aside()) {
+            // The conversation's end, then this: a seam; and this is kept for the conversation's next text.
+            if (conversation.length() > 0) {
+                seam(0, 0, conversation.length(), 1, at, at + length);
+            }
+            if (2 * asideCount + 2 > asides.length) {
+                asides = java.util.Arrays.copyOf(asides, Math.max(8, 2 * asides.length));
+            }
+            asides[2 * asideCount] = at;
+            asides[2 * asideCount + 1] = at + length;
+            asideCount++;
         }
         joined = null;
     }
@@ -468,42 +472,114 @@ final class BodyTexts implements AutoCloseable {
     }
 
     /**
-     * A seam: the end of the last turn's text and the start of this one, read together after a boundary, when one of
-     * them is a tool call's arguments or a refusal. Those are read apart from the conversation — so that a value
-     * continued from one message to the next, with a tool call between them, is still one — and the seam reads a
-     * value continued from a message into a tool call's arguments, or from them into the next message, as one too.
+     * A seam: the end of the text {@code [fromStart, fromEnd)} of one channel and the start of the text
+     * {@code [toStart, toEnd)} of another, copied after a boundary and read together. A tool call's arguments and a
+     * refusal are read apart from the messages — so that a value continued from one message to the next, with a tool
+     * call between them, is still one — and the seam reads a value continued from the conversation into them, or from
+     * them into the conversation's next text, as one too ({@link #resolve} maps what it finds back to the texts).
      */
-    private void seam(StringBuilder to, int at, int length, Place place, boolean aside) {
-        if (lastTurn != null && (aside || lastTurnAside)) {
-            int end = lastTurnStart + lastTurnLength;
-            int tail = Math.max(lastTurnStart, end - SEAM);
-            while (tail > lastTurnStart && tail > end - 2 * SEAM && partOfNumber(lastTurn.charAt(tail - 1))) {
-                tail--; // a number cut at the seam's edge would read as another
-            }
-            int head = Math.min(at + length, at + SEAM);
-            while (head < at + length && head < at + 2 * SEAM && partOfNumber(to.charAt(head))) {
-                head++;
-            }
-            seams.append(NumberTokens.BOUNDARY);
-            if (seamSegments != null) {
-                seamSegments.add(new Segment(seams.length(), end - tail, lastTurnPlace, tail - lastTurnStart));
-            }
-            seams.append(lastTurn, tail, end);
-            if (junctionCount == junctions.length) {
-                junctions = java.util.Arrays.copyOf(junctions, Math.max(4, 2 * junctionCount));
-            }
-            junctions[junctionCount++] = seams.length();
-            seams.append('\n');
-            if (seamSegments != null) {
-                seamSegments.add(new Segment(seams.length(), head - at, place, 0));
-            }
-            seams.append(to, at, head);
+    private void seam(int fromChannel, int fromStart, int fromEnd, int toChannel, int toStart, int toEnd) {
+        StringBuilder from = fromChannel == 0 ? conversation : prose;
+        StringBuilder to = toChannel == 0 ? conversation : prose;
+        int tail = Math.max(fromStart, fromEnd - SEAM);
+        while (tail > fromStart && tail > fromEnd - 2 * SEAM && partOfNumber(from.charAt(tail - 1))) {
+            tail--; // a number cut at the seam's edge would read as another
         }
-        lastTurn = to;
-        lastTurnStart = at;
-        lastTurnLength = length;
-        lastTurnPlace = place;
-        lastTurnAside = aside;
+        int head = Math.min(toEnd, toStart + SEAM);
+        while (head < toEnd && head < toStart + 2 * SEAM && partOfNumber(to.charAt(head))) {
+            head++;
+        }
+        seams.append(NumberTokens.BOUNDARY);
+        if (6 * seamCount + 6 > seamParts.length) {
+            seamParts = java.util.Arrays.copyOf(seamParts, Math.max(12, 2 * seamParts.length));
+        }
+        int[] p = seamParts;
+        int at = 6 * seamCount++;
+        p[at] = seams.length();
+        p[at + 1] = fromChannel;
+        p[at + 2] = tail;
+        p[at + 3] = fromEnd - tail;
+        p[at + 4] = toChannel;
+        p[at + 5] = toStart;
+        seams.append(from, tail, fromEnd).append('\n').append(to, toStart, head);
+    }
+
+    /**
+     * What was found in {@link #joined()}, each value where it is in the texts: a value found in a seam that runs
+     * across its two texts — the only kind a seam adds — is mapped back to them (its parts become spans in each),
+     * and a value found in a text that such a value covers is the same value, read shorter, and goes; whatever else a
+     * seam holds is its texts' again, found where they are.
+     */
+    List<Finding> resolve(List<Finding> found) {
+        int seamsStart = joinedLength() - seams.length();
+        if (seamCount == 0 || found.isEmpty() || found.get(found.size() - 1).end() <= seamsStart) {
+            return found;
+        }
+        List<Finding> texts = new ArrayList<>(found.size());
+        List<Finding> across = new ArrayList<>();
+        for (Finding f : found) {
+            if (f.start() < seamsStart) {
+                texts.add(f);
+                continue;
+            }
+            Finding mapped = acrossSeam(f, seamsStart);
+            if (mapped != null) {
+                across.add(mapped);
+            }
+        }
+        if (across.isEmpty()) {
+            return texts;
+        }
+        List<Finding> out = new ArrayList<>(texts.size() + across.size());
+        for (Finding f : texts) {
+            if (across.stream().noneMatch(a -> covers(a, f))) {
+                out.add(f);
+            }
+        }
+        out.addAll(across);
+        out.sort((x, y) -> Integer.compare(x.start(), y.start()));
+        return out;
+    }
+
+    /** {@code f}, found in the seams, mapped back to its texts when it runs across a seam's two; else null. */
+    private Finding acrossSeam(Finding f, int seamsStart) {
+        for (int k = 0; k < seamCount; k++) {
+            int[] p = seamParts;
+            int copy = seamsStart + p[6 * k];
+            int junction = copy + p[6 * k + 3];
+            int next = k + 1 < seamCount ? seamsStart + p[6 * k + 6] - 1 : joinedLength();
+            if (f.start() < copy || f.start() >= next) {
+                continue;
+            }
+            if (f.start() >= junction || f.end() <= junction) {
+                return null; // within one of its texts: found there
+            }
+            int fromBase = (p[6 * k + 1] == 0 ? 0 : conversation.length()) + p[6 * k + 2];
+            int toBase = (p[6 * k + 4] == 0 ? 0 : conversation.length()) + p[6 * k + 5];
+            List<Finding.Span> spans = new ArrayList<>();
+            for (Finding.Span span : f.spans()) {
+                if (span.start() < junction) {
+                    spans.add(new Finding.Span(fromBase + span.start() - copy,
+                            fromBase + Math.min(span.end(), junction) - copy));
+                }
+                if (span.end() > junction + 1) {
+                    spans.add(new Finding.Span(toBase + Math.max(span.start(), junction + 1) - junction - 1,
+                            toBase + span.end() - junction - 1));
+                }
+            }
+            return new Finding(f.kind(), spans);
+        }
+        return null;
+    }
+
+    /** Whether every span of {@code inner} lies within a span of {@code outer}. */
+    private static boolean covers(Finding outer, Finding inner) {
+        for (Finding.Span i : inner.spans()) {
+            if (outer.spans().stream().noneMatch(o -> o.start() <= i.start() && i.end() <= o.end())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A char a number is written with: a digit of any script, a letter (a code), a separator. */
@@ -627,31 +703,10 @@ final class BodyTexts implements AutoCloseable {
         return conversation.length() + prose.length() + labels.length() + seams.length();
     }
 
-    /**
-     * Whether a finding in {@link #joined()} counts as a value of its own: a value found in a seam only where it runs
-     * across the seam's two texts — the rest of a seam is their text again, whose values are counted where they are.
-     */
-    boolean counted(Finding f) {
-        int seamsStart = joinedLength() - seams.length();
-        if (f.start() < seamsStart) {
-            return true;
-        }
-        for (int k = 0; k < junctionCount; k++) {
-            int junction = seamsStart + junctions[k];
-            if (f.start() < junction && f.end() > junction) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Every text with its place and its offsets in {@link #joined()} (only for a tree): each text once, then the
-     * seams' parts, each a part of a text listed before it.
-     */
+    /** Every text with its place and its offsets in {@link #joined()} (only for a tree). */
     List<Segment> segments() {
         List<Segment> out = new ArrayList<>(conversationSegments.size() + proseSegments.size()
-                + labelSegments.size() + seamSegments.size());
+                + labelSegments.size());
         out.addAll(conversationSegments);
         int shift = conversation.length();
         for (Segment s : proseSegments) {
@@ -660,10 +715,6 @@ final class BodyTexts implements AutoCloseable {
         shift += prose.length();
         for (Segment s : labelSegments) {
             out.add(new Segment(s.start() + shift, s.length(), s.place()));
-        }
-        shift += labels.length();
-        for (Segment s : seamSegments) {
-            out.add(new Segment(s.start() + shift, s.length(), s.place(), s.from()));
         }
         return out;
     }

@@ -65,10 +65,8 @@ public final class RequestScanner {
         if (media) {
             counts.put(Assessment.MEDIA, 1);
         }
-        for (Finding f : found) {
-            if (texts.counted(f)) {
-                counts.merge(f.kind(), 1, Integer::sum);
-            }
+        for (Finding f : texts.resolve(found)) {
+            counts.merge(f.kind(), 1, Integer::sum);
         }
         return new Assessment(counts);
     }
@@ -81,18 +79,15 @@ public final class RequestScanner {
         ObjectNode copy = request.deepCopy();
         BodyTexts texts = BodyTexts.ofTree(copy);
         String joined = texts.joined();
-        List<Finding> found = scanner.scanAll(joined);
+        List<Finding> found = texts.resolve(scanner.scanAll(joined));
         if (found.isEmpty()) {
             return copy;
         }
         List<BodyTexts.Segment> segments = texts.segments();
         // Segments lie in order along the joined text: each span's first one is found by a binary search.
         int[] starts = new int[segments.size()];
-        // A seam's part is cut in its place's whole text: the first segment of that place, listed before every seam.
-        Map<BodyTexts.Place, Integer> whole = new IdentityHashMap<>();
         for (int k = 0; k < starts.length; k++) {
             starts[k] = segments.get(k).start();
-            whole.putIfAbsent(segments.get(k).place(), k);
         }
         Map<Integer, List<Cut>> cuts = new java.util.TreeMap<>();
         for (Finding f : found) {
@@ -106,9 +101,8 @@ public final class RequestScanner {
                     int from = Math.max(span.start(), seg.start());
                     int to = Math.min(span.end(), seg.end());
                     if (from < to) {
-                        int in = seg.place() == null ? k : whole.get(seg.place());
-                        cuts.computeIfAbsent(in, x -> new ArrayList<>()).add(new Cut(from - seg.start() + seg.from(),
-                                to - seg.start() + seg.from(), placeholder));
+                        cuts.computeIfAbsent(k, x -> new ArrayList<>()).add(new Cut(from - seg.start(),
+                                to - seg.start(), placeholder));
                     }
                 }
             }

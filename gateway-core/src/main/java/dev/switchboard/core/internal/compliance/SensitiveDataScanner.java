@@ -368,10 +368,13 @@ public final class SensitiveDataScanner {
 
     /**
      * Whether what stands around and between two numbers keeps them apart, in either order: too far apart, an amount
-     * or a date (next to another number, not a value in two parts), another text or a shorter number between them.
+     * or a date (next to another number, not a value in two parts), another text or a shorter number between them,
+     * or the same digits twice — a number said again, as a model copies an order id into a tool call's arguments
+     * ("refund order 62003322" / {"order_id":"62003322"}), is no value in two halves.
      */
     private static boolean apart(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b) {
-        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()) {
+        if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()
+                || a.digitCount() == b.digitCount() && a.digits().equals(b.digits())) {
             return true;
         }
         for (int i = a.end(); i < b.start(); i++) {

@@ -354,9 +354,49 @@ class FormatsTest {
             assertThat(guard.check(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(masked))
                     .sensitive()).as(masked.toString()).isFalse();
         }
-        // Ordinary tool traffic stays clean: a number in the arguments and another in the next turn are no value.
+        // Ordinary tool traffic stays clean: a number in the arguments and another in the next turn are no value,
+        // and an id the model copies into a tool call's arguments is said twice, not given in two halves.
         assertThat(requests.assess(chatOf(user.replace("62220212", "2026"), toolCall("{\"amount\":\"1250.00\"}"),
                 "{\"role\":\"user\",\"content\":\"ref 7781-2231\"}")).sensitive()).isFalse();
+        for (String id : List.of("62003322", "40121288", "51000007", "62220212")) {
+            assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"Please refund order " + id + "\"}",
+                    toolCall("{\"order_id\": \"" + id + "\"}"))).sensitive()).as(id).isFalse();
+        }
+    }
+
+    @Test
+    void aSeamFindsPartsPastEmptyTurnsAndOtherCallsAndCountsAValueOnce() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        String user = "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}";
+        String calls = "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
+                + "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"fx\",\"arguments\":\"{}\"}},"
+                + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"pay\","
+                + "\"arguments\":\"{\\\"rest\\\":\\\"34567894\\\"}\"}}]}";
+        // An empty assistant text before the calls, the part in the second of two parallel calls.
+        assertThat(requests.assess(chatOf(user, calls)).kinds()).containsExactly("bank-card");
+        // A text of the assistant's own between: a turn, as between two messages.
+        assertThat(requests.assess(chatOf(user, "{\"role\":\"assistant\",\"content\":\"Let me look that up.\"}",
+                toolCall("{\"rest\":\"34567894\"}"))).kinds()).containsExactly("bank-card");
+        // A whole card, then a refusal that starts with a digit: one value, one placeholder.
+        byte[] refused = chatOf("{\"role\":\"user\",\"content\":\"My card is 6222021234567894\"}",
+                "{\"role\":\"assistant\",\"refusal\":\"1. I cannot store card numbers.\"}");
+        assertThat(requests.assess(refused).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        // An ID whose rest reads as a mobile on its own: the ID, once, under one placeholder.
+        byte[] id = chatOf("{\"role\":\"user\",\"content\":\"My ID number starts 510107\"}",
+                toolCall("{\"rest\":\"19561019335X\"}"));
+        assertThat(requests.assess(id).counts()).containsExactly(java.util.Map.entry("cn-resident-id", 1));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String masked = requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(id), new Masking())
+                .toString();
+        assertThat(masked).contains("starts [ID_CARD_1]").contains("[ID_CARD_1]").doesNotContain("MOBILE")
+                .doesNotContain("510107").doesNotContain("19561019335");
+        // What a seam holds of a text alone is found in the text, not again: no second value from a cut number.
+        byte[] far = chatOf("{\"role\":\"user\",\"content\":\"My card number 6222013800138002 is my card please pay "
+                + "the electricity bill for this month and then tell me what the remaining balance on the account\"}",
+                toolCall("{\"biller\":\"electricity\"}"));
+        assertThat(requests.assess(far).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        assertThat(requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(far), new Masking())
+                .toString()).doesNotContain("MOBILE").contains("number [BANK_CARD_1] is");
     }
 
     @Test
