@@ -437,9 +437,13 @@ final class BodyTexts implements AutoCloseable {
             }
             asideCount = 0;
         } else if (!talk && length > 0 && aside()) {
-            // The conversation's end, then this: a seam; and this is kept for the conversation's next text.
+            // The conversation's end, then this: a seam; the call or refusal read just before, then this: another;
+            // and this is kept for the conversation's next text.
             if (conversation.length() > 0) {
                 seam(0, 0, conversation.length(), 1, at, at + length);
+            }
+            if (asideCount > 0) {
+                seam(1, asides[2 * asideCount - 2], asides[2 * asideCount - 1], 1, at, at + length);
             }
             if (2 * asideCount + 2 > asides.length) {
                 asides = java.util.Arrays.copyOf(asides, Math.max(8, 2 * asides.length));
@@ -506,20 +510,23 @@ final class BodyTexts implements AutoCloseable {
 
     /**
      * What was found in {@link #joined()}, each value where it is in the texts: a value found in a seam that runs
-     * across its two texts — the only kind a seam adds — is mapped back to them (its parts become spans in each),
-     * and a value found in a text that such a value covers is the same value, read shorter, and goes; whatever else a
-     * seam holds is its texts' again, found where they are.
+     * across its two texts — the only kind a seam adds — is mapped back to them (its parts become spans in each).
+     * Against what the texts' own reading found: a value of its kind it covers whole is that value, which the seam
+     * only read on into the next text ("…7894" / "1. I cannot…"): it stays, and the seam's reading goes; a value of
+     * its kind it shares a part with is that value said again (a part echoed in a tool call's arguments): one value
+     * with every part, under one placeholder; a value of another kind it covers is a part read shorter, and goes.
+     * Whatever else a seam holds is its texts' again, found where they are.
      */
     List<Finding> resolve(List<Finding> found) {
         int seamsStart = joinedLength() - seams.length();
         if (seamCount == 0 || found.isEmpty() || found.get(found.size() - 1).end() <= seamsStart) {
             return found;
         }
-        List<Finding> texts = new ArrayList<>(found.size());
+        List<Finding> out = new ArrayList<>(found.size());
         List<Finding> across = new ArrayList<>();
         for (Finding f : found) {
             if (f.start() < seamsStart) {
-                texts.add(f);
+                out.add(f);
                 continue;
             }
             Finding mapped = acrossSeam(f, seamsStart);
@@ -527,18 +534,47 @@ final class BodyTexts implements AutoCloseable {
                 across.add(mapped);
             }
         }
-        if (across.isEmpty()) {
-            return texts;
-        }
-        List<Finding> out = new ArrayList<>(texts.size() + across.size());
-        for (Finding f : texts) {
-            if (across.stream().noneMatch(a -> covers(a, f))) {
-                out.add(f);
+        for (Finding a : across) {
+            boolean kept = true;
+            for (int k = 0; k < out.size() && kept; k++) {
+                Finding f = out.get(k);
+                if (f.kind().equals(a.kind()) && covers(a, f)) {
+                    kept = false; // the texts' own value, read on across the seam
+                } else if (f.kind().equals(a.kind()) && overlaps(a, f)) {
+                    out.set(k, joined(f, a)); // the same value, a part said twice
+                    kept = false;
+                }
+            }
+            if (kept) {
+                out.removeIf(f -> covers(a, f));
+                out.add(a);
             }
         }
-        out.addAll(across);
         out.sort((x, y) -> Integer.compare(x.start(), y.start()));
         return out;
+    }
+
+    /** {@code f} with the spans of {@code g} it does not hold yet, in order. */
+    private static Finding joined(Finding f, Finding g) {
+        List<Finding.Span> spans = new ArrayList<>(f.spans());
+        for (Finding.Span s : g.spans()) {
+            if (spans.stream().noneMatch(t -> t.start() < s.end() && s.start() < t.end())) {
+                spans.add(s);
+            }
+        }
+        spans.sort((x, y) -> Integer.compare(x.start(), y.start()));
+        return new Finding(f.kind(), spans);
+    }
+
+    private static boolean overlaps(Finding a, Finding b) {
+        for (Finding.Span x : a.spans()) {
+            for (Finding.Span y : b.spans()) {
+                if (x.start() < y.end() && y.start() < x.end()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code f}, found in the seams, mapped back to its texts when it runs across a seam's two; else null. */

@@ -91,8 +91,15 @@ public final class RequestScanner {
         }
         Map<Integer, List<Cut>> cuts = new java.util.TreeMap<>();
         for (Finding f : found) {
+            // The value a placeholder stands for: its parts in order, a part said again (echoed in a tool call's
+            // arguments, BodyTexts.resolve) left out.
             StringBuilder value = new StringBuilder();
-            f.spans().forEach(s -> value.append(joined, s.start(), s.end()));
+            for (Finding.Span s : f.spans()) {
+                String part = joined.substring(s.start(), s.end());
+                if (value.indexOf(part) < 0) {
+                    value.append(part);
+                }
+            }
             String placeholder = masking.placeholder(f.kind(), value.toString());
             for (Finding.Span span : f.spans()) {
                 int k = java.util.Arrays.binarySearch(starts, span.start());

@@ -374,12 +374,58 @@ public final class SensitiveDataScanner {
      */
     private static boolean apart(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b) {
         if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()
-                || a.digitCount() == b.digitCount() && a.digits().equals(b.digits())) {
+                || a.digitCount() == b.digitCount() && a.digits().equals(b.digits()) || underOtherKey(c, b.start())) {
             return true;
         }
         for (int i = a.end(); i < b.start(); i++) {
             if (c.charAt(i) == NumberTokens.BOUNDARY || NumberTokens.digit(c.charAt(i))) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /** The words of a JSON key that name another thing than a card or an ID: its value is that thing's, whole. */
+    private static final java.util.Set<String> OTHER_KEYS = java.util.Set.of("id", "uuid", "order", "invoice", "ref",
+            "reference", "ticket", "transaction", "txn", "trace", "request", "sku", "sequence", "seq", "batch");
+
+    /**
+     * Whether the number at {@code at} is the value of a JSON key (as a tool call's arguments write it:
+     * {@code "order_id": "27887092"}) one of whose words names another thing ({@link #OTHER_KEYS}: an id, an order,
+     * an invoice…): its own value, not the second part of a card or an ID given before it.
+     */
+    private static boolean underOtherKey(NormalizedText c, int at) {
+        int k = at - 1;
+        while (k >= 0 && (c.charAt(k) == ' ' || c.charAt(k) == '"')) {
+            k--;
+        }
+        if (k < 0 || c.charAt(k) != ':') {
+            return false;
+        }
+        k--;
+        while (k >= 0 && c.charAt(k) == ' ') {
+            k--;
+        }
+        if (k < 0 || c.charAt(k) != '"') {
+            return false;
+        }
+        int end = k;
+        int start = end;
+        while (start > 0 && end - start < 40 && (asciiAlnum(c.charAt(start - 1)) || c.charAt(start - 1) == '_'
+                || c.charAt(start - 1) == '-')) {
+            start--;
+        }
+        // The key's words: split at _ and -, and where a small letter meets a capital ("orderId").
+        int word = start;
+        for (int i = start; i <= end; i++) {
+            boolean cut = i == end || c.charAt(i) == '_' || c.charAt(i) == '-'
+                    || i > start && Character.isUpperCase(c.charAt(i)) && Character.isLowerCase(c.charAt(i - 1));
+            if (cut) {
+                if (i > word && OTHER_KEYS.contains(new String(c.array(), word, i - word).toLowerCase(
+                        java.util.Locale.ROOT))) {
+                    return true;
+                }
+                word = c.charAt(i) == '_' || c.charAt(i) == '-' ? i + 1 : i;
             }
         }
         return false;

@@ -377,15 +377,40 @@ class FormatsTest {
         // A text of the assistant's own between: a turn, as between two messages.
         assertThat(requests.assess(chatOf(user, "{\"role\":\"assistant\",\"content\":\"Let me look that up.\"}",
                 toolCall("{\"rest\":\"34567894\"}"))).kinds()).containsExactly("bank-card");
-        // A whole card, then a refusal that starts with a digit: one value, one placeholder.
+        // A whole card, then a refusal that starts with a digit: the card, once; the refusal's "1." stays its own.
         byte[] refused = chatOf("{\"role\":\"user\",\"content\":\"My card is 6222021234567894\"}",
                 "{\"role\":\"assistant\",\"refusal\":\"1. I cannot store card numbers.\"}");
         assertThat(requests.assess(refused).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(refused),
+                new Masking()).toString()).contains("1. I cannot store").contains("My card is [BANK_CARD_1]");
+        // Both parts in calls and refusals: a refusal, then a call; a call, then a refusal.
+        assertThat(requests.assess(chatOf("{\"role\":\"assistant\",\"refusal\":\"I will not use 62220212\"}",
+                toolCall("{\"rest\":\"34567894\"}"))).kinds()).containsExactly("bank-card");
+        assertThat(requests.assess(chatOf(toolCall("{\"start\":\"62220212\"}"),
+                "{\"role\":\"assistant\",\"refusal\":\"34567894 is the rest\"}")).kinds())
+                .containsExactly("bank-card");
+        // A part said again in a call's arguments: one value, every part under its one placeholder, which stands
+        // for the card (the echoed part once).
+        byte[] echoed = chatOf(user, toolCall("{\"start\": \"62220212\"}"),
+                "{\"role\":\"user\",\"content\":\"34567894 is the rest\"}");
+        assertThat(requests.assess(echoed).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        Masking masking = new Masking();
+        String echoMasked = requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(echoed),
+                masking).toString();
+        assertThat(echoMasked).doesNotContain("62220212").doesNotContain("34567894").doesNotContain("BANK_CARD_2");
+        assertThat(masking.restore("[BANK_CARD_1]").replace("\n", "")).isEqualTo("6222021234567894");
+        // An id in the conversation, copied into one call, another id in a parallel call: no card.
+        assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"My customer number is 25283944\"}",
+                "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
+                        + "{\"name\":\"a\",\"arguments\":\"{\\\"customer_id\\\":\\\"25283944\\\"}\"}},"
+                        + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"b\",\"arguments\":"
+                        + "\"{\\\"order_id\\\":\\\"27887092\\\"}\"}}]}")).sensitive()).isFalse();
         // An ID whose rest reads as a mobile on its own: the ID, once, under one placeholder.
         byte[] id = chatOf("{\"role\":\"user\",\"content\":\"My ID number starts 510107\"}",
                 toolCall("{\"rest\":\"19561019335X\"}"));
         assertThat(requests.assess(id).counts()).containsExactly(java.util.Map.entry("cn-resident-id", 1));
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.ObjectMapper json = mapper;
         String masked = requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(id), new Masking())
                 .toString();
         assertThat(masked).contains("starts [ID_CARD_1]").contains("[ID_CARD_1]").doesNotContain("MOBILE")
