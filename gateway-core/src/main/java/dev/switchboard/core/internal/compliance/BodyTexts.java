@@ -541,7 +541,9 @@ final class BodyTexts implements AutoCloseable {
                 if (f.kind().equals(a.kind()) && covers(a, f)) {
                     kept = false; // the texts' own value, read on across the seam
                 } else if (f.kind().equals(a.kind()) && overlaps(a, f)) {
-                    out.set(k, joined(f, a)); // the same value, a part said twice
+                    Finding merged = joined(f, a); // the same value, a part said twice
+                    out.set(k, merged);
+                    out.removeIf(g -> g != merged && !g.kind().equals(a.kind()) && covers(a, g));
                     kept = false;
                 }
             }
@@ -554,12 +556,21 @@ final class BodyTexts implements AutoCloseable {
         return out;
     }
 
-    /** {@code f} with the spans of {@code g} it does not hold yet, in order. */
-    private static Finding joined(Finding f, Finding g) {
+    /** Spans {@link #resolve} added to a value where a part of it is said again: masked, not part of its value. */
+    private final java.util.Set<Finding.Span> echoes = new java.util.HashSet<>();
+
+    /** Whether {@code span} is a part said again ({@link #resolve}): its value's placeholder stands for the rest. */
+    boolean echo(Finding.Span span) {
+        return echoes.contains(span);
+    }
+
+    /** {@code f} with the spans of {@code g} it does not hold yet, in order: those are echoes. */
+    private Finding joined(Finding f, Finding g) {
         List<Finding.Span> spans = new ArrayList<>(f.spans());
         for (Finding.Span s : g.spans()) {
             if (spans.stream().noneMatch(t -> t.start() < s.end() && s.start() < t.end())) {
                 spans.add(s);
+                echoes.add(s);
             }
         }
         spans.sort((x, y) -> Integer.compare(x.start(), y.start()));

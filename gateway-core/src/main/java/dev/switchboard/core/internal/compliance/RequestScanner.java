@@ -95,9 +95,8 @@ public final class RequestScanner {
             // arguments, BodyTexts.resolve) left out.
             StringBuilder value = new StringBuilder();
             for (Finding.Span s : f.spans()) {
-                String part = joined.substring(s.start(), s.end());
-                if (value.indexOf(part) < 0) {
-                    value.append(part);
+                if (!texts.echo(s)) {
+                    value.append(joined, s.start(), s.end());
                 }
             }
             String placeholder = masking.placeholder(f.kind(), value.toString());

@@ -374,7 +374,8 @@ public final class SensitiveDataScanner {
      */
     private static boolean apart(NormalizedText c, NumberTokens.Token a, NumberTokens.Token b) {
         if (!withinReach(c, a.end(), b.start()) || amount(c, a) || a.isDate() || b.isDate()
-                || a.digitCount() == b.digitCount() && a.digits().equals(b.digits()) || underOtherKey(c, b.start())) {
+                || a.digitCount() == b.digitCount() && a.digits().equals(b.digits()) || underOtherKey(c, b.start())
+                || underOtherKey(c, a.start())) {
             return true;
         }
         for (int i = a.end(); i < b.start(); i++) {
@@ -386,16 +387,35 @@ public final class SensitiveDataScanner {
     }
 
     /** The words of a JSON key that name another thing than a card or an ID: its value is that thing's, whole. */
-    private static final java.util.Set<String> OTHER_KEYS = java.util.Set.of("id", "uuid", "order", "invoice", "ref",
-            "reference", "ticket", "transaction", "txn", "trace", "request", "sku", "sequence", "seq", "batch");
+    private static final java.util.Set<String> OTHER_KEYS = java.util.Set.of("uuid", "order", "invoice", "ref",
+            "reference", "ticket", "transaction", "txn", "trace", "request", "sku", "sequence", "seq", "batch",
+            "customer", "user", "member", "client", "session", "device", "merchant", "employee", "product", "account",
+            "page", "item");
+    /** The words of a key that may hold a card, an ID or a part of one: such a key is never another thing's. */
+    private static final java.util.Set<String> VALUE_KEYS = java.util.Set.of("card", "cards", "resident", "national",
+            "identity", "passport", "number", "num", "no", "front", "back", "rest", "part", "first", "last", "tail",
+            "head", "start", "end", "prefix", "suffix", "remaining", "digits");
 
     /**
      * Whether the number at {@code at} is the value of a JSON key (as a tool call's arguments write it:
-     * {@code "order_id": "27887092"}) one of whose words names another thing ({@link #OTHER_KEYS}: an id, an order,
-     * an invoice…): its own value, not the second part of a card or an ID given before it.
+     * {@code "order_id": "27887092"}, {@code "ref": "INV-24304617"}) that names another thing — one of its words is an
+     * order, an invoice, a customer… ({@link #OTHER_KEYS}), or it is an id of something ({@code user_id},
+     * {@code sessionId}) — and none names a card, an ID or a part ({@link #VALUE_KEYS}: {@code card_id},
+     * {@code id_number}, {@code id_back}, {@code rest}): its own value, not a part of a card or an ID beside it.
      */
     private static boolean underOtherKey(NormalizedText c, int at) {
         int k = at - 1;
+        if (k >= 0 && (c.charAt(k) == '-' || c.charAt(k) == '_')) {
+            k--; // a short prefix before the number: "INV-24304617", "ORD_24304617"
+            int letters = 0;
+            while (k >= 0 && letters < 6 && asciiLetter(c.charAt(k))) {
+                k--;
+                letters++;
+            }
+            if (letters == 0) {
+                return false;
+            }
+        }
         while (k >= 0 && (c.charAt(k) == ' ' || c.charAt(k) == '"')) {
             k--;
         }
@@ -416,19 +436,27 @@ public final class SensitiveDataScanner {
             start--;
         }
         // The key's words: split at _ and -, and where a small letter meets a capital ("orderId").
+        boolean other = false;
+        boolean id = false;
+        int words = 0;
         int word = start;
         for (int i = start; i <= end; i++) {
             boolean cut = i == end || c.charAt(i) == '_' || c.charAt(i) == '-'
                     || i > start && Character.isUpperCase(c.charAt(i)) && Character.isLowerCase(c.charAt(i - 1));
             if (cut) {
-                if (i > word && OTHER_KEYS.contains(new String(c.array(), word, i - word).toLowerCase(
-                        java.util.Locale.ROOT))) {
-                    return true;
+                if (i > word) {
+                    String w = new String(c.array(), word, i - word).toLowerCase(java.util.Locale.ROOT);
+                    if (VALUE_KEYS.contains(w)) {
+                        return false;
+                    }
+                    other |= OTHER_KEYS.contains(w);
+                    id |= w.equals("id");
+                    words++;
                 }
                 word = c.charAt(i) == '_' || c.charAt(i) == '-' ? i + 1 : i;
             }
         }
-        return false;
+        return other || id && words > 1;
     }
 
     /**

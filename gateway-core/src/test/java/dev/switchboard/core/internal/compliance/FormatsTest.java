@@ -400,6 +400,34 @@ class FormatsTest {
                 masking).toString();
         assertThat(echoMasked).doesNotContain("62220212").doesNotContain("34567894").doesNotContain("BANK_CARD_2");
         assertThat(masking.restore("[BANK_CARD_1]").replace("\n", "")).isEqualTo("6222021234567894");
+        // A part said again whose echo alone reads as another kind: one value, one placeholder in every part.
+        byte[] mobileRest = chatOf("{\"role\":\"user\",\"content\":\"The number starts 62281\"}",
+                toolCall("{\"rest\": \"13114402427\"}"),
+                "{\"role\":\"user\",\"content\":\"13114402427 yes that\"}");
+        assertThat(requests.assess(mobileRest).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        assertThat(requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(mobileRest),
+                new Masking()).toString()).doesNotContain("MOBILE").doesNotContain("13114402427");
+        // A part whose digits stand inside the first part: the placeholder stands for the whole value.
+        Masking whole = new Masking();
+        requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(chatOf(
+                "{\"role\":\"user\",\"content\":\"My card starts 622202174218\"}", toolCall("{\"rest\":\"2202\"}"))),
+                whole);
+        assertThat(whole.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222021742182202");
+        // Keys that name the value or its part join it; keys that name another thing, with a prefix, do not.
+        assertThat(requests.assess(chatOf(toolCall("{\"id_front\":\"440305\",\"id_back\":\"199706267075\"}")))
+                .kinds()).containsExactly("cn-resident-id");
+        for (String key : List.of("id_number", "idNumber", "id_card", "resident_id", "national_id", "ID", "rest")) {
+            assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"My ID number starts 440305\"}",
+                    toolCall("{\"" + key + "\":\"199706267075\"}"))).kinds()).as(key).containsExactly("cn-resident-id");
+        }
+        for (String key : List.of("card_id", "cardRef", "bank_card_id")) {
+            assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"My card starts 62280730\"}",
+                    toolCall("{\"" + key + "\":\"21573688\"}"))).kinds()).as(key).containsExactly("bank-card");
+        }
+        assertThat(requests.assess(chatOf("{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":"
+                + "\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"{\\\"page\\\":\\\"INV-31495032\\\"}\"}},"
+                + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"b\",\"arguments\":"
+                + "\"{\\\"order_id\\\":\\\"INV-24304617\\\"}\"}}]}")).sensitive()).isFalse();
         // An id in the conversation, copied into one call, another id in a parallel call: no card.
         assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"My customer number is 25283944\"}",
                 "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
