@@ -535,22 +535,18 @@ final class BodyTexts implements AutoCloseable {
             }
         }
         for (Finding a : across) {
-            boolean kept = true;
-            for (int k = 0; k < out.size() && kept; k++) {
-                Finding f = out.get(k);
-                if (f.kind().equals(a.kind()) && covers(a, f)) {
-                    kept = false; // the texts' own value, read on across the seam
-                } else if (f.kind().equals(a.kind()) && overlaps(a, f)) {
-                    Finding merged = joined(f, a); // the same value, a part said twice
-                    out.set(k, merged);
-                    out.removeIf(g -> g != merged && !g.kind().equals(a.kind()) && covers(a, g));
-                    kept = false;
+            if (out.stream().anyMatch(f -> f.kind().equals(a.kind()) && covers(a, f) && digitsBeyond(a, f) < 4)) {
+                continue; // the texts' own value, read on across the seam by a few digits ("…7894" / "1. I…")
+            }
+            List<Finding> same = new ArrayList<>();
+            for (Finding f : out) {
+                if (f.kind().equals(a.kind()) && overlaps(a, f)) {
+                    same.add(f); // the same value as a text read it: a part of it, or a part said twice
                 }
             }
-            if (kept) {
-                out.removeIf(f -> covers(a, f));
-                out.add(a);
-            }
+            Finding value = same.isEmpty() ? a : joined(same, a);
+            out.removeIf(f -> same.contains(f) || covers(a, f)); // and what it covers is a part of it, read shorter
+            out.add(value);
         }
         out.sort((x, y) -> Integer.compare(x.start(), y.start()));
         return out;
@@ -564,17 +560,43 @@ final class BodyTexts implements AutoCloseable {
         return echoes.contains(span);
     }
 
-    /** {@code f} with the spans of {@code g} it does not hold yet, in order: those are echoes. */
-    private Finding joined(Finding f, Finding g) {
-        List<Finding.Span> spans = new ArrayList<>(f.spans());
-        for (Finding.Span s : g.spans()) {
-            if (spans.stream().noneMatch(t -> t.start() < s.end() && s.start() < t.end())) {
-                spans.add(s);
-                echoes.add(s);
+    /**
+     * The value read across a seam, {@code across}, with the spans of the same value as the texts read it,
+     * {@code same}, that it does not hold: masked too, and echoes — {@code across} holds the whole value in the order
+     * it was given (a text alone may have read its parts the other way round, or one of them twice).
+     */
+    private Finding joined(List<Finding> same, Finding across) {
+        List<Finding.Span> spans = new ArrayList<>(across.spans());
+        for (Finding f : same) {
+            for (Finding.Span s : f.spans()) {
+                if (!spans.contains(s)) {
+                    spans.add(s);
+                    echoes.add(s);
+                }
             }
         }
-        spans.sort((x, y) -> Integer.compare(x.start(), y.start()));
-        return new Finding(f.kind(), spans);
+        for (Finding.Span s : across.spans()) {
+            echoes.remove(s);
+        }
+        // Not sorted: the parts stay in the order the value was given (a message's part may stand after the
+        // arguments' in the joined text, whose conversation comes first).
+        return new Finding(across.kind(), spans);
+    }
+
+    /** How many digits {@code a} holds outside the spans of {@code f} (both mapped to the texts). */
+    private int digitsBeyond(Finding a, Finding f) {
+        int digits = 0;
+        for (Finding.Span s : a.spans()) {
+            for (int i = s.start(); i < s.end(); i++) {
+                final int at = i;
+                if (f.spans().stream().noneMatch(t -> t.start() <= at && at < t.end())
+                        && Character.isDigit(i < conversation.length() ? conversation.charAt(i)
+                                : prose.charAt(i - conversation.length()))) {
+                    digits++;
+                }
+            }
+        }
+        return digits;
     }
 
     private static boolean overlaps(Finding a, Finding b) {

@@ -391,17 +391,20 @@ public final class SensitiveDataScanner {
             "reference", "ticket", "transaction", "txn", "trace", "request", "sku", "sequence", "seq", "batch",
             "customer", "user", "member", "client", "session", "device", "merchant", "employee", "product", "account",
             "page", "item");
-    /** The words of a key that may hold a card, an ID or a part of one: such a key is never another thing's. */
-    private static final java.util.Set<String> VALUE_KEYS = java.util.Set.of("card", "cards", "resident", "national",
-            "identity", "passport", "number", "num", "no", "front", "back", "rest", "part", "first", "last", "tail",
-            "head", "start", "end", "prefix", "suffix", "remaining", "digits");
+    /** The words of a key that name a card or an ID: such a key is never another thing's. */
+    private static final java.util.Set<String> VALUE_KEYS = java.util.Set.of("card", "cards", "idcard", "resident",
+            "national", "identity", "passport");
+    /** The words of a key that name a part or the number of what its other words name ("id_back", "id_number"). */
+    private static final java.util.Set<String> PART_KEYS = java.util.Set.of("number", "num", "no", "front", "back",
+            "rest", "part", "first", "last", "tail", "head", "start", "end", "prefix", "suffix", "remaining", "digits");
 
     /**
      * Whether the number at {@code at} is the value of a JSON key (as a tool call's arguments write it:
      * {@code "order_id": "27887092"}, {@code "ref": "INV-24304617"}) that names another thing — one of its words is an
-     * order, an invoice, a customer… ({@link #OTHER_KEYS}), or it is an id of something ({@code user_id},
-     * {@code sessionId}) — and none names a card, an ID or a part ({@link #VALUE_KEYS}: {@code card_id},
-     * {@code id_number}, {@code id_back}, {@code rest}): its own value, not a part of a card or an ID beside it.
+     * order, an invoice, a customer… ({@link #OTHER_KEYS}: {@code order_no}, {@code invoice_number}), or it is an id
+     * of something ({@code device_id}) — and none names a card or an ID ({@link #VALUE_KEYS}: {@code card_id},
+     * {@code card_rest}), nor is it an ID's part or number ({@link #PART_KEYS}: {@code id_number}, {@code id_back}):
+     * its own value, not a part of a card or an ID beside it.
      */
     private static boolean underOtherKey(NormalizedText c, int at) {
         int k = at - 1;
@@ -438,6 +441,7 @@ public final class SensitiveDataScanner {
         // The key's words: split at _ and -, and where a small letter meets a capital ("orderId").
         boolean other = false;
         boolean id = false;
+        boolean part = false;
         int words = 0;
         int word = start;
         for (int i = start; i <= end; i++) {
@@ -451,12 +455,14 @@ public final class SensitiveDataScanner {
                     }
                     other |= OTHER_KEYS.contains(w);
                     id |= w.equals("id");
+                    part |= PART_KEYS.contains(w);
                     words++;
                 }
                 word = c.charAt(i) == '_' || c.charAt(i) == '-' ? i + 1 : i;
             }
         }
-        return other || id && words > 1;
+        // "order_no", "invoice_number", "last_order_id": another thing's; "id_number", "id_back": an ID's own.
+        return other || id && words > 1 && !part;
     }
 
     /**

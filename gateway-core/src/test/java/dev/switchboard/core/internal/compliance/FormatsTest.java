@@ -413,6 +413,21 @@ class FormatsTest {
                 "{\"role\":\"user\",\"content\":\"My card starts 622202174218\"}", toolCall("{\"rest\":\"2202\"}"))),
                 whole);
         assertThat(whole.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222021742182202");
+        // A value read across a seam keeps the order it was given in, though a text alone read it the other way.
+        Masking ordered = new Masking();
+        requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(chatOf(
+                "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}",
+                toolCall("{\"rest\":\"34567894\",\"first\":\"62220212\"}"))), ordered);
+        assertThat(ordered.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222021234567894");
+        // Read across two seams and in the conversation: one value, one placeholder that stands for it.
+        byte[] twice = chatOf("{\"role\":\"user\",\"content\":\"The number starts 622202\"}",
+                toolCall("{\"rest\":\"5009374126197\"}"),
+                "{\"role\":\"user\",\"content\":\"5009374126197 yes that\"}");
+        assertThat(requests.assess(twice).counts()).containsExactly(java.util.Map.entry("bank-card", 1));
+        Masking once = new Masking();
+        assertThat(requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(twice), once)
+                .toString()).doesNotContain("BANK_CARD_2").doesNotContain("5009374126197");
+        assertThat(once.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222025009374126197");
         // Keys that name the value or its part join it; keys that name another thing, with a prefix, do not.
         assertThat(requests.assess(chatOf(toolCall("{\"id_front\":\"440305\",\"id_back\":\"199706267075\"}")))
                 .kinds()).containsExactly("cn-resident-id");
@@ -428,6 +443,13 @@ class FormatsTest {
                 + "\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"{\\\"page\\\":\\\"INV-31495032\\\"}\"}},"
                 + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"b\",\"arguments\":"
                 + "\"{\\\"order_id\\\":\\\"INV-24304617\\\"}\"}}]}")).sensitive()).isFalse();
+        for (String key : List.of("order_no", "order_number", "invoice_no", "ticket_number", "last_order_id")) {
+            assertThat(requests.assess(chatOf("{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":"
+                    + "\"function\",\"function\":{\"name\":\"a\",\"arguments\":\"{\\\"" + key
+                    + "\\\":\\\"83197012\\\"}\"}},{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":"
+                    + "\"b\",\"arguments\":\"{\\\"" + key + "\\\":\\\"52623667\\\"}\"}}]}")).sensitive())
+                    .as(key).isFalse();
+        }
         // An id in the conversation, copied into one call, another id in a parallel call: no card.
         assertThat(requests.assess(chatOf("{\"role\":\"user\",\"content\":\"My customer number is 25283944\"}",
                 "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":"
