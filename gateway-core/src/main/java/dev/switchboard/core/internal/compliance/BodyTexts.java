@@ -545,6 +545,7 @@ final class BodyTexts implements AutoCloseable {
                 }
             }
             Finding value = same.isEmpty() ? a : joined(same, a);
+            acrossValues.add(value);
             out.removeIf(f -> same.contains(f) || covers(a, f)); // and what it covers is a part of it, read shorter
             out.add(value);
         }
@@ -566,8 +567,12 @@ final class BodyTexts implements AutoCloseable {
      * it was given (a text alone may have read its parts the other way round, or one of them twice).
      */
     private Finding joined(List<Finding> same, Finding across) {
-        List<Finding.Span> spans = new ArrayList<>(across.spans());
-        for (Finding f : same) {
+        // A value another seam read first keeps its order: the first reading across a seam is the value as given.
+        Finding first = same.stream().filter(acrossValues::contains).findFirst().orElse(across);
+        List<Finding.Span> spans = new ArrayList<>(first.spans());
+        List<Finding> rest = new ArrayList<>(same);
+        rest.add(across);
+        for (Finding f : rest) {
             for (Finding.Span s : f.spans()) {
                 if (!spans.contains(s)) {
                     spans.add(s);
@@ -575,13 +580,16 @@ final class BodyTexts implements AutoCloseable {
                 }
             }
         }
-        for (Finding.Span s : across.spans()) {
-            echoes.remove(s);
-        }
         // Not sorted: the parts stay in the order the value was given (a message's part may stand after the
         // arguments' in the joined text, whose conversation comes first).
-        return new Finding(across.kind(), spans);
+        Finding value = new Finding(across.kind(), spans);
+        acrossValues.add(value);
+        return value;
     }
+
+    /** The values {@link #resolve} read across a seam: their spans are in the order the value was given. */
+    private final java.util.Set<Finding> acrossValues = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
 
     /** How many digits {@code a} holds outside the spans of {@code f} (both mapped to the texts). */
     private int digitsBeyond(Finding a, Finding f) {

@@ -95,7 +95,7 @@ public final class RequestScanner {
             // arguments, BodyTexts.resolve) left out.
             StringBuilder value = new StringBuilder();
             for (Finding.Span s : f.spans()) {
-                if (!texts.echo(s)) {
+                if (!texts.echo(s) && !said(joined, s, f, texts)) {
                     value.append(joined, s.start(), s.end());
                 }
             }
@@ -142,6 +142,36 @@ public final class RequestScanner {
         });
         renames.forEach(RequestScanner::renameKeys);
         return copy;
+    }
+
+    /**
+     * Whether span {@code s} of a value read across a seam only says the start of another, longer part of it again
+     * ("The card starts 62220212" / arguments "62220212345678945"): masked, not part of the value twice.
+     */
+    private static boolean said(String joined, Finding.Span s, Finding f, BodyTexts texts) {
+        if (f.spans().size() < 2) {
+            return false;
+        }
+        String digits = digits(joined, s);
+        for (Finding.Span t : f.spans()) {
+            if (!t.equals(s) && !texts.echo(t)) {
+                String longer = digits(joined, t);
+                if (longer.length() > digits.length() && !digits.isEmpty() && longer.startsWith(digits)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String digits(String joined, Finding.Span s) {
+        StringBuilder d = new StringBuilder();
+        for (int i = s.start(); i < s.end(); i++) {
+            if (Character.isDigit(joined.charAt(i))) {
+                d.append(joined.charAt(i));
+            }
+        }
+        return d.toString();
     }
 
     /** Characters {@code [start, end)} of one text to replace by a placeholder. */

@@ -419,6 +419,18 @@ class FormatsTest {
                 "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}",
                 toolCall("{\"rest\":\"34567894\",\"first\":\"62220212\"}"))), ordered);
         assertThat(ordered.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222021234567894");
+        // The first reading across a seam gives the order, though a later seam reads the parts the other way.
+        Masking first = new Masking();
+        requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(chatOf(user,
+                toolCall("{\"rest\":\"34567894\"}"), "{\"role\":\"user\",\"content\":\"yes 62220212 is right\"}")),
+                first);
+        assertThat(first.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222021234567894");
+        // A part that says again the start of the whole value given in the arguments: masked, not in the value.
+        Masking prefix = new Masking();
+        String prefixed = requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(chatOf(user,
+                toolCall("62220212345678945"))), prefix).toString();
+        assertThat(prefixed).doesNotContain("62220212");
+        assertThat(prefix.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("62220212345678945");
         // Read across two seams and in the conversation: one value, one placeholder that stands for it.
         byte[] twice = chatOf("{\"role\":\"user\",\"content\":\"The number starts 622202\"}",
                 toolCall("{\"rest\":\"5009374126197\"}"),
