@@ -95,7 +95,7 @@ public final class RequestScanner {
             // arguments, BodyTexts.resolve) left out.
             StringBuilder value = new StringBuilder();
             for (Finding.Span s : f.spans()) {
-                if (!texts.echo(s) && !said(joined, s, f, texts)) {
+                if (!texts.echo(s) && !said(joined, s, f, texts, scanner)) {
                     value.append(joined, s.start(), s.end());
                 }
             }
@@ -145,10 +145,12 @@ public final class RequestScanner {
     }
 
     /**
-     * Whether span {@code s} of a value read across a seam only says the start of another, longer part of it again
-     * ("The card starts 62220212" / arguments "62220212345678945"): masked, not part of the value twice.
+     * Whether span {@code s} of a value read across a seam only says the start of another, longer part of it again,
+     * which alone is the whole value ("The card starts 62220212" / arguments "62220212345678945"): masked, not part
+     * of the value twice. A longer part that is no value alone is the rest ("starts 622202" / "6222021234").
      */
-    private static boolean said(String joined, Finding.Span s, Finding f, BodyTexts texts) {
+    private static boolean said(String joined, Finding.Span s, Finding f, BodyTexts texts,
+            SensitiveDataScanner scanner) {
         if (f.spans().size() < 2) {
             return false;
         }
@@ -156,7 +158,9 @@ public final class RequestScanner {
         for (Finding.Span t : f.spans()) {
             if (!t.equals(s) && !texts.echo(t)) {
                 String longer = digits(joined, t);
-                if (longer.length() > digits.length() && !digits.isEmpty() && longer.startsWith(digits)) {
+                if (longer.length() > digits.length() && !digits.isEmpty() && longer.startsWith(digits)
+                        && scanner.scan(joined.substring(t.start(), t.end())).stream()
+                                .anyMatch(g -> g.kind().equals(f.kind()))) {
                     return true;
                 }
             }

@@ -431,6 +431,12 @@ class FormatsTest {
                 toolCall("62220212345678945"))), prefix).toString();
         assertThat(prefixed).doesNotContain("62220212");
         assertThat(prefix.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("62220212345678945");
+        // A rest whose digits begin like the first part is the rest all the same.
+        Masking rest = new Masking();
+        requests.mask((com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(chatOf(
+                "{\"role\":\"user\",\"content\":\"The card starts 622202\"}", toolCall("{\"rest\":\"6222021234\"}"))),
+                rest);
+        assertThat(rest.restore("[BANK_CARD_1]").replaceAll("\\D", "")).isEqualTo("6222026222021234");
         // Read across two seams and in the conversation: one value, one placeholder that stands for it.
         byte[] twice = chatOf("{\"role\":\"user\",\"content\":\"The number starts 622202\"}",
                 toolCall("{\"rest\":\"5009374126197\"}"),
