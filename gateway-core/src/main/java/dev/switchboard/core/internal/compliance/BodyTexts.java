@@ -540,7 +540,7 @@ final class BodyTexts implements AutoCloseable {
             }
             List<Finding> same = new ArrayList<>();
             for (Finding f : out) {
-                if (f.kind().equals(a.kind()) && overlaps(a, f)) {
+                if (f.kind().equals(a.kind()) && SensitiveDataScanner.intersect(a, f)) {
                     same.add(f); // the same value as a text read it: a part of it, or a part said twice
                 }
             }
@@ -605,17 +605,6 @@ final class BodyTexts implements AutoCloseable {
             }
         }
         return digits;
-    }
-
-    private static boolean overlaps(Finding a, Finding b) {
-        for (Finding.Span x : a.spans()) {
-            for (Finding.Span y : b.spans()) {
-                if (x.start() < y.end() && y.start() < x.end()) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** {@code f}, found in the seams, mapped back to its texts when it runs across a seam's two; else null. */

@@ -1112,7 +1112,8 @@ public final class SensitiveDataScanner {
         return out;
     }
 
-    private static boolean intersect(Finding a, Finding b) {
+    /** Whether two findings share a character: a span of one overlaps a span of the other. */
+    static boolean intersect(Finding a, Finding b) {
         for (Finding.Span x : a.spans()) {
             for (Finding.Span y : b.spans()) {
                 if (x.start() < y.end() && y.start() < x.end()) {
