@@ -119,6 +119,9 @@ public final class RequestScanner {
             list.sort((x, y) -> Integer.compare(x.start(), y.start()));
             String text = joined.substring(seg.start(), seg.end());
             StringBuilder out = new StringBuilder(text.length());
+            // A tool call's arguments are JSON: a number there replaced by a placeholder is written as a string, so
+            // the arguments stay JSON ({"amount": "[BANK_CARD_1]"}).
+            boolean json = seg.place() instanceof BodyTexts.Value v && v.field().equals("arguments");
             int at = 0;
             String last = null;
             for (Cut cut : list) {
@@ -126,7 +129,12 @@ public final class RequestScanner {
                     at = Math.max(at, cut.end()); // the same value found twice (in its text and in a seam): once
                     continue;
                 }
-                out.append(text, at, Math.max(at, cut.start())).append(cut.placeholder());
+                out.append(text, at, Math.max(at, cut.start()));
+                if (json && cut.start() >= at && bareNumber(text, cut.start(), cut.end())) {
+                    out.append('"').append(cut.placeholder()).append('"');
+                } else {
+                    out.append(cut.placeholder());
+                }
                 at = Math.max(at, cut.end());
                 last = cut.placeholder();
             }
@@ -176,6 +184,23 @@ public final class RequestScanner {
             }
         }
         return d.toString();
+    }
+
+    /**
+     * Whether {@code [start, end)} of a JSON text is a whole number value: after a {@code :}, a {@code [} or a
+     * {@code ,} and before a {@code ,}, a {@code ]} or a {@code }}, spaces aside — not inside a string.
+     */
+    static boolean bareNumber(String json, int start, int end) {
+        int before = start - 1;
+        while (before >= 0 && Character.isWhitespace(json.charAt(before))) {
+            before--;
+        }
+        int after = end;
+        while (after < json.length() && Character.isWhitespace(json.charAt(after))) {
+            after++;
+        }
+        return before >= 0 && ":[,".indexOf(json.charAt(before)) >= 0
+                && (after == json.length() || ",]}".indexOf(json.charAt(after)) >= 0);
     }
 
     /** Characters {@code [start, end)} of one text to replace by a placeholder. */

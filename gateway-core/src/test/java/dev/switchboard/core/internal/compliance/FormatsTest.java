@@ -365,6 +365,21 @@ class FormatsTest {
     }
 
     @Test
+    void aNumberMaskedInAToolCallsArgumentsLeavesThemJson() throws Exception {
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        byte[] body = chatOf(toolCall("{\"card\": 6222021234567894, \"cards\": [13800138000], \"note\": \"card "
+                + "6222021234567894\"}"));
+        com.fasterxml.jackson.databind.node.ObjectNode masked = requests.mask(
+                (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(body), new Masking());
+        String arguments = masked.at("/messages/0/tool_calls/0/function/arguments").asText();
+        com.fasterxml.jackson.databind.JsonNode parsed = mapper.readTree(arguments); // still JSON
+        assertThat(parsed.get("card").asText()).isEqualTo("[BANK_CARD_1]");
+        assertThat(parsed.get("cards").get(0).asText()).isEqualTo("[MOBILE_1]");
+        assertThat(parsed.get("note").asText()).isEqualTo("card [BANK_CARD_1]"); // inside a string: as it was
+    }
+
+    @Test
     void aSeamFindsPartsPastEmptyTurnsAndOtherCallsAndCountsAValueOnce() throws Exception {
         RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         String user = "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}";
