@@ -188,8 +188,7 @@ final class EncodedTexts {
 
     /** A letter of either base64 alphabet: the standard one's {@code + /} or the URL-safe one's {@code - _}. */
     private static boolean letter(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-                || c == '-' || c == '_';
+        return NormalizedText.base64Alphabet(c);
     }
 
     /** The text {@code [start, end)} decodes to, or null when it is no base64 of UTF-8 text. */

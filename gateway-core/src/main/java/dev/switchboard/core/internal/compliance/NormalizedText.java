@@ -123,16 +123,24 @@ final class NormalizedText {
     private static final int SMALL = 2;
     private static final int CAPITAL = 4;
     private static final int MARK = 8;
+    /** The first char of an escape base64 may be written with ({@code %2B}, {@code \\/}): a run goes on past it. */
+    private static final int ESCAPE = 16;
 
     static {
         for (int c = 0; c < 128; c++) {
             BASE64_LETTER[c] = (byte) (c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? SMALL
-                    : c >= 'A' && c <= 'Z' ? CAPITAL : c == '+' || c == '/' || c == '-' || c == '_' ? MARK : 0);
+                    : c >= 'A' && c <= 'Z' ? CAPITAL : c == '+' || c == '/' || c == '-' || c == '_' ? MARK
+                    : c == '%' || c == '\\' ? ESCAPE : 0);
         }
     }
 
     private static int base64Letter(char c) {
         return c < 128 ? BASE64_LETTER[c] : 0;
+    }
+
+    /** Whether {@code c} is a letter of either base64 alphabet (letters, digits, {@code + / - _}). */
+    static boolean base64Alphabet(char c) {
+        return (base64Letter(c) & (DIGIT | SMALL | CAPITAL | MARK)) != 0;
     }
 
     /**
@@ -157,7 +165,7 @@ final class NormalizedText {
             }
             base64 |= i - start >= EncodedTexts.SHORTEST && (seen & (SMALL | CAPITAL)) == (SMALL | CAPITAL);
             if (firstWord < 0 && start < limit && (seen & (SMALL | CAPITAL)) != 0) {
-                if ((seen & (DIGIT | MARK)) != 0) {
+                if ((seen & (DIGIT | MARK | ESCAPE)) != 0) {
                     firstWord = SpelledDigits.firstNumberWord(in, start, Math.min(i, limit), n); // "789four", "Six-Two"
                 } else if (SpelledDigits.startsNumberWord(in[start]) && SpelledDigits.numberWords(in, start, i) > 0
                         && SpelledDigits.keptChain(in, null, start, n, nearest(in, start, -1, n), start, in) >= 0) {
@@ -455,7 +463,7 @@ final class NormalizedText {
     }
 
     /** A char that may stand between a number's groups: a separator, a comma, a plus. */
-    private static boolean joins(char c) {
+    static boolean joins(char c) {
         return NumberTokens.separator(c) || c == ',' || c == '+';
     }
 
@@ -575,7 +583,7 @@ final class NormalizedText {
     static int nearest(char[] out, int at, int step, int length) {
         for (int k = at + step, seen = 0; k >= 0 && k < length && seen <= 4; k += step, seen++) {
             char c = out[k];
-            if (!NumberTokens.separator(c) && c != ',' && c != '+') {
+            if (!joins(c)) {
                 return k;
             }
         }
@@ -677,7 +685,7 @@ final class NormalizedText {
     }
 
     CharSequence written() {
-        return changed ? source : source != null ? source : java.nio.CharBuffer.wrap(array, 0, length);
+        return source != null ? source : java.nio.CharBuffer.wrap(array, 0, length);
     }
 
     /** Whether char {@code ch} is in the text. */

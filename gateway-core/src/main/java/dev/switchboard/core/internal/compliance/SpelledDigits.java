@@ -118,7 +118,7 @@ final class SpelledDigits {
                 seen += read < 0 ? 0 : 1;
             } else if (c == NormalizedText.DROP) {
                 k++;
-            } else if (NumberTokens.separator(c) || c == ',' || c == '+') {
+            } else if (NormalizedText.joins(c)) {
                 k++;
                 seen++;
             } else {
