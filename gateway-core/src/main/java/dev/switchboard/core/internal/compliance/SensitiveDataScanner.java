@@ -600,35 +600,33 @@ public final class SensitiveDataScanner {
         }
         // The first part is the whole of its number (a number starts where its words say so: "card starts 6222…");
         // the second may be followed by more groups.
-        for (int ga = 0; ga < 1; ga++) {
-            int first = a.digitCount(ga, a.groupCount() - 1);
-            if (first < 4 || first > 17) {
-                continue;
+        int first = a.digitCount();
+        if (first < 4) {
+            return 0;
+        }
+        int reach = 0;
+        while (reach + 1 < b.groupCount() && b.digitCount(0, reach + 1) <= 19) {
+            reach++;
+        }
+        for (int gb = reach; gb >= 0; gb--) {
+            int second = b.digitCount(0, gb);
+            int len = first + second;
+            boolean x = b.endsWithX() && gb == b.groupCount() - 1 && len == 17;
+            if (second < (x ? 3 : 4) || len < 15 || len > 19) {
+                continue; // an ID's last part may be three digits and its X: its last four characters
             }
-            int reach = 0;
-            while (reach + 1 < b.groupCount() && b.digitCount(0, reach + 1) <= 19) {
-                reach++;
+            String digits = a.digits() + b.digits(0, gb);
+            String kind = null;
+            if (ids && (x ? len == 17 && isResidentId(digits, true) : len == 18 && isResidentId(digits, false))) {
+                kind = RESIDENT_ID;
+            } else if (!ids && !x && isNetworkCard(digits)) {
+                kind = BANK_CARD;
             }
-            for (int gb = reach; gb >= 0; gb--) {
-                int second = b.digitCount(0, gb);
-                int len = first + second;
-                boolean x = b.endsWithX() && gb == b.groupCount() - 1 && len == 17;
-                if (second < (x ? 3 : 4) || len < 15 || len > 19) {
-                    continue; // an ID's last part may be three digits and its X: its last four characters
-                }
-                String digits = a.digits(ga, a.groupCount() - 1) + b.digits(0, gb);
-                String kind = null;
-                if (ids && (x ? len == 17 && isResidentId(digits, true) : len == 18 && isResidentId(digits, false))) {
-                    kind = RESIDENT_ID;
-                } else if (!ids && !x && isNetworkCard(digits)) {
-                    kind = BANK_CARD;
-                }
-                if (kind != null) {
-                    out.add(new Finding(kind, List.of(
-                            new Finding.Span(c.origin(a.groupStart(ga)), c.originAfter(a.end() - 1)),
-                            new Finding.Span(c.origin(b.start()), c.originAfter(b.groupEnd(gb) - 1)))));
-                    return gb + 1;
-                }
+            if (kind != null) {
+                out.add(new Finding(kind, List.of(
+                        new Finding.Span(c.origin(a.start()), c.originAfter(a.end() - 1)),
+                        new Finding.Span(c.origin(b.start()), c.originAfter(b.groupEnd(gb) - 1)))));
+                return gb + 1;
             }
         }
         return 0;

@@ -106,7 +106,7 @@ public final class RoutingTable {
         CompiledRoute route = byAlias.get(in.request().model());
         if (route == null) {
             // The client's name for it is quoted back as a record may hold it: customer data in it never is.
-            String named = compliance == null ? in.request().model() : compliance.recordable(in.request().model());
+            String named = compliance.recordable(in.request().model());
             throw new GatewayException(ErrorKind.MODEL_NOT_FOUND, "The model '" + named
                     + "' does not exist; available: " + String.join(", ", aliases));
         }
