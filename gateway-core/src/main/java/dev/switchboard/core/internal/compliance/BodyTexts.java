@@ -389,23 +389,41 @@ final class BodyTexts implements AutoCloseable {
      * an array of its own for masking, which is rare and keeps the reading's own buffers anyway.
      */
     private void prose(String text, Place place) {
+        // Whether the text may hold a data URL (it has a colon) or a NUL: the string's own search, which the JIT
+        // compiles to vector instructions, instead of two more passes over every char of every text.
+        int marks = (text.indexOf(':') >= 0 ? COLON : 0) | (text.indexOf(NumberTokens.BOUNDARY) >= 0 ? NUL : 0);
         if (scratch == null) {
-            prose(text.toCharArray(), 0, text.length(), place);
+            prose(text.toCharArray(), 0, text.length(), place, marks);
             return;
         }
         if (scratch.chars.length < text.length()) {
             scratch.chars = new char[Math.max(text.length(), 2 * scratch.chars.length)];
         }
         text.getChars(0, text.length(), scratch.chars, 0);
-        prose(scratch.chars, 0, text.length(), place);
+        prose(scratch.chars, 0, text.length(), place, marks);
+    }
+
+    /** What {@link #prose(char[], int, int, Place, int)} is told a text may hold: a colon, a NUL. */
+    private static final int COLON = 1;
+    private static final int NUL = 2;
+
+    /** A text in the parser's own buffer: its colons and NULs looked for in one pass. */
+    private void prose(char[] chars, int offset, int length, Place place) {
+        int marks = 0;
+        for (int i = offset; i < offset + length; i++) {
+            char c = chars[i];
+            marks |= c == ':' ? COLON : c == NumberTokens.BOUNDARY ? NUL : 0;
+        }
+        prose(chars, offset, length, place, marks);
     }
 
     /**
      * One text of the body, {@code length} chars of {@code chars} (the streamed reading passes the parser's own
      * buffer): into the conversation or the prose, after its separator, its place noted when places are kept.
+     * {@code marks} says whether it may hold a colon (so a data URL) and a NUL.
      */
-    private void prose(char[] chars, int offset, int length, Place place) {
-        if (dataUrl(chars, offset, length)) {
+    private void prose(char[] chars, int offset, int length, Place place, int marks) {
+        if ((marks & COLON) != 0 && dataUrl(chars, offset, length)) {
             media = true; // inline bytes of an image, a recording or a file, wherever the field
         }
         boolean talk = inConversation();
@@ -425,7 +443,7 @@ final class BodyTexts implements AutoCloseable {
         }
         int at = to.length();
         to.append(chars, offset, length);
-        for (int i = offset; i < offset + length; i++) {
+        for (int i = offset; (marks & NUL) != 0 && i < offset + length; i++) {
             if (chars[i] == NumberTokens.BOUNDARY) {
                 to.setCharAt(at + i - offset, ' '); // a client's own NUL reads as a space: only the walk marks ends
             }
