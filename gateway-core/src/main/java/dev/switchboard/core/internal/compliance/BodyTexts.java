@@ -154,8 +154,6 @@ final class BodyTexts implements AutoCloseable {
         private StringBuilder labels = new StringBuilder(1024);
         private StringBuilder seams = new StringBuilder(256);
         private char[] joined = new char[4096];
-        /** A tree's string copied here to be read as chars (a tree's reading only). */
-        private char[] chars = new char[1024];
         private boolean inUse;
 
         /** The thread's buffers, emptied; fresh ones when they are in use (a reading within a reading). */
@@ -187,9 +185,6 @@ final class BodyTexts implements AutoCloseable {
             }
             if (joined.length > KEEP) {
                 joined = new char[4096];
-            }
-            if (chars.length > KEEP) {
-                chars = new char[1024];
             }
             inUse = false;
         }
@@ -392,18 +387,10 @@ final class BodyTexts implements AutoCloseable {
         // Whether the text may hold a data URL (it has a colon) or a NUL: the string's own search, which the JIT
         // compiles to vector instructions, instead of two more passes over every char of every text.
         int marks = (text.indexOf(':') >= 0 ? COLON : 0) | (text.indexOf(NumberTokens.BOUNDARY) >= 0 ? NUL : 0);
-        if (scratch == null) {
-            prose(text.toCharArray(), 0, text.length(), place, marks);
-            return;
-        }
-        if (scratch.chars.length < text.length()) {
-            scratch.chars = new char[Math.max(text.length(), 2 * scratch.chars.length)];
-        }
-        text.getChars(0, text.length(), scratch.chars, 0);
-        prose(scratch.chars, 0, text.length(), place, marks);
+        prose(text, null, 0, text.length(), place, marks);
     }
 
-    /** What {@link #prose(char[], int, int, Place, int)} is told a text may hold: a colon, a NUL. */
+    /** What {@link #prose(String, char[], int, int, Place, int)} is told a text may hold: a colon, a NUL. */
     private static final int COLON = 1;
     private static final int NUL = 2;
 
@@ -414,18 +401,17 @@ final class BodyTexts implements AutoCloseable {
             char c = chars[i];
             marks |= c == ':' ? COLON : c == NumberTokens.BOUNDARY ? NUL : 0;
         }
-        prose(chars, offset, length, place, marks);
+        prose(null, chars, offset, length, place, marks);
     }
 
     /**
-     * One text of the body, {@code length} chars of {@code chars} (the streamed reading passes the parser's own
-     * buffer): into the conversation or the prose, after its separator, its place noted when places are kept.
-     * {@code marks} says whether it may hold a colon (so a data URL) and a NUL.
+     * One text of the body — a string from a tree, or {@code length} chars of {@code chars} (the streamed reading
+     * passes the parser's own buffer) — into the conversation or the prose, after its separator, its place noted when
+     * places are kept. {@code marks} says whether it may hold a colon (so a data URL) and a NUL. A string is appended
+     * as it is: a Latin-1 string into a Latin-1 builder is one copy of its bytes, where its chars were checked one by
+     * one for whether they fit.
      */
-    private void prose(char[] chars, int offset, int length, Place place, int marks) {
-        if ((marks & COLON) != 0 && dataUrl(chars, offset, length)) {
-            media = true; // inline bytes of an image, a recording or a file, wherever the field
-        }
+    private void prose(String text, char[] chars, int offset, int length, Place place, int marks) {
         boolean talk = inConversation();
         StringBuilder to = talk ? conversation : prose;
         if (to.length() > 0 || !talk) {
@@ -442,10 +428,17 @@ final class BodyTexts implements AutoCloseable {
             segments.add(new Segment(to.length(), length, place));
         }
         int at = to.length();
-        to.append(chars, offset, length);
-        for (int i = offset; (marks & NUL) != 0 && i < offset + length; i++) {
-            if (chars[i] == NumberTokens.BOUNDARY) {
-                to.setCharAt(at + i - offset, ' '); // a client's own NUL reads as a space: only the walk marks ends
+        if (text != null) {
+            to.append(text);
+        } else {
+            to.append(chars, offset, length);
+        }
+        if ((marks & COLON) != 0 && dataUrl(to, at, length)) {
+            media = true; // inline bytes of an image, a recording or a file, wherever the field
+        }
+        for (int i = at; (marks & NUL) != 0 && i < at + length; i++) {
+            if (to.charAt(i) == NumberTokens.BOUNDARY) {
+                to.setCharAt(i, ' '); // a client's own NUL reads as a space: only the walk marks ends
             }
         }
         if (talk && length > 0) {
@@ -677,16 +670,19 @@ final class BodyTexts implements AutoCloseable {
      * ({@code "see ![id](data:image/png;base64,…)"}): what the regular expression
      * {@code (?i)data:[-a-z0-9!#$&^_.+/;=]{0,255};base64,} finds in them.
      */
-    static boolean dataUrl(char[] chars, int offset, int length) {
+    static boolean dataUrl(StringBuilder text, int offset, int length) {
         int end = offset + length;
-        for (int i = offset; i + DATA.length() + BASE64.length() <= end; i++) {
-            if ((chars[i] | 0x20) != 'd' || !regionIs(chars, i, DATA)) {
+        // Every "data:" ends in a colon: each colon is looked at (the builder's own search), not every char.
+        int colon = text.indexOf(":", offset + DATA.length() - 1);
+        for (; colon >= 0 && colon + 1 + BASE64.length() <= end; colon = text.indexOf(":", colon + 1)) {
+            int i = colon + 1 - DATA.length();
+            if (!regionIs(text, i, DATA)) {
                 continue;
             }
             // A media type and its parameters: bounded, so a text of many "data:" is still read in linear time.
-            for (int j = i + DATA.length(); j < end && j < i + DATA.length() + 256; j++) {
-                char c = chars[j];
-                if (c == ';' && j + BASE64.length() <= end && regionIs(chars, j, BASE64)) {
+            for (int j = colon + 1; j < end && j < colon + 1 + 256; j++) {
+                char c = text.charAt(j);
+                if (c == ';' && j + BASE64.length() <= end && regionIs(text, j, BASE64)) {
                     return true;
                 }
                 if (!mediaTypeChar(c)) {
@@ -705,9 +701,9 @@ final class BodyTexts implements AutoCloseable {
     private static final String BASE64 = ";base64,";
 
     /** Whether {@code word} (lower case) is at {@code at}, in any ASCII case. */
-    private static boolean regionIs(char[] chars, int at, String word) {
+    private static boolean regionIs(CharSequence chars, int at, String word) {
         for (int k = 0; k < word.length(); k++) {
-            char c = chars[at + k];
+            char c = chars.charAt(at + k);
             if ((c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c) != word.charAt(k)) {
                 return false;
             }
