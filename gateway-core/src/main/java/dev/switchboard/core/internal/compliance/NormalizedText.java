@@ -72,49 +72,40 @@ final class NormalizedText {
     }
 
     private static NormalizedText of(char[] in, int n, String given) {
-        int i = 0;
-        while (true) {
-            while (i < n && same(in[i])) {
-                i++; // the tight loop: most chars of most texts
-            }
-            if (i == n) {
-                break;
-            }
-            // Chars that are read as themselves where they stand: a lookalike letter among letters ("word"), a
-            // percent sign or an ampersand that starts no escape ("8.90%", "R&D"), a numeral in prose ("一个").
-            char c = in[i];
-            if (lookalike(c) && (i == 0 || letter(in[i - 1])) && (i + 1 == n || letter(in[i + 1]))) {
-                i++; // the usual o: inside a word
-                continue;
-            }
-            if (lookalike(c)) {
-                int end = lookalikeRunEnd(in, i, n); // a run judged once: "OOOO…" is read in linear time
-                if (runBetweenDigits(in, i, end, n)) {
-                    break;
-                }
-                i = end;
-                continue;
-            }
-            if (c == '%' && !percentEscape(in, i, n) || c == '&' && !mayBeReference(in, i, n)
-                    || loneInProse(in, i, n)) {
-                i++;
-                continue;
-            }
-            break;
-        }
-        // Digits spelled as English words and base64 are letters, which the tight loop passes: one look at the runs
-        // of letters for both.
-        long letters = letterRuns(in, i, n);
-        int words = (int) letters - 1;
+        long look = look(in, n);
+        int i = (int) (look & LIMIT);
+        int words = (int) (look >>> 31 & LIMIT) - 1;
         if (words >= 0) {
             i = words;
         }
-        boolean base64 = letters >>> 32 != 0;
+        boolean base64 = look < 0;
         if (i == n) {
             return new NormalizedText(given, in, n, false, base64);
         }
         String source = given != null ? given : new String(in, 0, n);
         return new NormalizedText(source, in, read(source, in, i, null), true, base64);
+    }
+
+    /**
+     * What the tight loop decides of a char at {@code i} that is not read as itself: the index to go on from when it
+     * is still read where it stands — a lookalike letter among letters ("word"), a run of them not between digits, a
+     * percent sign or an ampersand that starts no escape ("8.90%", "R&D"), a numeral in prose ("一个") — or -1 where
+     * the reading must start.
+     */
+    private static int goesOn(char[] in, int i, int n) {
+        char c = in[i];
+        if (lookalike(c) && (i == 0 || letter(in[i - 1])) && (i + 1 == n || letter(in[i + 1]))) {
+            return i + 1; // the usual o: inside a word
+        }
+        if (lookalike(c)) {
+            int end = lookalikeRunEnd(in, i, n); // a run judged once: "OOOO…" is read in linear time
+            return runBetweenDigits(in, i, end, n) ? -1 : end;
+        }
+        if (c == '%' && !percentEscape(in, i, n) || c == '&' && !mayBeReference(in, i, n)
+                || loneInProse(in, i, n)) {
+            return i + 1;
+        }
+        return -1;
     }
 
     /** Each ASCII char's kind among base64's letters: 0 none, else a bit for a digit, a small or a capital letter. */
@@ -125,12 +116,20 @@ final class NormalizedText {
     private static final int MARK = 8;
     /** The first char of an escape base64 may be written with ({@code %2B}, {@code \\/}): a run goes on past it. */
     private static final int ESCAPE = 16;
+    private static final int BASE64_KINDS = DIGIT | SMALL | CAPITAL | MARK | ESCAPE;
+    /** In {@link #KIND}: read as itself ({@link #same}); a lookalike letter ({@code O o I}). */
+    private static final int SAME_KIND = 32;
+    private static final int LOOKALIKE = 64;
+    /** Each ASCII char's kinds for {@link #look}: its base64 kind, and whether it is read as itself or a lookalike. */
+    private static final byte[] KIND = new byte[128];
 
     static {
         for (int c = 0; c < 128; c++) {
             BASE64_LETTER[c] = (byte) (c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? SMALL
                     : c >= 'A' && c <= 'Z' ? CAPITAL : c == '+' || c == '/' || c == '-' || c == '_' ? MARK
                     : c == '%' || c == '\\' ? ESCAPE : 0);
+            KIND[c] = (byte) (BASE64_LETTER[c] | (same((char) c) ? SAME_KIND : 0)
+                    | (lookalike((char) c) ? LOOKALIKE : 0));
         }
     }
 
@@ -143,37 +142,81 @@ final class NormalizedText {
         return (base64Letter(c) & (DIGIT | SMALL | CAPITAL | MARK)) != 0;
     }
 
+    /** The low 31 bits of {@link #look}'s answer, and the mask of each of its two numbers. */
+    private static final long LIMIT = 0x7FFF_FFFFL;
+
     /**
-     * One pass over the runs of base64's letters (Latin letters, digits, {@code + / - _}): where the first English
-     * digit word the reading would read as a digit may start, among the words that start before {@code limit}, plus
-     * one (0: none), in the low half; in the high half, 1 when a run may be base64 (long enough, capitals and small
-     * letters both), which {@link EncodedTexts} then reads.
+     * One pass over a text for what the reading needs to know before it starts, in the same walk over runs of base64's
+     * letters (Latin letters, digits, {@code + / - _} and escapes' first chars) and the gaps between them: where the
+     * tight loop of earlier builds would stop (the first char not read where it stands, {@link #goesOn}; {@code n} if
+     * none), in the low 31 bits; where the first English digit word the reading would read as a digit starts, among
+     * the words that start before there, plus one (0: none), in the next 31; and in the sign bit, whether a run may be
+     * base64 (long enough, capitals and small letters both), which {@link EncodedTexts} then reads.
+     *
+     * <p>Chars are judged where the walk meets them: in a gap, one not read as itself is judged at once; in a run of
+     * letters alone, a lookalike letter ({@code o} in "word", "to", "of") always has a letter beside it, so it goes
+     * on, and the run needs a look only when it is all lookalikes ("I", "OO") or holds a digit, a mark or an escape
+     * — then each of its chars is judged as the tight loop did. One load and one table look a char, where the two
+     * passes this replaces (a tight loop that stopped at every {@code o}, then the runs) took two of each.
      */
-    private static long letterRuns(char[] in, int limit, int n) {
+    private static long look(char[] in, int n) {
+        int limit = -1; // not yet known
+        int judged = 0; // the tight loop's cursor: chars before it are decided
         int firstWord = -1;
         boolean base64 = false;
         int i = 0;
         while (i < n) {
-            while (i < n && base64Letter(in[i]) == 0) {
+            while (i < n) {
+                char c = in[i];
+                int kind = c < 128 ? KIND[c] : same(c) ? SAME_KIND : 0;
+                if ((kind & BASE64_KINDS) != 0) {
+                    break;
+                }
+                if ((kind & SAME_KIND) == 0 && limit < 0 && i >= judged) {
+                    judged = goesOn(in, i, n);
+                    if (judged < 0) {
+                        limit = i;
+                    }
+                }
                 i++;
             }
             int start = i;
             int seen = 0;
-            while (i < n && base64Letter(in[i]) != 0) {
-                seen |= base64Letter(in[i]);
+            while (i < n) {
+                char c = in[i];
+                int kind = c < 128 ? KIND[c] : 0;
+                if ((kind & BASE64_KINDS) == 0) {
+                    break;
+                }
+                seen |= kind;
                 i++;
             }
+            if (limit < 0 && ((seen & ESCAPE) != 0 || (seen & LOOKALIKE) != 0
+                    && ((seen & (DIGIT | MARK)) != 0 || (seen & SAME_KIND) == 0))) {
+                // An escape's first char, or lookalikes beside digits or marks or alone: each char as the tight loop
+                // did. (Letters, digits and marks are otherwise all read as themselves.)
+                for (int k = Math.max(start, judged); k < i && limit < 0; k++) {
+                    if (!same(in[k]) && k >= judged) {
+                        judged = goesOn(in, k, n);
+                        if (judged < 0) {
+                            limit = k;
+                        }
+                    }
+                }
+            }
             base64 |= i - start >= EncodedTexts.SHORTEST && (seen & (SMALL | CAPITAL)) == (SMALL | CAPITAL);
-            if (firstWord < 0 && start < limit && (seen & (SMALL | CAPITAL)) != 0) {
+            if (firstWord < 0 && (limit < 0 || start < limit) && (seen & (SMALL | CAPITAL)) != 0) {
+                int bound = limit < 0 ? i : Math.min(i, limit);
                 if ((seen & (DIGIT | MARK | ESCAPE)) != 0) {
-                    firstWord = SpelledDigits.firstNumberWord(in, start, Math.min(i, limit), n); // "789four", "Six-Two"
+                    firstWord = SpelledDigits.firstNumberWord(in, start, bound, n); // "789four", "Six-Two"
                 } else if (SpelledDigits.startsNumberWord(in[start]) && SpelledDigits.numberWords(in, start, i) > 0
                         && SpelledDigits.keptChain(in, null, start, n, nearest(in, start, -1, n), start, in) >= 0) {
                     firstWord = start; // a word alone: most fail at their first or second letter
                 }
             }
         }
-        return (base64 ? 1L << 32 : 0) | (firstWord + 1);
+        long until = limit < 0 ? n : limit;
+        return (base64 ? Long.MIN_VALUE : 0) | (long) (firstWord + 1) << 31 | until;
     }
 
     /**

@@ -131,6 +131,39 @@ class ScannerProperties {
         assertThat(copied).as(text.toString()).isEqualTo(inPlace);
     }
 
+    /**
+     * Pieces where the look before the reading decides something: lookalike letters alone, in words, between digits
+     * and beside marks; escapes that are and are not ones; Chinese numerals in prose and beside digits; base64-like
+     * runs of both cases; digit words alone and glued.
+     */
+    private static final List<String> LOOK_PIECES = List.of("O", "o", "I", "OO", "oI", "1O2", "6222 O212", "IO",
+            "of", "to", "zoo", "Io", "O-", "-O", "O/", "_I", "+o", "%", "%2B", "%41", "%3", "8.90%", "&", "&amp;",
+            "&#54;", "R&D", "\\", "\\n", "\\u0036", "\\/", "一", "六", "一个", "零", "二零", "Zm9vYmFyYmF6cXV4",
+            "QUJDREVGR0hJSktM", "aGVsbG8gd29ybGQ", "-", "_", "+", "/", "sixtwo", "six", "two", "oh", "Oh", "one",
+            "often", "the", " ", " ", ", ", "6222", "0", "12", "\u00A0", "\uFF16", "\uFF4F", "\u200B", "word", "review",
+            "\n", "x", "X", "\uD83D\uDE00", "\uFFFF");
+
+    @Property(tries = 3000)
+    void theLookBeforeTheReadingChangesNothingRead(@ForAll long seed) {
+        // The reading skips what the look says reads as itself and starts where it says: read from the first char
+        // instead (an ideographic space before the text forces it), the text reads the same, char for char and
+        // offset for offset, and the base64 look agrees.
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder text = new StringBuilder();
+        int pieces = 1 + random.nextInt(40);
+        for (int k = 0; k < pieces; k++) {
+            text.append(LOOK_PIECES.get(random.nextInt(LOOK_PIECES.size())));
+        }
+        NormalizedText inPlace = NormalizedText.of(" " + text);
+        NormalizedText copied = NormalizedText.of("\u3000" + text);
+        assertThat(copied.length()).as(text.toString()).isEqualTo(inPlace.length());
+        for (int k = 0; k < inPlace.length(); k++) {
+            assertThat(copied.charAt(k)).as("%s at %d", text, k).isEqualTo(inPlace.charAt(k));
+            assertThat(copied.origin(k)).as("%s at %d", text, k).isEqualTo(inPlace.origin(k));
+        }
+        assertThat(copied.mayHoldBase64()).as(text.toString()).isEqualTo(inPlace.mayHoldBase64());
+    }
+
     @Property(tries = 1000)
     void aValueSplitAcrossTwoMessagesIsFound(@ForAll("values") Value value, @ForAll long seed) throws Exception {
         java.util.Random random = new java.util.Random(seed);
