@@ -161,6 +161,68 @@ public final class SensitiveDataScanner {
         return !patterns.isEmpty() || !keywords.isEmpty();
     }
 
+    /**
+     * Whether anything could be found in {@code text} — false only where no detector in force can find anything
+     * however it is read, decided from its chars without a scan: a client's model name, tenant or request id, on every
+     * request's records ({@code CompliancePolicy.recordable}). Custom patterns and keywords are not second-guessed.
+     */
+    boolean mayFind(String text) {
+        if (isEmpty()) {
+            return false;
+        }
+        return hasCustom() || !tooPlainForAValue(text);
+    }
+
+    /**
+     * Whether no built-in detector can find anything in {@code text} however it is read: plain ASCII without an
+     * {@code @} or an escape's first char, and fewer than six digits (the letters drawn like digits counted too) —
+     * every built-in value has more — and shorter than the shortest value spelled in English digit words
+     * ("onesixohohohohohohohohoh", 24 letters). Most model names and tenants ("chat", "retail-app"), on every
+     * request's records, are decided without the scanner.
+     */
+    private static boolean tooPlainForAValue(String text) {
+        if (text.length() >= 22) {
+            return generatedId(text);
+        }
+        int digits = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 || c == '@' || c == '%' || c == '&' || c == '\\') {
+                return false;
+            }
+            if (c >= '0' && c <= '9' || c == 'O' || c == 'o' || c == 'I') {
+                digits++;
+            }
+        }
+        return digits < 6;
+    }
+
+    /**
+     * Whether {@code text} has the shape of the ids the gateway makes ({@code RandomIds}): {@code req_} and lower-case
+     * hex digits with no more than five decimal digits in a row. No built-in detector finds anything in such a text
+     * — no run of digits long enough for a value or a passport's or credit code's six, no separator to join runs,
+     * no letter that is a lookalike digit or spells one, one case only (no base64), no {@code @} — whoever sent it.
+     */
+    private static boolean generatedId(String text) {
+        if (!text.startsWith("req_") || text.length() > 64) {
+            return false;
+        }
+        int run = 0;
+        for (int i = 4; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (++run > dev.switchboard.core.internal.RandomIds.DIGIT_RUN) {
+                    return false;
+                }
+            } else if (c >= 'a' && c <= 'f') {
+                run = 0;
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public boolean isEmpty() {
         return !numbers && !emails && !creditCodes && patterns.isEmpty() && keywords.isEmpty();
     }
