@@ -74,8 +74,13 @@ final class BodyTexts implements AutoCloseable {
     record Key(ObjectNode parent, String field) implements Place {
     }
 
-    /** One text: where it starts in {@link #joined()}, its length, and its place (null when not kept). */
-    record Segment(int start, int length, Place place) {
+    /**
+     * One text: where it starts in {@link #joined()}, its length, its place (null when not kept), and whether it is a
+     * tool call's (or a legacy function call's) {@code arguments} — JSON a model wrote, so a number masked there is
+     * written as a quoted placeholder. Decided by the text's path, not by a field's name: a client's own field named
+     * {@code arguments} elsewhere is prose.
+     */
+    record Segment(int start, int length, Place place, boolean arguments) {
         int end() {
             return start + length;
         }
@@ -425,7 +430,8 @@ final class BodyTexts implements AutoCloseable {
         keyOfValue = null;
         List<Segment> segments = talk ? conversationSegments : proseSegments;
         if (segments != null) {
-            segments.add(new Segment(to.length(), length, place));
+            boolean arguments = !talk && aside() && path.get(path.size() - 1).equals("arguments");
+            segments.add(new Segment(to.length(), length, place, arguments));
         }
         int at = to.length();
         if (text != null) {
@@ -723,7 +729,7 @@ final class BodyTexts implements AutoCloseable {
         text = withoutBoundaries(text);
         labels.append(NumberTokens.BOUNDARY);
         if (labelSegments != null) {
-            labelSegments.add(new Segment(labels.length(), text.length(), place));
+            labelSegments.add(new Segment(labels.length(), text.length(), place, false));
         }
         labels.append(text);
         joined = null;
@@ -790,11 +796,11 @@ final class BodyTexts implements AutoCloseable {
         out.addAll(conversationSegments);
         int shift = conversation.length();
         for (Segment s : proseSegments) {
-            out.add(new Segment(s.start() + shift, s.length(), s.place()));
+            out.add(new Segment(s.start() + shift, s.length(), s.place(), s.arguments()));
         }
         shift += prose.length();
         for (Segment s : labelSegments) {
-            out.add(new Segment(s.start() + shift, s.length(), s.place()));
+            out.add(new Segment(s.start() + shift, s.length(), s.place(), s.arguments()));
         }
         return out;
     }

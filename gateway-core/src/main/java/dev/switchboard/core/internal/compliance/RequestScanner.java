@@ -121,7 +121,7 @@ public final class RequestScanner {
             StringBuilder out = new StringBuilder(text.length());
             // A tool call's arguments are JSON: a number there replaced by a placeholder is written as a string, so
             // the arguments stay JSON ({"amount": "[BANK_CARD_1]"}).
-            boolean json = seg.place() instanceof BodyTexts.Value v && v.field().equals("arguments");
+            boolean json = seg.arguments();
             int at = 0;
             String last = null;
             for (Cut cut : list) {

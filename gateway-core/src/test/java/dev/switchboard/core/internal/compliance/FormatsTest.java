@@ -380,6 +380,20 @@ class FormatsTest {
     }
 
     @Test
+    void aFieldNamedArgumentsOutsideAToolCallIsProseWhenMasked() throws Exception {
+        // Only a tool call's arguments are JSON a model wrote: a client's own field of that name elsewhere is a text,
+        // and a value masked in it is the placeholder alone, not the placeholder in quotes.
+        RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String body = "{\"model\":\"chat\",\"metadata\":{\"arguments\":\"6222021234567894\"},\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"hello\",\"arguments\":\"13800138000\"}]}";
+        com.fasterxml.jackson.databind.node.ObjectNode masked = requests.mask(
+                (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(body), new Masking());
+        assertThat(masked.at("/metadata/arguments").asText()).isEqualTo("[BANK_CARD_1]");
+        assertThat(masked.at("/messages/0/arguments").asText()).isEqualTo("[MOBILE_1]");
+    }
+
+    @Test
     void aSeamFindsPartsPastEmptyTurnsAndOtherCallsAndCountsAValueOnce() throws Exception {
         RequestScanner requests = new RequestScanner(scanner, ComplianceSpec.Media.ALLOW);
         String user = "{\"role\":\"user\",\"content\":\"The card starts 62220212\"}";
