@@ -120,15 +120,20 @@ class ScannerProperties {
         // A text read in place (its chars all read as themselves up to somewhere) and the same text made to be read
         // from its first char (an ideographic space, read as a space, before it) find the same values at the same
         // places: where the reading starts never changes what is found.
-        java.util.Random random = new java.util.Random(seed);
-        StringBuilder text = new StringBuilder();
-        int pieces = 4 + random.nextInt(30);
-        for (int k = 0; k < pieces; k++) {
-            text.append(PIECES.get(random.nextInt(PIECES.size())));
-        }
+        String text = pieced(PIECES, new java.util.Random(seed), 4, 33);
         List<Finding> inPlace = scanner.scan(" " + text);
         List<Finding> copied = scanner.scan("\u3000" + text);
-        assertThat(copied).as(text.toString()).isEqualTo(inPlace);
+        assertThat(copied).as(text).isEqualTo(inPlace);
+    }
+
+    /** Between {@code least} and {@code most} pieces drawn from {@code pieces}, joined. */
+    private static String pieced(List<String> pieces, java.util.Random random, int least, int most) {
+        StringBuilder text = new StringBuilder();
+        int count = least + random.nextInt(most - least + 1);
+        for (int k = 0; k < count; k++) {
+            text.append(pieces.get(random.nextInt(pieces.size())));
+        }
+        return text.toString();
     }
 
     /**
@@ -148,20 +153,15 @@ class ScannerProperties {
         // The reading skips what the look says reads as itself and starts where it says: read from the first char
         // instead (an ideographic space before the text forces it), the text reads the same, char for char and
         // offset for offset, and the base64 look agrees.
-        java.util.Random random = new java.util.Random(seed);
-        StringBuilder text = new StringBuilder();
-        int pieces = 1 + random.nextInt(40);
-        for (int k = 0; k < pieces; k++) {
-            text.append(LOOK_PIECES.get(random.nextInt(LOOK_PIECES.size())));
-        }
+        String text = pieced(LOOK_PIECES, new java.util.Random(seed), 1, 40);
         NormalizedText inPlace = NormalizedText.of(" " + text);
         NormalizedText copied = NormalizedText.of("\u3000" + text);
-        assertThat(copied.length()).as(text.toString()).isEqualTo(inPlace.length());
+        assertThat(copied.length()).as(text).isEqualTo(inPlace.length());
         for (int k = 0; k < inPlace.length(); k++) {
             assertThat(copied.charAt(k)).as("%s at %d", text, k).isEqualTo(inPlace.charAt(k));
             assertThat(copied.origin(k)).as("%s at %d", text, k).isEqualTo(inPlace.origin(k));
         }
-        assertThat(copied.mayHoldBase64()).as(text.toString()).isEqualTo(inPlace.mayHoldBase64());
+        assertThat(copied.mayHoldBase64()).as(text).isEqualTo(inPlace.mayHoldBase64());
     }
 
     @Property(tries = 1000)
