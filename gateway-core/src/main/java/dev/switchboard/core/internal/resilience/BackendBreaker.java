@@ -35,12 +35,19 @@ public final class BackendBreaker {
     private final ArrayDeque<BreakerTransition> transitions = new ArrayDeque<>();
     private final Consumer<BreakerTransition> onTransition;
     /**
-     * The state last noted. The breaker's changes are read after each call that can make one, not from
-     * resilience4j's event publisher: once anything listens there it builds an event (with a zoned timestamp from the
-     * system clock) for every call's success and failure, which a profile at saturation put at 2% of the sidecar's
-     * samples, for the few changes a breaker makes in a day.
+     * The state last noted, under {@link #changes}. The breaker's changes are read after each call that can make one,
+     * not from resilience4j's event publisher: once anything listens there it builds an event (with a zoned timestamp
+     * from the system clock) for every call's success and failure, which a profile at saturation put at 2% of the
+     * sidecar's samples, for the few changes a breaker makes in a day.
      */
-    private final java.util.concurrent.atomic.AtomicReference<CircuitBreaker.State> seen;
+    private CircuitBreaker.State seen;
+    /**
+     * Held across each call that can change the state and the note of its change. Each such call makes one change at
+     * most, so every change is noted, in order, with the state it came from: unheld, a probe's OPEN→HALF_OPEN and a
+     * late failure's HALF_OPEN→OPEN on two threads could both happen before either looked, and cancel out (an
+     * independent review reproduced it: the open went unrecorded and {@link #rejectsNow()} said no while open).
+     */
+    private final Object changes = new Object();
 
     public BackendBreaker(String backend, BreakerSpec spec, Clock clock, Consumer<BreakerTransition> onTransition) {
         this.backend = backend;
@@ -61,7 +68,7 @@ public final class BackendBreaker {
                 .build();
         this.breaker = new CircuitBreakerStateMachine(backend, config);
         this.onTransition = onTransition;
-        this.seen = new java.util.concurrent.atomic.AtomicReference<>(breaker.getState());
+        this.seen = breaker.getState();
     }
 
     public String backend() {
@@ -70,38 +77,43 @@ public final class BackendBreaker {
 
     /** Asks for a permit; false while open (or when the half-open probes are taken). */
     public boolean tryAcquire() {
-        boolean permitted = breaker.tryAcquirePermission();
-        noteChange();
-        return permitted;
+        synchronized (changes) {
+            boolean permitted = breaker.tryAcquirePermission();
+            noteChange();
+            return permitted;
+        }
     }
 
     /** Gives back a permit that was not used for a call. */
     public void release() {
-        breaker.releasePermission();
-        noteChange();
+        synchronized (changes) {
+            breaker.releasePermission();
+            noteChange();
+        }
     }
 
     public void onSuccess(Duration duration) {
-        breaker.onSuccess(duration.toNanos(), TimeUnit.NANOSECONDS);
-        noteChange();
+        synchronized (changes) {
+            breaker.onSuccess(duration.toNanos(), TimeUnit.NANOSECONDS);
+            noteChange();
+        }
     }
 
     public void onFailure(Duration duration, String kind) {
-        breaker.onError(duration.toNanos(), TimeUnit.NANOSECONDS, new BackendFailure(kind));
-        noteChange();
+        synchronized (changes) {
+            breaker.onError(duration.toNanos(), TimeUnit.NANOSECONDS, new BackendFailure(kind));
+            noteChange();
+        }
     }
 
-    /**
-     * Records a change of state since the last one noted, once: of the callers that see it, the one that swaps the
-     * noted state records it. Every call that can change the state ends here, so a change is noted by the call that
-     * made it, before that call returns.
-     */
+    /** Records the change of state the call just made, if it made one (under {@link #changes}). */
     private void noteChange() {
         CircuitBreaker.State now = breaker.getState();
-        CircuitBreaker.State before = seen.get();
-        if (now == before || !seen.compareAndSet(before, now)) {
+        CircuitBreaker.State before = seen;
+        if (now == before) {
             return;
         }
+        seen = now;
         BreakerTransition t = new BreakerTransition(clock.instant(), stateOf(before), stateOf(now));
         synchronized (transitions) {
             transitions.addLast(t);
