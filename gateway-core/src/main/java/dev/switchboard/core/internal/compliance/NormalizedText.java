@@ -108,8 +108,7 @@ final class NormalizedText {
         return -1;
     }
 
-    /** Each ASCII char's kind among base64's letters: 0 none, else a bit for a digit, a small or a capital letter. */
-    private static final byte[] BASE64_LETTER = new byte[128];
+    /** Among base64's letters: a digit, a small or a capital letter, a mark ({@code + / - _}). */
     private static final int DIGIT = 1;
     private static final int SMALL = 2;
     private static final int CAPITAL = 4;
@@ -120,26 +119,21 @@ final class NormalizedText {
     /** In {@link #KIND}: read as itself ({@link #same}); a lookalike letter ({@code O o I}). */
     private static final int SAME_KIND = 32;
     private static final int LOOKALIKE = 64;
-    /** Each ASCII char's kinds for {@link #look}: its base64 kind, and whether it is read as itself or a lookalike. */
+    /** Each ASCII char's kinds: its kind among base64's letters, and whether it is read as itself or a lookalike. */
     private static final byte[] KIND = new byte[128];
 
     static {
         for (int c = 0; c < 128; c++) {
-            BASE64_LETTER[c] = (byte) (c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? SMALL
+            int base64 = c >= '0' && c <= '9' ? DIGIT : c >= 'a' && c <= 'z' ? SMALL
                     : c >= 'A' && c <= 'Z' ? CAPITAL : c == '+' || c == '/' || c == '-' || c == '_' ? MARK
-                    : c == '%' || c == '\\' ? ESCAPE : 0);
-            KIND[c] = (byte) (BASE64_LETTER[c] | (same((char) c) ? SAME_KIND : 0)
-                    | (lookalike((char) c) ? LOOKALIKE : 0));
+                    : c == '%' || c == '\\' ? ESCAPE : 0;
+            KIND[c] = (byte) (base64 | (same((char) c) ? SAME_KIND : 0) | (lookalike((char) c) ? LOOKALIKE : 0));
         }
-    }
-
-    private static int base64Letter(char c) {
-        return c < 128 ? BASE64_LETTER[c] : 0;
     }
 
     /** Whether {@code c} is a letter of either base64 alphabet (letters, digits, {@code + / - _}). */
     static boolean base64Alphabet(char c) {
-        return (base64Letter(c) & (DIGIT | SMALL | CAPITAL | MARK)) != 0;
+        return c < 128 && (KIND[c] & (DIGIT | SMALL | CAPITAL | MARK)) != 0;
     }
 
     /** The low 31 bits of {@link #look}'s answer, and the mask of each of its two numbers. */
